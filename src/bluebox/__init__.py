@@ -1,0 +1,1 @@
+"""bluebox: protection of civilians for police components of peace operations."""

@@ -1,0 +1,54 @@
+"""The ``bluebox`` command: one entry point for everything an operator scripts.
+
+Each module in :mod:`bluebox.commands` defines ``register(subparsers)`` and adds its own
+sub-command group; handlers take the parsed ``argparse.Namespace`` and return an exit code.
+Commands that need the database call :func:`setup_django` themselves, so pure engine commands
+(``forecast backtest``, ``deploy solve``, ``patrol solve`` ...) start without Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+import bluebox.commands
+
+
+def setup_django() -> None:
+    """Configure Django for commands that touch the database."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bluebox.config.settings")
+    import django
+
+    django.setup()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bluebox",
+        description="bluebox: protection of civilians for police components of peace operations.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module_info in sorted(
+        pkgutil.iter_modules(bluebox.commands.__path__), key=lambda m: m.name
+    ):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"bluebox.commands.{module_info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

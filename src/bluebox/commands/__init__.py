@@ -1,0 +1,1 @@
+"""Sub-commands of the ``bluebox`` CLI, one module per group."""

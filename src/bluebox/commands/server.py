@@ -1,0 +1,179 @@
+"""Operator commands: serve, demo, manage, and the CI checks on migrations and the API schema."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bluebox.cli import setup_django
+
+SCHEMA_PATH = Path("docs") / "openapi.yaml"
+DEMO_SEED = 2026
+
+
+def register(subparsers: Any) -> None:
+    serve = subparsers.add_parser("serve", help="migrate, then run the web server and worker")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--demo-if-empty",
+        action="store_true",
+        help="load the demo mission when the database is empty",
+    )
+    serve.add_argument("--no-worker", action="store_true", help="do not start the task worker")
+    serve.set_defaults(func=_serve)
+
+    demo = subparsers.add_parser("demo", help="load the synthetic demo mission")
+    demo.add_argument("--seed", type=int, default=DEMO_SEED)
+    demo.add_argument(
+        "--end-date",
+        type=date.fromisoformat,
+        default=None,
+        help="last day of the incident history (default: today)",
+    )
+    demo.add_argument(
+        "--reset",
+        action="store_true",
+        help="empty the database first (refused when BLUEBOX_ENV=production)",
+    )
+    demo.set_defaults(func=_demo)
+
+    manage = subparsers.add_parser("manage", help="run a Django management command")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=_manage)
+
+    checkm = subparsers.add_parser("check-migrations", help="fail if models lack a migration")
+    checkm.set_defaults(func=_check_migrations)
+    checks = subparsers.add_parser("check-schema", help="fail if docs/openapi.yaml is stale")
+    checks.set_defaults(func=_check_schema)
+    writes = subparsers.add_parser("write-schema", help="regenerate docs/openapi.yaml")
+    writes.set_defaults(func=_write_schema)
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _print_accounts() -> None:
+    from bluebox.missions.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from bluebox.missions.models import Mission
+
+    if not Mission.objects.filter(is_synthetic=True).exists():
+        return
+    print(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for account in DEMO_ACCOUNTS:
+        print(f"  {account.username:<18} {account.role:<18} {account.display_name}")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.conf import settings
+    from waitress import serve
+
+    from bluebox.config.wsgi import application
+    from bluebox.missions import demo
+
+    _migrate()
+    if args.demo_if_empty and demo.database_is_empty():
+        print(f"Empty database: loading the synthetic demo mission (seed {DEMO_SEED})...")
+        demo.load_demo(seed=DEMO_SEED)
+    worker = None
+    if not args.no_worker and not settings.HUEY.get("immediate"):
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "bluebox.cli", "manage", "run_huey", "--workers", "2"]
+        )
+    url = f"http://{args.host}:{args.port}/"
+    print(f"\nbluebox is running at {url}  (log in at {url}login/)")
+    _print_accounts()
+    print("Press Ctrl+C to stop.\n", flush=True)
+
+    def _stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        serve(application, host=args.host, port=args.port, threads=8, ident="bluebox")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bluebox.missions import demo
+
+    _migrate()
+    if args.reset:
+        if settings.PRODUCTION:
+            print("bluebox demo --reset is refused in production.", file=sys.stderr)
+            return 2
+        call_command("flush", interactive=False, verbosity=0)
+    try:
+        mission = demo.load_demo(seed=args.seed, end=args.end_date)
+    except RuntimeError as exc:
+        print(f"bluebox demo: {exc} Use --reset on a development database.", file=sys.stderr)
+        return 2
+    print(f"Loaded demo mission {mission.code} (seed {args.seed}).")
+    _print_accounts()
+    return 0
+
+
+def _manage(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["bluebox manage", *args.args])
+    return 0
+
+
+def _check_migrations(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.core.management import call_command
+
+    try:
+        call_command("makemigrations", "--check", "--dry-run", verbosity=1)
+    except SystemExit as exc:
+        print(
+            "Models changed without a migration: run `bluebox manage makemigrations`.",
+            file=sys.stderr,
+        )
+        return int(exc.code or 1)
+    return 0
+
+
+def _schema_text() -> str:
+    setup_django()
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiYamlRenderer
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return OpenApiYamlRenderer().render(schema, renderer_context={}).decode()
+
+
+def _check_schema(args: argparse.Namespace) -> int:
+    current = SCHEMA_PATH.read_text() if SCHEMA_PATH.exists() else ""
+    if current != _schema_text():
+        print(f"{SCHEMA_PATH} is out of date: run `make schema` and commit it.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write_schema(args: argparse.Namespace) -> int:
+    SCHEMA_PATH.parent.mkdir(parents=True, exist_ok=True)
+    SCHEMA_PATH.write_text(_schema_text())
+    print(f"wrote {SCHEMA_PATH}")
+    return 0

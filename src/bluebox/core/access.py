@@ -1,0 +1,240 @@
+"""The one authorization module: every view, API, list, count and export asks it.
+
+A decision combines role × scope × classification × compartment (sharing grants join here when
+that capability lands). List filtering happens in SQL through :func:`visible`, so a list, a count
+and an aggregate can only ever contain what the detail view would show. A record the user may not
+see raises :class:`NotVisible`, which every channel renders exactly like a missing record (404),
+and the refusal is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from bluebox.core import audit
+from bluebox.core.classification import Classification, masks_within
+from bluebox.core.models import AuditOutcome, ClassifiedRecord, CompartmentGrant, RoleAssignment
+from bluebox.core.roles import ROLE_PROFILES, rule_for
+
+M = TypeVar("M", bound=models.Model)
+
+
+class NotVisible(Http404):
+    """Raised for records that do not exist and for records the user may not see, alike."""
+
+    def __init__(self) -> None:
+        super().__init__("Not found.")
+
+
+class NotPermitted(Exception):
+    """The user may see the scope but not perform this action in it (rendered as 403)."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role assignment turned into what it allows for one resource and action."""
+
+    role: str
+    mission_id: int
+    sector_id: int | None
+    site_id: int | None
+    max_classification: int | None
+    compartments: int
+
+
+def _assignments(user: Any) -> list[RoleAssignment]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    cache = getattr(user, "_bluebox_assignments", None)
+    if cache is None:
+        cache = list(RoleAssignment.objects.filter(user=user).select_related(None))
+        user._bluebox_assignments = cache
+    return cache
+
+
+def _granted_compartments(user: Any) -> dict[int, int]:
+    cache = getattr(user, "_bluebox_compartments", None)
+    if cache is None:
+        cache = {}
+        for grant in CompartmentGrant.objects.filter(user=user, revoked_at__isnull=True):
+            cache[grant.mission_id] = cache.get(grant.mission_id, 0) | grant.compartment
+        user._bluebox_compartments = cache
+    return cache
+
+
+def forget(user: Any) -> None:
+    """Drop the per-request cache of a user's assignments (after they change)."""
+    for attr in ("_bluebox_assignments", "_bluebox_compartments"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def grants(user: Any, resource: str, action: str) -> list[Grant]:
+    rule = rule_for(resource, action)
+    if rule is None:
+        return []
+    result = []
+    extra = None
+    for assignment in _assignments(user):
+        if assignment.role not in rule.roles:
+            continue
+        if extra is None:
+            extra = _granted_compartments(user)
+        profile = ROLE_PROFILES[assignment.role]
+        wide = rule.mission_wide
+        result.append(
+            Grant(
+                role=assignment.role,
+                mission_id=assignment.mission_id,
+                sector_id=None if wide else assignment.sector_id,
+                site_id=None if wide else assignment.site_id,
+                max_classification=(
+                    None if profile.max_classification is None else int(profile.max_classification)
+                ),
+                compartments=profile.compartments | extra.get(assignment.mission_id, 0),
+            )
+        )
+    return result
+
+
+def _scope_q(grant: Grant, scope: dict[str, str | None]) -> Q:
+    if grant.site_id is not None:
+        field = scope.get("site")
+        return Q(**{field: grant.site_id}) if field else Q(pk__in=[])
+    if grant.sector_id is not None:
+        field = scope.get("sector")
+        return Q(**{field: grant.sector_id}) if field else Q(pk__in=[])
+    field = scope.get("mission")
+    return Q(**{field: grant.mission_id}) if field else Q(pk__in=[])
+
+
+def filter_q(user: Any, model: type[models.Model], action: str = "view") -> Q:
+    """The rows of ``model`` the user may act on, as a Q object (empty when none)."""
+    resource = getattr(model, "access_resource", "")
+    scope = getattr(model, "access_scope", {})
+    if not resource or not scope:
+        raise TypeError(f"{model.__name__} declares no access_resource/access_scope")
+    classified = issubclass(model, ClassifiedRecord)
+    combined = Q(pk__in=[])
+    for grant in grants(user, resource, action):
+        q = _scope_q(grant, scope)
+        if classified:
+            if grant.max_classification is None:
+                continue
+            q &= Q(classification__lte=grant.max_classification)
+            q &= Q(compartments__in=masks_within(grant.compartments))
+        combined |= q
+    return combined
+
+
+def visible(user: Any, queryset: QuerySet[M], action: str = "view") -> QuerySet[M]:
+    """Filter a queryset to what the user may see (or act on) — lists, counts, aggregates."""
+    return queryset.filter(filter_q(user, queryset.model, action))
+
+
+def can(user: Any, action: str, obj: models.Model) -> bool:
+    model = type(obj)
+    return visible(user, model._default_manager.filter(pk=obj.pk), action).exists()
+
+
+def can_in_scope(
+    user: Any,
+    resource: str,
+    action: str,
+    *,
+    mission_id: int,
+    sector_id: int | None = None,
+    site_id: int | None = None,
+    classification: int = Classification.UNCLASSIFIED,
+    compartments: int = 0,
+) -> bool:
+    """May the user perform ``action`` on a (new) record placed in this scope?"""
+    for grant in grants(user, resource, action):
+        if grant.mission_id != mission_id:
+            continue
+        if grant.sector_id is not None and grant.sector_id != sector_id:
+            continue
+        if grant.site_id is not None and grant.site_id != site_id:
+            continue
+        if grant.max_classification is not None and classification > grant.max_classification:
+            continue
+        if compartments & ~grant.compartments:
+            continue
+        return True
+    return False
+
+
+def missions_for(user: Any, resource: str, action: str = "view") -> set[int]:
+    return {grant.mission_id for grant in grants(user, resource, action)}
+
+
+def _is_sensitive(obj: models.Model) -> bool:
+    return isinstance(obj, ClassifiedRecord) and (
+        obj.classification >= Classification.STRICTLY_CONFIDENTIAL or obj.compartments != 0
+    )
+
+
+def _mission_of(obj: models.Model) -> int | None:
+    field = getattr(obj, "access_scope", {}).get("mission")
+    value = getattr(obj, field, None) if field else None
+    return int(value) if value is not None else None
+
+
+def get_visible(user: Any, queryset: QuerySet[M], *, action: str = "view", **lookup: Any) -> M:
+    """Fetch one record or raise :class:`NotVisible`; refused access is audited."""
+    obj = visible(user, queryset, action).filter(**lookup).first()
+    if obj is None:
+        existing = queryset.filter(**lookup).first()
+        if existing is not None:
+            audit.record(
+                actor=user,
+                action=action,
+                resource=getattr(queryset.model, "access_resource", ""),
+                object_id=existing.pk,
+                mission_id=_mission_of(existing),
+                outcome=AuditOutcome.DENIED,
+            )
+        raise NotVisible()
+    if action == "view" and _is_sensitive(obj):
+        audit.record(
+            actor=user,
+            action="read",
+            resource=getattr(obj, "access_resource", ""),
+            object_id=obj.pk,
+            mission_id=_mission_of(obj),
+        )
+    return obj
+
+
+def audit_reads(user: Any, objects: Iterable[models.Model]) -> None:
+    """Record a list's reads of strictly confidential or compartmented records."""
+    sensitive = [obj for obj in objects if _is_sensitive(obj)]
+    if not sensitive:
+        return
+    resource = getattr(sensitive[0], "access_resource", "")
+    audit.record(
+        actor=user,
+        action="list-read",
+        resource=resource,
+        mission_id=_mission_of(sensitive[0]),
+        detail={"ids": [str(obj.pk) for obj in sensitive]},
+    )
+
+
+def require_in_scope(user: Any, resource: str, action: str, **scope: Any) -> None:
+    """Raise :class:`NotPermitted` (audited) unless :func:`can_in_scope` allows the action."""
+    if not can_in_scope(user, resource, action, **scope):
+        audit.record(
+            actor=user,
+            action=action,
+            resource=resource,
+            mission_id=scope.get("mission_id"),
+            outcome=AuditOutcome.DENIED,
+        )
+        raise NotPermitted(f"not permitted to {action} {resource} here")

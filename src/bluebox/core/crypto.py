@@ -1,0 +1,85 @@
+"""Field-level encryption for protected identities (informants, survivors, detainees, callers).
+
+Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the keys in
+``BLUEBOX_FIELD_KEYS``; the first key encrypts, every key decrypts, so keys rotate by putting a
+new key first and running :func:`rotate` over the stored values.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise RuntimeError("BLUEBOX_FIELD_KEYS holds no key")
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def _current() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str) -> str:
+    return _current().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _current().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("protected value cannot be decrypted with the configured keys") from exc
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a stored token under the newest key."""
+    return _current().rotate(token.encode()).decode()
+
+
+class ProtectedValue:
+    """A decrypted identity that will not print itself by accident (logs, reprs, templates)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return "[protected]"
+
+    __repr__ = __str__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProtectedValue) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg,unused-ignore]
+    """Stores ciphertext; Python code sees a :class:`ProtectedValue` that must be revealed."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> ProtectedValue | None:
+        if value is None or value == "":
+            return None
+        return ProtectedValue(decrypt(value))
+
+    def to_python(self, value: Any) -> ProtectedValue | None:
+        if value is None or value == "" or isinstance(value, ProtectedValue):
+            return value or None
+        return ProtectedValue(str(value))
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None or value == "":
+            return None if self.null else ""
+        plain = value.reveal() if isinstance(value, ProtectedValue) else str(value)
+        return encrypt(plain)

@@ -1,0 +1,50 @@
+"""Errors shared by services and how every channel renders them.
+
+Services raise :class:`ServiceError` (bad input or a broken business rule: 400),
+:class:`~bluebox.core.access.NotPermitted` (403) or :class:`~bluebox.core.access.NotVisible`
+(404, identical for "missing" and "not yours"). Messages never carry protected values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from bluebox.core.access import NotPermitted, NotVisible
+from bluebox.core.models import DeletionRefused
+
+
+class ServiceError(Exception):
+    """A request that breaks a rule; ``field_errors`` maps field names to messages."""
+
+    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, NotVisible):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, NotPermitted):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DeletionRefused):
+        return Response({"detail": str(exc)}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+    elif isinstance(exc, ServiceError):
+        body: dict[str, Any] = {"detail": exc.message}
+        if exc.field_errors:
+            body["errors"] = exc.field_errors
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, DjangoValidationError):
+        return Response(
+            {
+                "detail": "Invalid input.",
+                "errors": exc.message_dict if hasattr(exc, "error_dict") else exc.messages,
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return exception_handler(exc, context)

@@ -1,0 +1,186 @@
+"""Accounts, role assignments, compartment grants, the audit chain, and shared record mixins."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bluebox.core.classification import Classification, Compartment
+from bluebox.core.roles import Role
+
+
+class User(AbstractUser):
+    """A person with an account; what they may see comes only from their role assignments."""
+
+    display_name = models.CharField(max_length=150, blank=True)
+    preferred_language = models.CharField(max_length=8, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """A role held in one scope: a whole mission, one sector, or one field site."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    sector = models.ForeignKey(
+        "missions.Sector", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    site = models.ForeignKey(
+        "missions.FieldSite", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "mission", "sector", "site"], name="unique_role_in_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.site_id:
+            return f"site {self.site}"
+        if self.sector_id:
+            return f"sector {self.sector}"
+        return f"mission {self.mission}"
+
+    def clean(self) -> None:
+        if self.site_id and self.sector_id:
+            raise ValidationError(_("A role is held on a sector or on a site, not both."))
+        if self.sector is not None and self.sector.mission_id != self.mission_id:
+            raise ValidationError(_("The sector belongs to another mission."))
+        if self.site is not None and self.site.mission_id != self.mission_id:
+            raise ValidationError(_("The site belongs to another mission."))
+
+
+class CompartmentGrant(models.Model):
+    """Need-to-know access to a compartment beyond what the person's roles give."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="compartment_grants")
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    compartment = models.PositiveSmallIntegerField(choices=Compartment.choices)
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="compartment_grants_given"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.get_compartment_display()} @ {self.mission_id}"
+
+
+class ClassifiedRecord(models.Model):
+    """An operational record: classified, possibly compartmented, scoped to a mission."""
+
+    classification = models.PositiveSmallIntegerField(
+        choices=Classification.choices, default=Classification.CONFIDENTIAL
+    )
+    compartments = models.PositiveSmallIntegerField(default=0)
+
+    # Subclasses name their authorization resource and the fields holding their scope.
+    access_resource: ClassVar[str] = ""
+    access_scope: ClassVar[dict[str, str | None]] = {}
+
+    class Meta:
+        abstract = True
+
+
+class DeletionRefused(Exception):
+    """Operational records are voided with a reason, never deleted."""
+
+
+class NoDeleteQuerySet(models.QuerySet[Any]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise DeletionRefused("operational records are voided with a reason, never deleted")
+
+
+class VoidableRecord(models.Model):
+    """Voiding keeps the record, who voided it, when and why."""
+
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
+
+    objects = NoDeleteQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise DeletionRefused("operational records are voided with a reason, never deleted")
+
+
+class AppendOnlyQuerySet(NoDeleteQuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise DeletionRefused("audit entries are append-only")
+
+
+class AuditOutcome(models.TextChoices):
+    ALLOWED = "allowed", _("Allowed")
+    DENIED = "denied", _("Denied")
+
+
+class AuditEntry(models.Model):
+    """One link of the append-only, hash-chained audit trail."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    actor = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64)
+    resource = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    mission_id = models.BigIntegerField(null=True, db_index=True)
+    outcome = models.CharField(max_length=16, choices=AuditOutcome.choices)
+    detail = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    access_resource: ClassVar[str] = "audit"
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise DeletionRefused("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise DeletionRefused("audit entries are append-only")
+
+
+class AuditHead(models.Model):
+    """The chain's tip; locking it serialises appends and anchors the last entry."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head at #{self.seq}"

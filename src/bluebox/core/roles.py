@@ -1,0 +1,113 @@
+"""Roles and what each may do: the policy table read by :mod:`bluebox.core.access`.
+
+A role is held per scope (mission, sector or field site). Each rule says which roles may perform
+an action on a resource, and whether a sector- or site-scoped holder sees the whole mission for
+that resource (mission structure is shared mission-wide; operational records are not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bluebox.core.classification import Classification, Compartment
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", _("Reporter")
+    ANALYST = "analyst", _("Analyst")
+    PLANNER = "planner", _("Planner")
+    COMMANDER = "commander", _("Commander")
+    SOURCE_HANDLER = "source_handler", _("Source handler")
+    DETENTION_OFFICER = "detention_officer", _("Detention officer")
+    HRDDP_OFFICER = "hrddp_officer", _("HRDDP officer")
+    HUMAN_RIGHTS = "human_rights", _("Human rights officer")
+    PARTNER = "partner", _("Partner liaison")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+@dataclass(frozen=True)
+class RoleProfile:
+    """Highest classification a role reads and the compartments it holds by default."""
+
+    max_classification: Classification | None
+    compartments: int = 0
+
+
+ROLE_PROFILES: dict[str, RoleProfile] = {
+    Role.REPORTER: RoleProfile(Classification.CONFIDENTIAL),
+    Role.ANALYST: RoleProfile(Classification.STRICTLY_CONFIDENTIAL),
+    Role.PLANNER: RoleProfile(Classification.CONFIDENTIAL),
+    Role.COMMANDER: RoleProfile(
+        Classification.STRICTLY_CONFIDENTIAL, int(Compartment.DETENTION | Compartment.HRDDP)
+    ),
+    Role.SOURCE_HANDLER: RoleProfile(Classification.STRICTLY_CONFIDENTIAL, int(Compartment.SOURCE)),
+    Role.DETENTION_OFFICER: RoleProfile(Classification.CONFIDENTIAL, int(Compartment.DETENTION)),
+    Role.HRDDP_OFFICER: RoleProfile(Classification.CONFIDENTIAL, int(Compartment.HRDDP)),
+    # Human rights officers see operational content through sharing agreements, not by role.
+    Role.HUMAN_RIGHTS: RoleProfile(Classification.UNCLASSIFIED),
+    Role.PARTNER: RoleProfile(Classification.UNCLASSIFIED),
+    Role.AUDITOR: RoleProfile(None),
+    Role.ADMIN: RoleProfile(None),
+}
+
+OPERATIONAL_ROLES = frozenset(
+    {
+        Role.REPORTER,
+        Role.ANALYST,
+        Role.PLANNER,
+        Role.COMMANDER,
+        Role.SOURCE_HANDLER,
+        Role.DETENTION_OFFICER,
+        Role.HRDDP_OFFICER,
+        Role.HUMAN_RIGHTS,
+        Role.PARTNER,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    mission_wide: bool = False
+
+
+def _rule(*roles: str, mission_wide: bool = False) -> Rule:
+    return Rule(frozenset(roles), mission_wide)
+
+
+# resource -> action -> rule. Anything absent is refused.
+POLICY: dict[str, dict[str, Rule]] = {
+    "mission": {
+        # The shape of the mission (sectors, sites, partners) is needed by everyone who works in it,
+        # and by the administrator to grant roles; it holds no operational content.
+        "view": _rule(*OPERATIONAL_ROLES, Role.ADMIN, mission_wide=True),
+        "change": _rule(Role.COMMANDER),
+    },
+    "force": {
+        "view": _rule(Role.PLANNER, Role.COMMANDER, Role.ANALYST, mission_wide=True),
+        "change": _rule(Role.PLANNER, Role.COMMANDER),
+    },
+    "incident": {
+        "view": _rule(
+            Role.REPORTER,
+            Role.ANALYST,
+            Role.PLANNER,
+            Role.COMMANDER,
+            Role.SOURCE_HANDLER,
+            Role.DETENTION_OFFICER,
+            Role.HRDDP_OFFICER,
+        ),
+        "create": _rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER, Role.SOURCE_HANDLER),
+        "verify": _rule(Role.ANALYST, Role.COMMANDER),
+        "void": _rule(Role.ANALYST, Role.COMMANDER),
+    },
+    "audit": {"view": _rule(Role.AUDITOR, mission_wide=True)},
+}
+
+
+def rule_for(resource: str, action: str) -> Rule | None:
+    return POLICY.get(resource, {}).get(action)

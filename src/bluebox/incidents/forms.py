@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bluebox.core.classification import Classification
+from bluebox.incidents.models import RELIABILITY, IncidentType, PerpetratorCategory, PocTier
+
+
+class IncidentReportForm(forms.Form):
+    """The phone-friendly report form: the essentials first, grading last."""
+
+    site = forms.TypedChoiceField(label=_("Field site"), coerce=int)
+    title = forms.CharField(label=_("Short title"), max_length=200)
+    incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    latitude = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    longitude = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    perpetrator_category = forms.ChoiceField(
+        label=_("Perpetrator"), choices=PerpetratorCategory.choices, initial="unknown"
+    )
+    fatalities_best = forms.IntegerField(
+        label=_("Fatalities (best estimate)"), min_value=0, initial=0
+    )
+    poc_tier = forms.TypedChoiceField(
+        label=_("POC tier"), choices=PocTier.choices, coerce=int, initial=PocTier.PHYSICAL
+    )
+    source_reliability = forms.ChoiceField(
+        label=_("Source reliability"), choices=RELIABILITY, initial="F"
+    )
+    information_credibility = forms.TypedChoiceField(
+        label=_("Information credibility"),
+        choices=[(i, str(i)) for i in range(1, 7)],
+        coerce=int,
+        initial=6,
+    )
+    classification = forms.TypedChoiceField(
+        label=_("Classification"),
+        choices=Classification.choices,
+        coerce=int,
+        initial=Classification.CONFIDENTIAL,
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=20000,
+    )
+
+    def __init__(self, *args: Any, sites: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(s.pk, s.name) for s in sites]  # type: ignore[attr-defined]
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000)

@@ -1,0 +1,113 @@
+"""Mission-model endpoints: missions, sectors, field sites and partners (read-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import generics, serializers
+
+from bluebox.core import access
+from bluebox.missions import selectors
+from bluebox.missions.models import FieldSite, Mission, PartnerOrganisation, Sector
+
+
+class MissionSerializer(serializers.ModelSerializer[Mission]):
+    class Meta:
+        model = Mission
+        fields = [
+            "id",
+            "code",
+            "name",
+            "host_country",
+            "timezone",
+            "chapter_vii",
+            "poc_mandate",
+            "authority",
+            "utm_requires_national_absence",
+            "utm_requires_host_request",
+            "authority_conditions",
+            "is_synthetic",
+        ]
+
+
+class SectorSerializer(serializers.ModelSerializer[Sector]):
+    class Meta:
+        model = Sector
+        fields = ["id", "mission", "code", "name", "boundary"]
+
+
+class FieldSiteSerializer(serializers.ModelSerializer[FieldSite]):
+    class Meta:
+        model = FieldSite
+        fields = [
+            "id",
+            "mission",
+            "sector",
+            "code",
+            "name",
+            "kind",
+            "latitude",
+            "longitude",
+            "national_police_present",
+            "national_police_operational",
+            "population",
+            "market_days",
+        ]
+
+
+class PartnerSerializer(serializers.ModelSerializer[PartnerOrganisation]):
+    class Meta:
+        model = PartnerOrganisation
+        fields = ["id", "mission", "kind", "name", "parent", "site"]
+
+
+def _mission_param(request: Any) -> int | None:
+    raw = request.query_params.get("mission")
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise serializers.ValidationError({"mission": ["Must be an integer id."]}) from exc
+
+
+class MissionList(generics.ListAPIView[Mission]):
+    serializer_class = MissionSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.missions_for(self.request.user)
+
+
+class MissionDetail(generics.RetrieveAPIView[Mission]):
+    serializer_class = MissionSerializer
+
+    def get_object(self) -> Mission:
+        return access.get_visible(self.request.user, Mission.objects.all(), pk=self.kwargs["pk"])
+
+
+class SectorList(generics.ListAPIView[Sector]):
+    serializer_class = SectorSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.sectors_for(self.request.user, _mission_param(self.request))
+
+
+class FieldSiteList(generics.ListAPIView[FieldSite]):
+    serializer_class = FieldSiteSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.sites_for(self.request.user, _mission_param(self.request))
+
+
+class FieldSiteDetail(generics.RetrieveAPIView[FieldSite]):
+    serializer_class = FieldSiteSerializer
+
+    def get_object(self) -> FieldSite:
+        return access.get_visible(self.request.user, FieldSite.objects.all(), pk=self.kwargs["pk"])
+
+
+class PartnerList(generics.ListAPIView[PartnerOrganisation]):
+    serializer_class = PartnerSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.partners_for(self.request.user, _mission_param(self.request))

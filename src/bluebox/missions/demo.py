@@ -1,0 +1,288 @@
+"""Adapter from the pure scenario generator to database records: the demo mission.
+
+Everything it creates is marked synthetic. Demo accounts share one password that is printed by
+``bluebox demo`` and ``make run``; they exist only where the demo was loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from bluebox.core import audit
+from bluebox.core.models import RoleAssignment, User
+from bluebox.core.roles import Role
+from bluebox.deployment.models import (
+    Caveat,
+    ContributingCountry,
+    FormedPoliceUnit,
+    IndividualPoliceOfficer,
+)
+from bluebox.engines.scenario import Scenario, generate_scenario
+from bluebox.engines.spatial import h3_cell, priogrid_gid
+from bluebox.incidents.models import Incident
+from bluebox.missions.models import (
+    Authority,
+    Component,
+    ComponentKind,
+    FieldSite,
+    Mission,
+    PartnerKind,
+    PartnerOrganisation,
+    Sector,
+)
+
+DEMO_PASSWORD = "bluebox-demo-2026"  # noqa: S105 - printed to the operator on purpose; demo only
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+    scope: str  # "mission", "sector:<code>" or "site:<code>"
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount(
+        "reporter", "Amara Diallo (reporter, Korrin IDP camp)", Role.REPORTER, "site:korrin-camp"
+    ),
+    DemoAccount("analyst", "Lena Novak (analyst, JMAC)", Role.ANALYST, "mission"),
+    DemoAccount("planner", "Tomás Reyes (police planning officer)", Role.PLANNER, "mission"),
+    DemoAccount("commissioner", "Grace Mensah (police commissioner)", Role.COMMANDER, "mission"),
+    DemoAccount(
+        "source.handler", "Idris Bello (source handler)", Role.SOURCE_HANDLER, "sector:east"
+    ),
+    DemoAccount(
+        "detention.officer", "Marie Dubois (custody focal point)", Role.DETENTION_OFFICER, "mission"
+    ),
+    DemoAccount(
+        "hrddp.officer", "Samuel Okafor (HRDDP focal point)", Role.HRDDP_OFFICER, "mission"
+    ),
+    DemoAccount("hr.officer", "Aisha Karim (human rights section)", Role.HUMAN_RIGHTS, "mission"),
+    DemoAccount("partner", "Col. Pieter Janssen (military liaison)", Role.PARTNER, "mission"),
+    DemoAccount("auditor", "Ruth Achieng (oversight)", Role.AUDITOR, "mission"),
+    DemoAccount("admin", "System administrator", Role.ADMIN, "mission"),
+]
+
+
+def database_is_empty() -> bool:
+    return not Mission.objects.exists() and not User.objects.exists()
+
+
+def _scope(account: DemoAccount, mission: Mission) -> dict[str, object]:
+    if account.scope.startswith("site:"):
+        return {"site": FieldSite.objects.get(mission=mission, code=account.scope[5:])}
+    if account.scope.startswith("sector:"):
+        return {"sector": Sector.objects.get(mission=mission, code=account.scope[7:])}
+    return {}
+
+
+@transaction.atomic
+def load_demo(*, seed: int, end: date | None = None) -> Mission:
+    """Create (or re-create) the demo mission from ``seed``; returns the mission."""
+    scenario = generate_scenario(seed, end=end or timezone.now().date())
+    if Mission.objects.filter(code=scenario.mission_code).exists():
+        raise RuntimeError(
+            "The demo mission already exists; regenerate into an empty database "
+            "(operational records are never deleted)."
+        )
+    mission = _load_structure(scenario)
+    _load_force(scenario, mission)
+    _load_accounts(mission)
+    _load_incidents(scenario, mission)
+    audit.record(
+        actor=None,
+        action="demo-load",
+        resource="mission",
+        object_id=mission.pk,
+        mission_id=mission.pk,
+        detail={"seed": seed, "incidents": len(scenario.incidents)},
+    )
+    return mission
+
+
+def _load_structure(scenario: Scenario) -> Mission:
+    boundary = {"type": "Polygon", "coordinates": [[list(p) for p in scenario.boundary]]}
+    mission = Mission.objects.create(
+        code=scenario.mission_code,
+        name=scenario.mission_name,
+        host_country=scenario.country_name,
+        timezone=scenario.timezone,
+        chapter_vii=True,
+        poc_mandate=True,
+        authority=Authority.QUASI_EXECUTIVE,
+        utm_requires_national_absence=True,
+        utm_requires_host_request=True,
+        authority_conditions=(
+            "Urgent temporary measures: arrest and detention only where national police are "
+            "absent or not operational, at the request of the Varonian government."
+        ),
+        is_synthetic=True,
+        settings={
+            "boundary": boundary,
+            "detention": {"handover_target_hours": 48, "hard_limit_hours": 72},
+            "demo_seed": scenario.seed,
+        },
+    )
+    sectors = {}
+    for spec in scenario.sectors:
+        sectors[spec.code] = Sector.objects.create(
+            mission=mission,
+            code=spec.code,
+            name=spec.name,
+            boundary={"type": "Polygon", "coordinates": [[list(p) for p in spec.boundary]]},
+        )
+    for site in scenario.sites:
+        FieldSite.objects.create(
+            mission=mission,
+            sector=sectors[site.sector],
+            code=site.code,
+            name=site.name,
+            kind=site.kind,
+            latitude=site.latitude,
+            longitude=site.longitude,
+            national_police_present=site.national_police_present,
+            national_police_operational=site.national_police_operational,
+            population=site.population,
+            market_days=list(site.market_days),
+        )
+    for kind, name in [
+        (ComponentKind.UNPOL, "MINUVAR Police"),
+        (ComponentKind.MILITARY, "MINUVAR Force"),
+        (ComponentKind.HUMAN_RIGHTS, "Human Rights Division"),
+        (ComponentKind.CIVIL_AFFAIRS, "Civil Affairs Section"),
+        (ComponentKind.JMAC, "Joint Mission Analysis Centre"),
+    ]:
+        Component.objects.create(mission=mission, kind=kind, name=name)
+    police = PartnerOrganisation.objects.create(
+        mission=mission, kind=PartnerKind.HOST_POLICE, name="Varonian National Police"
+    )
+    gendarmerie = PartnerOrganisation.objects.create(
+        mission=mission, kind=PartnerKind.HOST_GENDARMERIE, name="Varonian Gendarmerie"
+    )
+    for parent, name, site_code in [
+        (police, "Orlan police district", "orlan-station"),
+        (police, "Lissa police post", "lissa-station"),
+        (gendarmerie, "Gendarmerie mobile squadron 3", "ashgrove-base"),
+    ]:
+        PartnerOrganisation.objects.create(
+            mission=mission,
+            kind=parent.kind,
+            name=name,
+            parent=parent,
+            site=FieldSite.objects.get(mission=mission, code=site_code),
+        )
+    PartnerOrganisation.objects.create(
+        mission=mission, kind=PartnerKind.NGO, name="Varonia Women's Protection Network"
+    )
+    return mission
+
+
+def _load_force(scenario: Scenario, mission: Mission) -> None:
+    countries = {}
+    for spec in scenario.countries:
+        countries[spec.code], _ = ContributingCountry.objects.get_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "is_synthetic": True,
+                "capital_approval_delay_days": spec.capital_approval_delay_days,
+            },
+        )
+    sites = {s.code: s for s in FieldSite.objects.filter(mission=mission)}
+    for caveat in scenario.caveats:
+        Caveat.objects.create(
+            mission=mission,
+            country=countries[caveat.country],
+            kind=caveat.kind,
+            parameters=caveat.parameters,
+            description=caveat.description,
+        )
+    for fpu in scenario.fpus:
+        FormedPoliceUnit.objects.create(
+            mission=mission,
+            country=countries[fpu.country],
+            name=fpu.name,
+            strength=fpu.strength,
+            platoons=fpu.platoons,
+            women=fpu.women,
+            home_site=sites[fpu.home_site],
+        )
+    IndividualPoliceOfficer.objects.bulk_create(
+        IndividualPoliceOfficer(
+            mission=mission,
+            country=countries[ipo.country],
+            service_number=ipo.service_number,
+            rank=ipo.rank,
+            gender=ipo.gender,
+            years_of_service=ipo.years_of_service,
+            languages=list(ipo.languages),
+            skills=list(ipo.skills),
+            site=sites[ipo.site],
+        )
+        for ipo in scenario.ipos
+    )
+
+
+def _load_accounts(mission: Mission) -> None:
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=account.username).first()
+        if user is None:
+            user = User(username=account.username, display_name=account.display_name)
+            # The administrator manages accounts in the admin site, which lists no
+            # operational content; staff status gives nothing through the access module.
+            user.is_staff = user.is_superuser = account.role == Role.ADMIN
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        RoleAssignment.objects.create(
+            user=user, role=account.role, mission=mission, **_scope(account, mission)
+        )
+
+
+def _load_incidents(scenario: Scenario, mission: Mission) -> None:
+    sites = {s.code: s for s in FieldSite.objects.filter(mission=mission)}
+    reporter = User.objects.get(username="reporter")
+    batch = []
+    for spec in scenario.incidents:
+        site = sites[spec.site]
+        batch.append(
+            Incident(
+                mission=mission,
+                sector_id=site.sector_id,
+                site=site,
+                title=spec.title,
+                incident_type=spec.incident_type,
+                occurred_at=spec.occurred_at,
+                latitude=spec.latitude,
+                longitude=spec.longitude,
+                h3_cell=h3_cell(spec.latitude, spec.longitude),
+                priogrid_gid=priogrid_gid(spec.latitude, spec.longitude),
+                perpetrator_category=spec.perpetrator_category,
+                perpetrator_actor=spec.perpetrator_actor,
+                civilian_targeting=spec.civilian_targeting,
+                fatalities_best=spec.fatalities_best,
+                fatalities_low=spec.fatalities_low,
+                fatalities_high=spec.fatalities_high,
+                victims_women=spec.victims_women,
+                victims_men=spec.victims_men,
+                victims_girls=spec.victims_girls,
+                victims_boys=spec.victims_boys,
+                weapons=list(spec.weapons),
+                poc_tier=spec.poc_tier,
+                poc_phase=spec.poc_phase,
+                source_reliability=spec.source_reliability,
+                information_credibility=spec.information_credibility,
+                classification=spec.classification,
+                compartments=spec.compartments,
+                status=spec.status,
+                reported_by=reporter,
+                reported_at=spec.occurred_at,
+                source="demo",
+                external_id=spec.external_id,
+            )
+        )
+    Incident.objects.bulk_create(batch, batch_size=500)
