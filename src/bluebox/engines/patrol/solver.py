@@ -1,0 +1,165 @@
+"""``solve(problem, *, time_limit_s) -> Solution``: the patrol engine's entry point."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from bluebox.engines.patrol.model import Problem
+from bluebox.engines.patrol.network import Game, compile_game
+from bluebox.engines.patrol.sse import (
+    best_response,
+    solve_compact,
+    solve_eraser,
+    solve_multiple_lps,
+)
+from bluebox.engines.patrol.suqr import solve_suqr, suqr_defender_value
+
+METHODS = ("compact", "eraser", "multiple-lps")
+ATTACKERS = ("rational", "suqr")
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solved patrol game.
+
+    Attributes
+    ----------
+    status : str
+        ``optimal`` (proven equilibrium), ``local_optimum`` (SUQR attacker: Frank-Wolfe
+        converged from the equilibrium), ``feasible`` (time limit reached with a valid but
+        unproven strategy), ``time_limit`` (nothing usable found) or ``infeasible``/``error``.
+    method : str
+    attacker_model : str
+        The attacker the strategy was optimised against.
+    coverage : ndarray
+        Probability that each target (area-major) is patrolled.
+    edge_prob : ndarray
+        Probability of each executable (team, slot, area) assignment of the game.
+    attacked_target : int
+        The rational attacker's best response (ties broken in the defender's favour).
+    attacker_value : float
+        The rational attacker's expected utility there; no target offers more.
+    defender_value_rational, defender_value_suqr : float
+        Defender expected utility against each attacker model.
+    solve_time_s : float
+    n_lps : int
+        LPs (or MILPs) solved.
+    n_candidates : int
+        Targets that could be attacked in some equilibrium (the pruned search's scope).
+    """
+
+    status: str
+    method: str
+    attacker_model: str
+    coverage: np.ndarray
+    edge_prob: np.ndarray
+    attacked_target: int
+    attacker_value: float
+    defender_value_rational: float
+    defender_value_suqr: float
+    solve_time_s: float
+    n_lps: int
+    n_candidates: int
+
+    @property
+    def defender_value(self) -> float:
+        """Defender expected utility against the attacker model it was solved for."""
+        if self.attacker_model == "suqr":
+            return self.defender_value_suqr
+        return self.defender_value_rational
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit_s: float = 10.0,
+    method: str = "compact",
+    attacker: str | None = None,
+    robust: bool = True,
+    game: Game | None = None,
+) -> Solution:
+    """Compute the defender's optimal randomised coverage of a site's patrol targets.
+
+    Parameters
+    ----------
+    problem : Problem
+    time_limit_s : float
+        Budget for the whole solve; on expiry the best strategy found so far is returned
+        with status ``feasible``.
+    method : {"compact", "eraser", "multiple-lps"}
+        Exact algorithm for the rational attacker (see :mod:`.sse`); ``compact`` is the
+        fastest measured.
+    attacker : {"rational", "suqr"}, optional
+        Defaults to the problem's ``attacker.model``. ``suqr`` starts from the rational
+        equilibrium and improves it against the quantal-response attacker.
+    robust : bool
+        Break the equilibrium's ties robustly: among strategies with the same rational
+        guarantee, move towards the best one against the SUQR attacker (see
+        :func:`.sse.robust_tie_break`).
+    game : Game, optional
+        A game already compiled from ``problem`` (saves the compilation).
+
+    Returns
+    -------
+    Solution
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+    attacker = attacker or problem.attacker_model
+    if attacker not in ATTACKERS:
+        raise ValueError(f"unknown attacker model {attacker!r}; expected one of {ATTACKERS}")
+    t0 = time.perf_counter()
+    game = game or compile_game(problem)
+    if method == "compact":
+        res = solve_compact(game, time_limit_s=time_limit_s, robust=robust, start=t0)
+    elif method == "eraser":
+        res = solve_eraser(game, time_limit_s=time_limit_s)
+    else:
+        res = solve_multiple_lps(game, time_limit_s=time_limit_s)
+    edge_prob = res.edge_prob
+    status = res.status
+    if attacker == "suqr" and status in ("optimal", "feasible"):
+        edge_prob, _, _ = solve_suqr(game, edge_prob, problem.suqr)
+        status = "local_optimum"
+    return _solution(
+        game,
+        edge_prob=edge_prob,
+        status=status,
+        method=method,
+        attacker=attacker,
+        t0=t0,
+        n_lps=res.n_lps,
+        n_candidates=res.n_candidates,
+    )
+
+
+def _solution(
+    game: Game,
+    *,
+    edge_prob: np.ndarray,
+    status: str,
+    method: str,
+    attacker: str,
+    t0: float,
+    n_lps: int,
+    n_candidates: int,
+) -> Solution:
+    coverage = np.clip(game.coverage_from_edges(edge_prob), 0.0, 1.0)
+    target = best_response(game, coverage)
+    return Solution(
+        status=status,
+        method=method,
+        attacker_model=attacker,
+        coverage=coverage,
+        edge_prob=edge_prob,
+        attacked_target=target,
+        attacker_value=float(game.attacker_utility(coverage)[target]),
+        defender_value_rational=float(game.defender_utility(coverage)[target]),
+        defender_value_suqr=suqr_defender_value(game, coverage, game.problem.suqr),
+        solve_time_s=time.perf_counter() - t0,
+        n_lps=n_lps,
+        n_candidates=n_candidates,
+    )
