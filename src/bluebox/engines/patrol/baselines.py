@@ -131,7 +131,7 @@ class WeekSampler:
         teams = self.duty[j]
         if not len(teams) or not len(areas):
             return [], 0
-        sub = self.eligible[np.ix_(teams, [j], areas)][:, 0, :]
+        sub = self.eligible[np.ix_(np.asarray(teams), np.array([j]), areas)][:, 0, :]
         match = maximum_bipartite_matching(sp.csr_matrix(sub.astype(np.int8)), perm_type="column")
         pairs = [(teams[r], int(areas[c])) for r, c in enumerate(match) if c >= 0]
         return pairs, min(len(teams), len(areas))
