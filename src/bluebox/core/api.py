@@ -39,7 +39,7 @@ class MeView(APIView):
             "display_name": getattr(user, "display_name", ""),
             "roles": RoleAssignmentSerializer(selectors.roles_of(user), many=True).data,
         }
-        return Response(MeSerializer(data).data)
+        return Response(data)
 
 
 class TokenThrottle(AnonRateThrottle):
