@@ -152,14 +152,16 @@ def _travel_links(rng: np.random.Generator, xy: np.ndarray, ids: list[str]) -> l
 
 
 def _teams(rng: np.random.Generator, n_areas: int, area_ids: list[str]) -> list[dict]:
-    n_teams = max(3, round(n_areas / 3))
+    # At least three teams per shift, with staggered days off, so that no slot is left to
+    # caveated teams alone.
+    n_teams = max(9, round(n_areas / 3))
     teams = []
     for i in range(n_teams):
-        kind = ("vehicle", "foot", "joint")[i % 3]
+        kind = ("vehicle", "foot", "joint", "vehicle", "joint", "foot")[i % 6]
         shift_ix = i % 3
-        day_off = (i * 3) % len(DAYS)
+        day_off = (i // 3 * 3) % len(DAYS)
         duty = [f"{day}-{SHIFTS[shift_ix][0]}" for d, day in enumerate(DAYS) if d != day_off]
-        caveats: dict[str, Any] = {"no_night_outside_base": bool(i % 4 == 2)}
+        caveats: dict[str, Any] = {"no_night_outside_base": bool(i % 6 == 5)}
         if i % 5 == 4 and n_areas > 3:
             caveats["excluded_areas"] = [area_ids[int(rng.integers(n_areas))]]
         teams.append(
