@@ -1,0 +1,85 @@
+"""Incident pages: the report form refuses bad input clearly and changes nothing."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from bluebox.core.models import AuditEntry
+from bluebox.incidents.models import Incident
+
+
+def test_a_bad_report_form_gets_a_400_with_the_errors_and_changes_nothing(world):
+    client = Client()
+    client.force_login(world.reporter_at_a)
+    before = AuditEntry.objects.count()
+    response = client.post(
+        "/incidents/new/",
+        {
+            "site": world.site_a.pk,
+            "title": "",
+            "incident_type": "killing",
+            "occurred_at": "not a date",
+            "latitude": "95",
+            "longitude": "-9.5",
+            "perpetrator_category": "unknown",
+            "fatalities_best": "-1",
+            "poc_tier": "2",
+            "source_reliability": "B",
+            "information_credibility": "2",
+            "classification": "1",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "This field is required." in body and "Enter a valid date/time." in body
+    assert Incident.objects.count() == 0
+    assert AuditEntry.objects.count() == before
+
+
+def test_a_reporter_files_a_report_through_the_form(world):
+    client = Client()
+    client.force_login(world.reporter_at_a)
+    response = client.post(
+        "/incidents/new/",
+        {
+            "site": world.site_a.pk,
+            "title": "Looting at the market",
+            "incident_type": "looting",
+            "occurred_at": "2026-11-20 07:30",
+            "latitude": "3.01",
+            "longitude": "-9.49",
+            "perpetrator_category": "criminal_group",
+            "fatalities_best": "0",
+            "poc_tier": "2",
+            "source_reliability": "B",
+            "information_credibility": "2",
+            "classification": "1",
+        },
+    )
+    assert response.status_code == 302
+    incident = Incident.objects.get()
+    assert incident.site == world.site_a and incident.reported_by == world.reporter_at_a
+
+
+def test_a_reporter_cannot_post_to_a_site_outside_their_scope(world):
+    client = Client()
+    client.force_login(world.reporter_at_a)
+    response = client.post(
+        "/incidents/new/",
+        {
+            "site": world.site_b.pk,
+            "title": "x",
+            "incident_type": "looting",
+            "occurred_at": "2026-11-20 07:30",
+            "latitude": "3.01",
+            "longitude": "-9.49",
+            "perpetrator_category": "unknown",
+            "fatalities_best": "0",
+            "poc_tier": "2",
+            "source_reliability": "B",
+            "information_credibility": "2",
+            "classification": "1",
+        },
+    )
+    assert response.status_code == 400
+    assert Incident.objects.count() == 0
