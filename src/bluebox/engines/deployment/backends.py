@@ -154,7 +154,11 @@ def solve_highs(
     c = np.zeros(n)
     for i, w in m.objective.items():
         c[i] = -float(w)
-    data, rows, cols, lo, hi = [], [], [], [], []
+    data: list[float] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    lo: list[float] = []
+    hi: list[float] = []
     for r, row in enumerate(m.rows):
         rows.extend([r] * len(row.idx))
         cols.extend(row.idx)

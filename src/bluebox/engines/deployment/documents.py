@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 
+from .coverage import units
 from .problem import (
     DEFAULT_COVERAGE,
     CaveatSet,
@@ -158,7 +159,7 @@ def problem_from_dict(doc: dict[str, Any]) -> Problem:
 def check_problem(problem: Problem) -> None:  # noqa: PLR0912 - one branch per rule, kept together to read as a list
     """Raise :class:`ProblemError` if ids clash, references dangle or coverage is not concave."""
     site_ids = [s.id for s in problem.sites]
-    unit_ids = [u.id for u in (*problem.fpus, *problem.spts, *problem.ipo_classes)]
+    unit_ids = [u.id for u in units(problem)]
     caveat_ids = [c.id for c in problem.caveat_sets]
     for label, ids in (("site", site_ids), ("unit", unit_ids), ("caveat set", caveat_ids)):
         seen: set[str] = set()
@@ -171,7 +172,7 @@ def check_problem(problem: Problem) -> None:  # noqa: PLR0912 - one branch per r
         for s in c.excluded_sites:
             if s not in known_sites:
                 raise ProblemError(f"caveat set {c.id!r} excludes unknown site {s!r}")
-    for u in (*problem.fpus, *problem.spts, *problem.ipo_classes):
+    for u in units(problem):
         if u.caveat_set is not None and u.caveat_set not in known_caveats:
             raise ProblemError(f"unit {u.id!r} refers to unknown caveat set {u.caveat_set!r}")
         if u.current_site is not None and u.current_site not in known_sites:
@@ -187,9 +188,9 @@ def check_problem(problem: Problem) -> None:  # noqa: PLR0912 - one branch per r
     for t in problem.spts:
         if t.women > t.strength:
             raise ProblemError(f"SPT {t.id!r} has more women than officers")
-    for a, b, _ in problem.travel_hours:
-        if a not in known_sites or b not in known_sites:
-            raise ProblemError(f"travel time between unknown sites {a!r} and {b!r}")
+    for src, dst, _ in problem.travel_hours:
+        if src not in known_sites or dst not in known_sites:
+            raise ProblemError(f"travel time between unknown sites {src!r} and {dst!r}")
     points = problem.coverage
     if points[0] != (0.0, 0.0):
         raise ProblemError("coverage must start at [0, 0]")

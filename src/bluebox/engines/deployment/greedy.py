@@ -24,6 +24,7 @@ from .coverage import (
     same_mission,
     site_weight,
     unit_strength,
+    units,
     unit_women,
 )
 from .plan import Assignment
@@ -55,7 +56,7 @@ class _State:
         lines = coverage_lines(problem)
         self.slopes = np.array([ln.slope for ln in lines], dtype=np.int64)
         self.icpt = np.array([ln.intercept_per_need for ln in lines], dtype=np.int64)
-        for u in [*problem.fpus, *problem.spts, *problem.ipo_classes]:
+        for u in units(problem):
             if u.current_site is None:
                 continue
             mask = np.array([available_in(u, ep) and pending_in(problem, u, ep) for ep in self.eps])
@@ -204,8 +205,9 @@ def _place_ipos(problem: Problem, st: _State) -> dict[str, dict[str, int]]:
             gains[g] = np.where(fit, st.gain(mask, k), -1)
         live = key_of >= 0
         score = np.where(allowed_m & live[:, None], gains[np.maximum(key_of, 0)], -1)
-        ci, i = np.unravel_index(int(np.argmax(score)), score.shape)
-        if score[ci, i] <= 0:
+        flat = int(np.argmax(score))
+        row, col = divmod(flat, score.shape[1])
+        if score[row, col] <= 0:
             break
-        put(int(ci), int(i), min(CHUNK, left[classes[int(ci)].id]))
+        put(row, col, min(CHUNK, left[classes[row].id]))
     return out

@@ -37,6 +37,7 @@ from .coverage import (
     same_mission,
     site_weight,
     unit_strength,
+    units,
     unit_women,
 )
 from .problem import Fpu, Interval, Problem, qrf_reach
@@ -253,7 +254,7 @@ def _build_sites(m: LinearModel, problem: Problem, eps: list[Interval], parts: l
         by_site[p.site].append(p)
     # Officers pinned at their current site while a move awaits approval or transport.
     pinned: dict[tuple[str, int], tuple[int, int, list[Unit]]] = {}
-    for u in [*problem.fpus, *problem.spts, *problem.ipo_classes]:
+    for u in units(problem):
         if u.current_site is None:
             continue
         for e, ep in enumerate(eps):
@@ -266,7 +267,7 @@ def _build_sites(m: LinearModel, problem: Problem, eps: list[Interval], parts: l
                 )
     active_in = {
         u.id: [available_in(u, ep) and not pending_in(problem, u, ep) for ep in eps]
-        for u in [*problem.fpus, *problem.spts, *problem.ipo_classes]
+        for u in units(problem)
     }
     total = 0
     for s in problem.sites:

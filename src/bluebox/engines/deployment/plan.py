@@ -23,6 +23,7 @@ from .coverage import (
     same_mission,
     site_weight,
     unit_strength,
+    units,
     unit_women,
 )
 from .problem import Interval, Problem, qrf_reach
@@ -97,9 +98,9 @@ def _placements(problem: Problem, a: Assignment) -> list[tuple[Unit, str, int, i
             if k:
                 out.append((f, s, k * f.platoon_strength, k * f.platoon_women, "platoon"))
     for t in problem.spts:
-        s = a.spt_site.get(t.id)
-        if s is not None:
-            out.append((t, s, t.strength, t.women, "spt"))
+        where = a.spt_site.get(t.id)
+        if where is not None:
+            out.append((t, where, t.strength, t.women, "spt"))
     for c in problem.ipo_classes:
         for s, k in a.ipo_sites.get(c.id, {}).items():
             if k:
@@ -176,7 +177,7 @@ def evaluate(problem: Problem, a: Assignment) -> Evaluation:  # noqa: PLR0912 - 
         for u, s, off, wom, _ in placements:
             if available_in(u, ep) and not pending_in(problem, u, ep):
                 add(u, s, e, off, wom)
-        for u in [*problem.fpus, *problem.spts, *problem.ipo_classes]:
+        for u in units(problem):
             if u.current_site is not None and available_in(u, ep) and pending_in(problem, u, ep):
                 add(u, u.current_site, e, unit_strength(u), unit_women(u))
     qrf_at: dict[int, list[str]] = defaultdict(list)
@@ -189,27 +190,31 @@ def evaluate(problem: Problem, a: Assignment) -> Evaluation:  # noqa: PLR0912 - 
                 qrf_at[e].append(where)
     points = max_points = 0
     out: list[SiteEpoch] = []
-    for s in problem.sites:
+    for site in problem.sites:
         for e, ep in enumerate(eps):
-            n, w = officers[(s.id, e)], women[(s.id, e)]
+            n, w = officers[(site.id, e)], women[(site.id, e)]
             span = f"days {ep[0]}-{ep[1]}"
-            if s.max_officers is not None and n > s.max_officers:
-                violations.append(f"{s.name}: {n} officers over capacity {s.max_officers} ({span})")
-            if s.min_women_share and 1000 * w < round(s.min_women_share * 1000) * n:
+            if site.max_officers is not None and n > site.max_officers:
                 violations.append(
-                    f"{s.name}: {w} women of {n} officers, under {s.min_women_share:.0%} ({span})"
+                    f"{site.name}: {n} officers over capacity {site.max_officers} ({span})"
                 )
-            for k, need in s.skills:
-                if skill[(s.id, e, k)] < need:
-                    violations.append(f"{s.name}: fewer than {need} officers with {k} ({span})")
-            for k, need in s.languages:
-                if lang[(s.id, e, k)] < need:
-                    violations.append(f"{s.name}: fewer than {need} officers speaking {k} ({span})")
-            bases = sum(1 for b in qrf_at[e] if b in reach[s.id])
-            if s.needs_qrf_cover and bases == 0:
-                violations.append(f"{s.name}: no QRF within reach ({span})")
-            cov = coverage_points(lines, s.need, n)
-            points += site_weight(s, ep[1] - ep[0]) * cov
-            max_points += max_site_points(s, ep[1] - ep[0])
-            out.append(SiteEpoch(s.id, ep, n, w, cov, bases))
+            if site.min_women_share and 1000 * w < round(site.min_women_share * 1000) * n:
+                violations.append(
+                    f"{site.name}: {w} women of {n} officers, under {site.min_women_share:.0%} ({span})"
+                )
+            for k, need in site.skills:
+                if skill[(site.id, e, k)] < need:
+                    violations.append(f"{site.name}: fewer than {need} officers with {k} ({span})")
+            for k, need in site.languages:
+                if lang[(site.id, e, k)] < need:
+                    violations.append(
+                        f"{site.name}: fewer than {need} officers speaking {k} ({span})"
+                    )
+            bases = sum(1 for b in qrf_at[e] if b in reach[site.id])
+            if site.needs_qrf_cover and bases == 0:
+                violations.append(f"{site.name}: no QRF within reach ({span})")
+            cov = coverage_points(lines, site.need, n)
+            points += site_weight(site, ep[1] - ep[0]) * cov
+            max_points += max_site_points(site, ep[1] - ep[0])
+            out.append(SiteEpoch(site.id, ep, n, w, cov, bases))
     return Evaluation(points, max_points, violations, out)

@@ -88,9 +88,9 @@ def decode(problem: Problem, m: LinearModel, values: list[int]) -> Assignment:
     for (f, s), v in m.platoons.items():
         if values[v]:
             platoons.setdefault(f, {})[s] = values[v]
-    for f in problem.fpus:
-        if f.id in fpu_base and f.id not in platoons:
-            platoons[f.id] = {fpu_base[f.id]: f.platoons}
+    for unit in problem.fpus:
+        if unit.id in fpu_base and unit.id not in platoons:
+            platoons[unit.id] = {fpu_base[unit.id]: unit.platoons}
     spt_site: dict[str, str | None] = {t.id: None for t in problem.spts}
     for (t, s), v in m.spt.items():
         if values[v]:

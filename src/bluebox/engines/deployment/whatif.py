@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from .coverage import unit_strength
+from .coverage import unit_strength, units
 from .plan import Assignment
 from .problem import CaveatSet, Fpu, IpoClass, Problem, Spt
 from .solve import Solution, solve
@@ -100,7 +100,7 @@ def apply_change(problem: Problem, change: Change) -> Problem:
         if isinstance(u, IpoClass):
             return problem.with_changes(ipo_classes=(*problem.ipo_classes, u))
         raise KeyError("add_unit needs a unit")
-    ids = {u.id for u in (*problem.fpus, *problem.spts, *problem.ipo_classes)}
+    ids = {u.id for u in units(problem)}
     if change.target not in ids:
         raise KeyError(change.target)
     return problem.with_changes(
@@ -129,7 +129,7 @@ def _lift(cs: CaveatSet, item: list[str]) -> CaveatSet:
 
 def caveat_items(problem: Problem) -> list[Change]:
     """Every caveat item of every caveat set used by some unit, as a lift change."""
-    used = {u.caveat_set for u in (*problem.fpus, *problem.spts, *problem.ipo_classes)}
+    used = {u.caveat_set for u in units(problem)}
     out = []
     for c in problem.caveat_sets:
         if c.id not in used:
