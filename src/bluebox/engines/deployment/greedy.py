@@ -24,8 +24,8 @@ from .coverage import (
     same_mission,
     site_weight,
     unit_strength,
-    units,
     unit_women,
+    units,
 )
 from .plan import Assignment
 from .problem import Problem, qrf_reach

@@ -37,8 +37,8 @@ from .coverage import (
     same_mission,
     site_weight,
     unit_strength,
-    units,
     unit_women,
+    units,
 )
 from .problem import Fpu, Interval, Problem, qrf_reach
 

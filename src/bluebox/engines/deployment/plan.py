@@ -23,8 +23,8 @@ from .coverage import (
     same_mission,
     site_weight,
     unit_strength,
-    units,
     unit_women,
+    units,
 )
 from .problem import Interval, Problem, qrf_reach
 
@@ -200,7 +200,8 @@ def evaluate(problem: Problem, a: Assignment) -> Evaluation:  # noqa: PLR0912 - 
                 )
             if site.min_women_share and 1000 * w < round(site.min_women_share * 1000) * n:
                 violations.append(
-                    f"{site.name}: {w} women of {n} officers, under {site.min_women_share:.0%} ({span})"
+                    f"{site.name}: {w} women of {n} officers, "
+                    f"under {site.min_women_share:.0%} ({span})"
                 )
             for k, need in site.skills:
                 if skill[(site.id, e, k)] < need:
