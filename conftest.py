@@ -3,12 +3,22 @@ like sentences ("a reporter at site A cannot see site B's incidents")."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 
 from bluebox.core.roles import Role
 from bluebox.testing.factories import FieldSiteFactory, MissionFactory, SectorFactory, person
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Login throttling counters live in the cache: no test inherits another's failures."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,174 +1,38 @@
-"""Role × endpoint × scope: every endpoint, every person in the fixtures.
+"""Role × endpoint × scope: every endpoint of every app, every person in the fixtures.
 
-A new URL that is not in ENDPOINTS fails ``test_every_endpoint_is_in_the_matrix``: endpoints
-join the matrix when they are written.
+Rows come from each app's ``tests/access_matrix.py`` (see :mod:`bluebox.testing.matrix`). A URL
+that no app lists fails ``test_every_endpoint_is_in_the_matrix``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from bluebox.testing.factories import IncidentFactory
-
-PEOPLE = [
-    "commissioner",
-    "reporter_at_a",
-    "reporter_at_b",
-    "analyst",
-    "east_analyst",
-    "planner",
-    "source_handler",
-    "detention_officer",
-    "hrddp_officer",
-    "human_rights_officer",
-    "partner",
-    "auditor",
-    "admin",
-    "outsider",
-    "other_commander",
-]
-MISSION_MEMBERS = set(PEOPLE) - {"auditor", "outsider", "other_commander"}
-INCIDENT_A_VIEWERS = {
-    "commissioner",
-    "reporter_at_a",
-    "analyst",
-    "east_analyst",
-    "planner",
-    "source_handler",
-    "detention_officer",
-    "hrddp_officer",
-}
-INCIDENT_A_CREATORS = {"commissioner", "reporter_at_a", "analyst", "east_analyst", "source_handler"}
-INCIDENT_A_VERIFIERS = {"commissioner", "analyst", "east_analyst"}
+from bluebox.testing.matrix import PEOPLE, Endpoint
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    route: str  # the URL pattern, as Django shows it
-    method: str
-    url: Callable[[Any], str]
-    expect: Callable[[str], int]  # person -> status code
-    body: Callable[[Any], dict[str, Any]] | None = None
-    api: bool = True
+def _collect() -> list[Endpoint]:
+    endpoints: list[Endpoint] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("bluebox."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.access_matrix")
+        except ModuleNotFoundError:
+            continue
+        endpoints.extend(module.ENDPOINTS)
+    return endpoints
 
 
-def allowed(people: set[str], yes: int, no: int) -> Callable[[str], int]:
-    return lambda who: yes if who in people else no
-
-
-def create_body(w: Any) -> dict[str, Any]:
-    return {
-        "mission": w.mission.pk,
-        "site": w.site_a.pk,
-        "title": "Matrix",
-        "incident_type": "looting",
-        "occurred_at": "2026-11-01T10:00:00Z",
-        "latitude": 3.0,
-        "longitude": -9.5,
-    }
-
-
-def _create_expect(who: str) -> int:
-    if who in INCIDENT_A_CREATORS:
-        return 201
-    return 403 if who in MISSION_MEMBERS else 404
-
-
-def _new_page_expect(who: str) -> int:
-    # The form opens for anyone who may report somewhere (their own site or mission).
-    return 200 if who in INCIDENT_A_CREATORS | {"reporter_at_b", "other_commander"} else 403
-
-
-ENDPOINTS = [
-    Endpoint("api/v1/me/", "get", lambda w: "/api/v1/me/", lambda who: 200),
-    Endpoint("api/v1/missions/", "get", lambda w: "/api/v1/missions/", lambda who: 200),
-    Endpoint(
-        "api/v1/missions/<int:pk>/",
-        "get",
-        lambda w: f"/api/v1/missions/{w.mission.pk}/",
-        allowed(MISSION_MEMBERS, 200, 404),
-    ),
-    Endpoint("api/v1/sectors/", "get", lambda w: "/api/v1/sectors/", lambda who: 200),
-    Endpoint("api/v1/sites/", "get", lambda w: "/api/v1/sites/", lambda who: 200),
-    Endpoint(
-        "api/v1/sites/<int:pk>/",
-        "get",
-        lambda w: f"/api/v1/sites/{w.site_a.pk}/",
-        allowed(MISSION_MEMBERS, 200, 404),
-    ),
-    Endpoint("api/v1/partners/", "get", lambda w: "/api/v1/partners/", lambda who: 200),
-    Endpoint("api/v1/incidents/", "get", lambda w: "/api/v1/incidents/", lambda who: 200),
-    Endpoint(
-        "api/v1/incidents/",
-        "post",
-        lambda w: "/api/v1/incidents/",
-        _create_expect,
-        body=create_body,
-    ),
-    Endpoint(
-        "api/v1/incidents/<int:pk>/",
-        "get",
-        lambda w: f"/api/v1/incidents/{w.incident.pk}/",
-        allowed(INCIDENT_A_VIEWERS, 200, 404),
-    ),
-    Endpoint(
-        "api/v1/incidents/<int:pk>/verify/",
-        "post",
-        lambda w: f"/api/v1/incidents/{w.incident.pk}/verify/",
-        allowed(INCIDENT_A_VERIFIERS, 200, 404),
-    ),
-    Endpoint(
-        "api/v1/incidents/<int:pk>/void/",
-        "post",
-        lambda w: f"/api/v1/incidents/{w.incident.pk}/void/",
-        allowed(INCIDENT_A_VERIFIERS, 200, 404),
-        body=lambda w: {"reason": "duplicate"},
-    ),
-    Endpoint("api/v1/audit/", "get", lambda w: "/api/v1/audit/", lambda who: 200),
-    Endpoint(
-        "api/v1/auth/token/",
-        "post",
-        lambda w: "/api/v1/auth/token/",
-        lambda who: 400,
-        body=lambda w: {"username": "nobody", "password": "wrong"},
-    ),
-    Endpoint("", "get", lambda w: "/", lambda who: 200, api=False),
-    Endpoint("incidents/", "get", lambda w: "/incidents/", lambda who: 200, api=False),
-    Endpoint("incidents/new/", "get", lambda w: "/incidents/new/", _new_page_expect, api=False),
-    Endpoint(
-        "incidents/<int:pk>/",
-        "get",
-        lambda w: f"/incidents/{w.incident.pk}/",
-        allowed(INCIDENT_A_VIEWERS, 200, 404),
-        api=False,
-    ),
-    Endpoint(
-        "incidents/<int:pk>/verify/",
-        "post",
-        lambda w: f"/incidents/{w.incident.pk}/verify/",
-        allowed(INCIDENT_A_VERIFIERS, 302, 404),
-        api=False,
-    ),
-    Endpoint(
-        "incidents/<int:pk>/void/",
-        "post",
-        lambda w: f"/incidents/{w.incident.pk}/void/",
-        allowed(INCIDENT_A_VERIFIERS, 302, 404),
-        body=lambda w: {"reason": "duplicate"},
-        api=False,
-    ),
-    Endpoint("audit/", "get", lambda w: "/audit/", lambda who: 200, api=False),
-    Endpoint("login/", "get", lambda w: "/login/", lambda who: 302, api=False),
-    Endpoint("logout/", "post", lambda w: "/logout/", lambda who: 302, api=False),
-    Endpoint("healthz", "get", lambda w: "/healthz", lambda who: 200, api=False),
-]
+ENDPOINTS = _collect()
 # Django's own machinery, checked by their own tests or below.
 NOT_IN_MATRIX = {"admin/", "i18n/", "setlang/"}
 
@@ -195,7 +59,8 @@ def test_every_endpoint_is_in_the_matrix():
 @pytest.mark.parametrize("who", PEOPLE)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method}:{e.route or '/'}")
 def test_role_by_endpoint(world, who, endpoint):
-    world.incident = IncidentFactory(site=world.site_a, title="Incident at A")
+    if endpoint.setup:
+        endpoint.setup(world)
     user = getattr(world, who)
     client: Any = APIClient() if endpoint.api else Client()
     client.force_login(user)
@@ -219,7 +84,8 @@ def test_role_by_endpoint(world, who, endpoint):
     ids=lambda e: f"{e.method}:{e.route}",
 )
 def test_anonymous_api_calls_are_refused(world, endpoint):
-    world.incident = IncidentFactory(site=world.site_a)
+    if endpoint.setup:
+        endpoint.setup(world)
     response = getattr(APIClient(), endpoint.method)(endpoint.url(world))
     assert response.status_code == 401
 

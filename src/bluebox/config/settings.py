@@ -72,6 +72,11 @@ INSTALLED_APPS = [
     "bluebox.missions",
     "bluebox.deployment",
     "bluebox.incidents",
+    "bluebox.alerts",
+    "bluebox.forecasting",
+    "bluebox.patrols",
+    "bluebox.detention",
+    "bluebox.hrddp",
 ]
 
 MIDDLEWARE = [
@@ -145,8 +150,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: failures allowed per username and per client address in the window.
+# Login throttling: failures allowed per username, and per client address, in the window.
 LOGIN_FAILURE_LIMIT = env_int("BLUEBOX_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("BLUEBOX_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
 LOGIN_FAILURE_WINDOW_S = env_int("BLUEBOX_LOGIN_FAILURE_WINDOW_S", 900, minimum=1)
 # Sessions end after this long without a request, and after this long whatever happens.
 SESSION_IDLE_TIMEOUT_S = env_int("BLUEBOX_SESSION_IDLE_TIMEOUT_S", 30 * 60, minimum=60)

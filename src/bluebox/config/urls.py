@@ -10,6 +10,12 @@ api_v1 = [
     path("", include("bluebox.core.api_urls")),
     path("", include("bluebox.missions.api_urls")),
     path("", include("bluebox.incidents.api_urls")),
+    path("", include("bluebox.alerts.api_urls")),
+    path("", include("bluebox.forecasting.api_urls")),
+    path("", include("bluebox.deployment.api_urls")),
+    path("", include("bluebox.patrols.api_urls")),
+    path("", include("bluebox.detention.api_urls")),
+    path("", include("bluebox.hrddp.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +27,12 @@ urlpatterns = [
         path("", include("bluebox.core.urls")),
         path("", include("bluebox.missions.urls")),
         path("incidents/", include("bluebox.incidents.urls")),
+        path("alerts/", include("bluebox.alerts.urls")),
+        path("forecast/", include("bluebox.forecasting.urls")),
+        path("deployment/", include("bluebox.deployment.urls")),
+        path("patrols/", include("bluebox.patrols.urls")),
+        path("detention/", include("bluebox.detention.urls")),
+        path("hrddp/", include("bluebox.hrddp.urls")),
         prefix_default_language=False,
     ),
 ]

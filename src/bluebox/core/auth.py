@@ -27,9 +27,16 @@ def _keys(request: HttpRequest | None, username: str | None) -> list[str]:
     return keys
 
 
+def _limit(key: str) -> int:
+    # A field site often shares one address among many people: the address limit is higher
+    # so one person's typos do not lock out the whole team site.
+    if key.startswith("login-fail:addr:"):
+        return int(settings.LOGIN_ADDRESS_FAILURE_LIMIT)
+    return int(settings.LOGIN_FAILURE_LIMIT)
+
+
 def is_throttled(request: HttpRequest | None, username: str | None) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    return any((cache.get(key) or 0) >= limit for key in _keys(request, username))
+    return any((cache.get(key) or 0) >= _limit(key) for key in _keys(request, username))
 
 
 def _note_failure(request: HttpRequest | None, username: str | None) -> None:

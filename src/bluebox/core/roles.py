@@ -109,5 +109,20 @@ POLICY: dict[str, dict[str, Rule]] = {
 }
 
 
+def register_policy(resource: str, actions: dict[str, Rule]) -> None:
+    """Add a domain app's resource to the policy (called from its ``AppConfig.ready``).
+
+    Each app owns its own entries, so a new capability cannot quietly widen another's.
+    """
+    if resource in POLICY and POLICY[resource] != actions:
+        raise ValueError(f"policy for {resource!r} is already registered differently")
+    POLICY[resource] = dict(actions)
+
+
+def rule(*roles: str, mission_wide: bool = False) -> Rule:
+    """Public constructor for apps registering their policy."""
+    return _rule(*roles, mission_wide=mission_wide)
+
+
 def rule_for(resource: str, action: str) -> Rule | None:
     return POLICY.get(resource, {}).get(action)

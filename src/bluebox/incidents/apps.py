@@ -5,3 +5,4 @@ class IncidentsConfig(AppConfig):
     name = "bluebox.incidents"
     label = "incidents"
     verbose_name = "Incidents and threats"
+    nav_url_name = "incident-list"

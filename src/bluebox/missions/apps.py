@@ -5,3 +5,4 @@ class MissionsConfig(AppConfig):
     name = "bluebox.missions"
     label = "missions"
     verbose_name = "Mission model"
+    nav_url_name = "dashboard"

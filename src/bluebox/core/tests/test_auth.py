@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import time
 
-import pytest
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -15,13 +14,6 @@ from bluebox.core import services
 from bluebox.core.middleware import LAST_SEEN, STARTED
 from bluebox.core.models import AuditEntry
 from bluebox.testing.factories import TEST_PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_production_settings_hash_passwords_with_argon2(world):
@@ -46,6 +38,17 @@ def test_login_works_then_is_throttled_after_repeated_failures(world, settings):
     cache.clear()
     response = client.post("/login/", {"username": "analyst", "password": TEST_PASSWORD})
     assert response.status_code == 302
+
+
+def test_one_address_is_throttled_later_than_one_username(world, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 4
+    client = Client()
+    for name in ("analyst", "analyst", "planner", "planner"):
+        client.post("/login/", {"username": name, "password": "wrong"})
+    # The address has now failed 4 times: everyone behind it waits, whatever the account.
+    response = client.post("/login/", {"username": "commissioner", "password": TEST_PASSWORD})
+    assert b"Too many failed attempts" in response.content
 
 
 def test_api_token_login_is_throttled_too(world, settings):

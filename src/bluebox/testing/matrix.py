@@ -1,0 +1,54 @@
+"""The role × endpoint access matrix, assembled from every app.
+
+Each domain app lists its endpoints in ``bluebox/<app>/tests/access_matrix.py`` as ``ENDPOINTS``;
+``tests/test_access_matrix.py`` runs every endpoint for every named person of the ``world``
+fixture and fails when the URL conf holds a route that no app listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# Everyone in the `world` fixture (conftest.py).
+PEOPLE = [
+    "commissioner",
+    "reporter_at_a",
+    "reporter_at_b",
+    "analyst",
+    "east_analyst",
+    "planner",
+    "source_handler",
+    "detention_officer",
+    "hrddp_officer",
+    "human_rights_officer",
+    "partner",
+    "auditor",
+    "admin",
+    "outsider",
+    "other_commander",
+]
+# People holding any role in the test mission (they see its structure).
+MISSION_MEMBERS = frozenset(PEOPLE) - {"auditor", "outsider", "other_commander"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One route and method, what each person gets, and how to call it."""
+
+    route: str  # the URL pattern as Django shows it, without the language prefix
+    method: str
+    url: Callable[[Any], str]  # world -> URL
+    expect: Callable[[str], int]  # person -> status code
+    body: Callable[[Any], dict[str, Any]] | None = None
+    api: bool = True
+    setup: Callable[[Any], None] | None = None  # world -> None, before the call
+
+
+def allowed(people: set[str] | frozenset[str], yes: int, no: int) -> Callable[[str], int]:
+    return lambda who: yes if who in people else no
+
+
+def everyone(code: int) -> Callable[[str], int]:
+    return lambda who: code
