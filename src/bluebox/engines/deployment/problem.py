@@ -63,6 +63,10 @@ class CaveatSet:
     # Days after the plan start before the capital approves a move; None: no approval needed.
     redeployment_approval_days: int | None = None
 
+    def with_sites(self, site_ids: set[str]) -> CaveatSet:
+        """The same caveats, forgetting excluded sites outside ``site_ids``."""
+        return replace(self, excluded_sites=tuple(s for s in self.excluded_sites if s in site_ids))
+
 
 @dataclass(frozen=True)
 class Fpu:

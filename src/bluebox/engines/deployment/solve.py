@@ -168,7 +168,17 @@ def solve(
     Solution
     """
     from .greedy import greedy
+    from .split import missions
 
+    if missions(problem) is not None and backend == "hybrid":
+        return _solve_by_mission(
+            problem,
+            time_limit_s=time_limit_s,
+            rel_gap=rel_gap,
+            hint=hint,
+            compare_greedy=compare_greedy,
+            explain=explain,
+        )
     m = build_model(problem, aggregate=aggregate)
     greedy_cmp = None
     if compare_greedy:
@@ -235,4 +245,81 @@ def _finish(
         evaluation=evaluation,
         greedy=greedy_cmp,
         conflict=conflict,
+    )
+
+
+def _solve_by_mission(
+    problem: Problem,
+    *,
+    time_limit_s: float,
+    rel_gap: float,
+    hint: Assignment | None,
+    compare_greedy: bool,
+    explain: bool,
+) -> Solution:
+    """Solve each mission of a multi-mission problem on its own and merge the plans."""
+    from .greedy import greedy
+    from .split import merge, missions, scaled_bound, sub_problem
+
+    names = missions(problem) or []
+    parts = []
+    for name in names:
+        sub = sub_problem(problem, name)
+        parts.append(
+            solve(
+                sub,
+                time_limit_s=time_limit_s / len(names),
+                rel_gap=rel_gap,
+                hint=hint,
+                compare_greedy=False,
+                explain=explain,
+            )
+        )
+    m = build_model(problem)
+    greedy_cmp = None
+    if compare_greedy:
+        ev_g = evaluate(problem, greedy(problem))
+        greedy_cmp = GreedyComparison(
+            ev_g.points, ev_g.share, ev_g.feasible, tuple(ev_g.violations)
+        )
+    if any(p.assignment is None for p in parts):
+        worst = next(p for p in parts if p.assignment is None)
+        conflict = tuple(c for p in parts for c in (p.conflict or ()))
+        return Solution(
+            worst.status,
+            "hybrid",
+            None,
+            None,
+            None,
+            None,
+            None,
+            m.max_points,
+            tuple(m.epochs),
+            greedy=greedy_cmp,
+            conflict=conflict or None,
+        )
+    assignment = merge([p.assignment for p in parts if p.assignment is not None])
+    ev = evaluate(problem, assignment)
+    bound = sum(
+        scaled_bound(problem, sub_problem(problem, n), p.bound or 0.0)
+        for n, p in zip(names, parts, strict=True)
+    )
+    bound_points = max(ev.points, int(bound) + 1)
+    gap = (bound_points - ev.points) / bound_points if bound_points else 0.0
+    status = (
+        "OPTIMAL" if all(p.status == "OPTIMAL" for p in parts) and gap <= rel_gap else ("FEASIBLE")
+    )
+    return Solution(
+        status=status,
+        backend="hybrid",
+        assignment=assignment,
+        objective=ev.points / m.max_points if m.max_points else None,
+        objective_points=ev.points,
+        bound=bound_points / m.max_points if m.max_points else None,
+        bound_points=bound_points,
+        max_points=m.max_points,
+        epochs=tuple(m.epochs),
+        evaluation=ev,
+        greedy=greedy_cmp,
+        notes=(f"solved as {len(names)} independent missions",),
     )
