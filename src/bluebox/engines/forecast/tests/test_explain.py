@@ -1,0 +1,68 @@
+"""Sentences a police officer understands."""
+
+from __future__ import annotations
+
+import math
+
+from bluebox.engines.forecast.explain import describe, reasons
+from bluebox.engines.forecast.features import CalendarEntry
+
+KM = [55.0, 110.0]
+
+
+def test_sentences_for_history_features() -> None:
+    assert (
+        describe("own_n_3", 3, period="month", ring_km=KM)
+        == "3 attacks on civilians in this area in the last 3 months"
+    )
+    assert (
+        describe("own_n_1", 1, period="month", ring_km=KM)
+        == "1 attack on civilians in this area in the last month"
+    )
+    assert (
+        describe("own_active_12", 7, period="month", ring_km=KM)
+        == "this area had violence against civilians in 7 of the last 12 months"
+    )
+    assert (
+        describe("nb1_n_1", 3, period="month", ring_km=KM)
+        == "3 attacks on civilians in neighbouring areas (within about 60 km) in the last month"
+    )
+    assert (
+        describe("own_f_1", math.log1p(12), period="month", ring_km=KM)
+        == "12 civilians killed in this area in the last month"
+    )
+    assert (
+        describe("own_since", 4, period="week", ring_km=KM)
+        == "4 weeks since the last attack on civilians in this area"
+    )
+    assert (
+        describe("actors_3", 2, period="month", ring_km=KM)
+        == "2 armed groups active in or around this area in the last 3 months"
+    )
+    assert (
+        describe("site_km_idp_camp", 12.4, period="month", ring_km=KM)
+        == "12 km from the nearest idp camp"
+    )
+
+
+def test_calendar_sentences_use_the_mission_label() -> None:
+    cal = [CalendarEntry("market day", label="market day on Saturdays", weekdays=(5,))]
+    assert (
+        describe("cal_market_day", 1.0, period="week", ring_km=KM, calendar=cal)
+        == "market day on Saturdays"
+    )
+    assert describe("cal_election", 0.5, period="week", ring_km=KM) == "election in this period"
+
+
+def test_reasons_are_the_largest_contributions_with_season_merged() -> None:
+    out = reasons(
+        {"own_n_1": 0.2, "nb1_n_1": -1.5, "season_sin": 0.4, "season_cos": 0.3, "bias": -5.0},
+        {"own_n_1": 1.0, "nb1_n_1": 0.0},
+        period="month",
+        ring_km=KM,
+        target_month=3,
+        top_k=2,
+    )
+    assert [r.feature for r in out] == ["nb1_n_1", "season"]
+    assert out[1].contribution == 0.7
+    assert out[1].sentence == "time of year (March)"
