@@ -5,3 +5,21 @@ class PatrolsConfig(AppConfig):
     name = "bluebox.patrols"
     label = "patrols"
     verbose_name = "Patrol planning and records"
+
+    def ready(self) -> None:
+        from bluebox.core.roles import Role, register_policy, rule
+
+        # Planners and commanders plan and approve; reporters at a site see its calendar and
+        # orders and record executed patrols; analysts read. Sector and site holders see only
+        # their own scope: a schedule is operational content.
+        register_policy(
+            "patrol",
+            {
+                "view": rule(Role.REPORTER, Role.ANALYST, Role.PLANNER, Role.COMMANDER),
+                "plan": rule(Role.PLANNER, Role.COMMANDER),
+                "approve": rule(Role.PLANNER, Role.COMMANDER),
+                "record": rule(Role.REPORTER, Role.PLANNER, Role.COMMANDER),
+                "void": rule(Role.PLANNER, Role.COMMANDER),
+            },
+        )
+        from bluebox.patrols import tasks  # noqa: F401  (registers the huey task)

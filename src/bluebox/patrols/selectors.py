@@ -1,0 +1,181 @@
+"""Reads on patrols. Every query starts from :func:`bluebox.core.access.visible`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+
+from bluebox.core import access
+from bluebox.engines.patrol.model import DAYS
+from bluebox.missions.models import FieldSite
+from bluebox.missions.selectors import sites_for
+from bluebox.patrols import adapter
+from bluebox.patrols.models import (
+    Patrol,
+    PatrolPlan,
+    PatrolTeam,
+    PlannedPatrol,
+    PlanStatus,
+)
+
+
+def patrol_sites(user: Any) -> list[FieldSite]:
+    """Sites whose patrols the user may see."""
+    return [
+        s
+        for s in sites_for(user)
+        if access.can_in_scope(
+            user, "patrol", "view", mission_id=s.mission_id, sector_id=s.sector_id, site_id=s.pk
+        )
+    ]
+
+
+def site_visible(user: Any, site_id: int) -> FieldSite:
+    """The site, or :class:`~bluebox.core.access.NotVisible` if its patrols are not the user's."""
+    site = access.get_visible(user, FieldSite.objects.select_related("mission"), pk=site_id)
+    if not access.can_in_scope(
+        user,
+        "patrol",
+        "view",
+        mission_id=site.mission_id,
+        sector_id=site.sector_id,
+        site_id=site.pk,
+    ):
+        raise access.NotVisible()
+    return site
+
+
+def can_at_site(user: Any, action: str, site: FieldSite) -> bool:
+    return access.can_in_scope(
+        user,
+        "patrol",
+        action,
+        mission_id=site.mission_id,
+        sector_id=site.sector_id,
+        site_id=site.pk,
+    )
+
+
+def teams_for(user: Any, site_id: int | None = None) -> QuerySet[PatrolTeam]:
+    qs = access.visible(user, PatrolTeam.objects.all()).select_related("unit", "partner")
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    return qs.order_by("site_id", "name")
+
+
+def plans_for(
+    user: Any, site_id: int | None = None, week_start: date | None = None
+) -> QuerySet[PatrolPlan]:
+    qs = access.visible(user, PatrolPlan.objects.all()).filter(voided_at__isnull=True)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    if week_start is not None:
+        qs = qs.filter(week_start=week_start)
+    return qs.order_by("-week_start", "-version")
+
+
+def plan_visible(user: Any, plan_id: int) -> PatrolPlan:
+    return access.get_visible(user, PatrolPlan.objects.select_related("site__mission"), pk=plan_id)
+
+
+def current_plan(user: Any, site_id: int, week_start: date) -> PatrolPlan | None:
+    """The plan in force for the week: the approved one, else the newest version."""
+    plans = plans_for(user, site_id, week_start)
+    return plans.filter(status=PlanStatus.APPROVED).first() or plans.first()
+
+
+def planned_for(user: Any, plan: PatrolPlan) -> QuerySet[PlannedPatrol]:
+    return (
+        access.visible(user, PlannedPatrol.objects.all())
+        .filter(plan=plan, voided_at__isnull=True)
+        .select_related("team")
+        .order_by("date", "depart", "team__name")
+    )
+
+
+def records_for(user: Any, site_id: int | None = None) -> QuerySet[Patrol]:
+    qs = access.visible(user, Patrol.objects.all()).filter(voided_at__isnull=True)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    return qs.select_related("team", "partner").order_by("-started_at", "-id")
+
+
+def record_visible(user: Any, patrol_id: int) -> Patrol:
+    return access.get_visible(
+        user, Patrol.objects.select_related("team", "site", "partner"), pk=patrol_id
+    )
+
+
+@dataclass
+class Calendar:
+    """Days x shifts, each cell the list of patrols planned in that slot."""
+
+    days: list[tuple[str, date]]
+    shifts: list[str]
+    rows: list[tuple[str, list[tuple[str, list[PlannedPatrol]]]]] = field(default_factory=list)
+
+
+def calendar(plan: PatrolPlan, patrols: list[PlannedPatrol]) -> Calendar:
+    by_slot: dict[str, list[PlannedPatrol]] = {}
+    for p in patrols:
+        by_slot.setdefault(p.slot, []).append(p)
+    shifts = [s for s, _, _ in adapter.SHIFTS]
+    days = [(d, plan.week_start + timedelta(days=i)) for i, d in enumerate(DAYS)]
+    cal = Calendar(days=days, shifts=shifts)
+    for shift in shifts:
+        cal.rows.append(
+            (
+                shift,
+                [
+                    (adapter.slot_id(d, shift), by_slot.get(adapter.slot_id(d, shift), []))
+                    for d, _ in days
+                ],
+            )
+        )
+    return cal
+
+
+def area_names(plan: PatrolPlan) -> dict[str, str]:
+    if plan.plan:
+        return {a["id"]: a.get("name", a["id"]) for a in plan.plan["problem"]["areas"]}
+    return {}
+
+
+def map_data(
+    plan: PatrolPlan, patrols: list[PlannedPatrol], records: list[Patrol]
+) -> dict[str, Any]:
+    """Area cells (H3 polygons) with coverage and risk, planned areas, executed tracks."""
+    cells: list[dict[str, Any]] = []
+    if plan.plan:
+        coverage = adapter.coverage_by_area(plan.plan)
+        risk = adapter.mean_risk_by_area(plan.plan)
+        planned = {p.area for p in patrols}
+        names = area_names(plan)
+        for area, name in names.items():
+            cells.append(
+                {
+                    "id": area,
+                    "name": name,
+                    "polygon": adapter.cell_polygon(area),
+                    "coverage": round(coverage.get(area, 0.0), 2),
+                    "risk": round(risk.get(area, 0.0) * 100, 3),
+                    "planned": area in planned,
+                }
+            )
+    tracks = [
+        {
+            "id": r.pk,
+            "team": r.team.name,
+            "line": [[lat, lon] for lon, lat in (r.track or {}).get("coordinates", [])],
+        }
+        for r in records
+        if r.track
+    ]
+    return {
+        "site": {"lat": plan.site.latitude, "lon": plan.site.longitude, "name": plan.site.name},
+        "cells": cells,
+        "tracks": tracks,
+    }
