@@ -5,3 +5,28 @@ class HrddpConfig(AppConfig):
     name = "bluebox.hrddp"
     label = "hrddp"
     verbose_name = "Human rights due diligence"
+    nav_url_name = "hrddp-units"
+
+    def ready(self) -> None:
+        from bluebox.core.roles import Role, register_policy, rule
+
+        register_policy(
+            "hrddp",
+            {
+                # Assessments and decisions sit in the HRDDP compartment: the focal point and
+                # commanders read them; everyone else learns only what the support gate says.
+                "view": rule(Role.HRDDP_OFFICER, Role.COMMANDER, mission_wide=True),
+                "assess": rule(Role.HRDDP_OFFICER, Role.COMMANDER, mission_wide=True),
+                "decide": rule(Role.HRDDP_OFFICER, Role.COMMANDER, mission_wide=True),
+                "void": rule(Role.HRDDP_OFFICER, Role.COMMANDER, mission_wide=True),
+                "override": rule(Role.COMMANDER, mission_wide=True),
+                # Planners and custody officers must learn whether support is allowed, and why.
+                "gate": rule(
+                    Role.HRDDP_OFFICER,
+                    Role.COMMANDER,
+                    Role.PLANNER,
+                    Role.DETENTION_OFFICER,
+                    mission_wide=True,
+                ),
+            },
+        )

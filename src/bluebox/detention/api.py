@@ -1,0 +1,438 @@
+"""Detention endpoints: register, clocks, identity reveal, risk assessment, handover gate,
+override, release, transfer, breaches, notifications and evidence chain of custody.
+
+Responses carry pseudonyms; the identity leaves the server only through ``reveal``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bluebox.core import access
+from bluebox.core.models import User
+from bluebox.detention import selectors, services
+from bluebox.detention.models import (
+    Apprehension,
+    Breach,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceTransfer,
+    HandoverOverride,
+    LegalBasis,
+    Notification,
+    Risk,
+    RiskAssessment,
+)
+from bluebox.missions.models import Mission
+
+
+class ApprehensionSerializer(serializers.ModelSerializer[Apprehension]):
+    # Plain strings in the schema: enums named "Status" would collide with other apps'.
+    status = serializers.CharField(read_only=True)
+    target_at = serializers.SerializerMethodField()
+    limit_at = serializers.SerializerMethodField()
+    clock_state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Apprehension
+        fields = [
+            "id",
+            "mission",
+            "sector",
+            "site",
+            "pseudonym",
+            "apprehended_at",
+            "location",
+            "apprehending_unit",
+            "legal_basis",
+            "host_request_reference",
+            "reason",
+            "medical_check_done",
+            "medical_check_at",
+            "property_taken",
+            "limits",
+            "status",
+            "ended_at",
+            "receiving_partner",
+            "destination",
+            "classification",
+            "target_at",
+            "limit_at",
+            "clock_state",
+        ]
+        read_only_fields = fields
+
+    def _clock(self, obj: Apprehension) -> Any:
+        return selectors.custody_clock(obj, timezone.now())
+
+    def get_target_at(self, obj: Apprehension) -> str:
+        return str(self._clock(obj).target_at.isoformat())
+
+    def get_limit_at(self, obj: Apprehension) -> str:
+        return str(self._clock(obj).limit_at.isoformat())
+
+    def get_clock_state(self, obj: Apprehension) -> str:
+        if obj.status != "in_custody":
+            return "ended"
+        return str(self._clock(obj).state)
+
+
+class ApprehensionCreateSerializer(serializers.Serializer[Any]):
+    mission = serializers.IntegerField()
+    site = serializers.IntegerField()
+    apprehended_at = serializers.DateTimeField()
+    detainee_name = serializers.CharField(max_length=300)
+    detainee_details = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    location = serializers.CharField(max_length=200)
+    apprehending_unit = serializers.CharField(max_length=160)
+    legal_basis = serializers.ChoiceField(choices=LegalBasis.choices)
+    host_request_reference = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=5000)
+    medical_check_done = serializers.BooleanField(required=False)
+    medical_check_at = serializers.DateTimeField(required=False, allow_null=True)
+    medical_notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    property_taken = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class RevealSerializer(serializers.Serializer[Any]):
+    purpose = serializers.CharField(max_length=500)
+
+
+class IdentitySerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    details = serializers.CharField()
+
+
+class RiskAssessmentSerializer(serializers.ModelSerializer[RiskAssessment]):
+    overall = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RiskAssessment
+        fields = [
+            "id",
+            "apprehension",
+            "receiving_partner",
+            "risk_ill_treatment",
+            "risk_unfair_trial",
+            "risk_death_penalty",
+            "risk_persecution",
+            "overall",
+            "rationale",
+            "hrddp_allowed",
+            "hrddp_reason",
+            "hrddp_decision_id",
+            "assessed_at",
+        ]
+        read_only_fields = fields
+
+
+class RiskAssessCreateSerializer(serializers.Serializer[Any]):
+    receiving_partner = serializers.IntegerField()
+    risk_ill_treatment = serializers.ChoiceField(choices=Risk.choices)
+    risk_unfair_trial = serializers.ChoiceField(choices=Risk.choices)
+    risk_death_penalty = serializers.ChoiceField(choices=Risk.choices)
+    risk_persecution = serializers.ChoiceField(choices=Risk.choices)
+    rationale = serializers.CharField(max_length=5000)
+
+
+class OverrideCreateSerializer(serializers.Serializer[Any]):
+    assessment = serializers.IntegerField()
+    justification = serializers.CharField(max_length=5000)
+
+
+class OverrideSerializer(serializers.ModelSerializer[HandoverOverride]):
+    class Meta:
+        model = HandoverOverride
+        fields = [
+            "id",
+            "apprehension",
+            "assessment",
+            "justification",
+            "overridden_reasons",
+            "granted_at",
+        ]
+        read_only_fields = fields
+
+
+class HandoverSerializer(serializers.Serializer[Any]):
+    assessment = serializers.IntegerField()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    at = serializers.DateTimeField(required=False)
+
+
+class ReleaseSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+    at = serializers.DateTimeField(required=False)
+
+
+class TransferSerializer(ReleaseSerializer):
+    destination = serializers.CharField(max_length=200)
+
+
+class VoidSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+class BreachSerializer(serializers.ModelSerializer[Breach]):
+    class Meta:
+        model = Breach
+        fields = [
+            "id",
+            "apprehension",
+            "deadline",
+            "deadline_at",
+            "detected_at",
+            "reason",
+            "reason_at",
+        ]
+        read_only_fields = fields
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    class Meta:
+        model = Notification
+        fields = ["id", "apprehension", "text", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class EvidenceSerializer(serializers.ModelSerializer[EvidenceItem]):
+    kind = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = EvidenceItem
+        fields = [
+            "id",
+            "apprehension",
+            "kind",
+            "label",
+            "description",
+            "filename",
+            "size",
+            "sha256",
+            "registered_at",
+            "custodian",
+        ]
+        read_only_fields = fields
+
+
+class EvidenceCreateSerializer(serializers.Serializer[Any]):
+    apprehension = serializers.IntegerField()
+    kind = serializers.CharField(
+        max_length=8, help_text="One of: " + ", ".join(EvidenceKind.values)
+    )
+    label = serializers.CharField(max_length=120)  # type: ignore[assignment]
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    filename = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    content_base64 = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_content_base64(self, value: str) -> bytes:
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise serializers.ValidationError("Not valid base64.") from exc
+
+
+class TransferOfferSerializer(serializers.Serializer[Any]):
+    receiver = serializers.IntegerField()
+    purpose = serializers.CharField(max_length=200)
+
+
+class EvidenceTransferSerializer(serializers.ModelSerializer[EvidenceTransfer]):
+    class Meta:
+        model = EvidenceTransfer
+        fields = [
+            "id",
+            "item",
+            "giver",
+            "receiver",
+            "purpose",
+            "offered_at",
+            "giver_signature",
+            "accepted_at",
+            "receiver_signature",
+        ]
+        read_only_fields = fields
+
+
+def _payload(
+    serializer_class: type[serializers.Serializer[Any]], request: Request
+) -> dict[str, Any]:
+    payload = serializer_class(data=request.data)
+    payload.is_valid(raise_exception=True)
+    return dict(payload.validated_data)
+
+
+class ApprehensionListCreate(generics.ListAPIView[Apprehension]):
+    serializer_class = ApprehensionSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.apprehensions_for(self.request.user)
+
+    @extend_schema(request=ApprehensionCreateSerializer, responses={201: ApprehensionSerializer})
+    def post(self, request: Request) -> Response:
+        data = _payload(ApprehensionCreateSerializer, request)
+        mission = access.get_visible(request.user, Mission.objects.all(), pk=data.pop("mission"))
+        apprehension = services.apprehension_record(
+            actor=request.user, mission=mission, site_id=data.pop("site"), **data
+        )
+        return Response(ApprehensionSerializer(apprehension).data, status=status.HTTP_201_CREATED)
+
+
+class ApprehensionDetail(generics.RetrieveAPIView[Apprehension]):
+    serializer_class = ApprehensionSerializer
+
+    def get_object(self) -> Apprehension:
+        return selectors.apprehension_get(self.request.user, self.kwargs["pk"])
+
+
+class ApprehensionReveal(APIView):
+    @extend_schema(request=RevealSerializer, responses=IdentitySerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = _payload(RevealSerializer, request)
+        identity = services.detainee_reveal(
+            actor=request.user, apprehension_id=pk, purpose=data["purpose"]
+        )
+        return Response({"name": identity.name, "details": identity.details})
+
+
+class ApprehensionAssess(APIView):
+    @extend_schema(request=RiskAssessCreateSerializer, responses={201: RiskAssessmentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        data = _payload(RiskAssessCreateSerializer, request)
+        assessment = services.risk_assess(
+            actor=request.user,
+            apprehension_id=pk,
+            partner_id=data["receiving_partner"],
+            risks={k: data[f"risk_{k}"] for k in services.RISK_FIELDS},
+            rationale=data["rationale"],
+        )
+        return Response(RiskAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+class ApprehensionOverride(APIView):
+    @extend_schema(request=OverrideCreateSerializer, responses={201: OverrideSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        data = _payload(OverrideCreateSerializer, request)
+        apprehension = selectors.apprehension_get(request.user, pk)
+        assessment = access.get_visible(
+            request.user,
+            RiskAssessment.objects.filter(apprehension=apprehension),
+            pk=data["assessment"],
+        )
+        override = services.handover_override(
+            actor=request.user, assessment_id=assessment.pk, justification=data["justification"]
+        )
+        return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+
+
+class ApprehensionHandover(APIView):
+    @extend_schema(request=HandoverSerializer, responses=ApprehensionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = _payload(HandoverSerializer, request)
+        apprehension = services.apprehension_hand_over(
+            actor=request.user,
+            apprehension_id=pk,
+            assessment_id=data["assessment"],
+            note=data.get("note", ""),
+            at=data.get("at"),
+        )
+        return Response(ApprehensionSerializer(apprehension).data)
+
+
+class ApprehensionRelease(APIView):
+    @extend_schema(request=ReleaseSerializer, responses=ApprehensionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = _payload(ReleaseSerializer, request)
+        apprehension = services.apprehension_release(
+            actor=request.user, apprehension_id=pk, reason=data["reason"], at=data.get("at")
+        )
+        return Response(ApprehensionSerializer(apprehension).data)
+
+
+class ApprehensionTransfer(APIView):
+    @extend_schema(request=TransferSerializer, responses=ApprehensionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = _payload(TransferSerializer, request)
+        apprehension = services.apprehension_transfer(
+            actor=request.user,
+            apprehension_id=pk,
+            destination=data["destination"],
+            reason=data["reason"],
+            at=data.get("at"),
+        )
+        return Response(ApprehensionSerializer(apprehension).data)
+
+
+class ApprehensionVoid(APIView):
+    @extend_schema(request=VoidSerializer, responses=ApprehensionSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = _payload(VoidSerializer, request)
+        apprehension = services.apprehension_void(
+            actor=request.user, apprehension_id=pk, reason=data["reason"]
+        )
+        return Response(ApprehensionSerializer(apprehension).data)
+
+
+class BreachList(generics.ListAPIView[Breach]):
+    serializer_class = BreachSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.breaches_for(self.request.user)
+
+
+class BreachExplain(APIView):
+    @extend_schema(request=VoidSerializer, responses=BreachSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = _payload(VoidSerializer, request)
+        breach = services.breach_explain(actor=request.user, breach_id=pk, reason=data["reason"])
+        return Response(BreachSerializer(breach).data)
+
+
+class NotificationList(generics.ListAPIView[Notification]):
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.notifications_for(self.request.user)
+
+
+class EvidenceCreate(APIView):
+    @extend_schema(request=EvidenceCreateSerializer, responses={201: EvidenceSerializer})
+    def post(self, request: Request) -> Response:
+        data = _payload(EvidenceCreateSerializer, request)
+        item = services.evidence_register(
+            actor=request.user,
+            apprehension_id=data["apprehension"],
+            kind=data["kind"],
+            label=data["label"],
+            description=data.get("description", ""),
+            filename=data.get("filename", ""),
+            content=data.get("content_base64") or None,
+        )
+        return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceTransferOffer(APIView):
+    @extend_schema(request=TransferOfferSerializer, responses={201: EvidenceTransferSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        data = _payload(TransferOfferSerializer, request)
+        receiver = User.objects.filter(pk=data["receiver"], is_active=True).first()
+        transfer = services.evidence_transfer_offer(
+            actor=request.user, item_id=pk, receiver=receiver, purpose=data["purpose"]
+        )
+        return Response(EvidenceTransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceTransferAccept(APIView):
+    @extend_schema(request=None, responses=EvidenceTransferSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        transfer = services.evidence_transfer_accept(actor=request.user, transfer_id=pk)
+        return Response(EvidenceTransferSerializer(transfer).data)

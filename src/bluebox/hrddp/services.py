@@ -1,0 +1,504 @@
+"""Writes on HRDDP records, and the support gate every other capability calls.
+
+Assessments, mitigations, decisions and links are atomic, authorized and audited.
+:func:`support_gate` is the one place that says whether the mission may support a host-state
+unit in an activity at a moment; :func:`support_override_grant` is a commander's audited way
+past it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from bluebox.core import access, audit
+from bluebox.core import services as core_services
+from bluebox.core.classification import Compartment
+from bluebox.core.errors import ServiceError
+from bluebox.hrddp.models import (
+    ALL_ACTIVITIES,
+    HOST_STATE_KINDS,
+    Activity,
+    Assessment,
+    Commitment,
+    Decision,
+    Level,
+    LinkKind,
+    Mitigation,
+    Outcome,
+    SupportOverride,
+    UnitLink,
+)
+from bluebox.incidents.models import Incident
+from bluebox.missions.models import PartnerOrganisation
+
+RESOURCE = "hrddp"
+HRDDP_COMPARTMENT = int(Compartment.HRDDP)
+# Outcomes under which support may go ahead (subject to mitigations being on time).
+PERMITTING = {Outcome.APPROVED, Outcome.APPROVED_WITH_MITIGATION}
+MAX_OVERRIDE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """The gate's answer: may the activity go ahead, why, and under which decision."""
+
+    allowed: bool
+    reason: str
+    decision_id: int | None
+    override_id: int | None = None
+
+
+def _require_aware(at: datetime) -> None:
+    if timezone.is_naive(at):
+        raise ValueError("the gate needs a timezone-aware moment")
+
+
+def _lineage(partner: PartnerOrganisation) -> list[PartnerOrganisation]:
+    """The unit, then its parent, grandparent... (a decision on a parent covers its units)."""
+    chain = [partner]
+    seen = {partner.pk}
+    current = partner
+    while current.parent_id is not None and current.parent_id not in seen:
+        parent = PartnerOrganisation.objects.filter(pk=current.parent_id).first()
+        if parent is None:
+            break
+        chain.append(parent)
+        seen.add(parent.pk)
+        current = parent
+    return chain
+
+
+def current_decision(
+    partner: PartnerOrganisation, activity: str, on: date
+) -> tuple[Decision | None, Decision | None]:
+    """(decision in force on ``on`` for the unit or its nearest assessed ancestor, latest expired).
+
+    The unit's own decisions win over its parents'; among them the latest decided.
+    """
+    expired = None
+    for unit in _lineage(partner):
+        decisions = [
+            d
+            for d in Decision.objects.filter(partner=unit, voided_at__isnull=True).order_by(
+                "-decided_at", "-id"
+            )
+            if activity in (d.activities or ALL_ACTIVITIES)
+        ]
+        in_force = [d for d in decisions if d.valid_from <= on <= d.valid_until]
+        if in_force:
+            return in_force[0], None
+        if decisions and expired is None:
+            expired = decisions[0]
+    return None, expired
+
+
+def _overdue_mitigations(decision: Decision, on: date) -> list[Mitigation]:
+    return list(
+        Mitigation.objects.filter(
+            assessment_id=decision.assessment_id,
+            voided_at__isnull=True,
+            completed_at__isnull=True,
+            due_on__lt=on,
+        )
+    )
+
+
+def _active_override(partner_id: int, activity: str, at: datetime) -> SupportOverride | None:
+    return (
+        SupportOverride.objects.filter(
+            partner_id=partner_id,
+            activity=activity,
+            voided_at__isnull=True,
+            valid_from__lte=at,
+            valid_until__gt=at,
+        )
+        .order_by("-granted_at", "-id")
+        .first()
+    )
+
+
+def _gate_without_override(
+    partner: PartnerOrganisation, activity: str, at: datetime
+) -> GateDecision:
+    if partner.kind not in HOST_STATE_KINDS:
+        return GateDecision(True, "Not a host-state security unit: HRDDP does not apply.", None)
+    # Validity dates are the mission's calendar days.
+    on = at.astimezone(ZoneInfo(partner.mission.timezone)).date()
+    decision, expired = current_decision(partner, activity, on)
+    if decision is None:
+        if expired is not None:
+            return GateDecision(
+                False,
+                f"The HRDDP decision #{expired.pk} expired on {expired.valid_until:%Y-%m-%d}; "
+                "a new assessment and decision are needed.",
+                expired.pk,
+            )
+        return GateDecision(
+            False,
+            "No HRDDP decision covers this unit for this activity: assess before supporting.",
+            None,
+        )
+    label = Outcome(decision.outcome).label
+    if decision.outcome not in PERMITTING:
+        return GateDecision(False, f"HRDDP decision #{decision.pk}: {label}.", decision.pk)
+    if decision.outcome == Outcome.APPROVED_WITH_MITIGATION:
+        overdue = _overdue_mitigations(decision, on)
+        if overdue:
+            return GateDecision(
+                False,
+                f"HRDDP decision #{decision.pk} is conditional and {len(overdue)} mitigation "
+                f"measure(s) are overdue (first due {overdue[0].due_on:%Y-%m-%d}).",
+                decision.pk,
+            )
+    return GateDecision(True, f"HRDDP decision #{decision.pk}: {label}.", decision.pk)
+
+
+def support_gate(*, partner_id: int, activity: str, at: datetime) -> GateDecision:
+    """May the mission support this unit in ``activity`` at ``at``?
+
+    Blocked when no decision in force covers the unit (or its parent) for the activity, when
+    the decision delays or declines support, or when a conditional approval's mitigations are
+    overdue; an active commander's override lets a blocked activity go ahead and says so.
+    Reasons never carry protected values, so callers may show them to their users.
+    """
+    if activity not in ALL_ACTIVITIES:
+        raise ValueError(f"unknown support activity {activity!r}")
+    _require_aware(at)
+    partner = PartnerOrganisation.objects.select_related("mission").filter(pk=partner_id).first()
+    if partner is None:
+        raise ValueError("unknown partner organisation")
+    gate = _gate_without_override(partner, activity, at)
+    if gate.allowed:
+        return gate
+    override = _active_override(partner.pk, activity, at)
+    if override is None:
+        return gate
+    return GateDecision(
+        True,
+        f"Blocked ({gate.reason}) but overridden by a commander (override #{override.pk}).",
+        gate.decision_id,
+        override.pk,
+    )
+
+
+def _host_unit(actor: Any, partner_id: int, action: str) -> PartnerOrganisation:
+    partner = PartnerOrganisation.objects.filter(pk=partner_id, kind__in=HOST_STATE_KINDS).first()
+    if partner is None or partner.mission_id not in access.missions_for(actor, RESOURCE, "view"):
+        raise access.NotVisible()
+    access.require_in_scope(
+        actor, RESOURCE, action, mission_id=partner.mission_id, compartments=HRDDP_COMPARTMENT
+    )
+    return partner
+
+
+def _clean_mitigations(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cleaned = []
+    for n, item in enumerate(items):
+        measure = str(item.get("measure", "")).strip()
+        owner = str(item.get("owner", "")).strip()
+        due_on = item.get("due_on")
+        if not measure or not owner or not isinstance(due_on, date):
+            raise ServiceError(
+                "Each mitigation needs a measure, an owner and a due date.",
+                field_errors={f"mitigations[{n}]": ["Measure, owner and due date required."]},
+            )
+        cleaned.append({"measure": measure, "owner": owner, "due_on": due_on})
+    return cleaned
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    actor: Any,
+    partner_id: int,
+    violations_history: str,
+    violations_level: str,
+    commitment_level: str,
+    overall_risk: str,
+    corrective_commitment: str = "",
+    monitoring_plan: str = "",
+    monitoring_interval_days: int = 90,
+    mitigations: list[dict[str, Any]] | None = None,
+    at: datetime | None = None,
+) -> Assessment:
+    """Record a risk assessment of a unit with its mitigation measures (policy steps 1–4)."""
+    partner = _host_unit(actor, partner_id, "assess")
+    errors: dict[str, list[str]] = {}
+    if not violations_history.strip():
+        errors["violations_history"] = ["Describe the unit's record, even if clean."]
+    if violations_level not in Level.values:
+        errors["violations_level"] = ["Unknown level."]
+    if commitment_level not in Commitment.values:
+        errors["commitment_level"] = ["Unknown commitment level."]
+    if overall_risk not in Level.values:
+        errors["overall_risk"] = ["Unknown level."]
+    if not 1 <= monitoring_interval_days <= 366:
+        errors["monitoring_interval_days"] = ["Between 1 and 366 days."]
+    if errors:
+        raise ServiceError("Invalid assessment.", field_errors=errors)
+    measures = _clean_mitigations(mitigations or [])
+    assessment = Assessment.objects.create(
+        mission_id=partner.mission_id,
+        partner=partner,
+        assessed_at=at or timezone.now(),
+        assessed_by=actor,
+        violations_history=violations_history.strip(),
+        violations_level=violations_level,
+        corrective_commitment=corrective_commitment.strip(),
+        commitment_level=commitment_level,
+        monitoring_plan=monitoring_plan.strip(),
+        monitoring_interval_days=monitoring_interval_days,
+        overall_risk=overall_risk,
+    )
+    for measure in measures:
+        Mitigation.objects.create(mission_id=partner.mission_id, assessment=assessment, **measure)
+    audit.record(
+        actor=actor,
+        action="assess",
+        resource=RESOURCE,
+        object_id=assessment.pk,
+        mission_id=partner.mission_id,
+        detail={"partner": partner.pk, "overall_risk": overall_risk, "mitigations": len(measures)},
+    )
+    return assessment
+
+
+@transaction.atomic
+def mitigation_add(
+    *, actor: Any, assessment_id: int, measure: str, owner: str, due_on: date
+) -> Mitigation:
+    assessment = access.get_visible(
+        actor, Assessment.objects.all(), action="assess", pk=assessment_id
+    )
+    (item,) = _clean_mitigations([{"measure": measure, "owner": owner, "due_on": due_on}])
+    mitigation = Mitigation.objects.create(
+        mission_id=assessment.mission_id, assessment=assessment, **item
+    )
+    audit.record(
+        actor=actor,
+        action="mitigation-add",
+        resource=RESOURCE,
+        object_id=mitigation.pk,
+        mission_id=assessment.mission_id,
+        detail={"assessment": assessment.pk, "due_on": item["due_on"].isoformat()},
+    )
+    return mitigation
+
+
+@transaction.atomic
+def mitigation_complete(
+    *, actor: Any, mitigation_id: int, at: datetime | None = None
+) -> Mitigation:
+    mitigation = access.get_visible(
+        actor, Mitigation.objects.select_for_update(), action="assess", pk=mitigation_id
+    )
+    if mitigation.completed_at is not None:
+        raise ServiceError("This mitigation is already completed.")
+    mitigation.completed_at = at or timezone.now()
+    mitigation.completed_by = actor
+    mitigation.save(update_fields=["completed_at", "completed_by"])
+    audit.record(
+        actor=actor,
+        action="mitigation-complete",
+        resource=RESOURCE,
+        object_id=mitigation.pk,
+        mission_id=mitigation.mission_id,
+    )
+    return mitigation
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    actor: Any,
+    assessment_id: int,
+    outcome: str,
+    rationale: str,
+    valid_from: date,
+    valid_until: date,
+    review_on: date | None = None,
+    activities: list[str] | None = None,
+    at: datetime | None = None,
+) -> Decision:
+    """Record the decision on support that follows an assessment."""
+    assessment = access.get_visible(
+        actor, Assessment.objects.all(), action="decide", pk=assessment_id
+    )
+    if assessment.voided_at is not None:
+        raise ServiceError("This assessment is voided.")
+    chosen = list(dict.fromkeys(activities or ALL_ACTIVITIES))
+    errors: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = ["Unknown outcome."]
+    if not rationale.strip():
+        errors["rationale"] = ["A decision states its reasons."]
+    if any(a not in ALL_ACTIVITIES for a in chosen):
+        errors["activities"] = ["Unknown activity."]
+    if valid_until < valid_from:
+        errors["valid_until"] = ["Ends before it starts."]
+    review = review_on or valid_until
+    if review > valid_until:
+        errors["review_on"] = ["Review on or before the end of validity."]
+    if (
+        outcome == Outcome.APPROVED_WITH_MITIGATION
+        and not assessment.mitigations.filter(voided_at__isnull=True).exists()
+    ):
+        errors["outcome"] = ["Approval with mitigation needs mitigation measures."]
+    if outcome == Outcome.APPROVED and assessment.overall_risk == Level.HIGH:
+        errors["outcome"] = ["A high-risk unit cannot be approved without mitigation."]
+    if errors:
+        raise ServiceError("Invalid decision.", field_errors=errors)
+    decision = Decision.objects.create(
+        mission_id=assessment.mission_id,
+        partner_id=assessment.partner_id,
+        assessment=assessment,
+        outcome=outcome,
+        activities=chosen,
+        rationale=rationale.strip(),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        review_on=review,
+        decided_at=at or timezone.now(),
+        decided_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="decide",
+        resource=RESOURCE,
+        object_id=decision.pk,
+        mission_id=decision.mission_id,
+        detail={
+            "partner": assessment.partner_id,
+            "outcome": outcome,
+            "activities": chosen,
+            "valid_until": valid_until.isoformat(),
+        },
+    )
+    return decision
+
+
+@transaction.atomic
+def unit_link_incident(
+    *, actor: Any, partner_id: int, incident_id: int, summary: str = ""
+) -> UnitLink:
+    """Link an incident that names the unit (the linker must be able to see the incident)."""
+    partner = _host_unit(actor, partner_id, "assess")
+    incident = access.get_visible(actor, Incident.objects.all(), pk=incident_id)
+    if incident.mission_id != partner.mission_id:
+        raise access.NotVisible()
+    if UnitLink.objects.filter(partner=partner, incident=incident, voided_at__isnull=True).exists():
+        raise ServiceError("This incident is already linked to the unit.")
+    link = UnitLink.objects.create(
+        mission_id=partner.mission_id,
+        partner=partner,
+        kind=LinkKind.INCIDENT,
+        incident=incident,
+        summary=summary.strip(),
+        reported_on=incident.occurred_at.date(),
+        linked_at=timezone.now(),
+        linked_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="link",
+        resource=RESOURCE,
+        object_id=link.pk,
+        mission_id=partner.mission_id,
+        detail={"partner": partner.pk, "incident": incident.pk},
+    )
+    return link
+
+
+@transaction.atomic
+def unit_link_report(
+    *, actor: Any, partner_id: int, reference: str, summary: str, reported_on: date
+) -> UnitLink:
+    """Link a human rights report that names the unit."""
+    partner = _host_unit(actor, partner_id, "assess")
+    if not reference.strip():
+        raise ServiceError(
+            "A report reference is required.", field_errors={"reference": ["Required."]}
+        )
+    link = UnitLink.objects.create(
+        mission_id=partner.mission_id,
+        partner=partner,
+        kind=LinkKind.HUMAN_RIGHTS_REPORT,
+        reference=reference.strip(),
+        summary=summary.strip(),
+        reported_on=reported_on,
+        linked_at=timezone.now(),
+        linked_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="link",
+        resource=RESOURCE,
+        object_id=link.pk,
+        mission_id=partner.mission_id,
+        detail={"partner": partner.pk, "kind": LinkKind.HUMAN_RIGHTS_REPORT},
+    )
+    return link
+
+
+@transaction.atomic
+def support_override_grant(
+    *,
+    actor: Any,
+    partner_id: int,
+    activity: str,
+    justification: str,
+    valid_from: datetime | None = None,
+    valid_days: int = 7,
+) -> SupportOverride:
+    """A commander lets a blocked activity go ahead for a limited time, in writing, audited."""
+    partner = _host_unit(actor, partner_id, "override")
+    if activity not in Activity.values:
+        raise ServiceError("Unknown activity.", field_errors={"activity": ["Unknown activity."]})
+    if len(justification.strip()) < 20:
+        raise ServiceError(
+            "An override needs a written justification.",
+            field_errors={"justification": ["At least 20 characters."]},
+        )
+    if not 1 <= valid_days <= MAX_OVERRIDE_DAYS:
+        raise ServiceError(
+            "Invalid duration.", field_errors={"valid_days": [f"1 to {MAX_OVERRIDE_DAYS} days."]}
+        )
+    start = valid_from or timezone.now()
+    gate = _gate_without_override(partner, activity, start)
+    override = SupportOverride.objects.create(
+        mission_id=partner.mission_id,
+        partner=partner,
+        activity=activity,
+        justification=justification.strip(),
+        valid_from=start,
+        valid_until=start + timedelta(days=valid_days),
+        granted_at=timezone.now(),
+        granted_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="override",
+        resource=RESOURCE,
+        object_id=override.pk,
+        mission_id=partner.mission_id,
+        detail={
+            "partner": partner.pk,
+            "activity": activity,
+            "gate_was_blocking": not gate.allowed,
+            "decision": gate.decision_id,
+            "valid_days": valid_days,
+        },
+    )
+    return override
+
+
+def record_void(*, actor: Any, model: type[Any], pk: int, reason: str) -> Any:
+    """Void any HRDDP record (kept, marked void, audited)."""
+    obj = access.get_visible(actor, model.objects.all(), action="void", pk=pk)
+    return core_services.record_void(actor=actor, record=obj, reason=reason)
