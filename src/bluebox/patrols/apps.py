@@ -5,6 +5,7 @@ class PatrolsConfig(AppConfig):
     name = "bluebox.patrols"
     label = "patrols"
     verbose_name = "Patrol planning and records"
+    nav_url_name = "patrol-index"
 
     def ready(self) -> None:
         from bluebox.core.roles import Role, register_policy, rule

@@ -1,0 +1,350 @@
+"""Patrol pages: sites, weekly calendar and map, plan progress, override with the
+predictability meter, printable orders, executed patrols and their tracks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bluebox.core import access
+from bluebox.core.errors import ServiceError
+from bluebox.missions.selectors import partners_for
+from bluebox.patrols import adapter, selectors, services
+from bluebox.patrols.forms import OverrideForm, PatrolRecordForm, TrackForm
+from bluebox.patrols.models import Patrol, PatrolPlan, PlanStatus
+
+
+def _week(raw: str | None) -> date:
+    try:
+        return adapter.monday_of(date.fromisoformat(raw)) if raw else _next_week()
+    except ValueError:
+        return _next_week()
+
+
+def _next_week() -> date:
+    return adapter.monday_of(timezone.localdate()) + timedelta(days=7)
+
+
+def _errors(request: HttpRequest, exc: ServiceError) -> None:
+    messages.error(request, exc.message)
+
+
+def forbidden_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A person who sees the site but may not act there gets 403, not an error page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except access.NotPermitted:
+            return render(request, "403.html", status=403)
+
+    return wrapper
+
+
+@login_required
+def patrol_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "patrols/index.html",
+        {"sites": selectors.patrol_sites(request.user), "week": _next_week()},
+    )
+
+
+def _plan_context(request: HttpRequest, plan: PatrolPlan) -> dict[str, Any]:
+    user = request.user
+    patrols = list(selectors.planned_for(user, plan))
+    records = list(selectors.records_for(user, plan.site_id)[:50])
+    names = selectors.area_names(plan)
+    for p in patrols:
+        p.area_name = names.get(p.area, p.area)  # type: ignore[attr-defined]
+    can_plan = selectors.can_at_site(user, "plan", plan.site)
+    context: dict[str, Any] = {
+        "plan": plan,
+        "site": plan.site,
+        "week": plan.week_start,
+        "calendar": selectors.calendar(plan, patrols),
+        "map_data": selectors.map_data(plan, patrols, records),
+        "records": records[:10],
+        "score_pct": round(100 * float(plan.override_score.get("score", 0.0)), 1),
+        "overrides": list(plan.overrides.filter(voided_at__isnull=True)),
+        "can_plan": can_plan,
+        "can_approve": selectors.can_at_site(user, "approve", plan.site),
+        "can_record": selectors.can_at_site(user, "record", plan.site),
+        "versions": list(selectors.plans_for(user, plan.site_id, plan.week_start)),
+    }
+    if can_plan and plan.status == PlanStatus.DRAFT and plan.plan:
+        context["override_form"] = _override_form(plan, names)
+    return context
+
+
+def _override_form(plan: PatrolPlan, names: dict[str, str], data: Any = None) -> OverrideForm:
+    assert plan.plan is not None  # noqa: S101
+    slots = [(s["id"], s["id"]) for s in plan.plan["problem"]["slots"]]
+    teams = [(adapter.team_pk(t["id"]), t["name"]) for t in plan.plan["problem"]["teams"]]
+    return OverrideForm(data, slots=slots, teams=teams, areas=list(names.items()))
+
+
+@login_required
+def site_calendar(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = selectors.site_visible(request.user, site_id)
+    week = _week(request.GET.get("week"))
+    plan = selectors.current_plan(request.user, site.pk, week)
+    if plan is not None:
+        return render(request, "patrols/plan.html", _plan_context(request, plan))
+    return render(
+        request,
+        "patrols/plan.html",
+        {
+            "plan": None,
+            "site": site,
+            "week": week,
+            "can_plan": selectors.can_at_site(request.user, "plan", site),
+            "teams": selectors.teams_for(request.user, site.pk).filter(active=True).count(),
+        },
+    )
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_visible(request.user, pk)
+    return render(request, "patrols/plan.html", _plan_context(request, plan))
+
+
+@login_required
+def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_visible(request.user, pk)
+    response = render(request, "patrols/_progress.html", {"plan": plan})
+    if not plan.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+@forbidden_as_403
+def plan_generate(request: HttpRequest, site_id: int) -> HttpResponse:
+    week = _week(request.POST.get("week_start"))
+    try:
+        plan = services.patrol_plan_request(actor=request.user, site_id=site_id, week_start=week)
+    except ServiceError as exc:
+        _errors(request, exc)
+        return redirect(f"{reverse('patrol-site', args=[site_id])}?week={week.isoformat()}")
+    return redirect("patrol-plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
+@forbidden_as_403
+def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        plan = services.patrol_plan_replan(actor=request.user, plan_id=pk)
+    except ServiceError as exc:
+        _errors(request, exc)
+        return redirect("patrol-plan", pk=pk)
+    return redirect("patrol-plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.patrol_plan_approve(actor=request.user, plan_id=pk)
+        messages.success(request, _("Plan approved."))
+    except ServiceError as exc:
+        _errors(request, exc)
+    return redirect("patrol-plan", pk=pk)
+
+
+@login_required
+@require_POST
+def plan_override(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = access.get_visible(request.user, PatrolPlan.objects.all(), action="plan", pk=pk)
+    if not plan.plan:
+        messages.error(request, _("This plan has not been solved yet."))
+        return redirect("patrol-plan", pk=pk)
+    form = _override_form(plan, selectors.area_names(plan), request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a slot, a team and give a reason."))
+        return redirect("patrol-plan", pk=pk)
+    slot, team = form.cleaned_data["slot"], form.cleaned_data["team"]
+    current = [
+        (p.team_id, p.area) for p in selectors.planned_for(request.user, plan) if p.slot == slot
+    ]
+    wanted = [(t, a) for t, a in current if t != team and a != form.cleaned_data["area"]]
+    if form.cleaned_data["area"]:
+        wanted.append((team, form.cleaned_data["area"]))
+    try:
+        override = services.patrol_plan_override(
+            actor=request.user,
+            plan_id=pk,
+            slot=slot,
+            assignments=wanted,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(
+            request,
+            _("Slot overridden: the plan now loses %(pct)s%% of its protection.")
+            % {"pct": round(override.score * 100, 1)},
+        )
+    except ServiceError as exc:
+        _errors(request, exc)
+    return redirect("patrol-plan", pk=pk)
+
+
+@login_required
+def plan_orders_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from weasyprint import HTML
+
+    plan = selectors.plan_visible(request.user, pk)
+    names = selectors.area_names(plan)
+    by_team: dict[str, list[Any]] = {}
+    for p in selectors.planned_for(request.user, plan):
+        p.area_name = names.get(p.area, p.area)  # type: ignore[attr-defined]
+        p.route_names = [names.get(n, _("base")) for n in p.route_out]  # type: ignore[attr-defined]
+        by_team.setdefault(p.team.name, []).append(p)
+    html = render_to_string(
+        "patrols/orders_pdf.html",
+        {"plan": plan, "by_team": sorted(by_team.items()), "printed": timezone.now()},
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"patrol-orders-{plan.site.code}-{plan.week_start.isoformat()}-v{plan.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@forbidden_as_403
+def site_teams(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = selectors.site_visible(request.user, site_id)
+    if request.method == "POST":
+        try:
+            created = services.patrol_teams_from_deployment(actor=request.user, site_id=site.pk)
+            messages.success(request, _("%(n)d teams created.") % {"n": len(created)})
+        except ServiceError as exc:
+            _errors(request, exc)
+        return redirect("patrol-site-teams", site_id=site.pk)
+    return render(
+        request,
+        "patrols/teams.html",
+        {
+            "site": site,
+            "teams": selectors.teams_for(request.user, site.pk),
+            "can_plan": selectors.can_at_site(request.user, "plan", site),
+        },
+    )
+
+
+@login_required
+def record_new(request: HttpRequest, site_id: int) -> HttpResponse:
+    site = selectors.site_visible(request.user, site_id)
+    if not selectors.can_at_site(request.user, "record", site):
+        return render(request, "403.html", status=403)
+    week = adapter.monday_of(timezone.localdate())
+    plan = selectors.current_plan(request.user, site.pk, week)
+    planned = (
+        [
+            (p.pk, f"{p.date} {p.slot} {p.team.name}")
+            for p in selectors.planned_for(request.user, plan)
+        ]
+        if plan
+        else []
+    )
+    form = PatrolRecordForm(
+        request.POST or None,
+        teams=[(t.pk, t.name) for t in selectors.teams_for(request.user, site.pk)],
+        planned=planned,
+        partners=[
+            (p.pk, p.name)
+            for p in partners_for(request.user, site.mission_id).filter(
+                kind__in=services.HOST_STATE_KINDS
+            )
+        ],
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        engagements = []
+        if d["group"]:
+            engagements.append(
+                services.EngagementInput(
+                    d["group"], women=d["women"], men=d["men"], girls=d["girls"], boys=d["boys"]
+                )
+            )
+        try:
+            patrol = services.patrol_record(
+                actor=request.user,
+                site_id=site.pk,
+                team_id=d["team"],
+                planned_id=d["planned"],
+                started_at=d["started_at"],
+                ended_at=d["ended_at"],
+                members=d["members"],
+                members_women=d["members_women"],
+                partner_id=d["partner"],
+                observations=d["observations"],
+                engagements=engagements,
+                classification=d["classification"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            for field, errs in exc.field_errors.items():
+                for e in errs:
+                    form.add_error(field if field in form.fields else None, e)
+        else:
+            messages.success(request, _("Patrol recorded."))
+            return redirect("patrol-record", pk=patrol.pk)
+    return render(
+        request,
+        "patrols/record_form.html",
+        {"form": form, "site": site},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patrol = selectors.record_visible(request.user, pk)
+    return render(
+        request,
+        "patrols/record.html",
+        {
+            "patrol": patrol,
+            "engagements": patrol.engagements.filter(voided_at__isnull=True),
+            "incidents": patrol.incidents.all(),
+            "track_form": TrackForm(),
+            "can_record": access.can(request.user, "record", patrol),
+        },
+    )
+
+
+@login_required
+@require_POST
+def record_track(request: HttpRequest, pk: int) -> HttpResponse:
+    access.get_visible(request.user, Patrol.objects.all(), action="record", pk=pk)
+    form = TrackForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a GPX or GeoJSON file."))
+        return redirect("patrol-record", pk=pk)
+    upload = form.cleaned_data["track"]
+    try:
+        services.patrol_track_upload(
+            actor=request.user, patrol_id=pk, filename=upload.name, content=upload.read()
+        )
+        messages.success(request, _("Track uploaded."))
+    except ServiceError as exc:
+        _errors(request, exc)
+    return redirect("patrol-record", pk=pk)
