@@ -1,0 +1,74 @@
+"""A planner generates next week's patrols for a site, overrides one slot, sees the
+predictability meter move, and downloads the printable orders."""
+
+from __future__ import annotations
+
+import pytest
+
+from bluebox.patrols.models import PatrolPlan, PlannedPatrol
+from bluebox.patrols.tests.factories import PatrolTeamFactory
+from bluebox.testing.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_planner_generates_overrides_and_prints_next_weeks_patrols(
+    live_server, browser, screenshots, world
+):
+    for name, shift, off in (
+        ("Alpha", "morning", 7),
+        ("Delta", "morning", 1),
+        ("Bravo", "afternoon", 7),
+        ("Echo", "afternoon", 1),
+        ("Charlie", "night", 3),
+        ("Foxtrot", "night", 7),
+    ):
+        PatrolTeamFactory(site=world.site_a, name=name, duty_shifts=[shift], days_off=[off])
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "planner")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/patrols/")
+    page.click("#patrol-sites a:has-text('Site A')")
+    page.click("#generate")
+    # Solving runs as a task; the page shows its progress, then the calendar.
+    page.wait_for_selector("#calendar", timeout=60_000)
+    page.wait_for_selector("#patrol-map[data-ready=true]")
+    assert page.locator("#calendar .patrol").count() > 0
+    assert page.locator("path.area-cell").count() == 19
+    assert page.inner_text("#predictability-score") == "0.0"
+    page.screenshot(path=str(screenshots / "patrols-plan-planner.png"), full_page=True)
+
+    # Empty the slot whose patrols protect most: the meter must move.
+    plan = PatrolPlan.objects.get()
+    from bluebox.patrols import services
+
+    best = max(
+        {p.slot for p in PlannedPatrol.objects.filter(plan=plan)},
+        key=lambda slot: services.patrol_override_preview(
+            actor=world.planner, plan_id=plan.pk, slot=slot, assignments=[]
+        ).score["score"],
+    )
+    patrol = PlannedPatrol.objects.filter(plan=plan, slot=best).first()
+    page.select_option("#id_slot", best)
+    page.select_option("#id_team", str(patrol.team_id))
+    page.select_option("#id_area", "")
+    page.fill("#id_reason", "Escort of a humanitarian convoy")
+    page.click("#override-form button[type=submit]")
+    page.wait_for_selector(".messages")
+    score = float(page.inner_text("#predictability-score"))
+    assert score > 0
+    assert float(page.get_attribute("#predictability-meter", "value")) == score
+    page.screenshot(path=str(screenshots / "patrols-override-meter.png"), full_page=True)
+
+    with page.expect_download() as info:
+        page.click("#orders-pdf")
+    download = info.value
+    path = download.path()
+    with open(path, "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    assert download.suggested_filename.endswith(".pdf")
+    context.close()
