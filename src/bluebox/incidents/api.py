@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -12,8 +13,20 @@ from rest_framework.views import APIView
 
 from bluebox.core import access
 from bluebox.core.classification import ALL_COMPARTMENTS, Classification
-from bluebox.incidents import selectors, services
-from bluebox.incidents.models import DatePrecision, Incident, IncidentType, PerpetratorCategory
+from bluebox.incidents import exports, selectors, services
+from bluebox.incidents.models import (
+    DatePrecision,
+    Incident,
+    IncidentLink,
+    IncidentResponse,
+    IncidentType,
+    PerpetratorCategory,
+    PocPhase,
+    PrimacyDecision,
+    ProtectedPerson,
+    ProtectedPersonKind,
+)
+from bluebox.incidents.primacy import WEAPON_CHOICES
 from bluebox.missions.models import Mission
 
 PUBLIC_FIELDS = [
@@ -56,6 +69,16 @@ PUBLIC_FIELDS = [
     "verified_at",
     "voided_at",
     "void_reason",
+    "actors",
+    "violence_type",
+    "occurred_until",
+    "location_name",
+    "threat_nature",
+    "threat_nature_reason",
+    "primacy",
+    "closed_at",
+    "source",
+    "external_id",
 ]
 
 
@@ -89,6 +112,19 @@ class IncidentReportSerializer(serializers.Serializer[Any]):
     fatalities_low = serializers.IntegerField(min_value=0, required=False)
     fatalities_high = serializers.IntegerField(min_value=0, required=False)
     poc_tier = serializers.IntegerField(min_value=1, max_value=3, required=False)
+    poc_phase = serializers.ChoiceField(choices=PocPhase.choices, required=False)
+    weapons = serializers.ListField(
+        child=serializers.ChoiceField(choices=WEAPON_CHOICES), required=False, max_length=20
+    )
+    actors = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
+    victims_women = serializers.IntegerField(min_value=0, required=False)
+    victims_men = serializers.IntegerField(min_value=0, required=False)
+    victims_girls = serializers.IntegerField(min_value=0, required=False)
+    victims_boys = serializers.IntegerField(min_value=0, required=False)
+    victims_unknown = serializers.IntegerField(min_value=0, required=False)
+    location_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     source_reliability = serializers.ChoiceField(choices=list("ABCDEF"), required=False)
     information_credibility = serializers.IntegerField(min_value=1, max_value=6, required=False)
     classification = serializers.ChoiceField(choices=Classification.choices, required=False)
@@ -188,3 +224,168 @@ class IncidentVoid(APIView):
             actor=request.user, incident_id=pk, reason=payload.validated_data["reason"]
         )
         return Response(IncidentSerializer(incident).data)
+
+
+class ResponseSerializer(serializers.ModelSerializer[IncidentResponse]):
+    class Meta:
+        model = IncidentResponse
+        fields = ["id", "incident", "mode", "unit", "responded_at", "description", "recorded_at"]
+        read_only_fields = ["id", "incident", "recorded_at"]
+
+
+class LinkSerializer(serializers.Serializer[Any]):
+    other = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=IncidentLink.Kind.choices, required=False)
+
+
+class LinkOutSerializer(serializers.ModelSerializer[IncidentLink]):
+    class Meta:
+        model = IncidentLink
+        fields = ["id", "from_incident", "to_incident", "kind", "linked_at"]
+
+
+class HandoverSerializer(serializers.Serializer[Any]):
+    to_primacy = serializers.ChoiceField(choices=["blue", "green"])
+    reason = serializers.CharField(max_length=2000)
+
+
+class PrimacyDecisionSerializer(serializers.ModelSerializer[PrimacyDecision]):
+    class Meta:
+        model = PrimacyDecision
+        fields = ["id", "incident", "from_primacy", "to_primacy", "reason", "decided_at"]
+
+
+class IncidentRespond(APIView):
+    @extend_schema(request=ResponseSerializer, responses={201: ResponseSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        payload = ResponseSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        response = services.incident_respond(
+            actor=request.user, incident_id=pk, **payload.validated_data
+        )
+        return Response(ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentClose(APIView):
+    @extend_schema(request=None, responses=IncidentSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        incident = services.incident_close(actor=request.user, incident_id=pk)
+        return Response(IncidentSerializer(incident).data)
+
+
+class IncidentLinkCreate(APIView):
+    @extend_schema(request=LinkSerializer, responses={201: LinkOutSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        payload = LinkSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        link = services.incident_link(
+            actor=request.user,
+            incident_id=pk,
+            other_id=payload.validated_data["other"],
+            kind=payload.validated_data.get("kind", IncidentLink.Kind.SAME_INCIDENT),
+        )
+        return Response(LinkOutSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentPrimacy(APIView):
+    @extend_schema(request=HandoverSerializer, responses={201: PrimacyDecisionSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        payload = HandoverSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        decision = services.incident_primacy_handover(
+            actor=request.user, incident_id=pk, **payload.validated_data
+        )
+        return Response(PrimacyDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentExport(APIView):
+    """Every incident the caller may see, as bluebox CSV (HXL), ACLED CSV or GeoJSON.
+
+    The highest classification in the export is in the ``X-Bluebox-Classification`` header,
+    the file name and (GeoJSON) the collection's ``classification`` member.
+    """
+
+    @extend_schema(
+        parameters=[OpenApiParameter("mission", int)],
+        responses={(200, "text/csv"): bytes, (200, "application/geo+json"): bytes},
+    )
+    def get(self, request: Request, fmt: str) -> StreamingHttpResponse:
+        if fmt not in exports.FORMATS:
+            raise serializers.ValidationError({"format": ["csv, acled or geojson."]})
+        queryset = selectors.incidents_for(
+            request.user, selectors.IncidentFilters(mission_id=_int_param(request, "mission"))
+        )
+        mark, chunks = exports.export(actor=request.user, queryset=queryset, fmt=fmt, channel="api")
+        response = StreamingHttpResponse(chunks, content_type=exports.content_type(fmt))
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt, mark)}"'
+        response["X-Bluebox-Classification"] = mark.label
+        return response
+
+
+class ProtectedPersonSerializer(serializers.ModelSerializer[ProtectedPerson]):
+    """What anyone who sees the record gets: the pseudonym, never the identity."""
+
+    class Meta:
+        model = ProtectedPerson
+        fields = [
+            "id",
+            "pseudonym",
+            "kind",
+            "incident",
+            "mission",
+            "sex",
+            "age_group",
+            "classification",
+        ]
+        read_only_fields = fields
+
+
+class ProtectedPersonCreateSerializer(serializers.Serializer[Any]):
+    incident = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ProtectedPersonKind.choices)
+    identity = serializers.CharField(max_length=500)
+    contact = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    sex = serializers.ChoiceField(choices=["", "female", "male", "unknown"], required=False)
+    age_group = serializers.ChoiceField(choices=["", "adult", "child", "unknown"], required=False)
+
+
+class RevealSerializer(serializers.Serializer[Any]):
+    purpose = serializers.CharField(max_length=500)
+
+
+class RevealOutSerializer(serializers.Serializer[Any]):
+    pseudonym = serializers.CharField()
+    identity = serializers.CharField()
+    contact = serializers.CharField()
+
+
+class ProtectedPersonListCreate(generics.ListAPIView[ProtectedPerson]):
+    serializer_class = ProtectedPersonSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.protected_people_for(self.request.user)
+
+    @extend_schema(
+        request=ProtectedPersonCreateSerializer, responses={201: ProtectedPersonSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        payload = ProtectedPersonCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        person = services.protected_person_create(
+            actor=request.user, incident_id=data.pop("incident"), **data
+        )
+        return Response(ProtectedPersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class ProtectedPersonReveal(APIView):
+    @extend_schema(request=RevealSerializer, responses=RevealOutSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        payload = RevealSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        revealed = services.protected_person_reveal(
+            actor=request.user, person_id=pk, purpose=payload.validated_data["purpose"]
+        )
+        response = Response(revealed)
+        response["Cache-Control"] = "no-store"
+        return response

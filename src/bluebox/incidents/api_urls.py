@@ -4,7 +4,22 @@ from bluebox.incidents import api
 
 urlpatterns = [
     path("incidents/", api.IncidentListCreate.as_view(), name="api-incident-list"),
+    path("incidents/export/<str:fmt>/", api.IncidentExport.as_view(), name="api-incident-export"),
     path("incidents/<int:pk>/", api.IncidentDetail.as_view(), name="api-incident-detail"),
     path("incidents/<int:pk>/verify/", api.IncidentVerify.as_view(), name="api-incident-verify"),
     path("incidents/<int:pk>/void/", api.IncidentVoid.as_view(), name="api-incident-void"),
+    path("incidents/<int:pk>/respond/", api.IncidentRespond.as_view(), name="api-incident-respond"),
+    path("incidents/<int:pk>/close/", api.IncidentClose.as_view(), name="api-incident-close"),
+    path("incidents/<int:pk>/link/", api.IncidentLinkCreate.as_view(), name="api-incident-link"),
+    path("incidents/<int:pk>/primacy/", api.IncidentPrimacy.as_view(), name="api-incident-primacy"),
+    path(
+        "protected-people/",
+        api.ProtectedPersonListCreate.as_view(),
+        name="api-protected-person-list",
+    ),
+    path(
+        "protected-people/<int:pk>/reveal/",
+        api.ProtectedPersonReveal.as_view(),
+        name="api-protected-person-reveal",
+    ),
 ]

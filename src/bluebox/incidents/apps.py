@@ -6,3 +6,37 @@ class IncidentsConfig(AppConfig):
     label = "incidents"
     verbose_name = "Incidents and threats"
     nav_url_name = "incident-list"
+
+    def ready(self) -> None:
+        from bluebox.core.roles import Role, register_policy, rule
+
+        # Workflow steps on an incident the person already sees ("incident" view rules live
+        # in core). Imports load whole published datasets into a mission.
+        register_policy(
+            "incident_workflow",
+            {
+                "respond": rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER),
+                "close": rule(Role.ANALYST, Role.COMMANDER),
+                "link": rule(Role.ANALYST, Role.COMMANDER),
+                "handover": rule(Role.COMMANDER),
+                "import": rule(Role.ANALYST, Role.COMMANDER),
+            },
+        )
+        # Protected people: the record (pseudonym) follows incident visibility; the identity
+        # needs the compartment on top (checked in services.protected_person_reveal).
+        register_policy(
+            "protected_person",
+            {
+                "view": rule(
+                    Role.REPORTER,
+                    Role.ANALYST,
+                    Role.PLANNER,
+                    Role.COMMANDER,
+                    Role.SOURCE_HANDLER,
+                    Role.DETENTION_OFFICER,
+                    Role.HRDDP_OFFICER,
+                ),
+                "create": rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER, Role.SOURCE_HANDLER),
+                "reveal": rule(Role.ANALYST, Role.COMMANDER, Role.SOURCE_HANDLER, Role.REPORTER),
+            },
+        )

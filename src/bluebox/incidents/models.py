@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bluebox.core.classification import Compartment
+from bluebox.core.crypto import EncryptedTextField
 from bluebox.core.models import ClassifiedRecord, VoidableRecord
 
 
@@ -78,6 +80,21 @@ class IncidentStatus(models.TextChoices):
 RELIABILITY = [(c, c) for c in "ABCDEF"]
 
 
+class ViolenceType(models.IntegerChoices):
+    """UCDP's type_of_violence, kept for imported events so counts match the source."""
+
+    STATE_BASED = 1, _("State-based conflict")
+    NON_STATE = 2, _("Non-state conflict")
+    ONE_SIDED = 3, _("One-sided violence against civilians")
+
+
+class ThreatNature(models.TextChoices):
+    """Blue box: police primacy; green box: military primacy."""
+
+    BLUE = "blue", _("Police primacy (blue box)")
+    GREEN = "green", _("Military primacy (green box)")
+
+
 class Incident(ClassifiedRecord, VoidableRecord):
     mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
     sector = models.ForeignKey(
@@ -137,6 +154,19 @@ class Incident(ClassifiedRecord, VoidableRecord):
     # idempotent.
     source = models.CharField(max_length=32, default="bluebox")
     external_id = models.CharField(max_length=64, blank=True)
+    # Named actors beyond the main perpetrator (UCDP side_b, ACLED actor2 and associates).
+    actors = models.JSONField(default=list, blank=True)
+    violence_type = models.PositiveSmallIntegerField(
+        choices=ViolenceType.choices, null=True, blank=True
+    )
+    occurred_until = models.DateTimeField(null=True, blank=True)
+    location_name = models.CharField(max_length=200, blank=True)
+    # Threat nature as classified by the mission's rule set, with the reason shown to users;
+    # ``primacy`` is who holds the threat now (changes only through a recorded handover).
+    threat_nature = models.CharField(max_length=8, choices=ThreatNature.choices, blank=True)
+    threat_nature_reason = models.TextField(blank=True)
+    primacy = models.CharField(max_length=8, choices=ThreatNature.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     access_resource: ClassVar[str] = "incident"
     access_scope: ClassVar[dict[str, str | None]] = {
@@ -163,3 +193,142 @@ class Incident(ClassifiedRecord, VoidableRecord):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IncidentLink(models.Model):
+    """Two reports of the same incident (or a follow-up), linked by an analyst."""
+
+    class Kind(models.TextChoices):
+        SAME_INCIDENT = "same_incident", _("Same incident")
+        RELATED = "related", _("Related")
+
+    from_incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="links_out")
+    to_incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="links_in")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SAME_INCIDENT)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_incident", "to_incident"], name="unique_incident_link"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_incident=models.F("to_incident")), name="no_self_link"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_incident_id} {self.kind} {self.to_incident_id}"
+
+
+class IncidentResponse(models.Model):
+    """Who responded to an incident, when, and how."""
+
+    class Mode(models.TextChoices):
+        PATROL = "patrol", _("Patrol dispatched")
+        QRF = "qrf", _("Quick reaction force")
+        PRESENCE = "presence", _("Static presence")
+        HOST_POLICE = "host_police", _("Referred to host-state police")
+        MEDIATION = "mediation", _("Mediation or engagement")
+        REFERRAL = "referral", _("Referral to services")
+        OTHER = "other", _("Other")
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="responses")
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+    unit = models.CharField(max_length=120, blank=True)
+    responded_at = models.DateTimeField()
+    description = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["responded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.mode} {self.responded_at:%Y-%m-%d}"
+
+
+class PrimacyDecision(models.Model):
+    """A recorded handover of primacy between police and military, with who and when."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="primacy_decisions"
+    )
+    from_primacy = models.CharField(max_length=8, choices=ThreatNature.choices, blank=True)
+    to_primacy = models.CharField(max_length=8, choices=ThreatNature.choices)
+    reason = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}: {self.from_primacy or '-'} -> {self.to_primacy}"
+
+
+class ProtectedPersonKind(models.TextChoices):
+    INFORMANT = "informant", _("Informant")
+    SURVIVOR = "survivor", _("SGBV survivor")
+    VICTIM = "victim", _("Victim")
+    WITNESS = "witness", _("Witness")
+
+
+# Which compartment holds the identity of each kind of protected person.
+IDENTITY_COMPARTMENT = {
+    ProtectedPersonKind.INFORMANT: Compartment.SOURCE,
+    ProtectedPersonKind.SURVIVOR: Compartment.SGBV,
+    ProtectedPersonKind.VICTIM: Compartment.SGBV,
+    ProtectedPersonKind.WITNESS: Compartment.SOURCE,
+}
+
+
+class ProtectedPerson(ClassifiedRecord, VoidableRecord):
+    """An informant, survivor, victim or witness: pseudonym in the clear, identity encrypted.
+
+    The record itself (pseudonym, kind, link to the incident) follows ordinary classification;
+    the identity and contact are readable only by holders of ``identity_compartment``, through
+    :func:`bluebox.incidents.services.protected_person_reveal` with a stated purpose.
+    """
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    sector = models.ForeignKey(
+        "missions.Sector", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    site = models.ForeignKey(
+        "missions.FieldSite", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, null=True, blank=True, related_name="protected_people"
+    )
+    kind = models.CharField(max_length=16, choices=ProtectedPersonKind.choices)
+    pseudonym = models.CharField(max_length=32, unique=True)
+    identity_compartment = models.PositiveSmallIntegerField(choices=Compartment.choices)
+    identity = EncryptedTextField()
+    contact = EncryptedTextField(blank=True)
+    sex = models.CharField(max_length=8, blank=True)
+    age_group = models.CharField(max_length=8, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    access_resource: ClassVar[str] = "protected_person"
+    access_scope: ClassVar[dict[str, str | None]] = {
+        "mission": "mission_id",
+        "sector": "sector_id",
+        "site": "site_id",
+    }
+
+    class Meta:
+        ordering = ["pseudonym"]
+
+    def __str__(self) -> str:
+        return self.pseudonym

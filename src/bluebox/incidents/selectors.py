@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from bluebox.core import access
-from bluebox.incidents.models import Incident
+from bluebox.incidents.models import Incident, ProtectedPerson
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,58 @@ def counts_by(user: Any, field: str, filters: IncidentFilters | None = None) -> 
     """Counts of visible incidents grouped by one field (tier, sector, type...)."""
     rows = incidents_for(user, filters).order_by().values(field).annotate(n=Count("id"))
     return {row[field]: row["n"] for row in rows}
+
+
+def incident_for(user: Any, incident_id: int) -> Incident:
+    """One incident the user may see (404 alike for missing and not yours)."""
+    return access.get_visible(
+        user, Incident.objects.select_related("site", "sector", "mission"), pk=incident_id
+    )
+
+
+def incident_history(user: Any, incident: Incident) -> dict[str, Any]:
+    """Links (to incidents the user may also see), responses and primacy decisions."""
+    visible_ids = access.visible(user, Incident.objects.all()).values("pk")
+    links_out = incident.links_out.filter(to_incident__in=visible_ids).select_related("to_incident")
+    links_in = incident.links_in.filter(from_incident__in=visible_ids).select_related(
+        "from_incident"
+    )
+    links = [(link.kind, link.to_incident, link.linked_at) for link in links_out] + [
+        (link.kind, link.from_incident, link.linked_at) for link in links_in
+    ]
+    return {
+        "links": links,
+        "responses": list(incident.responses.select_related("recorded_by")),
+        "primacy_decisions": list(incident.primacy_decisions.select_related("decided_by")),
+        "protected_people": list(
+            access.visible(user, ProtectedPerson.objects.filter(incident=incident))
+        ),
+    }
+
+
+def protected_people_for(user: Any, mission_id: int | None = None) -> QuerySet[ProtectedPerson]:
+    qs = access.visible(user, ProtectedPerson.objects.all()).filter(voided_at__isnull=True)
+    if mission_id is not None:
+        qs = qs.filter(mission_id=mission_id)
+    return qs
+
+
+def map_points(
+    user: Any, filters: IncidentFilters | None = None, limit: int = 2000
+) -> list[dict[str, Any]]:
+    """The newest visible incidents as map points (id, position, title, type, status)."""
+    rows = incidents_for(user, filters).values(
+        "pk", "latitude", "longitude", "title", "incident_type", "status", "occurred_at"
+    )[:limit]
+    return [
+        {
+            "id": r["pk"],
+            "lat": r["latitude"],
+            "lon": r["longitude"],
+            "title": r["title"],
+            "type": r["incident_type"],
+            "status": r["status"],
+            "date": r["occurred_at"].date().isoformat(),
+        }
+        for r in rows
+    ]

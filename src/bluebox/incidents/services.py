@@ -1,7 +1,12 @@
-"""Writes on incidents: report, verify, void. Atomic, authorized and audited."""
+"""Writes on incidents: report, verify, respond, close, link, void, primacy handovers, imports
+and protected people. Atomic, authorized and audited."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -12,9 +17,20 @@ from django.utils import timezone
 from bluebox.core import access, audit
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
+from bluebox.core.crypto import ProtectedValue
 from bluebox.core.errors import ServiceError
 from bluebox.engines.spatial import h3_cell, priogrid_gid
-from bluebox.incidents.models import Incident, IncidentStatus
+from bluebox.incidents import importers, primacy
+from bluebox.incidents.models import (
+    IDENTITY_COMPARTMENT,
+    Incident,
+    IncidentLink,
+    IncidentResponse,
+    IncidentStatus,
+    PrimacyDecision,
+    ProtectedPerson,
+    ProtectedPersonKind,
+)
 from bluebox.missions.models import FieldSite, Mission, Sector
 
 # Fields a reporter may set; everything else is derived or set by workflow steps.
@@ -47,7 +63,43 @@ REPORTABLE_FIELDS = (
     "information_credibility",
     "classification",
     "compartments",
+    "actors",
+    "location_name",
 )
+# Authorization resource for workflow steps on an incident the actor can already see.
+WORKFLOW = "incident_workflow"
+
+
+def _rules_for(mission: Mission) -> primacy.PrimacyRules:
+    return primacy.PrimacyRules.from_settings((mission.settings or {}).get("primacy_rules"))
+
+
+def _assess(incident: Incident, rules: primacy.PrimacyRules) -> None:
+    assessment = primacy.classify(
+        weapons=incident.weapons or [],
+        fatalities_best=incident.fatalities_best,
+        perpetrator_category=incident.perpetrator_category,
+        violence_type=incident.violence_type,
+        rules=rules,
+    )
+    incident.threat_nature = assessment.nature
+    incident.threat_nature_reason = assessment.reason_text
+    if not incident.primacy:
+        incident.primacy = assessment.nature
+
+
+def _require_workflow(actor: Any, incident: Incident, action: str) -> None:
+    """The actor sees the incident; may they take this workflow step on it?"""
+    access.require_in_scope(
+        actor,
+        WORKFLOW,
+        action,
+        mission_id=incident.mission_id,
+        sector_id=incident.sector_id,
+        site_id=incident.site_id,
+        classification=incident.classification,
+        compartments=incident.compartments,
+    )
 
 
 def _resolve_scope(
@@ -108,8 +160,14 @@ def incident_report(
         incident.full_clean(exclude=["h3_cell", "priogrid_gid"])
     except ValidationError as exc:
         raise ServiceError("Invalid incident.", field_errors=exc.message_dict) from exc
+    unknown_weapons = set(incident.weapons or []) - set(primacy.WEAPON_CHOICES)
+    if unknown_weapons:
+        raise ServiceError(
+            "Unknown weapons.", field_errors={"weapons": [", ".join(sorted(unknown_weapons))]}
+        )
     incident.h3_cell = h3_cell(incident.latitude, incident.longitude)
     incident.priogrid_gid = priogrid_gid(incident.latitude, incident.longitude)
+    _assess(incident, _rules_for(mission))
     incident.save()
     audit.record(
         actor=actor,
@@ -149,3 +207,392 @@ def incident_void(*, actor: Any, incident_id: int, reason: str) -> Incident:
     incident = access.get_visible(actor, Incident.objects.all(), action="void", pk=incident_id)
     voided = core_services.record_void(actor=actor, record=incident, reason=reason)
     return cast(Incident, voided)
+
+
+def _locked(actor: Any, incident_id: int) -> Incident:
+    return access.get_visible(actor, Incident.objects.select_for_update(), pk=incident_id)
+
+
+@transaction.atomic
+def incident_respond(
+    *,
+    actor: Any,
+    incident_id: int,
+    mode: str,
+    responded_at: datetime,
+    unit: str = "",
+    description: str = "",
+) -> IncidentResponse:
+    """Record who responded, when and how; a verified or reported incident becomes responded."""
+    incident = _locked(actor, incident_id)
+    _require_workflow(actor, incident, "respond")
+    if incident.status in (IncidentStatus.CLOSED, IncidentStatus.VOIDED) or incident.voided_at:
+        raise ServiceError(f"This incident is {incident.status}; no response can be added.")
+    now = timezone.now()
+    if responded_at > now:
+        raise ServiceError("A response cannot be in the future.")
+    if responded_at < incident.occurred_at:
+        raise ServiceError("A response cannot precede the incident.")
+    response = IncidentResponse(
+        incident=incident,
+        mode=mode,
+        unit=unit,
+        responded_at=responded_at,
+        description=description,
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    try:
+        response.full_clean(exclude=["incident", "recorded_by"])
+    except ValidationError as exc:
+        raise ServiceError("Invalid response.", field_errors=exc.message_dict) from exc
+    response.save()
+    if incident.status in (IncidentStatus.REPORTED, IncidentStatus.VERIFIED):
+        incident.status = IncidentStatus.RESPONDED
+        incident.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action="respond",
+        resource="incident",
+        object_id=incident.pk,
+        mission_id=incident.mission_id,
+        detail={"mode": mode, "response_id": response.pk},
+    )
+    return response
+
+
+@transaction.atomic
+def incident_close(*, actor: Any, incident_id: int) -> Incident:
+    incident = _locked(actor, incident_id)
+    _require_workflow(actor, incident, "close")
+    if incident.status not in (IncidentStatus.VERIFIED, IncidentStatus.RESPONDED):
+        raise ServiceError(
+            f"Only verified or responded incidents can be closed (this one is {incident.status})."
+        )
+    incident.status = IncidentStatus.CLOSED
+    incident.closed_at = timezone.now()
+    incident.save(update_fields=["status", "closed_at"])
+    audit.record(
+        actor=actor,
+        action="close",
+        resource="incident",
+        object_id=incident.pk,
+        mission_id=incident.mission_id,
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_link(
+    *, actor: Any, incident_id: int, other_id: int, kind: str = IncidentLink.Kind.SAME_INCIDENT
+) -> IncidentLink:
+    """Link two reports the actor can both see (same incident, or related)."""
+    incident = _locked(actor, incident_id)
+    other = access.get_visible(actor, Incident.objects.all(), pk=other_id)
+    _require_workflow(actor, incident, "link")
+    if incident.pk == other.pk:
+        raise ServiceError("An incident cannot be linked to itself.")
+    if incident.mission_id != other.mission_id:
+        raise ServiceError("Only incidents of the same mission can be linked.")
+    if kind not in IncidentLink.Kind.values:
+        raise ServiceError("Unknown link kind.", field_errors={"kind": ["Unknown link kind."]})
+    pair = IncidentLink.objects.filter(
+        from_incident__in=[incident, other], to_incident__in=[incident, other]
+    )
+    if pair.exists():
+        raise ServiceError("These incidents are already linked.")
+    link = IncidentLink.objects.create(
+        from_incident=incident,
+        to_incident=other,
+        kind=kind,
+        linked_by=actor,
+        linked_at=timezone.now(),
+    )
+    audit.record(
+        actor=actor,
+        action="link",
+        resource="incident",
+        object_id=incident.pk,
+        mission_id=incident.mission_id,
+        detail={"other": other.pk, "kind": kind},
+    )
+    return link
+
+
+@transaction.atomic
+def incident_primacy_handover(
+    *, actor: Any, incident_id: int, to_primacy: str, reason: str
+) -> PrimacyDecision:
+    """Hand primacy for a threat between police (blue) and military (green): a recorded decision."""
+    incident = _locked(actor, incident_id)
+    _require_workflow(actor, incident, "handover")
+    if to_primacy not in ("blue", "green"):
+        raise ServiceError("Primacy is blue (police) or green (military).")
+    if not reason.strip():
+        raise ServiceError("A handover needs a reason.", field_errors={"reason": ["Required."]})
+    if incident.primacy == to_primacy:
+        raise ServiceError("Primacy is already there.")
+    decision = PrimacyDecision.objects.create(
+        incident=incident,
+        from_primacy=incident.primacy,
+        to_primacy=to_primacy,
+        reason=reason.strip(),
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    incident.primacy = to_primacy
+    incident.save(update_fields=["primacy"])
+    audit.record(
+        actor=actor,
+        action="primacy-handover",
+        resource="incident",
+        object_id=incident.pk,
+        mission_id=incident.mission_id,
+        detail={"from": decision.from_primacy, "to": to_primacy},
+    )
+    return decision
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+class ImportRefused(ServiceError):
+    """The file has bad rows (or cannot be read); nothing was written."""
+
+    def __init__(self, report: importers.ImportReport, message: str = "") -> None:
+        super().__init__(message or f"{report.error_count} bad rows; nothing was imported.")
+        self.report = report
+
+
+class _Rollback(Exception):
+    pass
+
+
+def incidents_import(
+    *,
+    actor: Any,
+    mission: Mission,
+    fmt: str,
+    path: str | os.PathLike[str],
+    progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
+    batch_size: int = 2000,
+) -> importers.ImportReport:
+    """Import a UCDP GED or ACLED CSV file into a mission: all rows or none, idempotent.
+
+    Rows whose (source, id) is already in the mission are left unchanged, so importing the same
+    file twice changes nothing. The file is streamed and inserted in batches inside one
+    transaction; any bad row rolls the whole file back and comes back in the report.
+
+    ``actor=None`` is the operator at the server's command line (``bluebox import``), who
+    already holds the database; the audit entry says so.
+    """
+    if actor is not None:
+        access.require_in_scope(actor, WORKFLOW, "import", mission_id=mission.pk)
+    report = importers.ImportReport(fmt=fmt)
+    ctx = importers.Context(host_country=mission.host_country, now=now or timezone.now())
+    rules = _rules_for(mission)
+    digest = hashlib.sha256()
+    existing = set(
+        Incident.objects.filter(mission=mission, source=fmt).values_list("external_id", flat=True)
+    )
+    seen: set[str] = set()
+    try:
+        with transaction.atomic():
+            batch: list[Incident] = []
+            try:
+                rows = importers.read_rows(path, fmt, ctx, progress, digest)
+                for parsed in rows:
+                    report.rows += 1
+                    problem = parsed.problem
+                    if problem is None and parsed.external_id in seen:
+                        problem = importers.RowProblem("id", "duplicate id in this file")
+                    if problem is not None:
+                        report.error_count += 1
+                        if len(report.errors) < importers.MAX_REPORTED_ERRORS:
+                            report.errors.append(
+                                importers.RowError(
+                                    parsed.number,
+                                    parsed.external_id,
+                                    problem.field,
+                                    problem.message,
+                                )
+                            )
+                        continue
+                    seen.add(parsed.external_id)
+                    if parsed.external_id in existing:
+                        report.unchanged += 1
+                        continue
+                    if report.error_count:
+                        continue  # keep reading for the report; nothing more is written
+                    batch.append(_imported(parsed.values or {}, mission, fmt, actor, ctx, rules))
+                    if len(batch) >= batch_size:
+                        Incident.objects.bulk_create(batch)
+                        report.created += len(batch)
+                        batch = []
+            except (importers.FileProblem, UnicodeDecodeError) as exc:
+                report.error_count += 1
+                report.errors.append(importers.RowError(0, "", "file", str(exc)[:200]))
+            if batch and not report.error_count:
+                Incident.objects.bulk_create(batch)
+                report.created += len(batch)
+            report.sha256 = digest.hexdigest()
+            if report.error_count:
+                raise _Rollback()
+            audit.record(
+                actor=actor,
+                action="import",
+                resource="incident",
+                mission_id=mission.pk,
+                detail={
+                    "channel": "web" if actor is not None else "command line",
+                    "format": fmt,
+                    "file": os.path.basename(str(path)),
+                    "sha256": report.sha256,
+                    "rows": report.rows,
+                    "created": report.created,
+                    "unchanged": report.unchanged,
+                },
+            )
+    except _Rollback:
+        report.created = 0
+        raise ImportRefused(report) from None
+    return report
+
+
+def _imported(
+    values: dict[str, Any],
+    mission: Mission,
+    fmt: str,
+    actor: Any,
+    ctx: importers.Context,
+    rules: primacy.PrimacyRules,
+) -> Incident:
+    incident = Incident(
+        mission=mission,
+        source=fmt,
+        classification=Classification.UNCLASSIFIED,  # published datasets
+        status=IncidentStatus.VERIFIED,
+        reported_by=actor,
+        reported_at=ctx.now,
+        verified_by=actor,
+        verified_at=ctx.now,
+        **values,
+    )
+    incident.h3_cell = h3_cell(incident.latitude, incident.longitude)
+    incident.priogrid_gid = priogrid_gid(incident.latitude, incident.longitude)
+    _assess(incident, rules)
+    return incident
+
+
+# --- protected people -------------------------------------------------------------------------
+
+
+def _pseudonym(kind: str) -> str:
+    prefix = {"informant": "INF", "survivor": "SRV", "victim": "VIC", "witness": "WIT"}[kind]
+    return f"{prefix}-{secrets.token_hex(4).upper()}"
+
+
+@transaction.atomic
+def protected_person_create(
+    *,
+    actor: Any,
+    incident_id: int | None = None,
+    mission: Mission | None = None,
+    kind: str,
+    identity: str,
+    contact: str = "",
+    sex: str = "",
+    age_group: str = "",
+) -> ProtectedPerson:
+    """Store an informant, survivor, victim or witness: identity encrypted, pseudonym issued."""
+    if kind not in ProtectedPersonKind.values:
+        raise ServiceError("Unknown kind.", field_errors={"kind": ["Unknown kind."]})
+    if not identity.strip():
+        raise ServiceError("An identity is required.", field_errors={"identity": ["Required."]})
+    incident = None
+    if incident_id is not None:
+        incident = access.get_visible(actor, Incident.objects.all(), pk=incident_id)
+        mission = incident.mission
+    if mission is None:
+        raise ServiceError("A mission or an incident is required.")
+    compartment = int(IDENTITY_COMPARTMENT[ProtectedPersonKind(kind)])
+    person = ProtectedPerson(
+        mission=mission,
+        sector_id=incident.sector_id if incident else None,
+        site_id=incident.site_id if incident else None,
+        incident=incident,
+        kind=kind,
+        pseudonym=_pseudonym(kind),
+        identity_compartment=compartment,
+        identity=identity.strip(),
+        contact=contact.strip(),
+        sex=sex,
+        age_group=age_group,
+        classification=max(
+            int(incident.classification) if incident else 0, Classification.CONFIDENTIAL
+        ),
+        created_by=actor,
+        created_at=timezone.now(),
+    )
+    access.require_in_scope(
+        actor,
+        "protected_person",
+        "create",
+        mission_id=mission.pk,
+        sector_id=person.sector_id,
+        site_id=person.site_id,
+        classification=person.classification,
+    )
+    person.save()
+    audit.record(
+        actor=actor,
+        action="create",
+        resource="protected_person",
+        object_id=person.pk,
+        mission_id=mission.pk,
+        detail={"kind": kind, "pseudonym": person.pseudonym},
+    )
+    return person
+
+
+def _revealed(value: Any) -> str:
+    return value.reveal() if isinstance(value, ProtectedValue) else ""
+
+
+@transaction.atomic
+def protected_person_reveal(*, actor: Any, person_id: int, purpose: str) -> dict[str, str]:
+    """The identity and contact of a protected person, for a compartment holder with a purpose.
+
+    Refusals look like any other refusal (audited, no hint of what is stored); every reveal is
+    written to the audit trail with its purpose, never the identity itself.
+    """
+    person = access.get_visible(actor, ProtectedPerson.objects.all(), pk=person_id)
+    if len(purpose.strip()) < 10:
+        raise ServiceError(
+            "State the purpose of this reveal (at least 10 characters).",
+            field_errors={"purpose": ["Required."]},
+        )
+    access.require_in_scope(
+        actor,
+        "protected_person",
+        "reveal",
+        mission_id=person.mission_id,
+        sector_id=person.sector_id,
+        site_id=person.site_id,
+        classification=person.classification,
+        compartments=person.identity_compartment,
+    )
+    audit.record(
+        actor=actor,
+        action="reveal",
+        resource="protected_person",
+        object_id=person.pk,
+        mission_id=person.mission_id,
+        detail={"purpose": purpose.strip()[:500], "pseudonym": person.pseudonym},
+    )
+    return {
+        "pseudonym": person.pseudonym,
+        "identity": _revealed(person.identity),
+        "contact": _revealed(person.contact),
+    }

@@ -10,7 +10,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from bluebox.core.models import RoleAssignment, User
-from bluebox.incidents.models import Incident
+from bluebox.incidents.models import Incident, ProtectedPerson
 from bluebox.missions.models import Authority, FieldSite, Mission, Sector
 
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
@@ -93,4 +93,21 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     reported_at = factory.LazyFunction(lambda: datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
     latitude = 3.01
     longitude = -9.49
+    classification = 1
+
+
+class ProtectedPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProtectedPerson
+
+    incident = factory.SubFactory(IncidentFactory)
+    mission = factory.SelfAttribute("incident.mission")
+    sector = factory.SelfAttribute("incident.sector")
+    site = factory.SelfAttribute("incident.site")
+    kind = "informant"
+    pseudonym = factory.Sequence(lambda n: f"INF-{n:08X}")
+    identity_compartment = 1  # SOURCE
+    identity = "Test Informant"
+    created_by = factory.SubFactory(UserFactory)
+    created_at = factory.LazyFunction(lambda: datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
     classification = 1

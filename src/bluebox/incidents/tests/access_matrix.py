@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bluebox.testing.factories import IncidentFactory
+from bluebox.testing.factories import IncidentFactory, ProtectedPersonFactory
 from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed, everyone
 
 VIEWERS = {
@@ -19,6 +19,31 @@ VIEWERS = {
 }
 CREATORS = {"commissioner", "reporter_at_a", "analyst", "east_analyst", "source_handler"}
 VERIFIERS = {"commissioner", "analyst", "east_analyst"}
+RESPONDERS = {"commissioner", "reporter_at_a", "analyst", "east_analyst"}
+COMMANDERS = {"commissioner"}
+
+
+def _among_viewers(people: set[str], yes: int) -> Any:
+    """``yes`` for ``people``; 403 for others who see the record; 404 for everyone else."""
+    return lambda who: yes if who in people else (403 if who in VIEWERS else 404)
+
+
+def _verified_at_a(w: Any) -> None:
+    w.incident = IncidentFactory(site=w.site_a, title="Verified at A", status="verified")
+
+
+def _two_at_a(w: Any) -> None:
+    w.incident = IncidentFactory(site=w.site_a, title="Report 1")
+    w.other_incident = IncidentFactory(site=w.site_a, title="Report 2")
+
+
+def _blue_at_a(w: Any) -> None:
+    w.incident = IncidentFactory(site=w.site_a, title="Blue at A", primacy="blue")
+
+
+def _informant_at_a(w: Any) -> None:
+    w.incident = IncidentFactory(site=w.site_a, title="With a source")
+    w.person = ProtectedPersonFactory(incident=w.incident)
 
 
 def _incident_at_a(w: Any) -> None:
@@ -78,6 +103,67 @@ ENDPOINTS = [
         allowed(VERIFIERS, 200, 404),
         body=lambda w: {"reason": "duplicate"},
         setup=_incident_at_a,
+    ),
+    Endpoint(
+        "api/v1/incidents/export/<str:fmt>/",
+        "get",
+        lambda w: "/api/v1/incidents/export/csv/",
+        everyone(200),
+        setup=_incident_at_a,
+    ),
+    Endpoint(
+        "api/v1/incidents/<int:pk>/respond/",
+        "post",
+        lambda w: f"/api/v1/incidents/{w.incident.pk}/respond/",
+        _among_viewers(RESPONDERS, 201),
+        body=lambda w: {"mode": "patrol", "responded_at": "2026-11-01T10:00:00Z"},
+        setup=_incident_at_a,
+    ),
+    Endpoint(
+        "api/v1/incidents/<int:pk>/close/",
+        "post",
+        lambda w: f"/api/v1/incidents/{w.incident.pk}/close/",
+        _among_viewers(VERIFIERS, 200),
+        setup=_verified_at_a,
+    ),
+    Endpoint(
+        "api/v1/incidents/<int:pk>/link/",
+        "post",
+        lambda w: f"/api/v1/incidents/{w.incident.pk}/link/",
+        _among_viewers(VERIFIERS, 201),
+        body=lambda w: {"other": w.other_incident.pk},
+        setup=_two_at_a,
+    ),
+    Endpoint(
+        "api/v1/incidents/<int:pk>/primacy/",
+        "post",
+        lambda w: f"/api/v1/incidents/{w.incident.pk}/primacy/",
+        _among_viewers(COMMANDERS, 201),
+        body=lambda w: {"to_primacy": "green", "reason": "Heavy weapons seen"},
+        setup=_blue_at_a,
+    ),
+    Endpoint(
+        "api/v1/protected-people/",
+        "get",
+        lambda w: "/api/v1/protected-people/",
+        everyone(200),
+        setup=_informant_at_a,
+    ),
+    Endpoint(
+        "api/v1/protected-people/",
+        "post",
+        lambda w: "/api/v1/protected-people/",
+        _among_viewers(CREATORS, 201),
+        body=lambda w: {"incident": w.incident.pk, "kind": "witness", "identity": "Someone"},
+        setup=_incident_at_a,
+    ),
+    Endpoint(
+        "api/v1/protected-people/<int:pk>/reveal/",
+        "post",
+        lambda w: f"/api/v1/protected-people/{w.person.pk}/reveal/",
+        _among_viewers({"source_handler"}, 200),
+        body=lambda w: {"purpose": "Arrange a safe meeting"},
+        setup=_informant_at_a,
     ),
     Endpoint("incidents/", "get", lambda w: "/incidents/", everyone(200), api=False),
     Endpoint("incidents/new/", "get", lambda w: "/incidents/new/", _new_page_expect, api=False),
