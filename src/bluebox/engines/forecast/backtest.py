@@ -67,6 +67,9 @@ class BacktestConfig:
         Partitions of the areas for feature and prediction tasks.
     n_jobs : int
         Threads per LightGBM fit.
+    train_window : int, optional
+        Train on the last ``train_window`` origins before each fit point only (default: the
+        whole history). Bounds the cost on continent-sized grids.
     """
 
     unit: SpatialUnit
@@ -83,6 +86,7 @@ class BacktestConfig:
     n_jobs: int = 1
     sites: tuple[Site, ...] = ()
     calendar: tuple[CalendarEntry, ...] = ()
+    train_window: int | None = None
 
     def __post_init__(self) -> None:
         if not self.train_end < self.test_start <= self.test_end:
@@ -120,8 +124,10 @@ def fit_point(origin: int, train_end: int, refit_every: int) -> int:
     return train_end + ((origin - train_end) // refit_every) * refit_every
 
 
-def _features_task(rows: np.ndarray, *, panel: Panel, sites: tuple[Site, ...]) -> pd.DataFrame:
-    return build_features(panel, rows=rows, sites=list(sites) or None).frame
+def _features_task(
+    rows: np.ndarray, *, panel: Panel, sites: tuple[Site, ...], periods: tuple[int, int] | None
+) -> pd.DataFrame:
+    return build_features(panel, rows=rows, sites=list(sites) or None, periods=periods).frame
 
 
 def design(
@@ -146,7 +152,10 @@ def _fit_task(
 ) -> ForecastModel:
     point, horizon, key, seed = spec
     period = features["period"].to_numpy()
-    X, y = design(features, panel, horizon, period + horizon <= point, config.calendar)  # noqa: N806
+    mask = period + horizon <= point
+    if config.train_window is not None:
+        mask &= period > point - horizon - config.train_window
+    X, y = design(features, panel, horizon, mask, config.calendar)  # noqa: N806
     cfg = FeatureConfig.for_period(panel.period)
     return make_model(key, config=cfg, random_state=seed, n_jobs=config.n_jobs).fit(X, y)
 
@@ -278,7 +287,11 @@ def run_backtest(
     )
     blocks = _blocks(len(universe), config.area_blocks)
     shared_panel = run.share(panel)
-    parts = run.map(_features_task, blocks, panel=shared_panel, sites=config.sites)
+    periods = None
+    if config.train_window is not None:
+        first = min(config.train_end, config.test_start - max(config.horizons))
+        periods = (first - max(config.horizons) - config.train_window, config.test_end)
+    parts = run.map(_features_task, blocks, panel=shared_panel, sites=config.sites, periods=periods)
     features = pd.concat(parts, ignore_index=True)
     say(f"features: {features.shape[0]} rows x {features.shape[1] - 2} columns")
 

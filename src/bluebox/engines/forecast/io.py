@@ -27,9 +27,9 @@ def read_sites(path: str | os.PathLike[str]) -> list[Site]:
         try:
             lat, lon = float(row["latitude"]), float(row["longitude"])
         except ValueError as exc:
-            raise EventFormatError(f"{path}: line {int(i) + 2}: bad coordinates") from exc  # type: ignore[call-overload]
+            raise EventFormatError(f"{path}: line {int(i) + 2}: bad coordinates") from exc
         if abs(lat) > 90 or abs(lon) > 180:
-            raise EventFormatError(f"{path}: line {int(i) + 2}: coordinates out of range")  # type: ignore[call-overload]
+            raise EventFormatError(f"{path}: line {int(i) + 2}: coordinates out of range")
         sites.append(
             Site(name=row["name"], kind=row["kind"] or "site", latitude=lat, longitude=lon)
         )

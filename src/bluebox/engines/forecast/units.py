@@ -20,7 +20,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.spatial import Delaunay
+from scipy.spatial import ConvexHull, QhullError
 
 UNITS: Final = ("priogrid-month", "h3-week", "admin-week")
 EARTH_RADIUS_KM: Final = 6371.0088
@@ -97,7 +97,7 @@ def period_start(index: int, period: str) -> dt.date:
     """First day of a period."""
     if period == "month":
         return dt.date(index // 12, index % 12 + 1, 1)
-    return (_WEEK_ZERO + np.timedelta64(7 * int(index), "D")).astype(dt.date)  # type: ignore[no-any-return]
+    return (_WEEK_ZERO + np.timedelta64(7 * int(index), "D")).astype(dt.date)
 
 
 def priogrid_gid(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -114,7 +114,10 @@ def priogrid_centroid(gid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+    lat1: np.ndarray | float,
+    lon1: np.ndarray | float,
+    lat2: np.ndarray | float,
+    lon2: np.ndarray | float,
 ) -> np.ndarray:
     """Great-circle distance in km (broadcasting)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
@@ -161,19 +164,20 @@ class AreaUniverse:
 def _inside_hull(
     points: np.ndarray, lat: np.ndarray, lon: np.ndarray, buffer_deg: float
 ) -> np.ndarray:
-    """Cells whose centre is inside the (buffered) convex hull of the points."""
-    if len(np.unique(points, axis=0)) < 3:
+    """Cells whose centre is inside the convex hull of the points, buffered by ``buffer_deg``."""
+    pts = np.unique(np.round(points, 3), axis=0)
+    if len(pts) < 3:  # a hull needs three points
         return np.ones(len(lat), dtype=bool)
-    # Buffer by adding shifted copies of the points: cheap and good enough at 0.5 degree.
-    shifts = np.array(
-        [[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]]
-    )
-    cloud = (points[:, None, :] + buffer_deg * shifts[None, :, :]).reshape(-1, 2)
     try:
-        tri = Delaunay(cloud)
-    except Exception:
+        vertices = pts[ConvexHull(pts).vertices]
+        # Buffer by the hull of shifted copies of its vertices: cheap and enough at 0.5 degree.
+        angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+        ring = buffer_deg * np.column_stack([np.cos(angles), np.sin(angles)])
+        hull = ConvexHull((vertices[:, None, :] + ring[None, :, :]).reshape(-1, 2))
+    except QhullError:  # collinear points: no area to cut
         return np.ones(len(lat), dtype=bool)
-    return np.asarray(tri.find_simplex(np.column_stack([lat, lon])) >= 0)
+    centres = np.column_stack([lat, lon])
+    return np.all(centres @ hull.equations[:, :2].T + hull.equations[:, 2] <= 1e-9, axis=1)
 
 
 def _grid_rings(row: np.ndarray, col: np.ndarray, n_rings: int) -> list[sparse.csr_matrix]:

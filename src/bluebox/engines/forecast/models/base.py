@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator
 _EPS = 1e-9
 
 
-class ForecastModel(BaseEstimator):  # type: ignore[misc]
+class ForecastModel(BaseEstimator):
     """Base class: a hurdle predictive distribution built from p and the expected count.
 
     Subclasses implement :meth:`_fit` and :meth:`_predict_pm` (probability and mean). The

@@ -126,20 +126,23 @@ class NegBinClimatologyModel(ForecastModel):
         self.events_coef_, self.events_alpha_ = self._fit_one(
             np.asarray(y["events"], dtype=float), design
         )
-        self.fat_coef_, self.fat_nb_alpha_ = self._fit_one(
-            np.asarray(y["fatalities"], dtype=float), design
-        )
+        fat = np.asarray(y["fatalities"], dtype=float)
+        self.fat_coef_, self.fat_nb_alpha_ = self._fit_one(fat, design)
+        # A heavy tail (one massacre of hundreds) drives alpha and the linear predictor to
+        # absurd values on some windows; no area-period is expected above what was observed.
+        self.fat_cap_ = float(max(fat.max(), 1.0))
+        self.fat_nb_alpha_ = min(self.fat_nb_alpha_, 50.0)
 
     def _predict_pm(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:  # noqa: N803
         design = _climatology_design(X)
         mu_e = np.exp(np.clip(design @ self.events_coef_, -30, 10))
         a = self.events_alpha_
         p = 1.0 - (1.0 + a * mu_e) ** (-1.0 / a)
-        return p, np.exp(np.clip(design @ self.fat_coef_, -30, 10))
+        return p, np.minimum(np.exp(np.clip(design @ self.fat_coef_, -30, 10)), self.fat_cap_)
 
     def sample(self, X: pd.DataFrame, n_samples: int, random_state: int) -> np.ndarray:  # noqa: N803
         rng = np.random.default_rng(random_state)
         mu = self.predict(X)[:, None]
         shape = 1.0 / self.fat_nb_alpha_
         lam = rng.gamma(shape, np.maximum(mu, 1e-12) / shape, size=(len(X), n_samples))
-        return rng.poisson(lam).astype(float)
+        return np.minimum(rng.poisson(lam), self.fat_cap_).astype(float)

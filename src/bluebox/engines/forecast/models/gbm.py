@@ -9,6 +9,8 @@ calibration map applied to it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
@@ -65,7 +67,7 @@ class GBMModel(ForecastModel):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _params(self, seed_offset: int = 0) -> dict[str, object]:
+    def _params(self, seed_offset: int = 0) -> dict[str, Any]:
         return {
             "n_estimators": self.n_estimators,
             "learning_rate": self.learning_rate,
