@@ -5,3 +5,21 @@ class DeploymentConfig(AppConfig):
     name = "bluebox.deployment"
     label = "deployment"
     verbose_name = "Force and deployment"
+
+    def ready(self) -> None:
+        from bluebox.core.roles import Role, register_policy, rule
+
+        # Force records ("force") are in core's policy. Plans are operational: only holders of
+        # a mission-level role see them (a mission plan places every sector's units), planners
+        # propose and explore what-ifs, commanders alone approve or return.
+        register_policy(
+            "deployment_plan",
+            {
+                "view": rule(Role.PLANNER, Role.COMMANDER, Role.ANALYST),
+                "propose": rule(Role.PLANNER, Role.COMMANDER),
+                "whatif": rule(Role.PLANNER, Role.COMMANDER),
+                "approve": rule(Role.COMMANDER),
+                "void": rule(Role.PLANNER, Role.COMMANDER),
+            },
+        )
+        from bluebox.deployment import tasks  # noqa: F401  (registers the huey tasks)
