@@ -174,21 +174,23 @@ def main() -> int:
             train_end=parse_period("2016-12", M),
             test_start=parse_period("2017-01", M),
             test_end=parse_period("2020-12", M),
-            horizons=(1, 2, 3),
-            seeds=(0, 1, 2),
+            horizons=(1,),
+            seeds=(0, 1),
+            n_boot=500,
         )
     time_backtest(events, config, "CAR, real")
     scale = BacktestConfig(
         unit=unit,
         train_end=parse_period("2016-12", M),
         test_start=parse_period("2017-01", M),
-        test_end=parse_period("2017-06" if args.quick else "2017-12", M),
+        test_end=parse_period("2017-03" if args.quick else "2017-06", M),
         horizons=(1,),
         seeds=(0,),
         models=("zero", "conflictology", "moving_average", "hawkes", "lightgbm"),
         n_boot=100,
         n_samples=50,
         area_blocks=8,
+        train_window=24,
     )
     time_backtest(big, scale, "continent, generated")
     print(f"peak resident memory of the whole run: {peak_rss_mb():.0f} MB")

@@ -152,6 +152,9 @@ def _backtest(args: argparse.Namespace) -> int:
     doc["violence"] = args.violence
     (args.out / "metrics.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
     result.forecasts.to_csv(args.out / "forecasts.csv", index=False, float_format="%.6g")
+    from bluebox.engines.forecast.report import metrics_markdown
+
+    (args.out / "metrics.md").write_text(metrics_markdown(doc), encoding="utf-8")
     progress(f"wrote {args.out / 'metrics.json'} and {args.out / 'forecasts.csv'}")
     return 0
 

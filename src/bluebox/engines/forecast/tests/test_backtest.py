@@ -108,3 +108,12 @@ def test_bad_configuration_is_refused() -> None:
         _config(test_start=parse_period("2013-06", M))
     with pytest.raises(ValueError, match="unknown model"):
         _config(models=("zero", "oracle"))
+
+
+def test_markdown_report_marks_verdicts(result) -> None:  # type: ignore[no-untyped-def]
+    from bluebox.engines.forecast.report import metrics_markdown
+
+    text = metrics_markdown(result.metrics, ("brier", "average_precision"))
+    assert "### Horizon 1" in text
+    assert "(best baseline)" in text
+    assert text.count("| lightgbm |") == 2
