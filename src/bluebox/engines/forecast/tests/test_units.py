@@ -41,7 +41,8 @@ def test_weeks_start_on_monday() -> None:
     # 2024-01-01 is a Monday (ISO week 1 of 2024)
     dates = pd.Series(pd.to_datetime(["2023-12-31", "2024-01-01", "2024-01-07", "2024-01-08"]))
     w = period_of_dates(dates, "week")
-    assert w[1] == w[0] + 1 == w[2] + 1 - 1
+    assert w[1] == w[0] + 1  # Sunday 31 December closes the previous week
+    assert w[2] == w[1]  # Monday to Sunday is one week
     assert w[3] == w[1] + 1
     assert period_label(int(w[1]), "week") == "2024-W01"
     assert parse_period("2024-W01", "week") == w[1]
@@ -65,7 +66,7 @@ def test_priogrid_universe_includes_cells_without_events(events: pd.DataFrame) -
     assert with_events <= set(universe.ids)
     # the 4 x 6 degree rectangle holds 8 x 12 cells; the hull and its buffer keep them all
     assert len(universe) >= 96
-    assert len(universe) > 2 * len(with_events & set(universe.ids)) or len(universe) >= 96
+    assert len(universe) > 2 * len(with_events)  # most cells are quiet, and still forecast
     # an interior cell has 8 first-ring and 16 second-ring neighbours
     degree1 = np.asarray(universe.rings[0].sum(axis=1)).ravel()
     degree2 = np.asarray(universe.rings[1].sum(axis=1)).ravel()
