@@ -26,6 +26,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+PYTEST_ARGS ?= -n 2
+
 unit: $(STAMP)
 	$(BIN)/bluebox check-migrations
 	$(BIN)/bluebox check-schema
