@@ -342,8 +342,10 @@ def run_backtest(
         score_specs,
         forecasts=shared_forecasts,
         config=config,
-        area_km2=universe.area_km2,
-        weights=weights,
+        # Arrays go through share() too: passed inline, distributed embeds them in the task
+        # graph, which broke on the 500-replicate weight matrix.
+        area_km2=run.share(universe.area_km2),
+        weights=run.share(weights),
     )
     say("scored")
     metrics = _metrics_document(config, universe, dict(zip(score_specs, scored, strict=True)))
