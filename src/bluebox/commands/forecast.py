@@ -7,6 +7,8 @@ code 2. ``--scheduler tcp://host:port`` runs the same backtest on a Dask cluster
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import sys
 import time
@@ -53,6 +55,17 @@ def register(subparsers: Any) -> None:
     pr.add_argument("--seed", type=int, default=0)
     pr.add_argument("--out", type=Path, required=True, help="forecast-result JSON file")
     pr.set_defaults(func=_predict)
+
+    # ``forecast run --mission M`` needs the database: the forecasting app adds it here if it
+    # provides ``bluebox.forecasting.cli.add_run_command(sub)`` (kept free of Django imports at
+    # module level so ``bluebox --help`` stays fast).
+    if importlib.util.find_spec("bluebox.forecasting") is not None:
+        try:
+            hook = importlib.import_module("bluebox.forecasting.cli")
+        except ImportError:
+            hook = None
+        if hook is not None and hasattr(hook, "add_run_command"):
+            hook.add_run_command(sub)
 
 
 def _common(p: argparse.ArgumentParser) -> None:

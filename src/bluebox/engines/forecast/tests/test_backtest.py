@@ -66,15 +66,14 @@ def test_metrics_document_is_valid_and_compares_with_the_best_baseline(result) -
     assert zero["score"] == pytest.approx(1.0)  # ranking nothing finds events pro rata
 
 
-def test_same_seed_same_numbers(events: pd.DataFrame, result) -> None:  # type: ignore[no-untyped-def]
-    again = run_backtest(events, _config())
-    pd.testing.assert_frame_equal(result.forecasts, again.forecasts)
-    assert again.metrics == result.metrics
-
-
-def test_other_seeds_change_the_lightgbm_forecasts(events: pd.DataFrame, result) -> None:  # type: ignore[no-untyped-def]
-    other = run_backtest(events, _config(seeds=(2, 3)))
-    a = result.forecasts[result.forecasts["model"] == "lightgbm"]["probability"].to_numpy()
+def test_same_seed_same_numbers_other_seed_other_numbers(events: pd.DataFrame) -> None:
+    small = {"models": ("zero", "hawkes", "lightgbm"), "horizons": (1,), "seeds": (4,)}
+    first = run_backtest(events, _config(**small))
+    again = run_backtest(events, _config(**small))
+    pd.testing.assert_frame_equal(first.forecasts, again.forecasts)
+    assert again.metrics == first.metrics
+    other = run_backtest(events, _config(**{**small, "seeds": (5,)}))
+    a = first.forecasts[first.forecasts["model"] == "lightgbm"]["probability"].to_numpy()
     b = other.forecasts[other.forecasts["model"] == "lightgbm"]["probability"].to_numpy()
     assert not (a == b).all()
 
