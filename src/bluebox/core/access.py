@@ -19,7 +19,13 @@ from django.http import Http404
 
 from bluebox.core import audit
 from bluebox.core.classification import Classification, masks_within
-from bluebox.core.models import AuditOutcome, ClassifiedRecord, CompartmentGrant, RoleAssignment
+from bluebox.core.models import (
+    AuditEntry,
+    AuditOutcome,
+    ClassifiedRecord,
+    CompartmentGrant,
+    RoleAssignment,
+)
 from bluebox.core.roles import ROLE_PROFILES, rule_for
 
 M = TypeVar("M", bound=models.Model)
@@ -186,19 +192,42 @@ def _mission_of(obj: models.Model) -> int | None:
     return int(value) if value is not None else None
 
 
+def _refusal(exc: Exception, **entry: Any) -> Exception:
+    """Audit a refusal now, and keep it on the exception for :func:`record_refusal`.
+
+    The refusal is often raised inside a service's transaction, whose rollback would take the
+    entry with it; the request boundary (API exception handler, web middleware) calls
+    :func:`record_refusal` after the rollback and writes the entry again if it was lost.
+    """
+    written = audit.record(outcome=AuditOutcome.DENIED, **entry)
+    exc.bluebox_refusal = (entry, written.seq, written.entry_hash)  # type: ignore[attr-defined]
+    return exc
+
+
+def record_refusal(exc: BaseException) -> None:
+    """Make sure the refusal carried by ``exc`` is in the audit trail (see :func:`_refusal`)."""
+    pending = getattr(exc, "bluebox_refusal", None)
+    if pending is None:
+        return
+    entry, seq, entry_hash = pending
+    if not AuditEntry.objects.filter(seq=seq, entry_hash=entry_hash).exists():
+        audit.record(outcome=AuditOutcome.DENIED, **entry)
+    exc.bluebox_refusal = None  # type: ignore[attr-defined]
+
+
 def get_visible(user: Any, queryset: QuerySet[M], *, action: str = "view", **lookup: Any) -> M:
     """Fetch one record or raise :class:`NotVisible`; refused access is audited."""
     obj = visible(user, queryset, action).filter(**lookup).first()
     if obj is None:
         existing = queryset.filter(**lookup).first()
         if existing is not None:
-            audit.record(
+            raise _refusal(
+                NotVisible(),
                 actor=user,
                 action=action,
                 resource=getattr(queryset.model, "access_resource", ""),
                 object_id=existing.pk,
                 mission_id=_mission_of(existing),
-                outcome=AuditOutcome.DENIED,
             )
         raise NotVisible()
     if action == "view" and _is_sensitive(obj):
@@ -230,11 +259,10 @@ def audit_reads(user: Any, objects: Iterable[models.Model]) -> None:
 def require_in_scope(user: Any, resource: str, action: str, **scope: Any) -> None:
     """Raise :class:`NotPermitted` (audited) unless :func:`can_in_scope` allows the action."""
     if not can_in_scope(user, resource, action, **scope):
-        audit.record(
+        raise _refusal(
+            NotPermitted(f"not permitted to {action} {resource} here"),
             actor=user,
             action=action,
             resource=resource,
             mission_id=scope.get("mission_id"),
-            outcome=AuditOutcome.DENIED,
         )
-        raise NotPermitted(f"not permitted to {action} {resource} here")

@@ -14,7 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from bluebox.core.access import NotPermitted, NotVisible
+from bluebox.core.access import NotPermitted, NotVisible, record_refusal
 from bluebox.core.models import DeletionRefused
 
 
@@ -28,6 +28,7 @@ class ServiceError(Exception):
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    record_refusal(exc)
     if isinstance(exc, NotVisible):
         exc = exceptions.NotFound()
     elif isinstance(exc, NotPermitted):

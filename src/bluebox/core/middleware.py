@@ -34,3 +34,18 @@ class SessionTimeoutMiddleware:
                 return self.get_response(request)
             request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class RefusalAuditMiddleware:
+    """Re-records refusals whose audit entry a rolled-back transaction took away (web pages)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        from bluebox.core.access import record_refusal
+
+        record_refusal(exception)

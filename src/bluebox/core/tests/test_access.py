@@ -129,3 +129,34 @@ def test_a_reporter_cannot_file_above_their_classification(world):
         sector_id=world.west.pk,
         site_id=world.site_b.pk,
     )
+
+
+def test_a_refusal_inside_a_rolled_back_service_still_reaches_the_audit_trail(world):
+    client = APIClient()
+    client.force_authenticate(world.reporter_at_a)
+    response = client.post(
+        "/api/v1/incidents/",
+        {
+            "mission": world.mission.pk,
+            "site": world.site_b.pk,
+            "title": "Elsewhere",
+            "incident_type": "looting",
+            "occurred_at": "2026-11-01T10:00:00Z",
+            "latitude": 3.2,
+            "longitude": -9.8,
+        },
+        format="json",
+    )
+    assert response.status_code == 403
+    refused = AuditEntry.objects.filter(outcome="denied", action="create", actor="reporter_a")
+    assert refused.count() == 1
+    assert Incident.objects.count() == 0
+
+
+def test_a_refusal_recorded_at_the_boundary_is_not_written_twice(world, incidents):
+    client = APIClient()
+    client.force_authenticate(world.reporter_at_a)
+    assert client.get(f"/api/v1/incidents/{incidents['b'].pk}/").status_code == 404
+    assert (
+        AuditEntry.objects.filter(outcome="denied", object_id=str(incidents["b"].pk)).count() == 1
+    )
