@@ -5,6 +5,7 @@ class DeploymentConfig(AppConfig):
     name = "bluebox.deployment"
     label = "deployment"
     verbose_name = "Force and deployment"
+    nav_url_name = "deployment-board"
 
     def ready(self) -> None:
         from bluebox.core.roles import Role, register_policy, rule

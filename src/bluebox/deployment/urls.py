@@ -1,3 +1,21 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from bluebox.deployment import views
+
+urlpatterns = [
+    path("", views.board, name="deployment-board"),
+    path("plans/new/", views.plan_new, name="deployment-plan-new"),
+    path("plans/<int:pk>/", views.plan_detail, name="deployment-plan"),
+    path("plans/<int:pk>/progress/", views.plan_progress, name="deployment-plan-progress"),
+    path("plans/<int:pk>/propose/", views.plan_propose, name="deployment-plan-propose"),
+    path("plans/<int:pk>/decide/", views.plan_decide, name="deployment-plan-decide"),
+    path("plans/<int:pk>/whatif/", views.plan_whatif, name="deployment-plan-whatif"),
+    path("plans/<int:pk>/analysis/", views.plan_analysis, name="deployment-plan-analysis"),
+    path("plans/<int:pk>/export.csv", views.plan_csv, name="deployment-plan-csv"),
+    path("plans/<int:pk>/export.pdf", views.plan_pdf, name="deployment-plan-pdf"),
+    path("compare/<int:a>/<int:b>/", views.compare, name="deployment-compare"),
+    path("analyses/<int:pk>/", views.analysis_detail, name="deployment-analysis"),
+    path(
+        "analyses/<int:pk>/progress/", views.analysis_progress, name="deployment-analysis-progress"
+    ),
+]

@@ -1,0 +1,284 @@
+"""Deployment pages: the board, plan versions, what-ifs, comparisons, calibration, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bluebox.core import access
+from bluebox.core.errors import ServiceError
+from bluebox.deployment import adapter, charts, selectors, services
+from bluebox.deployment.models import DeploymentPlan, PlanKind, PlanStatus
+from bluebox.engines import deployment as engine
+from bluebox.missions import selectors as mission_selectors
+
+RUNNING = (PlanStatus.QUEUED, PlanStatus.SOLVING)
+
+
+def _refused_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A person who may see the plan but not act on it gets the 403 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except access.NotPermitted:
+            return render(request, "403.html", status=403)
+
+    return wrapper
+
+
+def _fail(request: HttpRequest, exc: ServiceError) -> None:
+    messages.error(request, exc.message)
+    for errors in exc.field_errors.values():
+        for error in errors:
+            if error != exc.message:
+                messages.error(request, error)
+
+
+def _can(user: Any, action: str, mission_id: int) -> bool:
+    return access.can_in_scope(user, "deployment_plan", action, mission_id=mission_id)
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The current plan's board, the plan versions and the force, for the user's mission."""
+    mission = mission_selectors.default_mission_for(request.user)
+    if mission is None or not access.can_in_scope(
+        request.user, "force", "view", mission_id=mission.pk
+    ):
+        return render(request, "403.html", status=403)
+    plans = list(selectors.plans_for(request.user, mission.pk)[:30])
+    current = selectors.current_plan(request.user, mission.pk)
+    return render(
+        request,
+        "deployment/board.html",
+        {
+            "mission": mission,
+            "plan": current,
+            "plans": plans,
+            "force": selectors.force_for(request.user, mission.pk),
+            "can_propose": _can(request.user, "propose", mission.pk),
+            "today": date.today().isoformat(),
+            "map_svg": charts.board_map(current.board) if current and current.board else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+@_refused_as_403
+def plan_new(request: HttpRequest) -> HttpResponse:
+    mission = mission_selectors.default_mission_for(request.user)
+    if mission is None:
+        raise access.NotVisible()
+    try:
+        plan_start = date.fromisoformat(request.POST.get("plan_start", ""))
+        horizon = int(request.POST.get("horizon_days", "90"))
+    except ValueError:
+        messages.error(request, _("Give a start date (YYYY-MM-DD) and a number of days."))
+        return redirect("deployment-board")
+    try:
+        plan = services.deployment_plan_request(
+            actor=request.user,
+            mission_id=mission.pk,
+            plan_start=plan_start,
+            horizon_days=horizon,
+            title=request.POST.get("title", "")[:200],
+        )
+    except ServiceError as exc:
+        _fail(request, exc)
+        return redirect("deployment-board")
+    return redirect("deployment-plan", pk=plan.pk)
+
+
+def _plan_context(request: HttpRequest, plan: DeploymentPlan) -> dict[str, Any]:
+    choices: dict[str, list[tuple[str, str]]] = {}
+    if plan.kind == PlanKind.PLAN and plan.problem and plan.objective is not None:
+        problem = engine.problem_from_dict(plan.problem)
+        choices = adapter.change_choices(problem, plan.names)
+    user = request.user
+    return {
+        "plan": plan,
+        "running": plan.status in RUNNING,
+        "choices": choices,
+        "can_propose": plan.kind == PlanKind.PLAN
+        and plan.status == PlanStatus.DRAFT
+        and access.can(user, "propose", plan),
+        "can_decide": plan.status == PlanStatus.PROPOSED and access.can(user, "approve", plan),
+        "can_whatif": bool(choices) and access.can(user, "whatif", plan),
+        "whatifs": list(
+            selectors.plans_for(user, plan.mission_id, kind=PlanKind.WHATIF).filter(base=plan)
+        ),
+        "analyses": list(access.visible(user, plan.analyses.all())),
+        "others": list(selectors.plans_for(user, plan.mission_id).exclude(pk=plan.pk)[:20]),
+        "map_svg": charts.board_map(plan.board) if plan.board else "",
+    }
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_for(request.user, pk)
+    return render(request, "deployment/plan.html", _plan_context(request, plan))
+
+
+@login_required
+def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment the plan page polls while a solve runs."""
+    plan = selectors.plan_for(request.user, pk)
+    response = render(request, "deployment/_progress.html", {"obj": plan})
+    if plan.status not in RUNNING and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+@_refused_as_403
+def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.deployment_plan_propose(actor=request.user, plan_id=pk)
+        messages.success(request, _("Plan proposed to the commander."))
+    except ServiceError as exc:
+        _fail(request, exc)
+    return redirect("deployment-plan", pk=pk)
+
+
+@login_required
+@require_POST
+@_refused_as_403
+def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.deployment_plan_decide(
+            actor=request.user,
+            plan_id=pk,
+            approve=approve,
+            comment=request.POST.get("comment", ""),
+        )
+        messages.success(request, _("Plan approved.") if approve else _("Plan returned."))
+    except ServiceError as exc:
+        _fail(request, exc)
+    return redirect("deployment-plan", pk=pk)
+
+
+@login_required
+@require_POST
+@_refused_as_403
+def plan_whatif(request: HttpRequest, pk: int) -> HttpResponse:
+    raw = request.POST.get("change", "")
+    kind, _sep, target = raw.partition("|")
+    try:
+        what = services.deployment_whatif_request(
+            actor=request.user, plan_id=pk, kind=kind, target=target
+        )
+    except ServiceError as exc:
+        _fail(request, exc)
+        return redirect("deployment-plan", pk=pk)
+    return redirect("deployment-plan", pk=what.pk)
+
+
+@login_required
+@require_POST
+@_refused_as_403
+def plan_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        target = float(request.POST.get("target", "0.8"))
+    except ValueError:
+        target = -1.0
+    try:
+        analysis = services.deployment_analysis_request(
+            actor=request.user, plan_id=pk, kind=request.POST.get("kind", ""), target=target
+        )
+    except ServiceError as exc:
+        _fail(request, exc)
+        return redirect("deployment-plan", pk=pk)
+    return redirect("deployment-analysis", pk=analysis.pk)
+
+
+@login_required
+def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = selectors.analysis_for(request.user, pk)
+    chart = ""
+    if analysis.result and analysis.kind == "force_curve":
+        chart = charts.force_curve_svg(analysis.result, analysis.target)
+    return render(
+        request,
+        "deployment/analysis.html",
+        {"analysis": analysis, "running": analysis.status in RUNNING, "chart": chart},
+    )
+
+
+@login_required
+def analysis_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = selectors.analysis_for(request.user, pk)
+    response = render(request, "deployment/_progress.html", {"obj": analysis})
+    if analysis.status not in RUNNING and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def compare(request: HttpRequest, a: int, b: int) -> HttpResponse:
+    first = selectors.plan_for(request.user, a)
+    second = selectors.plan_for(request.user, b)
+    return render(request, "deployment/compare.html", selectors.compare(first, second))
+
+
+CSV_HEADER = [
+    ("Site code", "#loc+code"),
+    ("Site", "#loc+name"),
+    ("Kind", "#loc+type"),
+    ("Risk", "#severity+risk"),
+    ("Need (officers)", "#targeted+need"),
+    ("Officers (average)", "#reached+officers"),
+    ("Coverage", "#indicator+coverage"),
+    ("Unit", "#org+unit"),
+    ("Unit officers", "#reached+unit"),
+]
+
+
+@login_required
+def plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The board as CSV, one row per site and unit, with an HXL hashtag row."""
+    plan = selectors.plan_for(request.user, pk)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([h for h, _tag in CSV_HEADER])
+    writer.writerow([tag for _h, tag in CSV_HEADER])
+    for row in plan.board:
+        site = [row["site"], row["name"], row["kind"], row["risk"], row["need"], row["officers"]]
+        units = row["units"] or [{"name": "", "officers": 0}]
+        for unit in units:
+            writer.writerow([*site, row["coverage"], unit["name"], unit["officers"]])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="deployment-plan-{plan.pk}.csv"'
+    return response
+
+
+@login_required
+def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from weasyprint import HTML
+
+    plan = selectors.plan_for(request.user, pk)
+    html = render_to_string(
+        "deployment/plan_pdf.html",
+        {"plan": plan, "map_svg": charts.board_map(plan.board) if plan.board else ""},
+        request=request,
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="deployment-plan-{plan.pk}.pdf"'
+    return response

@@ -1,0 +1,61 @@
+"""A planner, on a phone, lifts a national caveat as a what-if and sees Site A gain officers
+on the board, then compares the what-if with the plan side by side."""
+
+from __future__ import annotations
+
+import pytest
+
+from bluebox.deployment import services
+from bluebox.deployment.tests.conftest import PLAN_START, build_force
+from bluebox.testing.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_planner_lifts_a_caveat_and_sees_the_change_on_the_board(
+    live_server, browser, screenshots, world
+):
+    w = build_force(world)
+    # Tasks run immediately under test: the plan is solved when the request commits.
+    plan = services.deployment_plan_request(
+        actor=w.planner,
+        mission_id=w.mission.pk,
+        plan_start=PLAN_START,
+        horizon_days=30,
+        time_limit_s=20,
+        rel_gap=0.0,
+    )
+    plan.refresh_from_db()
+    before = {r["site"]: r for r in plan.board}
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "planner")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/deployment/")
+    page.wait_for_selector("#board")
+    assert page.locator("#board tbody tr").count() == 3
+    assert "FPU Strict" in page.inner_text("#board tr[data-site=hub]")
+    page.screenshot(path=str(screenshots / "deployment-board-phone.png"), full_page=True)
+
+    page.click(f"a[href$='/deployment/plans/{plan.pk}/']")
+    page.wait_for_selector("#whatif-change")
+    page.select_option("#whatif-change", "lift_caveat|caveat:pcc-STR:site:site-a")
+    page.click("#run-whatif")
+    page.wait_for_selector("#delta")
+    assert page.inner_text("#plan-status") == "Draft"
+    assert page.inner_text("#delta").startswith("+")
+    site_a = page.inner_text("#board tr[data-site=site-a]")
+    assert "Strict" in site_a  # Strictland's officers now protect the camp
+    officers_after = float(page.inner_text("#board tr[data-site=site-a] td.officers").split("/")[0])
+    assert officers_after > before["site-a"]["officers"]
+    page.screenshot(path=str(screenshots / "deployment-whatif-phone.png"), full_page=True)
+
+    page.click("#compare-base")
+    page.wait_for_selector("#comparison")
+    assert page.inner_text("#objective-delta").startswith("+")
+    assert "+" in page.inner_text("#comparison tr[data-site=site-a]")
+    page.screenshot(path=str(screenshots / "deployment-compare-phone.png"), full_page=True)
+    context.close()
