@@ -5,3 +5,37 @@ class AlertsConfig(AppConfig):
     name = "bluebox.alerts"
     label = "alerts"
     verbose_name = "Community alert network"
+    nav_url_name = "alert-board"
+
+    def ready(self) -> None:
+        from bluebox.core.roles import Role, register_policy, rule
+
+        # Alerts are triaged where they land: a reporter sees and handles alerts placed at
+        # their site; analysts and commanders the whole mission. A caller's number needs the
+        # SOURCE compartment on top (checked in services.caller_reveal).
+        register_policy(
+            "alert",
+            {
+                "view": rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER, Role.SOURCE_HANDLER),
+                "triage": rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER),
+                "forward": rule(Role.ANALYST, Role.COMMANDER),
+                "configure": rule(Role.COMMANDER),
+                "reveal_caller": rule(Role.SOURCE_HANDLER, Role.ANALYST, Role.COMMANDER),
+            },
+        )
+        register_policy(
+            "cap_alert",
+            {
+                "view": rule(
+                    Role.REPORTER,
+                    Role.ANALYST,
+                    Role.PLANNER,
+                    Role.COMMANDER,
+                    Role.SOURCE_HANDLER,
+                    mission_wide=True,
+                ),
+                "draft": rule(Role.ANALYST, Role.COMMANDER),
+                "publish": rule(Role.ANALYST, Role.COMMANDER),
+            },
+        )
+        from bluebox.alerts import tasks  # noqa: F401  (registers the periodic escalation)

@@ -142,7 +142,7 @@ class IncidentReportSerializer(serializers.Serializer[Any]):
         return attrs
 
 
-class VoidSerializer(serializers.Serializer[Any]):
+class IncidentVoidSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -216,9 +216,9 @@ class IncidentVerify(APIView):
 
 
 class IncidentVoid(APIView):
-    @extend_schema(request=VoidSerializer, responses=IncidentSerializer)
+    @extend_schema(request=IncidentVoidSerializer, responses=IncidentSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        payload = VoidSerializer(data=request.data)
+        payload = IncidentVoidSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         incident = services.incident_void(
             actor=request.user, incident_id=pk, reason=payload.validated_data["reason"]
@@ -226,14 +226,14 @@ class IncidentVoid(APIView):
         return Response(IncidentSerializer(incident).data)
 
 
-class ResponseSerializer(serializers.ModelSerializer[IncidentResponse]):
+class IncidentResponseSerializer(serializers.ModelSerializer[IncidentResponse]):
     class Meta:
         model = IncidentResponse
         fields = ["id", "incident", "mode", "unit", "responded_at", "description", "recorded_at"]
         read_only_fields = ["id", "incident", "recorded_at"]
 
 
-class LinkSerializer(serializers.Serializer[Any]):
+class IncidentLinkRequestSerializer(serializers.Serializer[Any]):
     other = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=IncidentLink.Kind.choices, required=False)
 
@@ -244,7 +244,7 @@ class LinkOutSerializer(serializers.ModelSerializer[IncidentLink]):
         fields = ["id", "from_incident", "to_incident", "kind", "linked_at"]
 
 
-class HandoverSerializer(serializers.Serializer[Any]):
+class PrimacyHandoverSerializer(serializers.Serializer[Any]):
     to_primacy = serializers.ChoiceField(choices=["blue", "green"])
     reason = serializers.CharField(max_length=2000)
 
@@ -256,14 +256,14 @@ class PrimacyDecisionSerializer(serializers.ModelSerializer[PrimacyDecision]):
 
 
 class IncidentRespond(APIView):
-    @extend_schema(request=ResponseSerializer, responses={201: ResponseSerializer})
+    @extend_schema(request=IncidentResponseSerializer, responses={201: IncidentResponseSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        payload = ResponseSerializer(data=request.data)
+        payload = IncidentResponseSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         response = services.incident_respond(
             actor=request.user, incident_id=pk, **payload.validated_data
         )
-        return Response(ResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+        return Response(IncidentResponseSerializer(response).data, status=status.HTTP_201_CREATED)
 
 
 class IncidentClose(APIView):
@@ -274,9 +274,9 @@ class IncidentClose(APIView):
 
 
 class IncidentLinkCreate(APIView):
-    @extend_schema(request=LinkSerializer, responses={201: LinkOutSerializer})
+    @extend_schema(request=IncidentLinkRequestSerializer, responses={201: LinkOutSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        payload = LinkSerializer(data=request.data)
+        payload = IncidentLinkRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         link = services.incident_link(
             actor=request.user,
@@ -288,9 +288,9 @@ class IncidentLinkCreate(APIView):
 
 
 class IncidentPrimacy(APIView):
-    @extend_schema(request=HandoverSerializer, responses={201: PrimacyDecisionSerializer})
+    @extend_schema(request=PrimacyHandoverSerializer, responses={201: PrimacyDecisionSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        payload = HandoverSerializer(data=request.data)
+        payload = PrimacyHandoverSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         decision = services.incident_primacy_handover(
             actor=request.user, incident_id=pk, **payload.validated_data
@@ -349,11 +349,11 @@ class ProtectedPersonCreateSerializer(serializers.Serializer[Any]):
     age_group = serializers.ChoiceField(choices=["", "adult", "child", "unknown"], required=False)
 
 
-class RevealSerializer(serializers.Serializer[Any]):
+class ProtectedPersonRevealSerializer(serializers.Serializer[Any]):
     purpose = serializers.CharField(max_length=500)
 
 
-class RevealOutSerializer(serializers.Serializer[Any]):
+class ProtectedPersonRevealedSerializer(serializers.Serializer[Any]):
     pseudonym = serializers.CharField()
     identity = serializers.CharField()
     contact = serializers.CharField()
@@ -379,9 +379,11 @@ class ProtectedPersonListCreate(generics.ListAPIView[ProtectedPerson]):
 
 
 class ProtectedPersonReveal(APIView):
-    @extend_schema(request=RevealSerializer, responses=RevealOutSerializer)
+    @extend_schema(
+        request=ProtectedPersonRevealSerializer, responses=ProtectedPersonRevealedSerializer
+    )
     def post(self, request: Request, pk: int) -> Response:
-        payload = RevealSerializer(data=request.data)
+        payload = ProtectedPersonRevealSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         revealed = services.protected_person_reveal(
             actor=request.user, person_id=pk, purpose=payload.validated_data["purpose"]

@@ -6,7 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.classification import Classification
-from bluebox.incidents.models import RELIABILITY, IncidentType, PerpetratorCategory, PocTier
+from bluebox.incidents.models import (
+    RELIABILITY,
+    IncidentLink,
+    IncidentResponse,
+    IncidentType,
+    PerpetratorCategory,
+    PocPhase,
+    PocTier,
+)
+from bluebox.incidents.primacy import WEAPON_CHOICES
 
 
 class IncidentReportForm(forms.Form):
@@ -26,8 +35,32 @@ class IncidentReportForm(forms.Form):
     fatalities_best = forms.IntegerField(
         label=_("Fatalities (best estimate)"), min_value=0, initial=0
     )
+    weapons = forms.MultipleChoiceField(
+        label=_("Weapons used"),
+        choices=[(w, w.replace("_", " ")) for w in WEAPON_CHOICES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    victims_women = forms.IntegerField(
+        label=_("Victims: women"), min_value=0, initial=0, required=False
+    )
+    victims_men = forms.IntegerField(
+        label=_("Victims: men"), min_value=0, initial=0, required=False
+    )
+    victims_girls = forms.IntegerField(
+        label=_("Victims: girls"), min_value=0, initial=0, required=False
+    )
+    victims_boys = forms.IntegerField(
+        label=_("Victims: boys"), min_value=0, initial=0, required=False
+    )
+    civilian_targeting = forms.BooleanField(
+        label=_("Civilians were targeted"), required=False, initial=True
+    )
     poc_tier = forms.TypedChoiceField(
         label=_("POC tier"), choices=PocTier.choices, coerce=int, initial=PocTier.PHYSICAL
+    )
+    poc_phase = forms.ChoiceField(
+        label=_("POC phase"), choices=PocPhase.choices, initial=PocPhase.RESPONSE, required=False
     )
     source_reliability = forms.ChoiceField(
         label=_("Source reliability"), choices=RELIABILITY, initial="F"
@@ -58,3 +91,39 @@ class IncidentReportForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class RespondForm(forms.Form):
+    mode = forms.ChoiceField(label=_("How"), choices=IncidentResponse.Mode.choices)
+    unit = forms.CharField(label=_("Who (unit)"), max_length=120, required=False)
+    responded_at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    description = forms.CharField(
+        label=_("What was done"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LinkForm(forms.Form):
+    other = forms.IntegerField(label=_("Other incident number"), min_value=1)
+    kind = forms.ChoiceField(label=_("Link"), choices=IncidentLink.Kind.choices)
+
+
+class HandoverForm(forms.Form):
+    to_primacy = forms.ChoiceField(
+        label=_("Hand primacy to"),
+        choices=[("blue", _("Police (blue box)")), ("green", _("Military (green box)"))],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class RevealForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Purpose of this reveal"),
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

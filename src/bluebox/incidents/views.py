@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access
 from bluebox.core.errors import ServiceError
-from bluebox.incidents import selectors, services
-from bluebox.incidents.forms import IncidentReportForm, VoidForm
-from bluebox.incidents.models import Incident, IncidentStatus, IncidentType
+from bluebox.incidents import exports, selectors, services
+from bluebox.incidents.forms import (
+    HandoverForm,
+    IncidentReportForm,
+    LinkForm,
+    RespondForm,
+    RevealForm,
+    VoidForm,
+)
+from bluebox.incidents.models import IncidentStatus, IncidentType, ProtectedPerson
 from bluebox.missions import selectors as mission_selectors
 
 
@@ -38,32 +50,65 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         selectors.incidents_for(request.user, filters).select_related("site"), 50
     ).get_page(request.GET.get("page"))
     access.audit_reads(request.user, page.object_list)
+    sites = list(mission_selectors.sites_for(request.user))
+    points = selectors.map_points(request.user, filters)
+    for point in points:
+        point["url"] = reverse("incident-detail", args=[point["id"]])
     return render(
         request,
         "incidents/list.html",
         {
             "page": page,
             "filters": filters,
-            "sites": mission_selectors.sites_for(request.user),
+            "sites": sites,
             "statuses": IncidentStatus.choices,
             "types": IncidentType.choices,
+            "map_data": {
+                "tile_url": settings.MAP_TILE_URL,
+                "sites": [
+                    {
+                        "name": s.name,
+                        "kind": s.get_kind_display(),
+                        "lat": s.latitude,
+                        "lon": s.longitude,
+                    }
+                    for s in sites
+                ],
+                "incidents": points,
+            },
         },
     )
 
 
 @login_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = access.get_visible(
-        request.user, Incident.objects.select_related("site", "sector"), pk=pk
-    )
+    incident = selectors.incident_for(request.user, pk)
+    may = {
+        step: access.can_in_scope(
+            request.user,
+            services.WORKFLOW,
+            step,
+            mission_id=incident.mission_id,
+            sector_id=incident.sector_id,
+            site_id=incident.site_id,
+            classification=incident.classification,
+            compartments=incident.compartments,
+        )
+        for step in ("respond", "close", "link", "handover")
+    }
     return render(
         request,
         "incidents/detail.html",
         {
             "incident": incident,
+            "history": selectors.incident_history(request.user, incident),
             "can_verify": access.can(request.user, "verify", incident),
             "can_void": access.can(request.user, "void", incident),
+            "may": may,
             "void_form": VoidForm(),
+            "respond_form": RespondForm(),
+            "link_form": LinkForm(),
+            "handover_form": HandoverForm(),
         },
     )
 
@@ -86,7 +131,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
         return render(request, "403.html", status=403)
     form = IncidentReportForm(request.POST or None, sites=sites)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         site = next(s for s in sites if s.pk == data.pop("site"))
         try:
             incident = services.incident_report(
@@ -135,3 +180,83 @@ def incident_void(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("incident-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def incident_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """Workflow steps from the incident page: respond, close, link, primacy handover."""
+    forms_for: dict[str, Any] = {"respond": RespondForm, "link": LinkForm, "primacy": HandoverForm}
+    if step not in (*forms_for, "close"):
+        raise access.NotVisible()
+    selectors.incident_for(request.user, pk)  # 404 first for what the user cannot see
+    try:
+        if step == "close":
+            services.incident_close(actor=request.user, incident_id=pk)
+        else:
+            form = forms_for[step](request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Please correct the form."))
+                return redirect("incident-detail", pk=pk)
+            data = form.cleaned_data
+            if step == "respond":
+                services.incident_respond(actor=request.user, incident_id=pk, **data)
+            elif step == "link":
+                services.incident_link(
+                    actor=request.user, incident_id=pk, other_id=data["other"], kind=data["kind"]
+                )
+            else:
+                services.incident_primacy_handover(actor=request.user, incident_id=pk, **data)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    except access.NotPermitted:
+        return render(request, "403.html", status=403)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("incident-detail", pk=pk)
+
+
+@login_required
+def incident_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+    if fmt not in exports.FORMATS:
+        raise access.NotVisible()
+    filters = selectors.IncidentFilters(
+        mission_id=_int_or_none(request.GET.get("mission")),
+        site_id=_int_or_none(request.GET.get("site")),
+        status=request.GET.get("status") or None,
+        incident_type=request.GET.get("type") or None,
+    )
+    queryset = selectors.incidents_for(request.user, filters)
+    mark, chunks = exports.export(actor=request.user, queryset=queryset, fmt=fmt, channel="web")
+    response = StreamingHttpResponse(chunks, content_type=exports.content_type(fmt))
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt, mark)}"'
+    response["X-Bluebox-Classification"] = mark.label
+    return response
+
+
+@never_cache
+@login_required
+def protected_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """A compartment holder states a purpose and sees the identity (audited)."""
+    person = access.get_visible(
+        request.user, ProtectedPerson.objects.select_related("incident"), pk=pk
+    )
+    form = RevealForm(request.POST or None)
+    revealed = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            revealed = services.protected_person_reveal(
+                actor=request.user, person_id=pk, purpose=form.cleaned_data["purpose"]
+            )
+        except ServiceError as exc:
+            form.add_error("purpose", exc.message)
+            status = 400
+        except access.NotPermitted:
+            return render(request, "403.html", status=403)
+    return render(
+        request,
+        "incidents/reveal.html",
+        {"person": person, "form": form, "revealed": revealed},
+        status=status,
+    )

@@ -1,0 +1,189 @@
+"""Access matrix rows for the alert network (see bluebox.testing.matrix)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed, everyone
+
+ALERT_VIEWERS = {"commissioner", "reporter_at_a", "analyst", "east_analyst", "source_handler"}
+TRIAGERS = {"commissioner", "reporter_at_a", "analyst", "east_analyst"}
+FORWARDERS = {"commissioner", "analyst", "east_analyst"}
+CAP_VIEWERS = {
+    "commissioner",
+    "reporter_at_a",
+    "reporter_at_b",
+    "analyst",
+    "east_analyst",
+    "planner",
+    "source_handler",
+}
+CAP_AUTHORS = {"commissioner", "analyst"}
+
+
+def _among(people: set[str], viewers: set[str], yes: int) -> Any:
+    return lambda who: yes if who in people else (403 if who in viewers else 404)
+
+
+def _channel(w: Any) -> None:
+    from bluebox.alerts.models import Channel
+
+    w.channel = Channel.objects.create(mission=w.mission, name="Matrix line", secret="s3cret")
+
+
+def _alert_at_a(w: Any) -> None:
+    from bluebox.alerts import services
+
+    _channel(w)
+    w.mission.settings = {"host_police_forwarding": {"enabled": True, "address": "+23670000001"}}
+    w.mission.save()
+    w.alert = services.alert_receive(
+        channel=w.channel,
+        message=services.InboundMessage(sender="+23672123456", text="Shots fired at Site A"),
+    )
+
+
+def _cap(w: Any) -> None:
+    from bluebox.alerts import services
+
+    w.cap = services.warning_draft(
+        actor=w.analyst,
+        mission=w.mission,
+        area={"description": "Site A", "circle": (3.0, -9.5, 5)},
+        headline="Matrix warning",
+        description="",
+        severity="Severe",
+        certainty="Likely",
+        urgency="Expected",
+        restriction="UN police",
+    )
+
+
+def _cap_body(w: Any) -> dict[str, Any]:
+    return {
+        "mission": w.mission.pk,
+        "headline": "Risk near Site A",
+        "severity": "Moderate",
+        "certainty": "Possible",
+        "urgency": "Future",
+        "restriction": "UN police",
+        "area_desc": "Site A",
+        "latitude": 3.0,
+        "longitude": -9.5,
+        "radius_km": 3,
+    }
+
+
+def _cap_create_expect(who: str) -> int:
+    if who in CAP_AUTHORS:
+        return 201
+    return 403 if who in MISSION_MEMBERS else 404
+
+
+def _gateway(kind: str) -> Endpoint:
+    return Endpoint(
+        f"api/v1/alerts/gateway/<uuid:channel>/{kind}/",
+        "post",
+        lambda w: f"/api/v1/alerts/gateway/{w.channel.uuid}/{kind}/",
+        everyone(401),  # a session is no signature
+        body=lambda w: {"from": "+23672123456", "text": "help", "id": "1", "status": "sent"},
+        setup=_channel,
+    )
+
+
+def _alert_post(action: str, people: set[str], yes: int, body: Any = None) -> Endpoint:
+    return Endpoint(
+        f"api/v1/alerts/<int:pk>/{action}/",
+        "post",
+        lambda w: f"/api/v1/alerts/{w.alert.pk}/{action}/",
+        _among(people, ALERT_VIEWERS, yes),
+        body=body,
+        setup=_alert_at_a,
+    )
+
+
+ENDPOINTS = [
+    _gateway("receive"),
+    _gateway("status"),
+    _gateway("stopped"),
+    Endpoint("api/v1/alerts/", "get", lambda w: "/api/v1/alerts/", everyone(200)),
+    Endpoint(
+        "api/v1/alerts/<int:pk>/",
+        "get",
+        lambda w: f"/api/v1/alerts/{w.alert.pk}/",
+        allowed(ALERT_VIEWERS, 200, 404),
+        setup=_alert_at_a,
+    ),
+    _alert_post("acknowledge", TRIAGERS, 200),
+    _alert_post("respond", TRIAGERS, 200, body=lambda w: {"note": "patrol sent"}),
+    _alert_post("close", TRIAGERS, 200, body=lambda w: {"reason": "false alarm"}),
+    _alert_post("convert", TRIAGERS, 201, body=lambda w: {"incident_type": "armed_clash"}),
+    _alert_post("reply", TRIAGERS, 201, body=lambda w: {"text": "We are coming"}),
+    _alert_post("forward", FORWARDERS, 201, body=lambda w: {"note": "urgent"}),
+    Endpoint(
+        "api/v1/alerts/<int:pk>/caller/reveal/",
+        "post",
+        lambda w: f"/api/v1/alerts/{w.alert.pk}/caller/reveal/",
+        _among({"source_handler"}, ALERT_VIEWERS, 200),
+        body=lambda w: {"purpose": "Call the caller back"},
+        setup=_alert_at_a,
+    ),
+    Endpoint("api/v1/cap/", "get", lambda w: "/api/v1/cap/", everyone(200), setup=_cap),
+    Endpoint("api/v1/cap/", "post", lambda w: "/api/v1/cap/", _cap_create_expect, body=_cap_body),
+    Endpoint("api/v1/cap/feed/", "get", lambda w: "/api/v1/cap/feed/", everyone(200)),
+    Endpoint(
+        "api/v1/cap/<int:pk>/",
+        "get",
+        lambda w: f"/api/v1/cap/{w.cap.pk}/",
+        allowed(CAP_VIEWERS, 200, 404),
+        setup=_cap,
+    ),
+    Endpoint(
+        "api/v1/cap/<int:pk>/xml/",
+        "get",
+        lambda w: f"/api/v1/cap/{w.cap.pk}/xml/",
+        allowed(CAP_VIEWERS, 200, 404),
+        setup=_cap,
+    ),
+    Endpoint(
+        "api/v1/cap/<int:pk>/publish/",
+        "post",
+        lambda w: f"/api/v1/cap/{w.cap.pk}/publish/",
+        _among(CAP_AUTHORS, CAP_VIEWERS, 200),
+        setup=_cap,
+    ),
+    Endpoint("alerts/", "get", lambda w: "/alerts/", everyone(200), api=False),
+    Endpoint(
+        "alerts/<int:pk>/",
+        "get",
+        lambda w: f"/alerts/{w.alert.pk}/",
+        allowed(ALERT_VIEWERS, 200, 404),
+        api=False,
+        setup=_alert_at_a,
+    ),
+    Endpoint(
+        "alerts/<int:pk>/<str:action>/",
+        "post",
+        lambda w: f"/alerts/{w.alert.pk}/acknowledge/",
+        _among(TRIAGERS, ALERT_VIEWERS, 302),
+        api=False,
+        setup=_alert_at_a,
+    ),
+    Endpoint("alerts/cap/", "get", lambda w: "/alerts/cap/", everyone(200), api=False, setup=_cap),
+    Endpoint(
+        "alerts/cap/<int:pk>/",
+        "get",
+        lambda w: f"/alerts/cap/{w.cap.pk}/",
+        allowed(CAP_VIEWERS, 200, 404),
+        api=False,
+        setup=_cap,
+    ),
+    Endpoint(
+        "alerts/cap/<int:pk>/publish/",
+        "post",
+        lambda w: f"/alerts/cap/{w.cap.pk}/publish/",
+        _among(CAP_AUTHORS, CAP_VIEWERS, 302),
+        api=False,
+        setup=_cap,
+    ),
+]
