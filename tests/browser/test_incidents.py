@@ -1,0 +1,65 @@
+"""A reporter files an incident on a phone; an analyst finds it on the map and verifies it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bluebox.incidents.models import Incident
+from bluebox.testing.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, base, username):
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_a_reporter_files_on_a_phone_and_an_analyst_verifies_from_the_map(
+    live_server, browser, screenshots, world
+):
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = phone.new_page()
+    _login(page, live_server.url, "reporter_a")
+    page.goto(f"{live_server.url}/incidents/new/")
+    page.fill("#id_title", "Armed men stopped a water convoy")
+    page.select_option("#id_incident_type", "roadblock")
+    page.fill("#id_occurred_at", "2026-11-20T07:30")
+    page.fill("#id_latitude", "3.012")
+    page.fill("#id_longitude", "-9.487")
+    page.select_option("#id_perpetrator_category", "armed_group")
+    page.check("input[name=weapons][value=automatic_rifle]")
+    page.fill("#id_victims_men", "2")
+    page.fill("#id_description", "Two drivers beaten, fuel taken.")
+    # The form fits the phone's width: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshots / "incident-form-phone.png"), full_page=True)
+    page.click("#incident-form button[type=submit]")
+    page.wait_for_selector("#incident-status")
+    assert page.inner_text("#incident-status") == "Reported"
+    assert "Military" in page.inner_text("#threat-nature")  # armed group with rifles
+    page.screenshot(path=str(screenshots / "incident-filed-phone.png"), full_page=True)
+    phone.close()
+
+    incident = Incident.objects.get()
+    assert incident.reported_by == world.reporter_at_a and incident.victims_men == 2
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = desk.new_page()
+    _login(page, live_server.url, "analyst")
+    page.goto(f"{live_server.url}/incidents/")
+    page.wait_for_selector("#map[data-ready=true]")
+    assert page.locator("path.incident-marker").count() == 1
+    page.screenshot(path=str(screenshots / "incident-map-analyst.png"), full_page=True)
+    page.locator("path.incident-marker").first.click()
+    page.click(".leaflet-popup-content a")
+    page.wait_for_selector("#verify-button")
+    page.click("#verify-button")
+    page.wait_for_selector("#incident-status:has-text('Verified')")
+    page.screenshot(path=str(screenshots / "incident-verified-analyst.png"), full_page=True)
+    desk.close()
+    incident.refresh_from_db()
+    assert incident.status == "verified" and incident.verified_by == world.analyst
