@@ -169,7 +169,7 @@ def test_no_channel_leaks_a_protected_identity_without_the_compartment(world, ca
 
 
 def test_the_compartment_holder_sees_the_identity_only_through_an_audited_reveal(world):
-    incident, sgbv, informant, survivor, alert, channel, secret = _plant(world)
+    incident, _sgbv, informant, survivor, _alert, _channel, _secret = _plant(world)
     client = APIClient()
     client.force_login(world.source_handler)
     assert INFORMANT not in _text(client.get(f"/api/v1/incidents/{incident.pk}/"))
