@@ -8,7 +8,9 @@ then measures, in one run:
 * the same page fetched with raw SQL (`SELECT ... ORDER BY occurred_at DESC LIMIT 100` and the
   COUNT), the baseline.
 
-Prints p50/p95 of each and the ratio API / raw SQL, plus peak memory.
+Prints p50/p95 of each and the ratio API / raw SQL, plus peak memory. With ``--export-rows N``
+it also streams the reporter's CSV export (HXL row, access filter, audit entry) and compares
+its throughput with fetching the same rows in raw SQL.
 
     .venv/bin/python bench/bench_api_incidents.py [--incidents 200000] [--quick]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
@@ -45,19 +47,47 @@ def _load(n: int) -> None:
 
     load_demo(seed=1, end=date(2026, 10, 31))
     template = list(Incident.objects.all())
+    originals = [(inc.external_id, inc.occurred_at) for inc in template]
     made = len(template)
     shift = 0
     while made < n:
         shift += 1
         batch = []
-        for inc in template[: n - made]:
+        for inc, (external_id, occurred_at) in zip(template[: n - made], originals, strict=False):
             inc.pk = None
-            inc.external_id = f"bench-{shift}-{inc.external_id}"
-            inc.occurred_at = inc.occurred_at - timedelta(days=730 * shift)
+            inc.external_id = f"bench-{shift}-{external_id}"
+            inc.occurred_at = occurred_at - timedelta(days=730 * shift)
             inc.reported_at = inc.occurred_at
             batch.append(inc)
         Incident.objects.bulk_create(batch, batch_size=2000)
         made += len(batch)
+
+
+def _export(limit: int, site_id: int, mission_id: int) -> tuple[int, float, float]:
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    from bluebox.core.models import User
+
+    client = APIClient()
+    client.force_authenticate(User.objects.get(username="reporter"))
+    start = time.perf_counter()
+    response = client.get(f"/api/v1/incidents/export/csv/?mission={mission_id}")
+    rows = -2  # header and HXL row
+    for chunk in response.streaming_content:
+        rows += chunk.count(b"\n")
+        if rows >= limit:
+            break
+    api_s = time.perf_counter() - start
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM incidents_incident WHERE mission_id = %s AND site_id = %s "
+            "AND voided_at IS NULL ORDER BY occurred_at DESC, id DESC LIMIT %s",
+            [mission_id, site_id, rows],
+        )
+        cursor.fetchall()
+    return rows, api_s, time.perf_counter() - start
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -70,6 +100,7 @@ def main() -> int:
     parser.add_argument("--incidents", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--export-rows", type=int, default=0)
     args = parser.parse_args()
     if args.quick:
         args.incidents, args.repeat = 5_000, 10
@@ -117,6 +148,9 @@ def main() -> int:
                 samples.append(time.perf_counter() - start)
             raw[who] = _percentiles(samples)
         engine = connection.vendor
+        export = None
+        if args.export_rows:
+            export = _export(args.export_rows, reporter_site.pk, mission.pk)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"incident list API, {args.incidents:,} incidents on {engine}, page of 100, "
@@ -131,6 +165,12 @@ def main() -> int:
         print(
             f"{who:<14}{a50 * 1e3:>12.2f}{a95 * 1e3:>12.2f}{r50 * 1e3:>12.2f}{r95 * 1e3:>12.2f}"
             f"{a50 / r50:>11.1f}{a95 / r95:>11.1f}"
+        )
+    if export is not None:
+        rows, api_s, sql_s = export
+        print(
+            f"CSV export as the reporter: {rows:,} rows in {api_s:.2f} s "
+            f"({rows / api_s:,.0f} rows/s); raw SQL fetch {sql_s:.2f} s; ratio {api_s / sql_s:.1f}"
         )
     print(f"peak resident memory: {peak_mb:.0f} MiB")
     return 0
