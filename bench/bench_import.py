@@ -135,9 +135,8 @@ def main() -> int:
         t0 = time.perf_counter()
         generate(path, args.events)
         size_mib = path.stat().st_size / 2**20
-        print(
-            f"generated {args.events:,} events ({size_mib:.0f} MiB) in {time.perf_counter() - t0:.1f} s"
-        )
+        took = time.perf_counter() - t0
+        print(f"generated {args.events:,} events ({size_mib:.0f} MiB) in {took:.1f} s")
         results = {}
         for kind in ("pandas", "import"):
             command = [sys.executable, __file__, "--child", kind, "--file", str(path)]
