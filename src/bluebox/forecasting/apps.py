@@ -5,3 +5,29 @@ class ForecastingConfig(AppConfig):
     name = "bluebox.forecasting"
     label = "forecasting"
     verbose_name = "Early warning"
+
+    def ready(self) -> None:
+        from bluebox.core.roles import Role, register_policy, rule
+
+        # A run's metadata (when, which model, progress) is shown to everyone who reads the
+        # risk map; starting one needs a mission-wide analyst or commander, because the model
+        # reads every incident of the mission. Area rows are scoped: a reporter sees the cells
+        # of their own site, a sector analyst their sector's. Partners and human rights
+        # officers see nothing here unless it is shared with them.
+        register_policy(
+            "forecast_run",
+            {
+                "view": rule(
+                    Role.REPORTER, Role.ANALYST, Role.PLANNER, Role.COMMANDER, mission_wide=True
+                ),
+                "run": rule(Role.ANALYST, Role.COMMANDER),
+            },
+        )
+        register_policy(
+            "forecast",
+            {
+                "view": rule(Role.REPORTER, Role.ANALYST, Role.PLANNER, Role.COMMANDER),
+                "review": rule(Role.ANALYST, Role.COMMANDER),
+            },
+        )
+        from bluebox.forecasting import tasks  # noqa: F401  (registers the huey tasks)

@@ -1,0 +1,298 @@
+"""The one module between mission records and the early-warning engine.
+
+Records in: every incident of the mission becomes a row of the engine's event table (one-sided
+violence when it targeted civilians, context otherwise); field sites become :class:`Site`; each
+market's days become a :class:`CalendarEntry` near the market. The spatial unit is the H3
+cell-week, and the universe is every cell within a radius of the mission's field sites (quiet
+cells included, as the engine requires).
+
+The model reads all the mission's incidents, whoever may see them: the forecast is an aggregate
+product, and a model that only saw part of the history would mislead. This module is therefore
+only called by :func:`bluebox.forecasting.services.forecast_run_execute`, which the system runs
+for a run requested by a mission-wide analyst or commander; nothing here returns an incident.
+
+Results out: :class:`~bluebox.engines.forecast.AreaForecast` rows become
+:class:`~bluebox.forecasting.models.AreaForecast` field dictionaries, each cell placed in the
+sector of its nearest field site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import h3
+import pandas as pd
+
+from bluebox.engines import forecast as engine
+from bluebox.engines.forecast.units import parse_period, period_start
+from bluebox.incidents.models import Incident
+from bluebox.missions.models import FieldSite, Mission
+
+#: Mission settings (``mission.settings["forecast"]``) and their defaults; see docs/forecasting.md.
+DEFAULTS: dict[str, Any] = {
+    "h3_resolution": 6,  # about 36 km² per cell
+    "radius_km": 15.0,  # cells within this distance of a field site
+    "model": "lightgbm",
+    "horizons": [1, 2],
+    "warning_threshold": 0.5,  # P(at least one attack on civilians in the week)
+    "warning_max_per_run": 5,
+}
+WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+Progress = Callable[[int, str], None]
+
+
+def mission_settings(mission: Mission) -> dict[str, Any]:
+    """The mission's forecast settings over the defaults."""
+    own = (mission.settings or {}).get("forecast") or {}
+    return {**DEFAULTS, **{k: v for k, v in own.items() if k in DEFAULTS}}
+
+
+def model_version(model_key: str) -> str:
+    """What produced the numbers: the engine's model key and the library versions behind it."""
+    parts = [f"bluebox.engines.forecast:{model_key}"]
+    for package in ("bluebox", "lightgbm", "scikit-learn", "statsmodels"):
+        try:
+            parts.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return " ".join(parts)[:120]
+
+
+def origin_week(today: dt.date) -> tuple[int, str, dt.date]:
+    """The last complete week before ``today``: (period index, ISO label, its Monday)."""
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    index = parse_period(monday.isoformat(), "week")
+    return index, engine.period_label(index, "week"), period_start(index, "week")
+
+
+def origin_index(label: str) -> int:
+    return parse_period(label, "week")
+
+
+# --- records in ------------------------------------------------------------------------------
+
+
+def events_frame(mission: Mission, *, until: dt.datetime) -> pd.DataFrame:
+    """Every incident of the mission up to ``until``, as the engine's event table."""
+    rows = (
+        Incident.objects.filter(mission=mission, voided_at__isnull=True, occurred_at__lt=until)
+        .order_by("occurred_at", "pk")
+        .values_list(
+            "occurred_at",
+            "date_precision",
+            "latitude",
+            "longitude",
+            "incident_type",
+            "civilian_targeting",
+            "perpetrator_actor",
+            "perpetrator_category",
+            "fatalities_best",
+            "fatalities_low",
+            "fatalities_high",
+            "admin1",
+            "admin2",
+        )
+    )
+    records = [
+        {
+            "date": occurred.replace(tzinfo=None),
+            "date_precision": precision if precision in ("day", "week", "month", "year") else "day",
+            "latitude": lat,
+            "longitude": lon,
+            "event_type": kind,
+            "violence": "one_sided" if targeting else "other",
+            "actor": actor or category or "",
+            "fatalities_best": best,
+            "fatalities_low": low,
+            "fatalities_high": high,
+            "admin1": admin1,
+            "admin2": admin2,
+        }
+        for (
+            occurred,
+            precision,
+            lat,
+            lon,
+            kind,
+            targeting,
+            actor,
+            category,
+            best,
+            low,
+            high,
+            admin1,
+            admin2,
+        ) in rows
+    ]
+    frame = pd.DataFrame(records, columns=list(engine.EVENT_COLUMNS))
+    if frame.empty:
+        frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def engine_sites(sites: list[FieldSite]) -> list[engine.Site]:
+    return [engine.Site(s.name, s.kind, s.latitude, s.longitude) for s in sites]
+
+
+def calendar(sites: list[FieldSite]) -> list[engine.CalendarEntry]:
+    """Market days of each market (ISO weekdays on the record, 0 = Monday in the engine)."""
+    entries = []
+    for s in sites:
+        days = tuple(sorted({int(d) - 1 for d in (s.market_days or []) if 1 <= int(d) <= 7}))
+        if not days:
+            continue
+        names = " and ".join(WEEKDAYS[d] for d in days)
+        entries.append(
+            engine.CalendarEntry(
+                name="market_day",
+                label=f"market day at {s.name} on {names}",
+                weekdays=days,
+                near=(s.latitude, s.longitude),
+                radius_km=10.0,
+            )
+        )
+    return entries
+
+
+def mission_sites(mission: Mission) -> list[FieldSite]:
+    return list(FieldSite.objects.filter(mission=mission).order_by("pk"))
+
+
+def universe(sites: list[FieldSite], *, resolution: int, radius_km: float) -> Any:
+    return engine.h3_universe(
+        sites=[(s.latitude, s.longitude) for s in sites],
+        radius_km=radius_km,
+        resolution=resolution,
+    )
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """The engine's result and the inputs as counted."""
+
+    result: engine.ForecastResult
+    inputs: dict[str, Any]
+
+
+def run(
+    mission: Mission,
+    *,
+    origin: int,
+    horizons: tuple[int, ...],
+    model_key: str,
+    resolution: int,
+    radius_km: float,
+    random_state: int,
+    progress: Progress,
+) -> Outcome:
+    """Build the engine's inputs from the mission's records and forecast."""
+    sites = mission_sites(mission)
+    if not sites:
+        raise ValueError("the mission has no field sites to forecast around")
+    progress(10, "Reading the mission's incidents")
+    end = period_start(origin + 1, "week")
+    until = dt.datetime.combine(end, dt.time(0), tzinfo=dt.UTC)
+    events = events_frame(mission, until=until)
+    progress(25, "Building the area universe around field sites")
+    areas = universe(sites, resolution=resolution, radius_km=radius_km)
+    progress(40, "Training the model and forecasting each area")
+    result = engine.forecast(
+        events,
+        unit=engine.SpatialUnit("h3-week", h3_resolution=resolution),
+        origin=origin,
+        horizons=horizons,
+        universe=areas,
+        model=model_key,
+        sites=engine_sites(sites),
+        calendar=calendar(sites),
+        random_state=random_state,
+        n_samples=100,
+    )
+    inputs = {
+        "events": len(events),
+        "one_sided": int((events["violence"] == "one_sided").sum()) if len(events) else 0,
+        "areas": len(areas.ids),
+        "sites": len(sites),
+        "radius_km": radius_km,
+    }
+    return Outcome(result=result, inputs=inputs)
+
+
+# --- results out -----------------------------------------------------------------------------
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(h3.great_circle_distance(a, b, unit="km"))
+
+
+def nearest_sites(cells: list[str], sites: list[FieldSite]) -> dict[str, tuple[FieldSite, float]]:
+    """Each cell's nearest field site and its distance (the cell's sector is that site's)."""
+    out: dict[str, tuple[FieldSite, float]] = {}
+    for cell in cells:
+        centre = h3.cell_to_latlng(cell)
+        best = min(sites, key=lambda s: (_km(centre, (s.latitude, s.longitude)), s.pk))
+        out[cell] = (best, _km(centre, (best.latitude, best.longitude)))
+    return out
+
+
+def area_rows(result: engine.ForecastResult, sites: list[FieldSite]) -> list[dict[str, Any]]:
+    """Field values of one ``models.AreaForecast`` per area and horizon."""
+    nearest = nearest_sites(sorted({f.area for f in result.forecasts}), sites)
+    rows = []
+    for f in result.forecasts:
+        site, km = nearest[f.area]
+        rows.append(
+            {
+                "cell": f.area,
+                "period": f.period,
+                "period_start": period_start(parse_period(f.period, "week"), "week"),
+                "horizon": f.horizon,
+                "probability": _finite(f.probability),
+                "expected_count": _finite(f.expected_count),
+                "quantiles": {k: _finite(v) for k, v in f.quantiles.items()},
+                "site": site,
+                "sector_id": site.sector_id,
+                "site_km": round(km, 1),
+                "reasons_text": "; ".join(r.sentence for r in f.reasons),
+                "contributions": [
+                    {
+                        "feature": r.feature,
+                        "contribution": round(_finite(r.contribution), 4),
+                        "sentence": r.sentence,
+                    }
+                    for r in f.reasons
+                ],
+            }
+        )
+    return rows
+
+
+def _finite(x: float) -> float:
+    x = float(x)
+    return x if math.isfinite(x) else 0.0
+
+
+def cell_polygon(cell: str) -> list[list[float]]:
+    """The cell's boundary as [lat, lon] pairs for Leaflet."""
+    return [[round(lat, 5), round(lon, 5)] for lat, lon in h3.cell_to_boundary(cell)]
+
+
+def cell_centre(cell: str) -> tuple[float, float]:
+    lat, lon = h3.cell_to_latlng(cell)
+    return float(lat), float(lon)
+
+
+def warning_area(cell: str, site: FieldSite, km: float) -> dict[str, Any]:
+    """A CAP area for a cell: its polygon, described by direction and distance from the site."""
+    return {
+        "description": f"Area {km:.0f} km from {site.name} (cell {cell})",
+        "polygon": [(lat, lon) for lat, lon in h3.cell_to_boundary(cell)],
+    }
