@@ -94,6 +94,7 @@ def load_demo(*, seed: int, end: date | None = None) -> Mission:
     _load_force(scenario, mission)
     _load_accounts(mission)
     _load_incidents(scenario, mission)
+    _load_capabilities(mission)
     audit.record(
         actor=None,
         action="demo-load",
@@ -241,6 +242,19 @@ def _load_accounts(mission: Mission) -> None:
         RoleAssignment.objects.create(
             user=user, role=account.role, mission=mission, **_scope(account, mission)
         )
+
+
+def _load_capabilities(mission: Mission) -> None:
+    """Give the demo something to show in detention, HRDDP and patrol planning."""
+    from bluebox.detention.demo import load_demo_detention
+    from bluebox.patrols.services import patrol_teams_from_deployment
+
+    load_demo_detention(mission)
+    planner = User.objects.get(username="planner")
+    for site in FieldSite.objects.filter(
+        mission=mission, code__in=["ashgrove-base", "lissa-station"]
+    ):
+        patrol_teams_from_deployment(actor=planner, site_id=site.pk)
 
 
 def _load_incidents(scenario: Scenario, mission: Mission) -> None:
