@@ -41,11 +41,41 @@ def _setup(tmp: str) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def _fill_postgres(n: int) -> None:
+    """Copy the demo's incidents back in time in one INSERT ... SELECT (fast at 1,000,000)."""
+    from django.db import connection
+
+    from bluebox.incidents.models import Incident
+
+    base = Incident.objects.count()
+    shifts = -(-n // base) - 1
+    columns = [f.column for f in Incident._meta.concrete_fields if f.column != "id"]
+    shifted = {
+        "external_id": "'bench-' || s || '-' || external_id",
+        "occurred_at": "occurred_at - s * interval '730 days'",
+        "reported_at": "occurred_at - s * interval '730 days'",
+    }
+    select = ", ".join(shifted.get(c, c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO incidents_incident ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {select} FROM incidents_incident CROSS JOIN generate_series(1, %s) AS s "
+            "ORDER BY s, id LIMIT %s",
+            [shifts, n - base],
+        )
+        cursor.execute("ANALYZE incidents_incident")
+
+
 def _load(n: int) -> None:
+    from django.db import connection
+
     from bluebox.incidents.models import Incident
     from bluebox.missions.demo import load_demo
 
     load_demo(seed=1, end=date(2026, 10, 31))
+    if connection.vendor == "postgresql":
+        _fill_postgres(n)
+        return
     template = list(Incident.objects.all())
     originals = [(inc.external_id, inc.occurred_at) for inc in template]
     made = len(template)
