@@ -103,7 +103,7 @@ class ApprehensionCreateSerializer(serializers.Serializer[Any]):
     property_taken = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
-class RevealSerializer(serializers.Serializer[Any]):
+class DetentionRevealSerializer(serializers.Serializer[Any]):
     purpose = serializers.CharField(max_length=500)
 
 
@@ -144,12 +144,12 @@ class RiskAssessCreateSerializer(serializers.Serializer[Any]):
     rationale = serializers.CharField(max_length=5000)
 
 
-class OverrideCreateSerializer(serializers.Serializer[Any]):
+class DetentionOverrideCreateSerializer(serializers.Serializer[Any]):
     assessment = serializers.IntegerField()
     justification = serializers.CharField(max_length=5000)
 
 
-class OverrideSerializer(serializers.ModelSerializer[HandoverOverride]):
+class DetentionOverrideSerializer(serializers.ModelSerializer[HandoverOverride]):
     class Meta:
         model = HandoverOverride
         fields = [
@@ -163,7 +163,7 @@ class OverrideSerializer(serializers.ModelSerializer[HandoverOverride]):
         read_only_fields = fields
 
 
-class HandoverSerializer(serializers.Serializer[Any]):
+class DetentionHandoverSerializer(serializers.Serializer[Any]):
     assessment = serializers.IntegerField()
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     at = serializers.DateTimeField(required=False)
@@ -178,7 +178,7 @@ class TransferSerializer(ReleaseSerializer):
     destination = serializers.CharField(max_length=200)
 
 
-class VoidSerializer(serializers.Serializer[Any]):
+class DetentionVoidSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -295,9 +295,9 @@ class ApprehensionDetail(generics.RetrieveAPIView[Apprehension]):
 
 
 class ApprehensionReveal(APIView):
-    @extend_schema(request=RevealSerializer, responses=IdentitySerializer)
+    @extend_schema(request=DetentionRevealSerializer, responses=IdentitySerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(RevealSerializer, request)
+        data = _payload(DetentionRevealSerializer, request)
         identity = services.detainee_reveal(
             actor=request.user, apprehension_id=pk, purpose=data["purpose"]
         )
@@ -319,9 +319,11 @@ class ApprehensionAssess(APIView):
 
 
 class ApprehensionOverride(APIView):
-    @extend_schema(request=OverrideCreateSerializer, responses={201: OverrideSerializer})
+    @extend_schema(
+        request=DetentionOverrideCreateSerializer, responses={201: DetentionOverrideSerializer}
+    )
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(OverrideCreateSerializer, request)
+        data = _payload(DetentionOverrideCreateSerializer, request)
         apprehension = selectors.apprehension_get(request.user, pk)
         assessment = access.get_visible(
             request.user,
@@ -331,13 +333,13 @@ class ApprehensionOverride(APIView):
         override = services.handover_override(
             actor=request.user, assessment_id=assessment.pk, justification=data["justification"]
         )
-        return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+        return Response(DetentionOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
 
 
 class ApprehensionHandover(APIView):
-    @extend_schema(request=HandoverSerializer, responses=ApprehensionSerializer)
+    @extend_schema(request=DetentionHandoverSerializer, responses=ApprehensionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(HandoverSerializer, request)
+        data = _payload(DetentionHandoverSerializer, request)
         apprehension = services.apprehension_hand_over(
             actor=request.user,
             apprehension_id=pk,
@@ -373,9 +375,9 @@ class ApprehensionTransfer(APIView):
 
 
 class ApprehensionVoid(APIView):
-    @extend_schema(request=VoidSerializer, responses=ApprehensionSerializer)
+    @extend_schema(request=DetentionVoidSerializer, responses=ApprehensionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(VoidSerializer, request)
+        data = _payload(DetentionVoidSerializer, request)
         apprehension = services.apprehension_void(
             actor=request.user, apprehension_id=pk, reason=data["reason"]
         )
@@ -390,9 +392,9 @@ class BreachList(generics.ListAPIView[Breach]):
 
 
 class BreachExplain(APIView):
-    @extend_schema(request=VoidSerializer, responses=BreachSerializer)
+    @extend_schema(request=DetentionVoidSerializer, responses=BreachSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(VoidSerializer, request)
+        data = _payload(DetentionVoidSerializer, request)
         breach = services.breach_explain(actor=request.user, breach_id=pk, reason=data["reason"])
         return Response(BreachSerializer(breach).data)
 
