@@ -5,6 +5,7 @@ class ForecastingConfig(AppConfig):
     name = "bluebox.forecasting"
     label = "forecasting"
     verbose_name = "Early warning"
+    nav_url_name = "forecast-index"
 
     def ready(self) -> None:
         from bluebox.core.roles import Role, register_policy, rule

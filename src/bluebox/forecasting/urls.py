@@ -1,3 +1,14 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from bluebox.forecasting import views
+
+urlpatterns = [
+    path("", views.forecast_index, name="forecast-index"),
+    path("runs/new/", views.run_start, name="forecast-run-start"),
+    path("runs/<int:pk>/", views.run_detail, name="forecast-run"),
+    path("runs/<int:pk>/progress/", views.run_progress, name="forecast-run-progress"),
+    path("candidates/<int:pk>/draft/", views.candidate_draft, name="forecast-candidate-draft"),
+    path(
+        "candidates/<int:pk>/dismiss/", views.candidate_dismiss, name="forecast-candidate-dismiss"
+    ),
+]

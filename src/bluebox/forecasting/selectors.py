@@ -1,0 +1,110 @@
+"""Reads on early warning. Every query starts from :func:`bluebox.core.access.visible`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from bluebox.core import access
+from bluebox.forecasting import adapter
+from bluebox.forecasting.models import (
+    AreaForecast,
+    CandidateStatus,
+    ForecastRun,
+    RunStatus,
+    WarningCandidate,
+)
+from bluebox.missions.models import Mission, Sector
+
+
+def forecast_missions(user: Any) -> QuerySet[Mission]:
+    """Missions whose forecasts the user may see."""
+    ids = access.missions_for(user, "forecast_run")
+    return access.visible(user, Mission.objects.filter(pk__in=ids)).order_by("name")
+
+
+def can_run(user: Any, mission_id: int) -> bool:
+    return access.can_in_scope(user, "forecast_run", "run", mission_id=mission_id)
+
+
+def runs_for(user: Any, mission_id: int | None = None) -> QuerySet[ForecastRun]:
+    qs = access.visible(user, ForecastRun.objects.all()).filter(voided_at__isnull=True)
+    if mission_id is not None:
+        qs = qs.filter(mission_id=mission_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def run_visible(user: Any, run_id: int) -> ForecastRun:
+    return access.get_visible(user, ForecastRun.objects.select_related("mission"), pk=run_id)
+
+
+def latest_run(user: Any, mission_id: int) -> ForecastRun | None:
+    return runs_for(user, mission_id).filter(status=RunStatus.DONE).first()
+
+
+def areas_for(user: Any, run: ForecastRun, horizon: int | None = None) -> QuerySet[AreaForecast]:
+    """The run's areas the user may see (their site's or sector's cells, or all)."""
+    qs = access.visible(user, AreaForecast.objects.all()).filter(run=run, voided_at__isnull=True)
+    if horizon is not None:
+        qs = qs.filter(horizon=horizon)
+    return qs.select_related("site", "sector").order_by("-probability", "cell")
+
+
+@dataclass
+class SectorRisk:
+    sector: Sector
+    areas: list[AreaForecast] = field(default_factory=list)
+
+
+def highest_risk(
+    user: Any, run: ForecastRun, horizon: int | None = None, per_sector: int = 5
+) -> list[SectorRisk]:
+    """The highest-risk areas of each sector, highest first, with their reasons."""
+    h = horizon if horizon is not None else min(run.horizons or [1])
+    groups: dict[int, SectorRisk] = {}
+    for area in areas_for(user, run, h):
+        group = groups.setdefault(area.sector_id, SectorRisk(area.sector))
+        if len(group.areas) < per_sector:
+            group.areas.append(area)
+    return sorted(
+        groups.values(),
+        key=lambda g: (-g.areas[0].probability, g.sector.name) if g.areas else (0, ""),
+    )
+
+
+def map_data(user: Any, run: ForecastRun, horizon: int | None = None) -> dict[str, Any]:
+    """Cells as polygons with their probability, for the risk map."""
+    h = horizon if horizon is not None else min(run.horizons or [1])
+    cells = [
+        {
+            "cell": a.cell,
+            "polygon": adapter.cell_polygon(a.cell),
+            "p": round(a.probability, 4),
+            "site": a.site.name,
+            "reasons": a.reasons_text,
+        }
+        for a in areas_for(user, run, h)
+    ]
+    return {"cells": cells, "period": target_period(run, h)}
+
+
+def target_period(run: ForecastRun, horizon: int) -> str:
+    """The ISO week a horizon of the run forecasts."""
+    return adapter.engine.period_label(adapter.origin_index(run.origin) + horizon, "week")
+
+
+def candidates_for(
+    user: Any, mission_id: int | None = None, *, pending_only: bool = True
+) -> QuerySet[WarningCandidate]:
+    qs = access.visible(user, WarningCandidate.objects.all()).filter(voided_at__isnull=True)
+    if mission_id is not None:
+        qs = qs.filter(mission_id=mission_id)
+    if pending_only:
+        qs = qs.filter(status=CandidateStatus.PENDING)
+    return qs.select_related("area", "site", "sector").order_by("-area__probability", "pk")
+
+
+def can_review(user: Any, candidate: WarningCandidate) -> bool:
+    return access.can(user, "review", candidate)

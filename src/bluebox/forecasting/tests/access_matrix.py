@@ -1,0 +1,155 @@
+"""Access matrix rows for early-warning endpoints (see bluebox.testing.matrix)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bluebox.forecasting.models import (
+    AreaForecast,
+    ForecastRun,
+    RunStatus,
+    WarningCandidate,
+)
+from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed, everyone
+
+AT = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+# A run's metadata is mission-wide for those who read forecasts; its areas are scoped.
+RUN_VIEWERS = {
+    "commissioner",
+    "reporter_at_a",
+    "reporter_at_b",
+    "analyst",
+    "east_analyst",
+    "planner",
+}
+RUNNERS = {"commissioner", "analyst"}
+# Who sees the candidate at site A (sector east) and who may review it there.
+CANDIDATE_VIEWERS = {"commissioner", "analyst", "east_analyst", "planner", "reporter_at_a"}
+REVIEWERS = {"commissioner", "analyst", "east_analyst"}
+
+
+def _run(w: Any) -> None:
+    """A finished run with one area at each site, and a candidate at site A."""
+    w.forecast_run = ForecastRun.objects.create(
+        mission=w.mission,
+        origin="2026-W48",
+        origin_date=date(2026, 11, 23),
+        horizons=[1],
+        model_key="conflictology",
+        status=RunStatus.DONE,
+        progress=100,
+        created_at=AT,
+    )
+    areas = []
+    for site, cell, p in ((w.site_a, "86754e64fffffff", 0.6), (w.site_b, "86754e657ffffff", 0.1)):
+        areas.append(
+            AreaForecast.objects.create(
+                run=w.forecast_run,
+                mission=w.mission,
+                sector=site.sector,
+                site=site,
+                cell=cell,
+                period="2026-W49",
+                period_start=date(2026, 11, 30),
+                horizon=1,
+                probability=p,
+                expected_count=p,
+            )
+        )
+    w.warning_candidate = WarningCandidate.objects.create(
+        run=w.forecast_run,
+        area=areas[0],
+        mission=w.mission,
+        sector=w.site_a.sector,
+        site=w.site_a,
+        threshold=0.5,
+        created_at=AT,
+    )
+
+
+def _act(yes: set[str], visible: set[str] | frozenset[str], yes_code: int) -> Any:
+    """Who may act gets ``yes_code``; who sees but may not act 403; everyone else 404."""
+
+    def expect(who: str) -> int:
+        if who in yes:
+            return yes_code
+        return 403 if who in visible else 404
+
+    return expect
+
+
+ENDPOINTS = [
+    Endpoint("forecast/", "get", lambda w: "/forecast/", everyone(200), api=False, setup=_run),
+    Endpoint(
+        "forecast/runs/new/",
+        "post",
+        lambda w: "/forecast/runs/new/",
+        _act(RUNNERS, MISSION_MEMBERS, 302),
+        body=lambda w: {"mission": w.mission.pk},
+        api=False,
+    ),
+    Endpoint(
+        "forecast/runs/<int:pk>/",
+        "get",
+        lambda w: f"/forecast/runs/{w.forecast_run.pk}/",
+        allowed(RUN_VIEWERS, 200, 404),
+        api=False,
+        setup=_run,
+    ),
+    Endpoint(
+        "forecast/runs/<int:pk>/progress/",
+        "get",
+        lambda w: f"/forecast/runs/{w.forecast_run.pk}/progress/",
+        allowed(RUN_VIEWERS, 200, 404),
+        api=False,
+        setup=_run,
+    ),
+    Endpoint(
+        "forecast/candidates/<int:pk>/draft/",
+        "post",
+        lambda w: f"/forecast/candidates/{w.warning_candidate.pk}/draft/",
+        # Drafting a CAP alert needs a mission-wide analyst or commander (alerts policy).
+        _act(RUNNERS, CANDIDATE_VIEWERS, 302),
+        body=lambda w: {"note": "checked"},
+        api=False,
+        setup=_run,
+    ),
+    Endpoint(
+        "forecast/candidates/<int:pk>/dismiss/",
+        "post",
+        lambda w: f"/forecast/candidates/{w.warning_candidate.pk}/dismiss/",
+        _act(REVIEWERS, CANDIDATE_VIEWERS, 302),
+        body=lambda w: {"note": "patrol already there"},
+        api=False,
+        setup=_run,
+    ),
+    Endpoint(
+        "api/v1/forecast/runs/",
+        "get",
+        lambda w: "/api/v1/forecast/runs/",
+        everyone(200),
+        setup=_run,
+    ),
+    Endpoint(
+        "api/v1/forecast/runs/",
+        "post",
+        lambda w: "/api/v1/forecast/runs/",
+        _act(RUNNERS, MISSION_MEMBERS, 202),
+        body=lambda w: {"mission": w.mission.pk, "model": "conflictology", "horizons": [1]},
+    ),
+    Endpoint(
+        "api/v1/forecast/runs/<int:pk>/",
+        "get",
+        lambda w: f"/api/v1/forecast/runs/{w.forecast_run.pk}/",
+        allowed(RUN_VIEWERS, 200, 404),
+        setup=_run,
+    ),
+    Endpoint(
+        "api/v1/forecast/runs/<int:pk>/areas/",
+        "get",
+        lambda w: f"/api/v1/forecast/runs/{w.forecast_run.pk}/areas/",
+        allowed(RUN_VIEWERS, 200, 404),
+        setup=_run,
+    ),
+]

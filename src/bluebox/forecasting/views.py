@@ -1,0 +1,136 @@
+"""Early-warning pages: the risk map and highest-risk list, starting a run and watching it,
+and the review of warning candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from bluebox.core import access
+from bluebox.core.errors import ServiceError
+from bluebox.forecasting import selectors, services
+from bluebox.forecasting.models import ForecastRun
+
+
+def forbidden_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A person who sees the forecast but may not act on it gets 403, not an error page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except access.NotPermitted:
+            return render(request, "403.html", status=403)
+
+    return wrapper
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _risk_context(request: HttpRequest, run: ForecastRun | None) -> dict[str, Any]:
+    if run is None:
+        return {"run": None}
+    horizons = list(run.horizons or [1])
+    wanted = _int(request.GET.get("horizon"))
+    horizon = wanted if wanted is not None and wanted in horizons else min(horizons)
+    return {
+        "run": run,
+        "horizon": horizon,
+        "horizons": horizons,
+        "period": selectors.target_period(run, horizon),
+        "sectors": selectors.highest_risk(request.user, run, horizon),
+        "map_data": selectors.map_data(request.user, run, horizon),
+    }
+
+
+@login_required
+def forecast_index(request: HttpRequest) -> HttpResponse:
+    """The mission's latest forecast: risk map, highest risk per sector, candidates, runs."""
+    missions = list(selectors.forecast_missions(request.user))
+    wanted = _int(request.GET.get("mission"))
+    mission = next((m for m in missions if m.pk == wanted), missions[0] if missions else None)
+    context: dict[str, Any] = {"missions": missions, "mission": mission, "run": None}
+    if mission is not None:
+        context.update(_risk_context(request, selectors.latest_run(request.user, mission.pk)))
+        context["can_run"] = selectors.can_run(request.user, mission.pk)
+        context["runs"] = list(selectors.runs_for(request.user, mission.pk)[:10])
+        context["candidates"] = list(selectors.candidates_for(request.user, mission.pk))
+    return render(request, "forecasting/index.html", context)
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_visible(request.user, pk)
+    context = {
+        **_risk_context(request, run if run.status == "done" else None),
+        "run": run,
+        "mission": run.mission,
+        "can_run": selectors.can_run(request.user, run.mission_id),
+        "candidates": list(selectors.candidates_for(request.user, run.mission_id)),
+    }
+    return render(request, "forecasting/run.html", context)
+
+
+@login_required
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_visible(request.user, pk)
+    response = render(request, "forecasting/_progress.html", {"run": run})
+    if not run.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+@forbidden_as_403
+def run_start(request: HttpRequest) -> HttpResponse:
+    mission_id = _int(request.POST.get("mission"))
+    if mission_id is None:
+        raise access.NotVisible()
+    try:
+        run = services.forecast_run_request(actor=request.user, mission_id=mission_id)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('forecast-index')}?mission={mission_id}")
+    return redirect("forecast-run", pk=run.pk)
+
+
+@login_required
+@require_POST
+@forbidden_as_403
+def candidate_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        candidate = services.warning_candidate_draft(
+            actor=request.user, candidate_id=pk, note=request.POST.get("note", "")
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("forecast-index")
+    return redirect(f"{reverse('forecast-index')}?mission={candidate.mission_id}")
+
+
+@login_required
+@require_POST
+@forbidden_as_403
+def candidate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        candidate = services.warning_candidate_dismiss(
+            actor=request.user, candidate_id=pk, note=request.POST.get("note", "")
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("forecast-index")
+    return redirect(f"{reverse('forecast-index')}?mission={candidate.mission_id}")
