@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bluebox.core import access, audit
@@ -427,14 +427,14 @@ def incidents_import(
                         continue  # keep reading for the report; nothing more is written
                     batch.append(_imported(parsed.values or {}, mission, fmt, actor, ctx, rules))
                     if len(batch) >= batch_size:
-                        Incident.objects.bulk_create(batch)
+                        _insert(batch)
                         report.created += len(batch)
                         batch = []
             except (importers.FileProblem, UnicodeDecodeError) as exc:
                 report.error_count += 1
                 report.errors.append(importers.RowError(0, "", "file", str(exc)[:200]))
             if batch and not report.error_count:
-                Incident.objects.bulk_create(batch)
+                _insert(batch)
                 report.created += len(batch)
             report.sha256 = digest.hexdigest()
             if report.error_count:
@@ -458,6 +458,30 @@ def incidents_import(
         report.created = 0
         raise ImportRefused(report) from None
     return report
+
+
+def _insert(batch: list[Incident]) -> None:
+    """Insert a batch of new incidents.
+
+    SQLite caps a statement at 999 parameters, so ``bulk_create`` would split 2,000 incidents
+    into ~110 INSERTs of 18 rows, each compiled anew; one prepared statement run by
+    ``executemany`` is several times faster. Other databases take the ordinary path.
+    """
+    if connection.vendor != "sqlite":
+        Incident.objects.bulk_create(batch)
+        return
+    fields = [f for f in Incident._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Incident._meta.db_table)} "  # noqa: S608 (names from the model)
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in batch
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _imported(
