@@ -474,7 +474,7 @@ def _insert(batch: list[Incident]) -> None:
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(Incident._meta.db_table)} "  # noqa: S608 (names from the model)
-        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"({', '.join(quote(str(f.column)) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     rows = [
