@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import h3
 from django.db.models import Q
 
+from bluebox.core import access
 from bluebox.deployment.models import Caveat, CaveatKind
 from bluebox.engines import patrol as engine
 from bluebox.engines.patrol.model import DAYS
@@ -153,12 +154,57 @@ def _links(cells: list[AreaCell], centre: str) -> list[dict[str, Any]]:
 # --- risk ------------------------------------------------------------------------------------
 
 
-def forecast_risk(site: FieldSite, cells: list[str], week_start: date) -> dict[str, Any] | None:
+def forecast_risk(
+    user: Any, site: FieldSite, cells: list[str], week_start: date
+) -> dict[str, Any] | None:
     """Risk per cell and slot from the early-warning forecast, or ``None`` when there is none.
 
-    The forecasting capability publishes H3 cell-week risk; until a forecast exists for this
-    site and week, planning falls back on the incident history.
+    Uses the newest finished forecast run that covers ``week_start`` and every planning cell
+    (through its parent cell at the run's resolution), read through the access module as the
+    planning user. A parent cell's weekly probability ``p`` becomes a weekly rate
+    ``-ln(1 - p)`` shared evenly by its children; the rate is spread over the week's slots by
+    the site's time-of-day shares (as in :func:`incident_history_risk`).
     """
+    from bluebox.forecasting.models import AreaForecast, RunStatus
+
+    rows = access.visible(
+        user,
+        AreaForecast.objects.filter(
+            mission_id=site.mission_id,
+            period_start=week_start,
+            voided_at__isnull=True,
+            run__status=RunStatus.DONE,
+        ),
+    ).select_related("run")
+    runs: dict[int, tuple[Any, dict[str, float]]] = {}
+    for row in rows.order_by("-run__created_at", "horizon"):
+        _, by_parent = runs.setdefault(row.run_id, (row.run, {}))
+        by_parent.setdefault(row.cell, row.probability)
+    for run, by_parent in runs.values():  # newest run first
+        if run.h3_resolution > OPERATIONAL_H3_RESOLUTION:
+            continue
+        parents = {cell: h3.cell_to_parent(cell, run.h3_resolution) for cell in cells}
+        if not all(parent in by_parent for parent in parents.values()):
+            continue
+        shares = incident_history_risk(user, site, cells, week_start)["detail"]["shift_shares"]
+        risk: dict[str, list[float]] = {}
+        for cell, parent in parents.items():
+            p = min(max(by_parent[parent], 0.0), 0.999999)
+            children = 7 ** max(h3.get_resolution(cell) - run.h3_resolution, 0)
+            rate = -math.log(1 - p) / children
+            per_shift = [rate * share / 7 for share in shares]
+            risk[cell] = [
+                round(1 - math.exp(-per_shift[s]), 6) for _ in DAYS for s in range(len(SHIFTS))
+            ]
+        return {
+            "risk": risk,
+            "detail": {
+                "forecast_run": run.pk,
+                "model_version": run.model_version,
+                "h3_resolution": run.h3_resolution,
+                "shift_shares": shares,
+            },
+        }
     return None
 
 
@@ -335,7 +381,7 @@ def build_problem(
     """
     areas = site_areas(site)
     cells = [a.cell for a in areas]
-    forecast = forecast_risk(site, cells, week_start)
+    forecast = forecast_risk(user, site, cells, week_start)
     if forecast is not None:
         source, risk, detail = "forecast", forecast["risk"], forecast.get("detail", {})
     else:

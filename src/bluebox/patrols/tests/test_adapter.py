@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import h3
 import pytest
 
@@ -9,7 +11,7 @@ from bluebox.engines import patrol as engine
 from bluebox.engines.spatial import h3_cell
 from bluebox.patrols import adapter
 from bluebox.patrols.models import PatrolTeam
-from bluebox.patrols.tests.conftest import WEEK
+from bluebox.patrols.tests.conftest import BEFORE, WEEK
 from bluebox.patrols.tests.factories import PatrolTeamFactory
 
 
@@ -73,3 +75,61 @@ def test_a_roster_that_breaks_shift_limits_is_named(patrol_world):
 def test_slots_map_to_calendar_dates(slot, expected):
     assert (adapter.slot_date(WEEK, slot) - WEEK).days == expected
     assert adapter.slot_start(WEEK, "sun-night", "UTC").hour == 22
+
+
+def _forecast(w, probabilities, *, status="done"):
+    from bluebox.forecasting.models import AreaForecast, ForecastRun
+
+    run = ForecastRun.objects.create(
+        mission=w.mission,
+        origin="2026-W47",
+        origin_date=WEEK - timedelta(days=7),
+        horizons=[1],
+        model_key="lightgbm",
+        model_version="test",
+        status=status,
+        created_at=BEFORE,
+    )
+    for parent, p in probabilities.items():
+        AreaForecast.objects.create(
+            run=run,
+            mission=w.mission,
+            sector=w.east,
+            site=w.site_a,
+            cell=parent,
+            period="2026-W48",
+            period_start=WEEK,
+            horizon=1,
+            probability=p,
+            expected_count=p,
+        )
+    return run
+
+
+def test_a_finished_forecast_for_the_week_drives_the_risk(patrol_world):
+    cells = [a.cell for a in adapter.site_areas(patrol_world.site_a)]
+    parents = {h3.cell_to_parent(c, 6) for c in cells}
+    hot_parent = h3.cell_to_parent(cells[-1], 6)
+    run = _forecast(patrol_world, {p: (0.9 if p == hot_parent else 0.05) for p in parents})
+    built = _build(patrol_world)
+    assert built.risk_source == "forecast"
+    assert built.risk_detail["forecast_run"] == run.pk
+    risk = {a["id"]: sum(a["risk"]) for a in built.document["areas"]}
+    hot = [c for c in cells if h3.cell_to_parent(c, 6) == hot_parent]
+    cold = [c for c in cells if h3.cell_to_parent(c, 6) != hot_parent]
+    assert min(risk[c] for c in hot) > max(risk[c] for c in cold)
+
+
+def test_an_incomplete_or_unfinished_forecast_falls_back_on_history(patrol_world):
+    cells = [a.cell for a in adapter.site_areas(patrol_world.site_a)]
+    parents = sorted({h3.cell_to_parent(c, 6) for c in cells})
+    _forecast(patrol_world, dict.fromkeys(parents, 0.5), status="running")
+    _forecast(patrol_world, dict.fromkeys(parents[:-1], 0.5))  # one planning cell uncovered
+    assert _build(patrol_world).risk_source == "incident_history"
+
+
+def test_a_planner_without_forecast_rights_plans_on_history(patrol_world):
+    cells = [a.cell for a in adapter.site_areas(patrol_world.site_a)]
+    _forecast(patrol_world, {h3.cell_to_parent(c, 6): 0.5 for c in cells})
+    # A partner liaison may not read forecasts: the adapter must not use them on its behalf.
+    assert _build(patrol_world, user=patrol_world.partner).risk_source == "incident_history"
