@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bluebox.core import access
+from bluebox.core.api_params import validated
 from bluebox.core.models import User
 from bluebox.detention import selectors, services
 from bluebox.detention.models import (
@@ -263,14 +264,6 @@ class EvidenceTransferSerializer(serializers.ModelSerializer[EvidenceTransfer]):
         read_only_fields = fields
 
 
-def _payload(
-    serializer_class: type[serializers.Serializer[Any]], request: Request
-) -> dict[str, Any]:
-    payload = serializer_class(data=request.data)
-    payload.is_valid(raise_exception=True)
-    return dict(payload.validated_data)
-
-
 class ApprehensionListCreate(generics.ListAPIView[Apprehension]):
     serializer_class = ApprehensionSerializer
 
@@ -279,7 +272,7 @@ class ApprehensionListCreate(generics.ListAPIView[Apprehension]):
 
     @extend_schema(request=ApprehensionCreateSerializer, responses={201: ApprehensionSerializer})
     def post(self, request: Request) -> Response:
-        data = _payload(ApprehensionCreateSerializer, request)
+        data = validated(ApprehensionCreateSerializer, request)
         mission = access.get_visible(request.user, Mission.objects.all(), pk=data.pop("mission"))
         apprehension = services.apprehension_record(
             actor=request.user, mission=mission, site_id=data.pop("site"), **data
@@ -297,7 +290,7 @@ class ApprehensionDetail(generics.RetrieveAPIView[Apprehension]):
 class ApprehensionReveal(APIView):
     @extend_schema(request=DetentionRevealSerializer, responses=IdentitySerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(DetentionRevealSerializer, request)
+        data = validated(DetentionRevealSerializer, request)
         identity = services.detainee_reveal(
             actor=request.user, apprehension_id=pk, purpose=data["purpose"]
         )
@@ -307,7 +300,7 @@ class ApprehensionReveal(APIView):
 class ApprehensionAssess(APIView):
     @extend_schema(request=RiskAssessCreateSerializer, responses={201: RiskAssessmentSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(RiskAssessCreateSerializer, request)
+        data = validated(RiskAssessCreateSerializer, request)
         assessment = services.risk_assess(
             actor=request.user,
             apprehension_id=pk,
@@ -323,7 +316,7 @@ class ApprehensionOverride(APIView):
         request=DetentionOverrideCreateSerializer, responses={201: DetentionOverrideSerializer}
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(DetentionOverrideCreateSerializer, request)
+        data = validated(DetentionOverrideCreateSerializer, request)
         apprehension = selectors.apprehension_get(request.user, pk)
         assessment = access.get_visible(
             request.user,
@@ -339,7 +332,7 @@ class ApprehensionOverride(APIView):
 class ApprehensionHandover(APIView):
     @extend_schema(request=DetentionHandoverSerializer, responses=ApprehensionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(DetentionHandoverSerializer, request)
+        data = validated(DetentionHandoverSerializer, request)
         apprehension = services.apprehension_hand_over(
             actor=request.user,
             apprehension_id=pk,
@@ -353,7 +346,7 @@ class ApprehensionHandover(APIView):
 class ApprehensionRelease(APIView):
     @extend_schema(request=ReleaseSerializer, responses=ApprehensionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(ReleaseSerializer, request)
+        data = validated(ReleaseSerializer, request)
         apprehension = services.apprehension_release(
             actor=request.user, apprehension_id=pk, reason=data["reason"], at=data.get("at")
         )
@@ -363,7 +356,7 @@ class ApprehensionRelease(APIView):
 class ApprehensionTransfer(APIView):
     @extend_schema(request=TransferSerializer, responses=ApprehensionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(TransferSerializer, request)
+        data = validated(TransferSerializer, request)
         apprehension = services.apprehension_transfer(
             actor=request.user,
             apprehension_id=pk,
@@ -377,7 +370,7 @@ class ApprehensionTransfer(APIView):
 class ApprehensionVoid(APIView):
     @extend_schema(request=DetentionVoidSerializer, responses=ApprehensionSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(DetentionVoidSerializer, request)
+        data = validated(DetentionVoidSerializer, request)
         apprehension = services.apprehension_void(
             actor=request.user, apprehension_id=pk, reason=data["reason"]
         )
@@ -394,7 +387,7 @@ class BreachList(generics.ListAPIView[Breach]):
 class BreachExplain(APIView):
     @extend_schema(request=DetentionVoidSerializer, responses=BreachSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(DetentionVoidSerializer, request)
+        data = validated(DetentionVoidSerializer, request)
         breach = services.breach_explain(actor=request.user, breach_id=pk, reason=data["reason"])
         return Response(BreachSerializer(breach).data)
 
@@ -409,7 +402,7 @@ class NotificationList(generics.ListAPIView[Notification]):
 class EvidenceCreate(APIView):
     @extend_schema(request=EvidenceCreateSerializer, responses={201: EvidenceSerializer})
     def post(self, request: Request) -> Response:
-        data = _payload(EvidenceCreateSerializer, request)
+        data = validated(EvidenceCreateSerializer, request)
         item = services.evidence_register(
             actor=request.user,
             apprehension_id=data["apprehension"],
@@ -425,7 +418,7 @@ class EvidenceCreate(APIView):
 class EvidenceTransferOffer(APIView):
     @extend_schema(request=TransferOfferSerializer, responses={201: EvidenceTransferSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        data = _payload(TransferOfferSerializer, request)
+        data = validated(TransferOfferSerializer, request)
         receiver = User.objects.filter(pk=data["receiver"], is_active=True).first()
         transfer = services.evidence_transfer_offer(
             actor=request.user, item_id=pk, receiver=receiver, purpose=data["purpose"]

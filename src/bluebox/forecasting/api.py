@@ -10,6 +10,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from bluebox.core.api_params import int_param
 from bluebox.engines.forecast import MODEL_KEYS
 from bluebox.forecasting import selectors, services
 from bluebox.forecasting.models import AreaForecast, ForecastRun
@@ -51,16 +52,6 @@ AREA_FIELDS = [
 ]
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise serializers.ValidationError({name: ["Must be an integer."]}) from exc
-
-
 class RunSerializer(serializers.ModelSerializer[ForecastRun]):
     class Meta:
         model = ForecastRun
@@ -90,7 +81,7 @@ class RunListCreate(generics.ListAPIView[ForecastRun]):
     serializer_class = RunSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.runs_for(self.request.user, _int_param(self.request, "mission"))
+        return selectors.runs_for(self.request.user, int_param(self.request, "mission"))
 
     @extend_schema(request=RunRequestSerializer, responses={202: RunSerializer})
     def post(self, request: Request) -> Response:
@@ -120,4 +111,4 @@ class RunAreas(generics.ListAPIView[AreaForecast]):
 
     def get_queryset(self) -> Any:
         run = selectors.run_visible(self.request.user, self.kwargs["pk"])
-        return selectors.areas_for(self.request.user, run, _int_param(self.request, "horizon"))
+        return selectors.areas_for(self.request.user, run, int_param(self.request, "horizon"))

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bluebox.core import access
+from bluebox.core.api_params import validated
 from bluebox.hrddp import selectors, services
 from bluebox.hrddp.models import (
     Activity,
@@ -176,14 +177,6 @@ class CalendarItemSerializer(serializers.Serializer[Any]):
     object_id = serializers.IntegerField()
 
 
-def _payload(
-    serializer_class: type[serializers.Serializer[Any]], request: Request
-) -> dict[str, Any]:
-    payload = serializer_class(data=request.data)
-    payload.is_valid(raise_exception=True)
-    return dict(payload.validated_data)
-
-
 class UnitList(generics.ListAPIView[PartnerOrganisation]):
     serializer_class = UnitSerializer
 
@@ -206,7 +199,7 @@ class AssessmentListCreate(generics.ListAPIView[Assessment]):
 
     @extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer})
     def post(self, request: Request) -> Response:
-        data = _payload(AssessmentCreateSerializer, request)
+        data = validated(AssessmentCreateSerializer, request)
         assessment = services.assessment_create(
             actor=request.user,
             partner_id=data.pop("partner"),
@@ -224,7 +217,7 @@ class DecisionListCreate(generics.ListAPIView[Decision]):
 
     @extend_schema(request=DecisionCreateSerializer, responses={201: DecisionSerializer})
     def post(self, request: Request) -> Response:
-        data = _payload(DecisionCreateSerializer, request)
+        data = validated(DecisionCreateSerializer, request)
         decision = services.decision_record(
             actor=request.user, assessment_id=data.pop("assessment"), **data
         )
@@ -234,7 +227,7 @@ class DecisionListCreate(generics.ListAPIView[Decision]):
 class OverrideCreate(APIView):
     @extend_schema(request=OverrideCreateSerializer, responses={201: OverrideSerializer})
     def post(self, request: Request) -> Response:
-        data = _payload(OverrideCreateSerializer, request)
+        data = validated(OverrideCreateSerializer, request)
         override = services.support_override_grant(
             actor=request.user,
             partner_id=data["partner"],

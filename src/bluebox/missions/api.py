@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import generics, serializers
 
 from bluebox.core import access
+from bluebox.core.api_params import int_param
 from bluebox.missions import selectors
 from bluebox.missions.models import FieldSite, Mission, PartnerOrganisation, Sector
 
@@ -61,16 +62,6 @@ class PartnerSerializer(serializers.ModelSerializer[PartnerOrganisation]):
         fields = ["id", "mission", "kind", "name", "parent", "site"]
 
 
-def _mission_param(request: Any) -> int | None:
-    raw = request.query_params.get("mission")
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise serializers.ValidationError({"mission": ["Must be an integer id."]}) from exc
-
-
 class MissionList(generics.ListAPIView[Mission]):
     serializer_class = MissionSerializer
 
@@ -89,14 +80,14 @@ class SectorList(generics.ListAPIView[Sector]):
     serializer_class = SectorSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.sectors_for(self.request.user, _mission_param(self.request))
+        return selectors.sectors_for(self.request.user, int_param(self.request, "mission"))
 
 
 class FieldSiteList(generics.ListAPIView[FieldSite]):
     serializer_class = FieldSiteSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.sites_for(self.request.user, _mission_param(self.request))
+        return selectors.sites_for(self.request.user, int_param(self.request, "mission"))
 
 
 class FieldSiteDetail(generics.RetrieveAPIView[FieldSite]):
@@ -110,4 +101,4 @@ class PartnerList(generics.ListAPIView[PartnerOrganisation]):
     serializer_class = PartnerSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.partners_for(self.request.user, _mission_param(self.request))
+        return selectors.partners_for(self.request.user, int_param(self.request, "mission"))

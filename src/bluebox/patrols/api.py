@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bluebox.core import access
+from bluebox.core.api_params import int_param
 from bluebox.core.classification import Classification
 from bluebox.patrols import selectors, services
 from bluebox.patrols.models import (
@@ -25,16 +26,6 @@ from bluebox.patrols.models import (
     Shift,
     TeamMode,
 )
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise serializers.ValidationError({name: ["Must be an integer id."]}) from exc
 
 
 class TeamSerializer(serializers.ModelSerializer[PatrolTeam]):
@@ -83,7 +74,7 @@ class TeamListCreate(generics.ListAPIView[PatrolTeam]):
     serializer_class = TeamSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.teams_for(self.request.user, _int_param(self.request, "site"))
+        return selectors.teams_for(self.request.user, int_param(self.request, "site"))
 
     @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer})
     def post(self, request: Request) -> Response:
@@ -191,7 +182,7 @@ class PlanListCreate(generics.ListAPIView[PatrolPlan]):
             week_start = date.fromisoformat(week) if week else None
         except ValueError as exc:
             raise serializers.ValidationError({"week": ["YYYY-MM-DD."]}) from exc
-        return selectors.plans_for(self.request.user, _int_param(self.request, "site"), week_start)
+        return selectors.plans_for(self.request.user, int_param(self.request, "site"), week_start)
 
     @extend_schema(request=PlanRequestSerializer, responses={202: PlanSerializer})
     def post(self, request: Request) -> Response:
@@ -336,7 +327,7 @@ class RecordListCreate(generics.ListAPIView[Patrol]):
     serializer_class = RecordSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.records_for(self.request.user, _int_param(self.request, "site"))
+        return selectors.records_for(self.request.user, int_param(self.request, "site"))
 
     @extend_schema(request=RecordCreateSerializer, responses={201: RecordSerializer})
     def post(self, request: Request) -> Response:
