@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bluebox.core import access
+from bluebox.core.api_params import int_param
 from bluebox.core.classification import ALL_COMPARTMENTS, Classification
 from bluebox.incidents import exports, selectors, services
 from bluebox.incidents.models import (
@@ -146,16 +147,6 @@ class IncidentVoidSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise serializers.ValidationError({name: ["Must be an integer id."]}) from exc
-
-
 @extend_schema_view(
     get=extend_schema(
         parameters=[
@@ -173,9 +164,9 @@ class IncidentListCreate(generics.ListAPIView[Incident]):
     def get_queryset(self) -> Any:
         request = self.request
         filters = selectors.IncidentFilters(
-            mission_id=_int_param(request, "mission"),
-            sector_id=_int_param(request, "sector"),
-            site_id=_int_param(request, "site"),
+            mission_id=int_param(request, "mission"),
+            sector_id=int_param(request, "sector"),
+            site_id=int_param(request, "site"),
             status=request.query_params.get("status") or None,
             incident_type=request.query_params.get("incident_type") or None,
         )
@@ -313,7 +304,7 @@ class IncidentExport(APIView):
         if fmt not in exports.FORMATS:
             raise serializers.ValidationError({"format": ["csv, acled or geojson."]})
         queryset = selectors.incidents_for(
-            request.user, selectors.IncidentFilters(mission_id=_int_param(request, "mission"))
+            request.user, selectors.IncidentFilters(mission_id=int_param(request, "mission"))
         )
         mark, chunks = exports.export(actor=request.user, queryset=queryset, fmt=fmt, channel="api")
         response = StreamingHttpResponse(chunks, content_type=exports.content_type(fmt))
