@@ -33,7 +33,7 @@ from bluebox.alerts.models import (
 from bluebox.core import access, audit
 from bluebox.core.classification import Classification, Compartment
 from bluebox.core.crypto import ProtectedValue
-from bluebox.core.errors import ServiceError
+from bluebox.core.errors import ServiceError, reveal_purpose
 from bluebox.incidents import services as incident_services
 from bluebox.incidents.models import Incident
 from bluebox.missions.models import FieldSite, Mission
@@ -584,11 +584,7 @@ def alerts_escalate(*, now: datetime | None = None) -> list[int]:
 def caller_reveal(*, actor: Any, alert_id: int, purpose: str) -> dict[str, str]:
     """The caller's number and name, for a SOURCE compartment holder with a purpose."""
     alert = access.get_visible(actor, Alert.objects.select_related("caller"), pk=alert_id)
-    if len(purpose.strip()) < 10:
-        raise ServiceError(
-            "State the purpose of this reveal (at least 10 characters).",
-            field_errors={"purpose": ["Required."]},
-        )
+    reveal_purpose(purpose)
     access.require_in_scope(
         actor,
         "alert",

@@ -27,6 +27,24 @@ class ServiceError(Exception):
         self.field_errors = field_errors or {}
 
 
+MIN_REVEAL_PURPOSE = 10
+
+
+def reveal_purpose(purpose: str) -> str:
+    """The stated purpose of revealing a protected identity, or a clear 400.
+
+    One rule for every compartment (sources, survivors, callers, detainees): the purpose goes to
+    the audit trail, so it must say something.
+    """
+    stated = purpose.strip()
+    if len(stated) < MIN_REVEAL_PURPOSE:
+        raise ServiceError(
+            f"State the purpose of this reveal (at least {MIN_REVEAL_PURPOSE} characters).",
+            field_errors={"purpose": [f"At least {MIN_REVEAL_PURPOSE} characters."]},
+        )
+    return stated[:500]
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     record_refusal(exc)
     if isinstance(exc, NotVisible):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from bluebox.core import access, audit
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification, Compartment
-from bluebox.core.errors import ServiceError
+from bluebox.core.errors import ServiceError, reveal_purpose
 from bluebox.core.models import AuditOutcome, RoleAssignment
 from bluebox.core.roles import Role
 from bluebox.detention.models import (
@@ -238,11 +238,7 @@ def detainee_reveal(*, actor: Any, apprehension_id: int, purpose: str) -> Identi
             outcome=AuditOutcome.DENIED,
         )
         raise access.NotPermitted("the detainee's identity is in the DETENTION compartment")
-    if len(purpose.strip()) < 10:
-        raise ServiceError(
-            "State why you need the identity.",
-            field_errors={"purpose": ["At least 10 characters."]},
-        )
+    reveal_purpose(purpose)
     audit.record(
         actor=actor,
         action="reveal",

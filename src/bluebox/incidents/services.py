@@ -18,7 +18,7 @@ from bluebox.core import access, audit
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.crypto import ProtectedValue
-from bluebox.core.errors import ServiceError
+from bluebox.core.errors import ServiceError, reveal_purpose
 from bluebox.engines.spatial import h3_cell, priogrid_gid
 from bluebox.incidents import importers, primacy
 from bluebox.incidents.models import (
@@ -592,11 +592,7 @@ def protected_person_reveal(*, actor: Any, person_id: int, purpose: str) -> dict
     written to the audit trail with its purpose, never the identity itself.
     """
     person = access.get_visible(actor, ProtectedPerson.objects.all(), pk=person_id)
-    if len(purpose.strip()) < 10:
-        raise ServiceError(
-            "State the purpose of this reveal (at least 10 characters).",
-            field_errors={"purpose": ["Required."]},
-        )
+    reveal_purpose(purpose)
     access.require_in_scope(
         actor,
         "protected_person",
