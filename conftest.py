@@ -4,13 +4,21 @@ like sentences ("a reporter at site A cannot see site B's incidents")."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 
 from bluebox.core.roles import Role
 from bluebox.testing.factories import FieldSiteFactory, MissionFactory, SectorFactory, person
+
+
+@pytest.fixture(autouse=True)
+def _private_import_dir(settings: Any, tmp_path: Path) -> None:
+    """Uploaded import files go to the test's own directory, never the project's data dir."""
+    settings.IMPORT_DIR = tmp_path / "imports"
 
 
 @pytest.fixture(autouse=True)

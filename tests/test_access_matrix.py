@@ -66,8 +66,10 @@ def test_role_by_endpoint(world, who, endpoint):
     client.force_login(user)
     body = endpoint.body(world) if endpoint.body else None
     call = getattr(client, endpoint.method)
+    # Bodies carrying a file go as multipart, like a browser's or an API client's upload.
+    upload = body is not None and any(hasattr(value, "read") for value in body.values())
     response = (
-        call(endpoint.url(world), body, format="json")
+        call(endpoint.url(world), body, format="multipart" if upload else "json")
         if endpoint.api and body
         else (call(endpoint.url(world), body) if body else call(endpoint.url(world)))
     )

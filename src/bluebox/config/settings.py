@@ -207,6 +207,11 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Uploaded UCDP/ACLED files wait here until their background import ends; the web and worker
+# processes must share this directory. Larger uploads are refused before anything is stored.
+IMPORT_DIR = DATA_DIR / "imports"
+IMPORT_MAX_BYTES = env_int("BLUEBOX_IMPORT_MAX_MB", 512, minimum=1) * 1024 * 1024
+
 # Optional raster tile server; without it the map shows the shipped vector boundaries only.
 MAP_TILE_URL = env_str("BLUEBOX_MAP_TILE_URL", "")
 

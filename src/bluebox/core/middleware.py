@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -11,6 +12,17 @@ from django.http import HttpRequest, HttpResponse
 
 STARTED = "bluebox_started"
 LAST_SEEN = "bluebox_last_seen"
+
+
+def passive(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view a page polls by itself (a progress bar): it is not the person's activity.
+
+    Such requests neither keep an idle session alive nor write the session, so a page left
+    open does not hold a session forever, and polling never waits on a database busy with a
+    long import.
+    """
+    view.bluebox_passive = True  # type: ignore[attr-defined]
+    return view
 
 
 class SessionTimeoutMiddleware:
@@ -25,15 +37,28 @@ class SessionTimeoutMiddleware:
             now = time.time()
             started = request.session.get(STARTED)
             last_seen = request.session.get(LAST_SEEN)
-            if started is None:
-                request.session[STARTED] = now
-            elif now - float(started) > settings.SESSION_ABSOLUTE_TIMEOUT_S or (
-                last_seen is not None and now - float(last_seen) > settings.SESSION_IDLE_TIMEOUT_S
+            if started is not None and (
+                now - float(started) > settings.SESSION_ABSOLUTE_TIMEOUT_S
+                or (
+                    last_seen is not None
+                    and now - float(last_seen) > settings.SESSION_IDLE_TIMEOUT_S
+                )
             ):
                 logout(request)
-                return self.get_response(request)
-            request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not hasattr(request, "session"):
+            return
+        if getattr(view, "bluebox_passive", False):
+            return
+        now = time.time()
+        if request.session.get(STARTED) is None:
+            request.session[STARTED] = now
+        request.session[LAST_SEEN] = now
 
 
 class RefusalAuditMiddleware:

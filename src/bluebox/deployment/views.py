@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from bluebox.core import access
 from bluebox.core.errors import ServiceError
+from bluebox.core.spreadsheet import safe_row
 from bluebox.deployment import adapter, charts, selectors, services
 from bluebox.deployment.models import DeploymentPlan, PlanKind, PlanStatus
 from bluebox.engines import deployment as engine
@@ -262,7 +263,7 @@ def plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
         site = [row["site"], row["name"], row["kind"], row["risk"], row["need"], row["officers"]]
         units = row["units"] or [{"name": "", "officers": 0}]
         for unit in units:
-            writer.writerow([*site, row["coverage"], unit["name"], unit["officers"]])
+            writer.writerow(safe_row([*site, row["coverage"], unit["name"], unit["officers"]]))
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="deployment-plan-{plan.pk}.csv"'
     return response

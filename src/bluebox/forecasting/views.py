@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from bluebox.core import access
 from bluebox.core.errors import ServiceError
+from bluebox.core.middleware import passive
 from bluebox.forecasting import selectors, services
 from bluebox.forecasting.models import ForecastRun
 
@@ -84,6 +85,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "forecasting/run.html", context)
 
 
+@passive
 @login_required
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_visible(request.user, pk)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +19,7 @@ from bluebox.core.classification import ALL_COMPARTMENTS, Classification
 from bluebox.incidents import exports, selectors, services
 from bluebox.incidents.models import (
     DatePrecision,
+    ImportJob,
     Incident,
     IncidentLink,
     IncidentResponse,
@@ -382,3 +385,78 @@ class ProtectedPersonReveal(APIView):
         response = Response(revealed)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
+    """An import and its outcome; ``progress`` is the percent of the file read while it runs."""
+
+    format = serializers.CharField(source="fmt")
+    progress = serializers.SerializerMethodField()
+    requested_by = serializers.CharField(source="requested_by.username")
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "mission",
+            "format",
+            "filename",
+            "size",
+            "sha256",
+            "status",
+            "progress",
+            "rows",
+            "created",
+            "unchanged",
+            "error_count",
+            "errors",
+            "message",
+            "requested_by",
+            "requested_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_progress(self, job: ImportJob) -> int:
+        return selectors.import_progress(job)
+
+
+class ImportUploadSerializer(serializers.Serializer[Any]):
+    mission = serializers.IntegerField()
+    format = serializers.ChoiceField(choices=["ucdp", "acled"])
+    file = serializers.FileField()
+
+
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("mission", int)]))
+class ImportJobListCreate(generics.ListAPIView[ImportJob]):
+    """Imports the user may see; POST a file to import it in the background (202)."""
+
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self) -> Any:
+        return selectors.import_jobs_for(self.request.user, int_param(self.request, "mission"))
+
+    @extend_schema(
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={202: ImportJobSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        payload = ImportUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        job = services.import_job_submit(
+            actor=request.user, mission_id=data["mission"], fmt=data["format"], upload=data["file"]
+        )
+        job.refresh_from_db()  # the embedded queue may already have run it
+        response = Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = reverse("api-import-job-detail", args=[job.pk])
+        return response
+
+
+class ImportJobDetail(generics.RetrieveAPIView[ImportJob]):
+    serializer_class = ImportJobSerializer
+
+    def get_object(self) -> ImportJob:
+        return selectors.import_job_visible(self.request.user, self.kwargs["pk"])

@@ -5,6 +5,10 @@ from bluebox.incidents import api
 urlpatterns = [
     path("incidents/", api.IncidentListCreate.as_view(), name="api-incident-list"),
     path("incidents/export/<str:fmt>/", api.IncidentExport.as_view(), name="api-incident-export"),
+    path("incidents/imports/", api.ImportJobListCreate.as_view(), name="api-import-job-list"),
+    path(
+        "incidents/imports/<int:pk>/", api.ImportJobDetail.as_view(), name="api-import-job-detail"
+    ),
     path("incidents/<int:pk>/", api.IncidentDetail.as_view(), name="api-incident-detail"),
     path("incidents/<int:pk>/verify/", api.IncidentVerify.as_view(), name="api-incident-verify"),
     path("incidents/<int:pk>/void/", api.IncidentVoid.as_view(), name="api-incident-void"),

@@ -40,3 +40,4 @@ class IncidentsConfig(AppConfig):
                 "reveal": rule(Role.ANALYST, Role.COMMANDER, Role.SOURCE_HANDLER, Role.REPORTER),
             },
         )
+        from bluebox.incidents import tasks  # noqa: F401  (registers the import tasks)

@@ -18,6 +18,7 @@ from django.db.models import Max, QuerySet
 
 from bluebox.core import audit
 from bluebox.core.classification import Classification
+from bluebox.core.spreadsheet import safe_row
 from bluebox.incidents.models import Incident
 
 # (column, HXL hashtag). The first twelve columns are what the early-warning engine reads.
@@ -226,7 +227,7 @@ def csv_lines(queryset: QuerySet[Incident], fmt: str = "csv", *, hxl: bool = Tru
     if hxl:
         yield writer.writerow([tag for _, tag in columns])
     for row in _rows(queryset):
-        yield writer.writerow(convert(row))
+        yield writer.writerow(safe_row(convert(row)))
 
 
 def geojson_chunks(queryset: QuerySet[Incident], mark: ExportMarking) -> Iterator[str]:

@@ -127,3 +127,18 @@ class RevealForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ImportForm(forms.Form):
+    mission = forms.TypedChoiceField(label=_("Into mission"), coerce=int)
+    fmt = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("ucdp", _("UCDP GED (CSV)")), ("acled", _("ACLED (CSV)"))],
+        widget=forms.RadioSelect,
+        initial="ucdp",
+    )
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args: Any, missions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mission"].choices = [(m.pk, m.name) for m in missions]  # type: ignore[attr-defined]

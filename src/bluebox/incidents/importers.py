@@ -357,6 +357,24 @@ class FileProblem(ValueError):
     """The file as a whole cannot be read (wrong format, missing columns)."""
 
 
+def header_problem(header: bytes, fmt: str) -> str | None:
+    """Why a file's first line is not the header of a ``fmt`` file, or None when it is.
+
+    Lets an upload be refused at once, before it waits for the background import.
+    """
+    if fmt not in PARSERS:
+        return f"unknown format {fmt!r} (ucdp or acled)"
+    try:
+        text = header.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "not a UTF-8 CSV file"
+    columns = set(next(csv.reader([text.strip("\r\n")]), []))
+    missing = REQUIRED_COLUMNS[fmt] - columns
+    if missing:
+        return f"not a {fmt.upper()} file: missing columns {', '.join(sorted(missing))}"
+    return None
+
+
 @dataclass
 class ParsedRow:
     number: int

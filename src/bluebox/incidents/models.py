@@ -332,3 +332,66 @@ class ProtectedPerson(ClassifiedRecord, VoidableRecord):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Imported")
+    REFUSED = "refused", _("Refused: bad rows")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """A UCDP GED or ACLED file uploaded through the web or API, imported in the background.
+
+    The uploaded file lives under the data directory only until the job ends; its hash, size
+    and the per-row report stay. Progress while it runs is kept outside the database (see
+    :mod:`bluebox.core.progress`), because the import holds one transaction for the
+    whole file. Visible to whoever may import into the job's mission.
+    """
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    fmt = models.CharField(max_length=8, choices=[("ucdp", "UCDP GED"), ("acled", "ACLED")])
+    filename = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    stored_name = models.CharField(max_length=64, blank=True)  # under <data dir>/imports/
+    status = models.CharField(
+        max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # at most MAX_REPORTED_ERRORS rows
+    message = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # The right to see a job is the right to import into its mission.
+    access_resource: ClassVar[str] = "incident_workflow"
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["mission", "status"], name="import_job_mission_status")]
+        constraints = [
+            # One import at a time per mission, so "all rows or none" holds for each file.
+            models.UniqueConstraint(
+                fields=["mission"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_import_per_mission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fmt} import {self.filename} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from bluebox.core import access
-from bluebox.incidents.models import Incident, ProtectedPerson
+from bluebox.core import access, progress
+from bluebox.incidents.models import ImportJob, ImportStatus, Incident, ProtectedPerson
+from bluebox.incidents.services import PROGRESS_KIND, WORKFLOW
+from bluebox.missions.models import Mission
 
 
 @dataclass(frozen=True)
@@ -105,3 +107,42 @@ def map_points(
         }
         for r in rows
     ]
+
+
+# --- background imports ------------------------------------------------------------------------
+
+
+def import_missions(user: Any) -> list[Mission]:
+    """Missions the user may import published datasets into (mission-wide analysts, commanders)."""
+    candidates = access.missions_for(user, WORKFLOW, "import")
+    return [
+        mission
+        for mission in Mission.objects.filter(pk__in=candidates).order_by("name")
+        if access.can_in_scope(user, WORKFLOW, "import", mission_id=mission.pk)
+    ]
+
+
+def import_jobs_for(user: Any, mission_id: int | None = None) -> QuerySet[ImportJob]:
+    qs = access.visible(
+        user, ImportJob.objects.select_related("mission", "requested_by"), action="import"
+    )
+    return qs.filter(mission_id=mission_id) if mission_id is not None else qs
+
+
+def import_job_visible(user: Any, pk: int) -> ImportJob:
+    return access.get_visible(
+        user,
+        ImportJob.objects.select_related("mission", "requested_by"),
+        action="import",
+        pk=pk,
+    )
+
+
+def import_progress(job: ImportJob) -> int:
+    """Percent of the file read: from the progress store while running, else from the status."""
+    if job.status == ImportStatus.QUEUED:
+        return 0
+    if job.status != ImportStatus.RUNNING:
+        return 100
+    last = progress.read(PROGRESS_KIND, job.pk)
+    return last.percent if last is not None else 0

@@ -4,17 +4,20 @@ and protected people. Atomic, authorized and audited."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit
+from bluebox.core import access, audit, progress
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.crypto import ProtectedValue
@@ -23,6 +26,8 @@ from bluebox.engines.spatial import h3_cell, priogrid_gid
 from bluebox.incidents import importers, primacy
 from bluebox.incidents.models import (
     IDENTITY_COMPARTMENT,
+    ImportJob,
+    ImportStatus,
     Incident,
     IncidentLink,
     IncidentResponse,
@@ -32,6 +37,8 @@ from bluebox.incidents.models import (
     ProtectedPersonKind,
 )
 from bluebox.missions.models import FieldSite, Mission, Sector
+
+logger = logging.getLogger(__name__)
 
 # Fields a reporter may set; everything else is derived or set by workflow steps.
 REPORTABLE_FIELDS = (
@@ -482,6 +489,250 @@ def _insert(batch: list[Incident]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+# --- background imports of uploaded files ------------------------------------------------------
+
+PROGRESS_KIND = "incident-import"
+HEADER_LIMIT = 1024 * 1024  # a header line longer than this is not a UCDP or ACLED header
+# A running import reports every 2,000 rows; silence this long means its worker is gone.
+IMPORT_SILENCE_S = 15 * 60
+ORPHAN_AGE_S = 24 * 3600
+
+
+def import_path(stored_name: str) -> Path:
+    return Path(settings.IMPORT_DIR) / stored_name
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
+
+
+def _store_upload(upload: Any, fmt: str) -> tuple[str, str, int]:
+    """Write an upload under the import directory (owner-only), checking its header first.
+
+    Returns (stored name, sha256, size). Nothing is left behind when the header is wrong.
+    """
+    directory = Path(settings.IMPORT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    stored_name = f"{secrets.token_hex(16)}.csv"
+    path = directory / stored_name
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    checked = False
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            for chunk in upload.chunks():
+                if not checked:
+                    head += chunk
+                    if b"\n" in head or len(head) >= HEADER_LIMIT:
+                        _check_header(head.split(b"\n", 1)[0], fmt)
+                        checked = True
+                digest.update(chunk)
+                size += len(chunk)
+                if size > settings.IMPORT_MAX_BYTES:
+                    raise ServiceError(_too_large())
+                handle.write(chunk)
+        if not checked:
+            _check_header(head, fmt)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return stored_name, digest.hexdigest(), size
+
+
+def _check_header(line: bytes, fmt: str) -> None:
+    problem = importers.header_problem(line, fmt)
+    if problem is not None:
+        raise ServiceError(
+            f"This file cannot be imported: {problem}.", field_errors={"file": [problem]}
+        )
+
+
+def _too_large() -> str:
+    return f"The file is larger than {_megabytes(settings.IMPORT_MAX_BYTES)} MB, the most accepted."
+
+
+def import_job_submit(*, actor: Any, mission_id: int, fmt: str, upload: Any) -> ImportJob:
+    """Store an uploaded UCDP GED or ACLED file and queue its import into a mission.
+
+    Refused at once, with nothing stored, when the person may not import here, the format is
+    unknown, the file is empty, too large or not the announced format, or another import of
+    this mission is still queued or running (one at a time keeps "all rows or none" true).
+    """
+    mission = access.get_visible(actor, Mission.objects.all(), pk=mission_id)
+    access.require_in_scope(actor, WORKFLOW, "import", mission_id=mission.pk)
+    if fmt not in importers.PARSERS:
+        raise ServiceError("Choose UCDP GED or ACLED.", field_errors={"fmt": ["Unknown format."]})
+    size = int(getattr(upload, "size", 0) or 0)
+    if size == 0:
+        raise ServiceError("The file is empty.", field_errors={"file": ["Empty file."]})
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ServiceError(_too_large(), field_errors={"file": [_too_large()]})
+    filename = "".join(ch for ch in os.path.basename(str(upload.name)) if ch.isprintable())
+    busy = ServiceError(
+        "Another import into this mission is still queued or running; "
+        "wait for it to end, then upload again."
+    )
+    with transaction.atomic():
+        if ImportJob.objects.filter(
+            mission=mission, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        ).exists():
+            raise busy
+        stored_name, sha256, size = _store_upload(upload, fmt)
+        try:
+            with transaction.atomic():  # a concurrent upload loses on the unique constraint
+                job = ImportJob.objects.create(
+                    mission=mission,
+                    fmt=fmt,
+                    filename=filename[:200] or "upload.csv",
+                    size=size,
+                    sha256=sha256,
+                    stored_name=stored_name,
+                    requested_by=actor,
+                    requested_at=timezone.now(),
+                )
+        except IntegrityError:
+            import_path(stored_name).unlink(missing_ok=True)
+            raise busy from None
+        try:
+            audit.record(
+                actor=actor,
+                action="import-requested",
+                resource="incident",
+                mission_id=mission.pk,
+                detail={
+                    "job": job.pk,
+                    "format": fmt,
+                    "file": job.filename,
+                    "sha256": sha256,
+                    "size": size,
+                },
+            )
+        except BaseException:
+            import_path(stored_name).unlink(missing_ok=True)
+            raise
+    from bluebox.incidents.tasks import run_import
+
+    job_id = job.pk
+    transaction.on_commit(lambda: run_import(job_id))
+    return job
+
+
+def import_job_execute(
+    *, job_id: int, on_progress: Callable[[int, int], None] | None = None
+) -> ImportJob | None:
+    """Run a queued import (the background task). Running it twice does nothing more.
+
+    The job's row says "running" before the import's own transaction starts, and its outcome
+    after it ends; in between, progress goes to :mod:`bluebox.core.progress`. The uploaded file
+    is removed whatever the outcome; the hash and the report stay on the job.
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ImportStatus.QUEUED:
+            return job
+        job.status = ImportStatus.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    progress.report(PROGRESS_KIND, job.pk, 0, job.size)
+
+    def tick(done: int, total: int) -> None:
+        progress.report(PROGRESS_KIND, job.pk, done, total)
+        if on_progress is not None:
+            on_progress(done, total)
+
+    path = import_path(job.stored_name)
+    try:
+        report = incidents_import(
+            actor=job.requested_by, mission=job.mission, fmt=job.fmt, path=path, progress=tick
+        )
+    except ImportRefused as refused:
+        _record_outcome(job, refused.report, ImportStatus.REFUSED, refused.message)
+    except access.NotPermitted:
+        job.status = ImportStatus.FAILED
+        job.message = (
+            "The person who uploaded the file may no longer import into this mission; "
+            "nothing was imported."
+        )
+    except FileNotFoundError:
+        job.status = ImportStatus.FAILED
+        job.message = "The uploaded file is no longer on the server; nothing was imported."
+    except Exception as exc:
+        # The type only: a database error's text can quote the file's values.
+        logger.error("import job %s failed: %s", job.pk, type(exc).__name__)
+        job.status = ImportStatus.FAILED
+        job.message = "The import stopped on an unexpected error; nothing was imported."
+    else:
+        _record_outcome(job, report, ImportStatus.DONE, "")
+    finally:
+        path.unlink(missing_ok=True)
+        progress.clear(PROGRESS_KIND, job.pk)
+    job.stored_name = ""
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def _record_outcome(
+    job: ImportJob, report: importers.ImportReport, status: str, message: str
+) -> None:
+    job.status = status
+    job.message = message[:300]
+    job.rows = report.rows
+    job.created = report.created
+    job.unchanged = report.unchanged
+    job.error_count = report.error_count
+    job.errors = [error.__dict__ for error in report.errors]
+
+
+def import_jobs_sweep(*, now: datetime | None = None) -> int:
+    """Close imports whose worker died, and remove uploads nobody will import.
+
+    A worker that dies mid-file takes its transaction with it, so nothing of the file is in the
+    database; the job is marked failed so the mission can import again. Returns the number of
+    jobs closed.
+    """
+    moment = now or timezone.now()
+    closed = 0
+    for job in ImportJob.objects.filter(status=ImportStatus.RUNNING):
+        last = progress.read(PROGRESS_KIND, job.pk)
+        heard = last.at if last is not None else (job.started_at or job.requested_at).timestamp()
+        if moment.timestamp() - heard < IMPORT_SILENCE_S:
+            continue
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.FAILED,
+            message="The import was interrupted before it finished; nothing was imported.",
+            stored_name="",
+            finished_at=moment,
+        )
+        if updated:
+            closed += 1
+            import_path(job.stored_name).unlink(missing_ok=True)
+            progress.clear(PROGRESS_KIND, job.pk)
+            audit.record(
+                actor=None,
+                action="import-interrupted",
+                resource="incident",
+                mission_id=job.mission_id,
+                detail={"job": job.pk, "sha256": job.sha256},
+            )
+    directory = Path(settings.IMPORT_DIR)
+    if directory.is_dir():
+        waiting = set(
+            ImportJob.objects.filter(
+                status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+            ).values_list("stored_name", flat=True)
+        )
+        for path in directory.glob("*.csv"):
+            if (
+                path.name not in waiting
+                and moment.timestamp() - path.stat().st_mtime > ORPHAN_AGE_S
+            ):
+                path.unlink(missing_ok=True)
+    return closed
 
 
 def _imported(

