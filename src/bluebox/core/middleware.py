@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 
 STARTED = "bluebox_started"
 LAST_SEEN = "bluebox_last_seen"
+# Activity is recorded to within this many seconds: precise enough for a 30-minute idle limit.
+LAST_SEEN_GRANULARITY_S = 30
 
 
 def passive(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -58,7 +60,10 @@ class SessionTimeoutMiddleware:
         now = time.time()
         if request.session.get(STARTED) is None:
             request.session[STARTED] = now
-        request.session[LAST_SEEN] = now
+        last_seen = request.session.get(LAST_SEEN)
+        # Every page view writing the session would make every read a database write.
+        if last_seen is None or now - float(last_seen) >= LAST_SEEN_GRANULARITY_S:
+            request.session[LAST_SEEN] = now
 
 
 class RefusalAuditMiddleware:

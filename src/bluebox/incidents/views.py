@@ -305,6 +305,7 @@ def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     return {"job": job, "percent": selectors.import_progress(job)}
 
 
+@passive  # watching a job: the page reloads itself when it ends
 @never_cache
 @login_required
 def import_job_detail(request: HttpRequest, pk: int) -> HttpResponse:
