@@ -157,6 +157,12 @@ class IncidentVoidSerializer(serializers.Serializer[Any]):
             OpenApiParameter("sector", int),
             OpenApiParameter("site", int),
             OpenApiParameter("status", str),
+            OpenApiParameter(
+                "q",
+                str,
+                description="words that must all appear in the title, description, "
+                "place or actor (never searches protected identities)",
+            ),
             OpenApiParameter("incident_type", str),
         ]
     )
@@ -172,6 +178,7 @@ class IncidentListCreate(generics.ListAPIView[Incident]):
             site_id=int_param(request, "site"),
             status=request.query_params.get("status") or None,
             incident_type=request.query_params.get("incident_type") or None,
+            text=request.query_params.get("q") or None,
         )
         return selectors.incidents_for(request.user, filters)
 

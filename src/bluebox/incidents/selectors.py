@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from bluebox.core import access, progress
 from bluebox.incidents.models import ImportJob, ImportStatus, Incident, ProtectedPerson
@@ -24,6 +24,7 @@ class IncidentFilters:
     since: datetime | None = None
     until: datetime | None = None
     include_voided: bool = False
+    text: str | None = None  # words to find in title, description, place or actor
 
 
 def incidents_for(user: Any, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
@@ -45,7 +46,27 @@ def incidents_for(user: Any, filters: IncidentFilters | None = None) -> QuerySet
         qs = qs.filter(occurred_at__gte=f.since)
     if f.until is not None:
         qs = qs.filter(occurred_at__lt=f.until)
+    for word in search_words(f.text):
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(location_name__icontains=word)
+            | Q(perpetrator_actor__icontains=word)
+            | Q(external_id=word)
+        )
     return qs.order_by("-occurred_at", "-id")
+
+
+MAX_SEARCH_WORDS = 8
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words of a search, each of which must appear (at most eight, 60 characters each).
+
+    Only the incident's own text is searched: protected identities are encrypted and never
+    searchable, so a search cannot confirm that a named person is a source or a survivor.
+    """
+    return [word[:60] for word in (text or "").split()[:MAX_SEARCH_WORDS]]
 
 
 def counts_by(user: Any, field: str, filters: IncidentFilters | None = None) -> dict[Any, int]:

@@ -42,6 +42,13 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
+def _without_page(request: HttpRequest) -> str:
+    """The list's filters as a query string, for the paging links to keep them."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.IncidentFilters(
@@ -50,6 +57,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         site_id=_int_or_none(request.GET.get("site")),
         status=request.GET.get("status") or None,
         incident_type=request.GET.get("type") or None,
+        text=request.GET.get("q") or None,
     )
     page = Paginator(
         selectors.incidents_for(request.user, filters).select_related("site"), 50
@@ -69,6 +77,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "statuses": IncidentStatus.choices,
             "types": IncidentType.choices,
             "can_import": bool(selectors.import_missions(request.user)),
+            "query": _without_page(request),
             "map_data": {
                 "tile_url": settings.MAP_TILE_URL,
                 "sites": [
@@ -231,6 +240,7 @@ def incident_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
         site_id=_int_or_none(request.GET.get("site")),
         status=request.GET.get("status") or None,
         incident_type=request.GET.get("type") or None,
+        text=request.GET.get("q") or None,
     )
     queryset = selectors.incidents_for(request.user, filters)
     mark, chunks = exports.export(actor=request.user, queryset=queryset, fmt=fmt, channel="web")

@@ -197,3 +197,23 @@ def test_the_compartment_holder_sees_the_identity_only_through_an_audited_reveal
     )
     assert INFORMANT in page.content.decode()
     assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
+
+
+def test_search_is_no_oracle_for_a_protected_name(world):
+    """Searching a source's or survivor's name finds nothing, even for the compartment holder:
+    identities are encrypted and never searched, so a search cannot confirm who is a source."""
+    incident, *_ = _plant(world)
+    for who in PEOPLE:
+        client = APIClient()
+        client.force_login(getattr(world, who))
+        for name in (INFORMANT, SURVIVOR, CALLER_NAME, "Zq7Xw"):
+            listed = client.get("/api/v1/incidents/", {"q": name}).json()
+            assert listed["results"] == [], (who, name)
+        # The same search box does find the incident by its own words, for those who see it.
+        words = client.get("/api/v1/incidents/", {"q": "witnesses"}).json()["results"]
+        assert [row["id"] for row in words] in ([], [incident.pk])
+    client = APIClient()
+    client.force_login(world.source_handler)
+    assert [
+        r["id"] for r in client.get("/api/v1/incidents/", {"q": "witnesses"}).json()["results"]
+    ] == [incident.pk]

@@ -83,3 +83,22 @@ def test_a_reporter_cannot_post_to_a_site_outside_their_scope(world):
     )
     assert response.status_code == 400
     assert Incident.objects.count() == 0
+
+
+def test_words_find_incidents_by_title_place_or_actor_and_paging_keeps_the_filters(world):
+    from bluebox.testing.factories import IncidentFactory
+
+    for n in range(55):
+        IncidentFactory(site=world.site_a, title=f"Roadblock on the Kessa road {n}")
+    IncidentFactory(site=world.site_a, title="Cattle raid", perpetrator_actor="Kessa youth militia")
+    IncidentFactory(site=world.site_a, title="Looting", location_name="Market of Dara")
+    IncidentFactory(site=world.site_b, title="Roadblock at B")  # not the reporter's to see
+    client = Client()
+    client.force_login(world.reporter_at_a)
+    found = client.get("/incidents/", {"q": "kessa", "status": "reported"})
+    assert "56 incidents" in found.content.decode()
+    older = found.content.decode().split("Older")[0].rsplit('href="', 1)[1].split('"')[0]
+    assert "q=kessa" in older and "status=reported" in older and "page=2" in older
+    assert "1 incident" in client.get("/incidents/", {"q": "dara market"}).content.decode()
+    assert "1 incident" in client.get("/incidents/", {"q": "militia cattle"}).content.decode()
+    assert "No incidents you may see." in client.get("/incidents/", {"q": "at B"}).content.decode()
