@@ -497,6 +497,7 @@ PROGRESS_KIND = "incident-import"
 HEADER_LIMIT = 1024 * 1024  # a header line longer than this is not a UCDP or ACLED header
 # A running import reports every 2,000 rows; silence this long means its worker is gone.
 IMPORT_SILENCE_S = 15 * 60
+QUEUED_MAX_S = 6 * 3600  # a queued job nobody started in this long lost its task
 ORPHAN_AGE_S = 24 * 3600
 
 
@@ -689,24 +690,29 @@ def _record_outcome(
 
 
 def import_jobs_sweep(*, now: datetime | None = None) -> int:
-    """Close imports whose worker died, and remove uploads nobody will import.
+    """Close imports whose worker died or never came, and remove uploads nobody will import.
 
     A worker that dies mid-file takes its transaction with it, so nothing of the file is in the
-    database; the job is marked failed so the mission can import again. Returns the number of
-    jobs closed.
+    database; the job is marked failed so the mission can import again. A job no worker picked
+    up in ``QUEUED_MAX_S`` (a lost task) is closed the same way. Returns the number closed.
     """
     moment = now or timezone.now()
     closed = 0
-    for job in ImportJob.objects.filter(status=ImportStatus.RUNNING):
-        last = progress.read(PROGRESS_KIND, job.pk)
-        heard = last.at if last is not None else (job.started_at or job.requested_at).timestamp()
-        if moment.timestamp() - heard < IMPORT_SILENCE_S:
-            continue
-        updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
-            status=ImportStatus.FAILED,
-            message="The import was interrupted before it finished; nothing was imported.",
-            stored_name="",
-            finished_at=moment,
+    for job in ImportJob.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]):
+        if job.status == ImportStatus.RUNNING:
+            last = progress.read(PROGRESS_KIND, job.pk)
+            heard = (
+                last.at if last is not None else (job.started_at or job.requested_at).timestamp()
+            )
+            if moment.timestamp() - heard < IMPORT_SILENCE_S:
+                continue
+            message = "The import was interrupted before it finished; nothing was imported."
+        else:
+            if (moment - job.requested_at).total_seconds() < QUEUED_MAX_S:
+                continue
+            message = "No worker started the import in time; nothing was imported."
+        updated = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportStatus.FAILED, message=message, stored_name="", finished_at=moment
         )
         if updated:
             closed += 1
@@ -717,7 +723,7 @@ def import_jobs_sweep(*, now: datetime | None = None) -> int:
                 action="import-interrupted",
                 resource="incident",
                 mission_id=job.mission_id,
-                detail={"job": job.pk, "sha256": job.sha256},
+                detail={"job": job.pk, "sha256": job.sha256, "was": job.status},
             )
     directory = Path(settings.IMPORT_DIR)
     if directory.is_dir():

@@ -222,6 +222,19 @@ def test_an_import_whose_worker_died_is_closed_and_its_file_removed(world, setti
     assert submit(world).status == ImportStatus.DONE
 
 
+def test_a_queued_import_whose_task_was_lost_is_closed_in_time(world, settings):
+    job = submit(world, run=False)
+    assert services.import_jobs_sweep() == 0
+    later = timezone.now() + timedelta(seconds=services.QUEUED_MAX_S + 1)
+    assert services.import_jobs_sweep(now=later) == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and "No worker started" in job.message
+    assert stored_files(settings) == []
+    # Should the lost task turn up after all, it finds the job closed and imports nothing.
+    services.import_job_execute(job_id=job.pk)
+    assert Incident.objects.count() == 0
+
+
 def test_the_sweep_removes_old_uploads_nobody_will_import_and_keeps_waiting_ones(world, settings):
     waiting = submit(world, run=False)
     stray = settings.IMPORT_DIR / "0123456789abcdef0123456789abcdef.csv"
