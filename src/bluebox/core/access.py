@@ -208,8 +208,8 @@ def refuse(
     How a check or a service refuses: ``raise access.refuse(NotPermitted(...), actor=..., ...)``,
     never ``audit.record(outcome=DENIED)`` then ``raise``. The refusal is often raised inside a
     service's transaction, whose rollback would take the entry with it; the request boundary (API
-    exception handler, web middleware) calls :func:`record_refusal` after the rollback and writes
-    the entry again if it was lost.
+    exception handler, web middleware, views that render a refusal themselves) calls
+    :func:`record_refusal` after the rollback and writes the entry again if it was lost.
     """
     entry: dict[str, Any] = {
         "actor": actor,

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from bluebox.alerts import services as alert_services
@@ -199,6 +200,15 @@ def test_a_refused_caller_reveal_survives_its_own_rollback(world):
     assert revealed["phone"] == "+23672000111"
     shown = AuditEntry.objects.get(action="reveal-caller")
     assert shown.detail == {"caller": alert.caller.pseudonym, "purpose": PURPOSE}
+
+
+def test_a_reveal_refused_on_a_web_page_is_audited(world, people):
+    _informant, survivor = people
+    web = Client()
+    web.force_login(world.source_handler)
+    page = web.post(f"/incidents/people/{survivor.pk}/reveal/", {"purpose": PURPOSE})
+    assert page.status_code == 403
+    assert denied(actor="source_handler", action="reveal", object_id=str(survivor.pk)).count() == 1
 
 
 # --- access.reveal --------------------------------------------------------------------------
