@@ -12,7 +12,7 @@ class AlertsConfig(AppConfig):
 
         # Alerts are triaged where they land: a reporter sees and handles alerts placed at
         # their site; analysts and commanders the whole mission. A caller's number needs the
-        # SOURCE compartment on top (checked in services.caller_reveal).
+        # SOURCE compartment on top (checked by access.reveal).
         register_policy(
             "alert",
             {

@@ -33,7 +33,7 @@ from bluebox.alerts.models import (
 from bluebox.core import access, audit
 from bluebox.core.classification import Classification, Compartment
 from bluebox.core.crypto import ProtectedValue
-from bluebox.core.errors import ServiceError, reveal_purpose
+from bluebox.core.errors import ServiceError
 from bluebox.incidents import services as incident_services
 from bluebox.incidents.models import Incident
 from bluebox.missions.models import FieldSite, Mission
@@ -584,19 +584,16 @@ def alerts_escalate(*, now: datetime | None = None) -> list[int]:
 def caller_reveal(*, actor: Any, alert_id: int, purpose: str) -> dict[str, str]:
     """The caller's number and name, for a SOURCE compartment holder with a purpose."""
     alert = access.get_visible(actor, Alert.objects.select_related("caller"), pk=alert_id)
-    reveal_purpose(purpose)
-    access.require_in_scope(
-        actor,
-        "alert",
-        "reveal_caller",
-        mission_id=alert.mission_id,
-        sector_id=alert.sector_id,
-        site_id=alert.site_id,
-        classification=alert.classification,
-        compartments=int(Compartment.SOURCE),
-    )
     caller = alert.caller
-    _audit(actor, alert, "reveal-caller", purpose=purpose.strip()[:500], caller=caller.pseudonym)
+    access.reveal(
+        actor,
+        alert,
+        purpose=purpose,
+        compartments=int(Compartment.SOURCE),
+        action="reveal_caller",
+        audit_action="reveal-caller",
+        detail={"caller": caller.pseudonym},
+    )
     return {
         "pseudonym": caller.pseudonym,
         "phone": caller.phone.reveal() if isinstance(caller.phone, ProtectedValue) else "",

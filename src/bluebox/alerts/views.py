@@ -90,7 +90,8 @@ def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:  #
             return redirect("incident-detail", pk=incident.pk)
     except ServiceError as exc:
         messages.error(request, exc.message)
-    except access.NotPermitted:
+    except access.NotPermitted as exc:
+        access.record_refusal(exc)
         return render(request, "403.html", status=403)
     else:
         messages.success(request, _("Done."))
@@ -127,6 +128,7 @@ def cap_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Published."))
     except ServiceError as exc:
         messages.error(request, exc.message)
-    except access.NotPermitted:
+    except access.NotPermitted as exc:
+        access.record_refusal(exc)
         return render(request, "403.html", status=403)
     return redirect("cap-detail", pk=pk)

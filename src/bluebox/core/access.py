@@ -9,7 +9,7 @@ and the refusal is written to the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -29,6 +29,7 @@ from bluebox.core.models import (
 from bluebox.core.roles import ROLE_PROFILES, rule_for
 
 M = TypeVar("M", bound=models.Model)
+E = TypeVar("E", bound=BaseException)
 
 
 class NotVisible(Http404):
@@ -192,20 +193,39 @@ def _mission_of(obj: models.Model) -> int | None:
     return int(value) if value is not None else None
 
 
-def _refusal(exc: Exception, **entry: Any) -> Exception:
-    """Audit a refusal now, and keep it on the exception for :func:`record_refusal`.
+def refuse(
+    exc: E,
+    *,
+    actor: Any,
+    action: str,
+    resource: str = "",
+    object_id: object = "",
+    mission_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> E:
+    """Audit a refusal now, keep it on the exception for :func:`record_refusal`, return ``exc``.
 
-    The refusal is often raised inside a service's transaction, whose rollback would take the
-    entry with it; the request boundary (API exception handler, web middleware) calls
+    How a check or a service refuses: ``raise access.refuse(NotPermitted(...), actor=..., ...)``,
+    never ``audit.record(outcome=DENIED)`` then ``raise``. The refusal is often raised inside a
+    service's transaction, whose rollback would take the entry with it; the request boundary (API
+    exception handler, web middleware, views that render a refusal themselves) calls
     :func:`record_refusal` after the rollback and writes the entry again if it was lost.
     """
+    entry: dict[str, Any] = {
+        "actor": actor,
+        "action": action,
+        "resource": resource,
+        "object_id": object_id,
+        "mission_id": mission_id,
+        "detail": detail,
+    }
     written = audit.record(outcome=AuditOutcome.DENIED, **entry)
     exc.bluebox_refusal = (entry, written.seq, written.entry_hash)  # type: ignore[attr-defined]
     return exc
 
 
 def record_refusal(exc: BaseException) -> None:
-    """Make sure the refusal carried by ``exc`` is in the audit trail (see :func:`_refusal`)."""
+    """Make sure the refusal carried by ``exc`` is in the audit trail (see :func:`refuse`)."""
     pending = getattr(exc, "bluebox_refusal", None)
     if pending is None:
         return
@@ -221,7 +241,7 @@ def get_visible(user: Any, queryset: QuerySet[M], *, action: str = "view", **loo
     if obj is None:
         existing = queryset.filter(**lookup).first()
         if existing is not None:
-            raise _refusal(
+            raise refuse(
                 NotVisible(),
                 actor=user,
                 action=action,
@@ -256,13 +276,81 @@ def audit_reads(user: Any, objects: Iterable[models.Model]) -> None:
     )
 
 
-def require_in_scope(user: Any, resource: str, action: str, **scope: Any) -> None:
-    """Raise :class:`NotPermitted` (audited) unless :func:`can_in_scope` allows the action."""
+def require_in_scope(
+    user: Any, resource: str, action: str, *, object_id: object = "", **scope: Any
+) -> None:
+    """Raise :class:`NotPermitted` (audited) unless :func:`can_in_scope` allows the action.
+
+    ``object_id`` names the existing record the action is about, for the audit entry only.
+    """
     if not can_in_scope(user, resource, action, **scope):
-        raise _refusal(
+        raise refuse(
             NotPermitted(f"not permitted to {action} {resource} here"),
             actor=user,
             action=action,
             resource=resource,
+            object_id=object_id,
             mission_id=scope.get("mission_id"),
         )
+
+
+def _scope_value(obj: models.Model, field: str | None) -> Any:
+    """The value of one ``access_scope`` field on ``obj``; ``"apprehension__site_id"`` walks."""
+    if not field:
+        return None
+    value: Any = obj
+    for part in field.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
+def reveal(
+    user: Any,
+    record: ClassifiedRecord,
+    *,
+    purpose: str,
+    compartments: int,
+    action: str = "reveal",
+    audit_action: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> str:
+    """Allow and audit revealing a protected identity held on ``record``; return the purpose.
+
+    The one sequence for every reveal (sources, survivors, callers, detainees): the stated purpose
+    must say something (:func:`bluebox.core.errors.reveal_purpose`, a 400 otherwise, nothing
+    audited); the user needs ``action`` on the record's resource in its scope, at its
+    classification, *and* the ``compartments`` holding the identity (otherwise an audited
+    :class:`NotPermitted`, as :func:`require_in_scope`); then one allowed entry is written, named
+    ``audit_action`` (default ``action``), with ``detail`` and the purpose. ``record`` comes from
+    :func:`get_visible` (404 for those who may not see it); the caller decrypts the identity
+    only after this returns, and never passes it here.
+    """
+    # errors renders this module's exceptions, so it imports access: import the rule lazily.
+    from bluebox.core.errors import reveal_purpose
+
+    stated = reveal_purpose(purpose)
+    resource = record.access_resource
+    scope = record.access_scope
+    mission_id = _scope_value(record, scope.get("mission"))
+    require_in_scope(
+        user,
+        resource,
+        action,
+        object_id=record.pk,
+        mission_id=mission_id,
+        sector_id=_scope_value(record, scope.get("sector")),
+        site_id=_scope_value(record, scope.get("site")),
+        classification=record.classification,
+        compartments=compartments,
+    )
+    audit.record(
+        actor=user,
+        action=audit_action or action,
+        resource=resource,
+        object_id=record.pk,
+        mission_id=mission_id,
+        detail={**(detail or {}), "purpose": stated},
+    )
+    return stated

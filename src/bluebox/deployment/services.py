@@ -10,7 +10,7 @@ it or returns it with a comment. What-ifs re-solve a plan's own problem with one
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +18,6 @@ from django.utils import timezone
 from bluebox.core import access, audit
 from bluebox.core.classification import Classification
 from bluebox.core.errors import ServiceError
-from bluebox.core.models import AuditOutcome
 from bluebox.deployment import adapter
 from bluebox.deployment.models import (
     AnalysisKind,
@@ -50,16 +49,15 @@ def _mission(actor: Any, mission_id: int, resource: str, action: str) -> Mission
     return mission
 
 
-def _deny(actor: Any, action: str, obj: Any) -> None:
-    audit.record(
+def _deny(actor: Any, action: str, obj: Any) -> NoReturn:
+    raise access.refuse(
+        access.NotPermitted(f"not permitted to {action} this plan"),
         actor=actor,
         action=action,
         resource=RESOURCE,
         object_id=obj.pk,
         mission_id=obj.mission_id,
-        outcome=AuditOutcome.DENIED,
     )
-    raise access.NotPermitted(f"not permitted to {action} this plan")
 
 
 def _plan_for(actor: Any, plan_id: int, action: str, *, lock: bool = False) -> DeploymentPlan:

@@ -35,7 +35,8 @@ def _refused_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except access.NotPermitted:
+        except access.NotPermitted as exc:
+            access.record_refusal(exc)
             return render(request, "403.html", status=403)
 
     return wrapper

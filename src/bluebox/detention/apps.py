@@ -15,7 +15,7 @@ class DetentionConfig(AppConfig):
             {
                 # The register (pseudonyms, clocks, legal basis) is read by the custody focal
                 # point, commanders, analysts, and reporters at the site where it happened;
-                # identities need the DETENTION compartment on top (see services.reveal).
+                # identities need the DETENTION compartment on top (see access.reveal).
                 "view": rule(Role.DETENTION_OFFICER, Role.COMMANDER, Role.ANALYST, Role.REPORTER),
                 "create": rule(Role.DETENTION_OFFICER, Role.COMMANDER),
                 "manage": rule(Role.DETENTION_OFFICER, Role.COMMANDER),

@@ -23,8 +23,8 @@ from django.utils import timezone
 from bluebox.core import access, audit
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification, Compartment
-from bluebox.core.errors import ServiceError, reveal_purpose
-from bluebox.core.models import AuditOutcome, RoleAssignment
+from bluebox.core.errors import ServiceError
+from bluebox.core.models import RoleAssignment
 from bluebox.core.roles import Role
 from bluebox.detention.models import (
     Apprehension,
@@ -225,27 +225,16 @@ class Identity:
 def detainee_reveal(*, actor: Any, apprehension_id: int, purpose: str) -> Identity:
     """Reveal a detainee's identity to a DETENTION compartment holder, for a stated purpose.
 
-    Not atomic on purpose: a refused reveal leaves its audit entry behind.
+    The check is :func:`holds_identity`'s (``reveal`` on ``detention`` with the DETENTION
+    compartment); a refusal is audited and survives any rollback around this call.
     """
     apprehension = access.get_visible(actor, Apprehension.objects.all(), pk=apprehension_id)
-    if not holds_identity(actor, apprehension):
-        audit.record(
-            actor=actor,
-            action="reveal",
-            resource=RESOURCE,
-            object_id=apprehension.pk,
-            mission_id=apprehension.mission_id,
-            outcome=AuditOutcome.DENIED,
-        )
-        raise access.NotPermitted("the detainee's identity is in the DETENTION compartment")
-    reveal_purpose(purpose)
-    audit.record(
-        actor=actor,
-        action="reveal",
-        resource=RESOURCE,
-        object_id=apprehension.pk,
-        mission_id=apprehension.mission_id,
-        detail={"field": "detainee_identity", "purpose": purpose.strip()[:500]},
+    access.reveal(
+        actor,
+        apprehension,
+        purpose=purpose,
+        compartments=DETENTION,
+        detail={"field": "detainee_identity"},
     )
     name: Any = apprehension.detainee_name  # a ProtectedValue (typed as str by the stubs)
     details: Any = apprehension.detainee_details
@@ -494,16 +483,15 @@ def apprehension_hand_over(
     when = _end_time(apprehension, at)
     gate = handover_gate(assessment, when)
     if not gate.allowed:
-        audit.record(
+        raise access.refuse(
+            HandoverBlocked(gate.reasons),
             actor=actor,
             action="handover",
             resource=RESOURCE,
             object_id=apprehension.pk,
             mission_id=apprehension.mission_id,
-            outcome=AuditOutcome.DENIED,
             detail={"assessment": assessment.pk, "reasons": list(gate.reasons)},
         )
-        raise HandoverBlocked(gate.reasons)
     return _hand_over(
         actor=actor, apprehension_id=apprehension.pk, assessment=assessment, at=when, note=note
     )

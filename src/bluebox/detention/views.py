@@ -44,7 +44,8 @@ def _refused_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except access.NotPermitted:
+        except access.NotPermitted as exc:
+            access.record_refusal(exc)
             return render(request, "403.html", status=403)
 
     return wrapped
@@ -218,6 +219,7 @@ def apprehension_handover(request: HttpRequest, pk: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except ServiceError as exc:
+                access.record_refusal(exc)  # a blocked handover is a refusal
                 messages.error(request, exc.message)
                 return redirect("apprehension-handover", pk=pk)
             messages.success(request, _("Handed over."))

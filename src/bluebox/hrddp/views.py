@@ -26,7 +26,8 @@ def _refused_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except access.NotPermitted:
+        except access.NotPermitted as exc:
+            access.record_refusal(exc)
             return render(request, "403.html", status=403)
 
     return wrapped
@@ -212,7 +213,8 @@ def link_new(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except ServiceError as exc:
         _flash(request, exc)
-    except access.NotVisible:
+    except access.NotVisible as exc:
+        access.record_refusal(exc)
         messages.error(request, _("No such incident."))
     else:
         messages.success(request, _("Linked to the unit."))

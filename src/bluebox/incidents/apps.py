@@ -23,7 +23,7 @@ class IncidentsConfig(AppConfig):
             },
         )
         # Protected people: the record (pseudonym) follows incident visibility; the identity
-        # needs the compartment on top (checked in services.protected_person_reveal).
+        # needs the compartment on top (checked by access.reveal).
         register_policy(
             "protected_person",
             {

@@ -21,7 +21,7 @@ from bluebox.core import access, audit, progress
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.crypto import ProtectedValue
-from bluebox.core.errors import ServiceError, reveal_purpose
+from bluebox.core.errors import ServiceError
 from bluebox.engines.spatial import h3_cell, priogrid_gid
 from bluebox.incidents import importers, primacy
 from bluebox.incidents.models import (
@@ -849,24 +849,12 @@ def protected_person_reveal(*, actor: Any, person_id: int, purpose: str) -> dict
     written to the audit trail with its purpose, never the identity itself.
     """
     person = access.get_visible(actor, ProtectedPerson.objects.all(), pk=person_id)
-    reveal_purpose(purpose)
-    access.require_in_scope(
+    access.reveal(
         actor,
-        "protected_person",
-        "reveal",
-        mission_id=person.mission_id,
-        sector_id=person.sector_id,
-        site_id=person.site_id,
-        classification=person.classification,
+        person,
+        purpose=purpose,
         compartments=person.identity_compartment,
-    )
-    audit.record(
-        actor=actor,
-        action="reveal",
-        resource="protected_person",
-        object_id=person.pk,
-        mission_id=person.mission_id,
-        detail={"purpose": purpose.strip()[:500], "pseudonym": person.pseudonym},
+        detail={"pseudonym": person.pseudonym},
     )
     return {
         "pseudonym": person.pseudonym,

@@ -157,7 +157,8 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.field_errors.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
-        except access.NotPermitted:
+        except access.NotPermitted as exc:
+            access.record_refusal(exc)
             form.add_error(
                 None, _("Your roles do not allow reporting at this classification here.")
             )
@@ -224,7 +225,8 @@ def incident_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 services.incident_primacy_handover(actor=request.user, incident_id=pk, **data)
     except ServiceError as exc:
         messages.error(request, exc.message)
-    except access.NotPermitted:
+    except access.NotPermitted as exc:
+        access.record_refusal(exc)
         return render(request, "403.html", status=403)
     else:
         messages.success(request, _("Saved."))
@@ -268,7 +270,8 @@ def protected_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as exc:
             form.add_error("purpose", exc.message)
             status = 400
-        except access.NotPermitted:
+        except access.NotPermitted as exc:
+            access.record_refusal(exc)
             return render(request, "403.html", status=403)
     return render(
         request,

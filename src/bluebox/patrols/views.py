@@ -48,7 +48,8 @@ def forbidden_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except access.NotPermitted:
+        except access.NotPermitted as exc:
+            access.record_refusal(exc)
             return render(request, "403.html", status=403)
 
     return wrapper
