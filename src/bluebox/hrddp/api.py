@@ -254,10 +254,17 @@ class Gate(APIView):
         query.is_valid(raise_exception=True)
         partner_id = query.validated_data["partner"]
         partner = PartnerOrganisation.objects.filter(pk=partner_id).first()
-        if partner is None or partner.mission_id not in access.missions_for(
-            request.user, "hrddp", "gate"
-        ):
+        if partner is None:
             raise access.NotVisible()
+        if partner.mission_id not in access.missions_for(request.user, "hrddp", "gate"):
+            raise access.refuse(
+                access.NotVisible(),
+                actor=request.user,
+                action="gate",
+                resource="hrddp",
+                object_id=f"partner:{partner.pk}",
+                mission_id=partner.mission_id,
+            )
         gate = services.support_gate(
             partner_id=partner.pk,
             activity=query.validated_data["activity"],

@@ -189,8 +189,17 @@ def support_gate(*, partner_id: int, activity: str, at: datetime) -> GateDecisio
 
 def _host_unit(actor: Any, partner_id: int, action: str) -> PartnerOrganisation:
     partner = PartnerOrganisation.objects.filter(pk=partner_id, kind__in=HOST_STATE_KINDS).first()
-    if partner is None or partner.mission_id not in access.missions_for(actor, RESOURCE, "view"):
+    if partner is None:
         raise access.NotVisible()
+    if partner.mission_id not in access.missions_for(actor, RESOURCE, "view"):
+        raise access.refuse(
+            access.NotVisible(),
+            actor=actor,
+            action=action,
+            resource=RESOURCE,
+            object_id=f"partner:{partner.pk}",
+            mission_id=partner.mission_id,
+        )
     access.require_in_scope(
         actor, RESOURCE, action, mission_id=partner.mission_id, compartments=HRDDP_COMPARTMENT
     )
@@ -391,7 +400,14 @@ def unit_link_incident(
     partner = _host_unit(actor, partner_id, "assess")
     incident = access.get_visible(actor, Incident.objects.all(), pk=incident_id)
     if incident.mission_id != partner.mission_id:
-        raise access.NotVisible()
+        raise access.refuse(
+            access.NotVisible(),
+            actor=actor,
+            action="link",
+            resource=RESOURCE,
+            object_id=f"incident:{incident.pk}",
+            mission_id=partner.mission_id,
+        )
     if UnitLink.objects.filter(partner=partner, incident=incident, voided_at__isnull=True).exists():
         raise ServiceError("This incident is already linked to the unit.")
     link = UnitLink.objects.create(

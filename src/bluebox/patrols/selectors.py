@@ -44,7 +44,14 @@ def site_visible(user: Any, site_id: int) -> FieldSite:
         sector_id=site.sector_id,
         site_id=site.pk,
     ):
-        raise access.NotVisible()
+        raise access.refuse(
+            access.NotVisible(),
+            actor=user,
+            action="view",
+            resource="patrol",
+            object_id=f"site:{site.pk}",
+            mission_id=site.mission_id,
+        )
     return site
 
 

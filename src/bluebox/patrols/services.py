@@ -42,7 +42,14 @@ def site_for(actor: Any, site_id: int, action: str) -> FieldSite:
     site = access.get_visible(actor, FieldSite.objects.select_related("mission"), pk=site_id)
     scope = {"mission_id": site.mission_id, "sector_id": site.sector_id, "site_id": site.pk}
     if not access.can_in_scope(actor, "patrol", "view", **scope):
-        raise access.NotVisible()
+        raise access.refuse(
+            access.NotVisible(),
+            actor=actor,
+            action="view",
+            resource="patrol",
+            object_id=f"site:{site.pk}",
+            mission_id=site.mission_id,
+        )
     access.require_in_scope(actor, "patrol", action, **scope)
     return site
 

@@ -293,3 +293,13 @@ def test_the_detention_and_incident_reveals_keep_their_audit_entries(world, peop
         ("protected_person", {"pseudonym": informant.pseudonym, "purpose": PURPOSE}),
     ]
     assert not denied().exists()
+
+
+def test_seeing_a_site_but_not_its_patrols_is_an_audited_refusal(world):
+    client = Client()
+    client.force_login(world.source_handler)  # sees the mission's sites, not its patrols
+    assert client.get(f"/patrols/sites/{world.site_a.pk}/").status_code == 404
+    denied = AuditEntry.objects.filter(
+        outcome=AuditOutcome.DENIED, resource="patrol", actor_id=world.source_handler.pk
+    )
+    assert denied.count() == 1 and denied.get().object_id == f"site:{world.site_a.pk}"
