@@ -1,12 +1,15 @@
 """Incident list API: latency of one page through the whole stack vs the same page in raw SQL.
 
 Loads N synthetic incidents (the demo generator's process, repeated) into a throwaway database,
-then measures, in one run:
+then measures, in one run, as a commissioner (whole mission) and as a reporter at one site:
 
-* the API (`GET /api/v1/incidents/?limit=100&mission=M`) as a commissioner and as a reporter at
-  one site: authentication, the access filter, serialization, pagination (with its COUNT);
-* the same page fetched with raw SQL (`SELECT ... ORDER BY occurred_at DESC LIMIT 100` and the
-  COUNT), the baseline.
+* the API's first page (`GET /api/v1/incidents/?page_size=100&mission=M`) and a deep page (the
+  same request with the cursor `next` would carry after half of the person's visible incidents):
+  authentication, the access filter, serialization, keyset pagination (no COUNT);
+* the same pages fetched with raw SQL, the baseline: `... ORDER BY occurred_at DESC, id DESC
+  LIMIT 101` and, for the deep page, the same keyset condition on (occurred_at, id);
+* the raw `SELECT COUNT(*)` of the person's rows, which limit/offset pagination ran on every
+  request before the list moved to cursors (for comparison with the earlier figures).
 
 Prints p50/p95 of each and the ratio API / raw SQL, plus peak memory. With ``--export-rows N``
 it also streams the reporter's CSV export (HXL row, access filter, audit entry) and compares
@@ -26,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 
 
@@ -120,6 +124,73 @@ def _export(limit: int, site_id: int, mission_id: int) -> tuple[int, float, floa
     return rows, api_s, time.perf_counter() - start
 
 
+def _timed(repeat: int, call: Callable[[], object]) -> tuple[float, float]:
+    call()  # warm
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return _percentiles(samples)
+
+
+def _measure(who: str, mission_id: int, where: str, repeat: int) -> dict[str, tuple[float, float]]:
+    """First and deep page through the API and in raw SQL, and the COUNT the API no longer runs."""
+    from django.db import connection
+    from rest_framework.pagination import Cursor
+    from rest_framework.test import APIClient
+
+    from bluebox.core.models import User
+    from bluebox.incidents.api import IncidentPagination
+    from bluebox.incidents.models import Incident
+
+    client = APIClient()
+    client.force_authenticate(User.objects.get(username=who))
+    url = f"/api/v1/incidents/?page_size=100&mission={mission_id}"
+    order = "ORDER BY occurred_at DESC, id DESC LIMIT 101"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM incidents_incident WHERE {where}")  # noqa: S608
+        total = cursor.fetchone()[0]
+        depth = total // 2
+        cursor.execute(
+            f"SELECT id FROM incidents_incident WHERE {where} "  # noqa: S608
+            "ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET %s",
+            [depth - 1],
+        )
+        last_seen = Incident.objects.get(pk=cursor.fetchone()[0])
+    # The cursor `next` would carry after ``depth`` rows, made by the API's own paginator.
+    pager = IncidentPagination()
+    pager.base_url = f"http://testserver{url}"
+    position = pager._get_position_from_instance(last_seen, pager.ordering)
+    deep_url = pager.encode_cursor(Cursor(offset=0, reverse=False, position=position))
+    keyset = f" AND occurred_at <= %s AND (occurred_at < %s OR id < %s) {order}"
+    keyset_params = [last_seen.occurred_at, last_seen.occurred_at, last_seen.pk]
+
+    def api(target: str) -> list[int]:
+        response = client.get(target)
+        assert response.status_code == 200, response.content[:300]
+        return [row["id"] for row in response.json()["results"]]
+
+    def sql(query: str, params: list[object]) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    first_sql = f"SELECT * FROM incidents_incident WHERE {where} {order}"  # noqa: S608
+    deep_sql = f"SELECT * FROM incidents_incident WHERE {where}{keyset}"  # noqa: S608
+    count_sql = f"SELECT COUNT(*) FROM incidents_incident WHERE {where}"  # noqa: S608
+    deep_ids = api(deep_url)
+    assert deep_ids and deep_ids[0] != last_seen.pk, "the deep cursor resumes after its row"
+    return {
+        "api first": _timed(repeat, lambda: api(url)),
+        "api deep": _timed(repeat, lambda: api(deep_url)),
+        "sql first": _timed(repeat, lambda: sql(first_sql, [])),
+        "sql deep": _timed(repeat, lambda: sql(deep_sql, keyset_params)),
+        "sql count": _timed(repeat, lambda: sql(count_sql, [])),
+        "depth": (float(depth), float(total)),
+    }
+
+
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
@@ -137,9 +208,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         _setup(tmp)
         from django.db import connection
-        from rest_framework.test import APIClient
 
-        from bluebox.core.models import User
         from bluebox.missions.models import FieldSite, Mission
 
         t0 = time.perf_counter()
@@ -147,54 +216,38 @@ def main() -> int:
         load_s = time.perf_counter() - t0
         mission = Mission.objects.get()
         reporter_site = FieldSite.objects.get(code="korrin-camp")
-        results = {}
-        for who in ("commissioner", "reporter"):
-            client = APIClient()
-            client.force_authenticate(User.objects.get(username=who))
-            url = f"/api/v1/incidents/?limit=100&mission={mission.pk}"
-            client.get(url)  # warm
-            samples = []
-            for _ in range(args.repeat):
-                start = time.perf_counter()
-                response = client.get(url)
-                samples.append(time.perf_counter() - start)
-                assert response.status_code == 200
-            results[who] = _percentiles(samples)
         site_filter = {"commissioner": "", "reporter": f" AND site_id = {reporter_site.pk}"}
-        raw = {}
+        results: dict[str, dict[str, tuple[float, float]]] = {}
         for who, extra in site_filter.items():
             where = f"mission_id = {mission.pk} AND voided_at IS NULL{extra}"
-            samples = []
-            for _ in range(args.repeat):
-                start = time.perf_counter()
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SELECT COUNT(*) FROM incidents_incident WHERE {where}")  # noqa: S608
-                    cursor.fetchone()
-                    cursor.execute(
-                        f"SELECT * FROM incidents_incident WHERE {where} "  # noqa: S608
-                        "ORDER BY occurred_at DESC, id DESC LIMIT 100"
-                    )
-                    cursor.fetchall()
-                samples.append(time.perf_counter() - start)
-            raw[who] = _percentiles(samples)
+            results[who] = _measure(who, mission.pk, where, args.repeat)
         engine = connection.vendor
         export = None
         if args.export_rows:
             export = _export(args.export_rows, reporter_site.pk, mission.pk)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"incident list API, {args.incidents:,} incidents on {engine}, page of 100, "
+        f"incident list API, {args.incidents:,} incidents on {engine}, pages of 100 by cursor, "
         f"{args.repeat} requests each (load took {load_s:.1f} s)"
     )
     print(
-        f"{'user':<14}{'API p50 ms':>12}{'API p95 ms':>12}{'SQL p50 ms':>12}{'SQL p95 ms':>12}"
-        f"{'ratio p50':>11}{'ratio p95':>11}"
+        f"{'user':<14}{'page':<7}{'API p50 ms':>12}{'API p95 ms':>12}{'SQL p50 ms':>12}"
+        f"{'SQL p95 ms':>12}{'ratio p50':>11}{'ratio p95':>11}"
     )
-    for who, (a50, a95) in results.items():
-        r50, r95 = raw[who]
+    for who, measured in results.items():
+        for page in ("first", "deep"):
+            a50, a95 = measured[f"api {page}"]
+            r50, r95 = measured[f"sql {page}"]
+            print(
+                f"{who:<14}{page:<7}{a50 * 1e3:>12.2f}{a95 * 1e3:>12.2f}{r50 * 1e3:>12.2f}"
+                f"{r95 * 1e3:>12.2f}{a50 / r50:>11.1f}{a95 / r95:>11.1f}"
+            )
+    for who, measured in results.items():
+        c50, c95 = measured["sql count"]
         print(
-            f"{who:<14}{a50 * 1e3:>12.2f}{a95 * 1e3:>12.2f}{r50 * 1e3:>12.2f}{r95 * 1e3:>12.2f}"
-            f"{a50 / r50:>11.1f}{a95 / r95:>11.1f}"
+            f"{who}: deep page after {int(measured['depth'][0]):,} of "
+            f"{int(measured['depth'][1]):,} rows; raw COUNT(*) of those rows "
+            f"p50 {c50 * 1e3:.2f} ms, p95 {c95 * 1e3:.2f} ms (no longer run by the API)"
         )
     if export is not None:
         rows, api_s, sql_s = export

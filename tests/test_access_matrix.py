@@ -93,15 +93,19 @@ def test_anonymous_api_calls_are_refused(world, endpoint):
 
 
 @pytest.mark.parametrize("who", PEOPLE)
-def test_list_counts_equal_the_visible_details(world, who):
+def test_the_list_equals_the_visible_details(world, who):
     IncidentFactory(site=world.site_a)
     IncidentFactory(site=world.site_b)
     IncidentFactory(site=world.other_site)
     client = APIClient()
     client.force_login(getattr(world, who))
-    listed = client.get("/api/v1/incidents/?limit=1000").json()
-    ids = [row["id"] for row in listed["results"]]
-    assert listed["count"] == len(ids)
+    ids: list[int] = []
+    url = "/api/v1/incidents/?page_size=1"  # every page, so no page leaks what a detail hides
+    while url:
+        listed = client.get(url).json()
+        ids += [row["id"] for row in listed["results"]]
+        url = listed["next"]
+    assert len(ids) == len(set(ids))
     from bluebox.incidents.models import Incident
 
     for incident in Incident.objects.all():

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from bluebox.core import access
 from bluebox.core.api_params import int_param
 from bluebox.core.classification import ALL_COMPARTMENTS, Classification
+from bluebox.core.pagination import KeysetPagination
 from bluebox.incidents import exports, selectors, services
 from bluebox.incidents.models import (
     DatePrecision,
@@ -150,8 +151,23 @@ class IncidentVoidSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
+class IncidentPagination(KeysetPagination):
+    """Newest first, by cursor: no COUNT, and page 10,000 costs what page 1 does.
+
+    The ordering is the selector's (``-occurred_at, -id``); the indexes on (mission | sector |
+    site, occurred_at, id) let the scope filter and the cursor start the scan at the page.
+    """
+
+    ordering = ("-occurred_at", "-id")
+
+
 @extend_schema_view(
     get=extend_schema(
+        description=(
+            "Visible incidents, newest first (occurred_at, then id), paged by cursor: follow "
+            "`next` until it is null. There is no total count. `page_size` sets the page "
+            "(default 100, at most 500); `limit` and `offset` are refused."
+        ),
         parameters=[
             OpenApiParameter("mission", int),
             OpenApiParameter("sector", int),
@@ -164,11 +180,12 @@ class IncidentVoidSerializer(serializers.Serializer[Any]):
                 "place or actor (never searches protected identities)",
             ),
             OpenApiParameter("incident_type", str),
-        ]
+        ],
     )
 )
 class IncidentListCreate(generics.ListAPIView[Incident]):
     serializer_class = IncidentSerializer
+    pagination_class = IncidentPagination
 
     def get_queryset(self) -> Any:
         request = self.request

@@ -1,10 +1,14 @@
-"""Reporting, verifying and voiding incidents through the API; bad input changes nothing."""
+"""Reporting, verifying, voiding and listing incidents by API; bad input changes nothing."""
 
 from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
 
 import pytest
 from rest_framework.test import APIClient
 
+from bluebox.core.classification import Classification
 from bluebox.core.models import AuditEntry, DeletionRefused
 from bluebox.incidents.models import Incident
 from bluebox.testing.factories import IncidentFactory
@@ -117,15 +121,147 @@ def test_incidents_are_voided_with_a_reason_never_deleted(world):
     assert incident.pk not in [row["id"] for row in listed]
 
 
-def test_lists_filter_and_paginate_through_the_access_module(world):
+def walk(client, url):
+    """Every page of a list, following ``next`` from ``url``; returns the pages' ids."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert set(body) == {"next", "previous", "results"}  # no count: see docs/incidents.md
+        pages.append([row["id"] for row in body["results"]])
+        url = body["next"]
+        assert len(pages) <= 50, "next never ran out"
+    return pages
+
+
+def newest_first(queryset):
+    return list(queryset.order_by("-occurred_at", "-id").values_list("pk", flat=True))
+
+
+def test_paging_returns_every_visible_incident_once_newest_first_even_on_equal_times(world):
+    same_time = IncidentFactory.create_batch(23, site=world.site_a)  # all at 2026-11-01 08:00
+    for day in (2, 3, 5):
+        IncidentFactory(site=world.site_b, occurred_at=datetime(2026, 11, day, tzinfo=UTC))
+    for day in (1, 2):
+        IncidentFactory(site=world.site_a, occurred_at=datetime(2025, 10, day, tzinfo=UTC))
+    IncidentFactory.create_batch(2, site=world.other_site)
+    expected = newest_first(Incident.objects.filter(mission=world.mission))
+    assert len(expected) == 28 and {i.pk for i in same_time} <= set(expected)
+
+    client = client_for(world.commissioner)
+    pages = walk(client, "/api/v1/incidents/?page_size=4")
+    assert [len(page) for page in pages] == [4] * 7
+    assert [pk for page in pages for pk in page] == expected
+
+    # ``previous`` from the last page walks the same pages back.
+    last = client.get("/api/v1/incidents/?page_size=4")
+    while last.json()["next"]:
+        last = client.get(last.json()["next"])
+    back, url = [], last.json()["previous"]
+    while url:
+        body = client.get(url).json()
+        back.append([row["id"] for row in body["results"]])
+        url = body["previous"]
+    assert back == pages[-2::-1]
+
+
+def test_a_long_run_of_equal_times_is_paged_through(world):
+    # DRF's own cursor skips into a run of equal first keys by an offset capped at 1,000, so past
+    # that it serves the same page forever; the keyset resumes at (occurred_at, id), no offset.
+    Incident.objects.bulk_create(IncidentFactory.build_batch(1603, site=world.site_a))
+    pages = walk(client_for(world.analyst), "/api/v1/incidents/?page_size=500")
+    assert [len(page) for page in pages] == [500, 500, 500, 103]
+    assert [pk for page in pages for pk in page] == newest_first(Incident.objects.all())
+
+
+def test_a_reporter_sees_only_their_site_on_every_page(world):
+    at_a = IncidentFactory.create_batch(7, site=world.site_a)
+    IncidentFactory.create_batch(9, site=world.site_b)
+    IncidentFactory.create_batch(3, site=world.other_site)
+    reporter = client_for(world.reporter_at_a)
+    pages = walk(reporter, "/api/v1/incidents/?page_size=2")
+    assert [len(page) for page in pages] == [2, 2, 2, 1]
+    assert sorted(pk for page in pages for pk in page) == sorted(i.pk for i in at_a)
+    # Asking for site B, or resuming from a cursor that points among B's rows, shows nothing
+    # of B: the cursor only says where to resume in the reporter's own list.
+    assert walk(reporter, f"/api/v1/incidents/?site={world.site_b.pk}") == [[]]
+    commissioner_page = client_for(world.commissioner).get("/api/v1/incidents/?page_size=3").json()
+    resumed = walk(reporter, commissioner_page["next"])
+    assert {pk for page in resumed for pk in page} <= {i.pk for i in at_a}
+
+
+def test_filters_stay_on_every_page(world):
     IncidentFactory.create_batch(3, site=world.site_a)
-    IncidentFactory.create_batch(2, site=world.site_b)
-    response = client_for(world.reporter_at_a).get("/api/v1/incidents/?limit=2")
-    assert response.json()["count"] == 3 and len(response.json()["results"]) == 2
-    assert (
-        client_for(world.commissioner)
-        .get(f"/api/v1/incidents/?site={world.site_b.pk}")
-        .json()["count"]
-        == 2
+    at_b = IncidentFactory.create_batch(5, site=world.site_b)
+    IncidentFactory.create_batch(2, site=world.site_b, incident_type="looting")
+    commissioner = client_for(world.commissioner)
+    url = f"/api/v1/incidents/?site={world.site_b.pk}&incident_type=killing&page_size=2"
+    pages = walk(commissioner, url)
+    assert sorted(pk for page in pages for pk in page) == sorted(i.pk for i in at_b)
+    next_url = commissioner.get(url).json()["next"]
+    assert f"site={world.site_b.pk}" in next_url and "incident_type=killing" in next_url
+    assert commissioner.get("/api/v1/incidents/?site=abc").status_code == 400
+
+
+def _cursor(query: str) -> str:
+    return base64.b64encode(query.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not a cursor",
+        "%%%",
+        _cursor("p=yesterday"),
+        _cursor('p=["2026-11-01T08:00:00+00:00"]'),  # one key of two
+        _cursor('p=["2026-11-01T08:00:00",5]'),  # no time zone
+        _cursor('p=["2026-11-01T08:00:00+00:00","five"]'),
+        _cursor('p=["2026-11-01T08:00:00+00:00",99999999999999999999999]'),
+        _cursor('p=["2026-11-01T08:00:00+00:00",5]&o=3'),  # offsets are not used
+        _cursor("o=-1"),
+        _cursor("r=1"),  # backwards from nowhere
+        _cursor("r=x"),
+    ],
+)
+def test_a_tampered_cursor_is_a_clear_404(world, cursor):
+    IncidentFactory.create_batch(2, site=world.site_a)
+    response = client_for(world.commissioner).get("/api/v1/incidents/", {"cursor": cursor})
+    assert response.status_code == 404, response.content
+    assert response.json() == {"detail": "Invalid cursor"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page_size=abc", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=-5", "page_size"),
+        ("limit=2", "limit"),  # limit/offset paging is gone: refused, not silently ignored
+        ("offset=100", "offset"),
+    ],
+)
+def test_bad_or_retired_paging_parameters_are_a_clear_400(world, query, field):
+    response = client_for(world.commissioner).get(f"/api/v1/incidents/?{query}")
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+
+
+def test_page_size_is_capped_at_500(world):
+    Incident.objects.bulk_create(IncidentFactory.build_batch(501, site=world.site_a))
+    body = client_for(world.commissioner).get("/api/v1/incidents/?page_size=100000").json()
+    assert len(body["results"]) == 500 and body["next"]
+
+
+def test_listing_strictly_confidential_incidents_is_audited_page_by_page(world):
+    IncidentFactory.create_batch(3, site=world.site_a)
+    secret = IncidentFactory(
+        site=world.site_a,
+        classification=Classification.STRICTLY_CONFIDENTIAL,
+        occurred_at=datetime(2020, 1, 1, tzinfo=UTC),  # the oldest: on the last page
     )
-    assert client_for(world.commissioner).get("/api/v1/incidents/?site=abc").status_code == 400
+    pages = walk(client_for(world.commissioner), "/api/v1/incidents/?page_size=2")
+    assert secret.pk in pages[-1]
+    reads = AuditEntry.objects.filter(action="list-read", actor="commissioner")
+    assert [entry.detail["ids"] for entry in reads] == [[str(secret.pk)]]
+    assert reads.get().resource == "incident" and reads.get().mission_id == world.mission.pk
