@@ -15,7 +15,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0002_links_responses_primacy_and_protected_people'),
+        ('incidents', '0003_import_jobs'),
         ('missions', '0001_mission_model'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
