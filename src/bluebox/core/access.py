@@ -188,8 +188,7 @@ def _is_sensitive(obj: models.Model) -> bool:
 
 
 def _mission_of(obj: models.Model) -> int | None:
-    field = getattr(obj, "access_scope", {}).get("mission")
-    value = getattr(obj, field, None) if field else None
+    value = _scope_value(obj, getattr(obj, "access_scope", {}).get("mission"))
     return int(value) if value is not None else None
 
 

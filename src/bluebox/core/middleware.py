@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 STARTED = "bluebox_started"
 LAST_SEEN = "bluebox_last_seen"
@@ -75,7 +76,11 @@ class RefusalAuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        from bluebox.core.access import record_refusal
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from bluebox.core.access import NotPermitted, record_refusal
 
         record_refusal(exception)
+        if isinstance(exception, NotPermitted):
+            # A page that did not catch it answers as a refused action, not a server error.
+            return render(request, "403.html", status=403)
+        return None

@@ -303,3 +303,28 @@ def test_seeing_a_site_but_not_its_patrols_is_an_audited_refusal(world):
         outcome=AuditOutcome.DENIED, resource="patrol", actor_id=world.source_handler.pk
     )
     assert denied.count() == 1 and denied.get().object_id == f"site:{world.site_a.pk}"
+
+
+def test_a_page_that_lets_a_refusal_through_answers_403_and_keeps_the_audit_entry(world):
+    from django.test import RequestFactory
+
+    from bluebox.core.middleware import RefusalAuditMiddleware
+
+    def page(request):
+        with transaction.atomic():
+            access.require_in_scope(
+                world.planner, "incident_workflow", "import", mission_id=world.mission.pk
+            )
+        raise AssertionError("the planner may not import")
+
+    request = RequestFactory().get("/incidents/import/")
+    request.user = world.planner
+    middleware = RefusalAuditMiddleware(page)
+    try:
+        page(request)
+    except access.NotPermitted as exc:
+        response = middleware.process_exception(request, exc)
+    assert response is not None and response.status_code == 403
+    denied = AuditEntry.objects.filter(outcome=AuditOutcome.DENIED, action="import")
+    assert denied.count() == 1
+    assert middleware.process_exception(request, ValueError("not a refusal")) is None
