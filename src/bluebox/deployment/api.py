@@ -92,20 +92,20 @@ PLAN_FIELDS = [
 ]
 
 
-class PlanSerializer(serializers.ModelSerializer[DeploymentPlan]):
+class DeploymentPlanSerializer(serializers.ModelSerializer[DeploymentPlan]):
     class Meta:
         model = DeploymentPlan
         fields = PLAN_FIELDS
         read_only_fields = PLAN_FIELDS
 
 
-class PlanDetailSerializer(PlanSerializer):
-    class Meta(PlanSerializer.Meta):
+class DeploymentPlanDetailSerializer(DeploymentPlanSerializer):
+    class Meta(DeploymentPlanSerializer.Meta):
         fields = [*PLAN_FIELDS, "solution"]
         read_only_fields = fields
 
 
-class PlanRequestSerializer(serializers.Serializer[Any]):
+class DeploymentPlanRequestSerializer(serializers.Serializer[Any]):
     mission = serializers.IntegerField()
     plan_start = serializers.DateField()
     horizon_days = serializers.IntegerField(min_value=1, max_value=365, default=90)
@@ -114,14 +114,16 @@ class PlanRequestSerializer(serializers.Serializer[Any]):
 
 
 class PlanListCreate(generics.ListAPIView[DeploymentPlan]):
-    serializer_class = PlanSerializer
+    serializer_class = DeploymentPlanSerializer
 
     def get_queryset(self) -> Any:
         return selectors.plans_for(self.request.user)
 
-    @extend_schema(request=PlanRequestSerializer, responses={201: PlanSerializer})
+    @extend_schema(
+        request=DeploymentPlanRequestSerializer, responses={201: DeploymentPlanSerializer}
+    )
     def post(self, request: Request) -> Response:
-        data = PlanRequestSerializer(data=request.data)
+        data = DeploymentPlanRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         plan = services.deployment_plan_request(
@@ -132,20 +134,20 @@ class PlanListCreate(generics.ListAPIView[DeploymentPlan]):
             title=v.get("title", ""),
             time_limit_s=v["time_limit_s"],
         )
-        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+        return Response(DeploymentPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
 class PlanDetail(APIView):
-    @extend_schema(responses=PlanDetailSerializer)
+    @extend_schema(responses=DeploymentPlanDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(PlanDetailSerializer(selectors.plan_for(request.user, pk)).data)
+        return Response(DeploymentPlanDetailSerializer(selectors.plan_for(request.user, pk)).data)
 
 
 class PlanPropose(APIView):
-    @extend_schema(request=None, responses=PlanSerializer)
+    @extend_schema(request=None, responses=DeploymentPlanSerializer)
     def post(self, request: Request, pk: int) -> Response:
         plan = services.deployment_plan_propose(actor=request.user, plan_id=pk)
-        return Response(PlanSerializer(plan).data)
+        return Response(DeploymentPlanSerializer(plan).data)
 
 
 class DecisionSerializer(serializers.Serializer[Any]):
@@ -154,7 +156,7 @@ class DecisionSerializer(serializers.Serializer[Any]):
 
 
 class PlanDecide(APIView):
-    @extend_schema(request=DecisionSerializer, responses=PlanSerializer)
+    @extend_schema(request=DecisionSerializer, responses=DeploymentPlanSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -164,7 +166,7 @@ class PlanDecide(APIView):
             approve=data.validated_data["decision"] == "approve",
             comment=data.validated_data.get("comment", ""),
         )
-        return Response(PlanSerializer(plan).data)
+        return Response(DeploymentPlanSerializer(plan).data)
 
 
 class WhatIfSerializer(serializers.Serializer[Any]):
@@ -175,7 +177,7 @@ class WhatIfSerializer(serializers.Serializer[Any]):
 
 
 class PlanWhatIf(APIView):
-    @extend_schema(request=WhatIfSerializer, responses={201: PlanSerializer})
+    @extend_schema(request=WhatIfSerializer, responses={201: DeploymentPlanSerializer})
     def post(self, request: Request, pk: int) -> Response:
         data = WhatIfSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -185,4 +187,4 @@ class PlanWhatIf(APIView):
             kind=data.validated_data["kind"],
             target=data.validated_data["target"],
         )
-        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+        return Response(DeploymentPlanSerializer(plan).data, status=status.HTTP_201_CREATED)

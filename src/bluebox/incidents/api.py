@@ -30,6 +30,7 @@ from bluebox.incidents.models import (
     PrimacyDecision,
     ProtectedPerson,
     ProtectedPersonKind,
+    ThreatNature,
 )
 from bluebox.incidents.primacy import WEAPON_CHOICES
 from bluebox.missions.models import Mission
@@ -88,6 +89,14 @@ PUBLIC_FIELDS = [
 
 
 class IncidentSerializer(serializers.ModelSerializer[Incident]):
+    # Read-only model fields lose ``blank``; declared so the schema admits "" (not yet classified).
+    threat_nature = serializers.ChoiceField(
+        choices=ThreatNature.choices, allow_blank=True, read_only=True
+    )
+    primacy = serializers.ChoiceField(
+        choices=ThreatNature.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = Incident
         fields = PUBLIC_FIELDS

@@ -24,7 +24,7 @@ from bluebox.incidents.models import Incident
 # (column, HXL hashtag). The first twelve columns are what the early-warning engine reads.
 BLUEBOX_COLUMNS: list[tuple[str, str]] = [
     ("occurred_at", "#date+occurred"),
-    ("date_precision", "#date+precision"),
+    ("date_precision", "#meta+date_precision"),
     ("latitude", "#geo+lat"),
     ("longitude", "#geo+lon"),
     ("incident_type", "#event+type"),
@@ -49,8 +49,8 @@ BLUEBOX_COLUMNS: list[tuple[str, str]] = [
     ("violence_type", "#event+type+ucdp"),
     ("actors", "#group+name+other"),
     ("weapons", "#capacity+weapons"),
-    ("victims_women", "#affected+victims+f+adult"),
-    ("victims_men", "#affected+victims+m+adult"),
+    ("victims_women", "#affected+victims+f+adults"),
+    ("victims_men", "#affected+victims+m+adults"),
     ("victims_girls", "#affected+victims+f+children"),
     ("victims_boys", "#affected+victims+m+children"),
     ("victims_unknown", "#affected+victims+unknown"),
@@ -68,17 +68,17 @@ ACLED_COLUMNS: list[tuple[str, str]] = [
     ("event_id_cnty", "#event+code"),
     ("event_date", "#date+occurred"),
     ("year", "#date+year"),
-    ("time_precision", "#date+precision"),
+    ("time_precision", "#meta+date_precision"),
     ("disorder_type", "#event+type+disorder"),
     ("event_type", "#event+type"),
     ("sub_event_type", "#event+type+sub"),
     ("actor1", "#group+name+first"),
     ("assoc_actor_1", "#group+name+first+assoc"),
-    ("inter1", "#group+type+first+code"),
+    ("inter1", "#group+type+first"),
     ("actor2", "#group+name+second"),
     ("assoc_actor_2", "#group+name+second+assoc"),
-    ("inter2", "#group+type+second+code"),
-    ("interaction", "#group+interaction+code"),
+    ("inter2", "#group+type+second"),
+    ("interaction", "#group+interaction"),
     ("civilian_targeting", "#indicator+civilian_targeting"),
     ("iso", "#country+code"),
     ("region", "#region+name"),
@@ -237,11 +237,14 @@ def geojson_chunks(queryset: QuerySet[Incident], mark: ExportMarking) -> Iterato
     first = True
     for row in _rows(queryset):
         values = dict(zip([n for n, _ in BLUEBOX_COLUMNS], _bluebox_row(row), strict=True))
+        properties = {k: v for k, v in values.items() if k not in ("latitude", "longitude")}
+        # JSON has booleans; the CSV spells them out for spreadsheets.
+        properties["civilian_targeting"] = bool(row["civilian_targeting"])
         feature = {
             "type": "Feature",
             "id": row["pk"],
             "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
-            "properties": {k: v for k, v in values.items() if k not in ("latitude", "longitude")},
+            "properties": properties,
         }
         yield ("" if first else ",") + json.dumps(feature)
         first = False

@@ -145,14 +145,14 @@ PLAN_FIELDS = [
 ]
 
 
-class PlanSerializer(serializers.ModelSerializer[PatrolPlan]):
+class PatrolPlanSerializer(serializers.ModelSerializer[PatrolPlan]):
     class Meta:
         model = PatrolPlan
         fields = PLAN_FIELDS
         read_only_fields = PLAN_FIELDS
 
 
-class PlanDetailSerializer(serializers.ModelSerializer[PatrolPlan]):
+class PatrolPlanDetailSerializer(serializers.ModelSerializer[PatrolPlan]):
     patrols = serializers.SerializerMethodField()
 
     class Meta:
@@ -165,7 +165,7 @@ class PlanDetailSerializer(serializers.ModelSerializer[PatrolPlan]):
         return list(PlannedPatrolSerializer(selectors.planned_for(user, plan), many=True).data)
 
 
-class PlanRequestSerializer(serializers.Serializer[Any]):
+class PatrolPlanRequestSerializer(serializers.Serializer[Any]):
     site = serializers.IntegerField()
     week_start = serializers.DateField()
 
@@ -174,7 +174,7 @@ class PlanRequestSerializer(serializers.Serializer[Any]):
     get=extend_schema(parameters=[OpenApiParameter("site", int), OpenApiParameter("week", str)])
 )
 class PlanListCreate(generics.ListAPIView[PatrolPlan]):
-    serializer_class = PlanSerializer
+    serializer_class = PatrolPlanSerializer
 
     def get_queryset(self) -> Any:
         week = self.request.query_params.get("week")
@@ -184,30 +184,30 @@ class PlanListCreate(generics.ListAPIView[PatrolPlan]):
             raise serializers.ValidationError({"week": ["YYYY-MM-DD."]}) from exc
         return selectors.plans_for(self.request.user, int_param(self.request, "site"), week_start)
 
-    @extend_schema(request=PlanRequestSerializer, responses={202: PlanSerializer})
+    @extend_schema(request=PatrolPlanRequestSerializer, responses={202: PatrolPlanSerializer})
     def post(self, request: Request) -> Response:
-        payload = PlanRequestSerializer(data=request.data)
+        payload = PatrolPlanRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         plan = services.patrol_plan_request(
             actor=request.user,
             site_id=payload.validated_data["site"],
             week_start=payload.validated_data["week_start"],
         )
-        return Response(PlanSerializer(plan).data, status=status.HTTP_202_ACCEPTED)
+        return Response(PatrolPlanSerializer(plan).data, status=status.HTTP_202_ACCEPTED)
 
 
 class PlanDetail(generics.RetrieveAPIView[PatrolPlan]):
-    serializer_class = PlanDetailSerializer
+    serializer_class = PatrolPlanDetailSerializer
 
     def get_object(self) -> PatrolPlan:
         return selectors.plan_visible(self.request.user, self.kwargs["pk"])
 
 
 class PlanApprove(APIView):
-    @extend_schema(request=None, responses=PlanSerializer)
+    @extend_schema(request=None, responses=PatrolPlanSerializer)
     def post(self, request: Request, pk: int) -> Response:
         plan = services.patrol_plan_approve(actor=request.user, plan_id=pk)
-        return Response(PlanSerializer(plan).data)
+        return Response(PatrolPlanSerializer(plan).data)
 
 
 class AssignmentSerializer(serializers.Serializer[Any]):

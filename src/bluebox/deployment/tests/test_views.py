@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from bluebox.deployment import services
 from bluebox.deployment.models import DeploymentAnalysis, PlanStatus
 from bluebox.deployment.tests.conftest import PLAN_START
+from bluebox.testing.validators import hxlvalidate
 
 
 @pytest.fixture
@@ -42,6 +43,8 @@ def test_the_csv_export_carries_an_hxl_row_and_every_placed_officer(force_world,
     assert rows[1][0] == "#loc+code"
     dataset = hxl.data(io.BytesIO(text.encode()), hxl.InputOptions(allow_local=True))
     assert "#org+unit" in [c.display_tag for c in dataset.columns]
+    passed, report = hxlvalidate(text)
+    assert passed, report
     assert sum(int(r[-1]) for r in rows[2:]) == 140 * 2 + 18
 
 

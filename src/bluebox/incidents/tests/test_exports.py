@@ -17,6 +17,7 @@ from bluebox.core.models import AuditEntry
 from bluebox.incidents import services
 from bluebox.incidents.models import Incident
 from bluebox.testing.factories import IncidentFactory
+from bluebox.testing.validators import geojson_problems, hxlvalidate
 
 ENGINE_COLUMNS = [
     "occurred_at", "date_precision", "latitude", "longitude", "incident_type",
@@ -92,6 +93,29 @@ def test_geojson_export_is_a_feature_collection_of_points(world, incidents):
     point = next(f for f in collection["features"] if f["id"] == incidents[0].pk)
     assert point["geometry"] == {"type": "Point", "coordinates": [-9.49, 3.01]}
     assert point["properties"]["incident_type"] == "killing"
+    assert geojson_problems(collection) == {}
+    # JSON booleans and numbers, not their spellings.
+    assert all(type(f["properties"]["civilian_targeting"]) is bool for f in collection["features"])
+    assert point["properties"]["civilian_targeting"] is True
+    assert point["properties"]["fatalities_best"] == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "acled"])
+def test_csv_exports_pass_hxlvalidate_with_the_default_schema(world, incidents, fmt):
+    IncidentFactory(site=world.site_a, classification=0, victims_women=2, victims_girls=1)
+    _, text = _get(world.commissioner, f"/api/v1/incidents/export/{fmt}/")
+    passed, report = hxlvalidate(text)
+    assert passed, report
+    tags = list(csv.reader(io.StringIO(text)))[1]
+    assert "#affected+victims+f+adults" in tags or fmt == "acled"
+    assert not any("+adult" in t and "+adults" not in t for t in tags)
+    assert "#date+precision" not in tags
+
+
+def test_hxlvalidate_fails_a_date_column_that_holds_words():
+    # The validator the exports are held to does refuse what the old hashtags held.
+    passed, report = hxlvalidate("when,precision\n#date+occurred,#date+precision\n2020-01-02,day\n")
+    assert not passed and "day" in report
 
 
 def test_an_acled_export_imports_back_unchanged_in_substance(world, incidents, tmp_path):
