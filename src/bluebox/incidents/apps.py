@@ -41,3 +41,8 @@ class IncidentsConfig(AppConfig):
             },
         )
         from bluebox.incidents import tasks  # noqa: F401  (registers the import tasks)
+        from bluebox.incidents.primacy import PrimacyRules
+        from bluebox.missions.definition import register_settings_validator
+
+        # Mission definitions name primacy rules; a bad one is refused when the file is read.
+        register_settings_validator("primacy_rules", PrimacyRules.from_settings)
