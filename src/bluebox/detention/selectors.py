@@ -97,6 +97,12 @@ def breaches_for(user: Any, apprehension: Apprehension | None = None) -> QuerySe
     return qs
 
 
+def breach_get(user: Any, pk: int) -> Breach:
+    """One breach the user may see; the refusal of a hidden one is audited like a missing one's
+    404 (so the check runs on every breach, not on the visible ones only)."""
+    return access.get_visible(user, Breach.objects.select_related("apprehension"), pk=pk)
+
+
 def evidence_of(user: Any, apprehension: Apprehension) -> QuerySet[EvidenceItem]:
     return access.visible(
         user, EvidenceItem.objects.filter(apprehension=apprehension, voided_at__isnull=True)

@@ -112,7 +112,8 @@ def apprehension_new(request: HttpRequest) -> HttpResponse:
     form = ApprehensionForm(request.POST or None, sites=sites)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        site = next(s for s in sites if s.pk == data.pop("site"))
+        site_id = data.pop("site")
+        site = next(s for s in sites if s.pk == site_id)
         wall = timezone.make_naive(data.pop("apprehended_at"), ZoneInfo("UTC"))
         occurrence = data.pop("occurrence")
         try:
@@ -424,7 +425,7 @@ def evidence_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @_refused_as_403
 def breach_explain(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
-    breach = access.get_visible(request.user, selectors.breaches_for(request.user), pk=pk)
+    breach = selectors.breach_get(request.user, pk)
     try:
         services.breach_explain(
             actor=request.user,
