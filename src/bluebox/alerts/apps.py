@@ -8,13 +8,13 @@ class AlertsConfig(AppConfig):
     nav_url_name = "alert-board"
 
     def ready(self) -> None:
-        from bluebox.core.roles import Role, register_policy, rule
+        from bluebox.core.roles import Resource, Role, register_policy, rule
 
         # Alerts are triaged where they land: a reporter sees and handles alerts placed at
         # their site; analysts and commanders the whole mission. A caller's number needs the
         # SOURCE compartment on top (checked by access.reveal).
         register_policy(
-            "alert",
+            Resource.ALERT,
             {
                 "view": rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER, Role.SOURCE_HANDLER),
                 "triage": rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER),
@@ -24,7 +24,7 @@ class AlertsConfig(AppConfig):
             },
         )
         register_policy(
-            "cap_alert",
+            Resource.CAP_ALERT,
             {
                 "view": rule(
                     Role.REPORTER,

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bluebox.alerts.services import InboundMessage
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 
 
 def fields(body: bytes, content_type: str) -> dict[str, Any]:

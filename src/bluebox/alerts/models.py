@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.crypto import EncryptedTextField
 from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.roles import Resource
 
 
 class Channel(models.Model):
@@ -34,7 +35,7 @@ class Channel(models.Model):
     outbound_url = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
 
-    access_resource: ClassVar[str] = "alert"
+    access_resource: ClassVar[Resource] = Resource.ALERT
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     def __str__(self) -> str:
@@ -113,7 +114,7 @@ class Alert(ClassifiedRecord, VoidableRecord):
     forwarded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    access_resource: ClassVar[str] = "alert"
+    access_resource: ClassVar[Resource] = Resource.ALERT
     access_scope: ClassVar[dict[str, str | None]] = {
         "mission": "mission_id",
         "sector": "sector_id",
@@ -227,7 +228,7 @@ class CapAlert(ClassifiedRecord, VoidableRecord):
     )
     published_at = models.DateTimeField(null=True, blank=True)
 
-    access_resource: ClassVar[str] = "cap_alert"
+    access_resource: ClassVar[Resource] = Resource.CAP_ALERT
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:

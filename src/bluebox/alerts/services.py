@@ -33,7 +33,8 @@ from bluebox.alerts.models import (
 from bluebox.core import access, audit
 from bluebox.core.classification import Classification, Compartment
 from bluebox.core.crypto import ProtectedValue
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.incidents import services as incident_services
 from bluebox.incidents.models import Incident
 from bluebox.missions.models import FieldSite, Mission
@@ -92,7 +93,7 @@ def channel_create(
     outbound_url: str = "",
 ) -> tuple[Channel, str]:
     """Create a gateway channel; returns it with its secret (shown once, to the gateway admin)."""
-    access.require_in_scope(actor, "alert", "configure", mission_id=mission.pk)
+    access.require_in_scope(actor, Resource.ALERT, "configure", mission_id=mission.pk)
     secret = secrets.token_urlsafe(32)
     channel = Channel.objects.create(
         mission=mission,
@@ -105,7 +106,7 @@ def channel_create(
     audit.record(
         actor=actor,
         action="channel-create",
-        resource="alert",
+        resource=Resource.ALERT,
         object_id=channel.pk,
         mission_id=mission.pk,
     )
@@ -249,7 +250,7 @@ def alert_receive(
     audit.record(
         actor=None,
         action="alert-receive",
-        resource="alert",
+        resource=Resource.ALERT,
         object_id=alert.pk,
         mission_id=mission.pk,
         detail={"channel": channel.pk, "caller": caller.pseudonym},
@@ -305,7 +306,7 @@ def caller_opt_out(*, channel: Channel, sender: str, now: datetime | None = None
     audit.record(
         actor=None,
         action="caller-opt-out",
-        resource="alert",
+        resource=Resource.ALERT,
         mission_id=mission.pk,
         detail={"caller": caller.pseudonym},
     )
@@ -354,7 +355,7 @@ def _triaged(actor: Any, alert_id: int, action: str) -> Alert:
     alert = access.get_visible(actor, Alert.objects.select_for_update(), pk=alert_id)
     access.require_in_scope(
         actor,
-        "alert",
+        Resource.ALERT,
         action,
         mission_id=alert.mission_id,
         sector_id=alert.sector_id,
@@ -369,7 +370,7 @@ def _audit(actor: Any, alert: Alert, action: str, **detail: Any) -> None:
     audit.record(
         actor=actor,
         action=action,
-        resource="alert",
+        resource=Resource.ALERT,
         object_id=alert.pk,
         mission_id=alert.mission_id,
         detail=detail,
@@ -571,7 +572,7 @@ def alerts_escalate(*, now: datetime | None = None) -> list[int]:
         audit.record(
             actor=None,
             action="escalate",
-            resource="alert",
+            resource=Resource.ALERT,
             object_id=alert.pk,
             mission_id=alert.mission_id,
             detail={"level": alert.escalation_level, "clock": str(alert.status)},
@@ -642,7 +643,7 @@ def warning_draft(
     ``msg_type="Update"`` or ``"Cancel"``) points at the alert this one updates.
     """
     access.require_in_scope(
-        actor, "cap_alert", "draft", mission_id=mission.pk, classification=classification
+        actor, Resource.CAP_ALERT, "draft", mission_id=mission.pk, classification=classification
     )
     errors: dict[str, list[str]] = {}
     for name, value, allowed in (
@@ -705,7 +706,7 @@ def warning_draft(
     audit.record(
         actor=actor,
         action="cap-draft",
-        resource="cap_alert",
+        resource=Resource.CAP_ALERT,
         object_id=cap.pk,
         mission_id=mission.pk,
         detail={"status": cap.status, "scope": scope},
@@ -719,7 +720,7 @@ def warning_publish(*, actor: Any, cap_id: int) -> CapAlert:
     cap = access.get_visible(actor, CapAlert.objects.select_for_update(), pk=cap_id)
     access.require_in_scope(
         actor,
-        "cap_alert",
+        Resource.CAP_ALERT,
         "publish",
         mission_id=cap.mission_id,
         classification=cap.classification,
@@ -736,7 +737,7 @@ def warning_publish(*, actor: Any, cap_id: int) -> CapAlert:
     audit.record(
         actor=actor,
         action="cap-publish",
-        resource="cap_alert",
+        resource=Resource.CAP_ALERT,
         object_id=cap.pk,
         mission_id=cap.mission_id,
     )

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from bluebox.alerts import cap, selectors, services
 from bluebox.alerts.forms import CloseForm, ConvertForm, NoteForm, ReplyForm
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 
 
 @login_required
@@ -43,8 +44,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alert": alert,
             "clock": selectors.clock(alert),
-            "can_triage": access.can_in_scope(request.user, "alert", "triage", **scope),
-            "can_forward": access.can_in_scope(request.user, "alert", "forward", **scope),
+            "can_triage": access.can_in_scope(request.user, Resource.ALERT, "triage", **scope),
+            "can_forward": access.can_in_scope(request.user, Resource.ALERT, "forward", **scope),
             "close_form": CloseForm(),
             "reply_form": ReplyForm(),
             "convert_form": ConvertForm(initial={"incident_type": alert.guessed_type or "threat"}),
@@ -108,7 +109,7 @@ def cap_detail(request: HttpRequest, pk: int) -> HttpResponse:
     warning = selectors.cap_for(request.user, pk)
     can_publish = access.can_in_scope(
         request.user,
-        "cap_alert",
+        Resource.CAP_ALERT,
         "publish",
         mission_id=warning.mission_id,
         classification=warning.classification,

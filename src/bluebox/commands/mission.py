@@ -38,7 +38,7 @@ def register(subparsers: Any) -> None:
 
 def _apply(args: argparse.Namespace) -> int:
     setup_django()
-    from bluebox.core.errors import ServiceError
+    from bluebox.core.exceptions import ServiceError
     from bluebox.missions import definition, services
     from bluebox.missions.models import Mission
 

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from bluebox.core import audit
 from bluebox.core.classification import Classification, masks_within
+from bluebox.core.exceptions import NotPermitted, NotVisible, ServiceError
 from bluebox.core.models import (
     AuditEntry,
     AuditOutcome,
@@ -26,21 +26,28 @@ from bluebox.core.models import (
     CompartmentGrant,
     RoleAssignment,
 )
-from bluebox.core.roles import ROLE_PROFILES, rule_for
+from bluebox.core.roles import ROLE_PROFILES, Resource, rule_for
 
 M = TypeVar("M", bound=models.Model)
 E = TypeVar("E", bound=BaseException)
 
 
-class NotVisible(Http404):
-    """Raised for records that do not exist and for records the user may not see, alike."""
-
-    def __init__(self) -> None:
-        super().__init__("Not found.")
+MIN_REVEAL_PURPOSE = 10
 
 
-class NotPermitted(Exception):
-    """The user may see the scope but not perform this action in it (rendered as 403)."""
+def reveal_purpose(purpose: str) -> str:
+    """The stated purpose of revealing a protected identity, or a clear 400.
+
+    One rule for every compartment (sources, survivors, callers, detainees): the purpose goes to
+    the audit trail, so it must say something.
+    """
+    stated = purpose.strip()
+    if len(stated) < MIN_REVEAL_PURPOSE:
+        raise ServiceError(
+            f"State the purpose of this reveal (at least {MIN_REVEAL_PURPOSE} characters).",
+            field_errors={"purpose": [f"At least {MIN_REVEAL_PURPOSE} characters."]},
+        )
+    return stated[:500]
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ def forget(user: Any) -> None:
             delattr(user, attr)
 
 
-def grants(user: Any, resource: str, action: str) -> list[Grant]:
+def grants(user: Any, resource: Resource, action: str) -> list[Grant]:
     rule = rule_for(resource, action)
     if rule is None:
         return []
@@ -123,9 +130,9 @@ def _scope_q(grant: Grant, scope: dict[str, str | None]) -> Q:
 
 def filter_q(user: Any, model: type[models.Model], action: str = "view") -> Q:
     """The rows of ``model`` the user may act on, as a Q object (empty when none)."""
-    resource = getattr(model, "access_resource", "")
+    resource: Resource | None = getattr(model, "access_resource", None)
     scope = getattr(model, "access_scope", {})
-    if not resource or not scope:
+    if resource is None or not scope:
         raise TypeError(f"{model.__name__} declares no access_resource/access_scope")
     classified = issubclass(model, ClassifiedRecord)
     combined = Q(pk__in=[])
@@ -152,7 +159,7 @@ def can(user: Any, action: str, obj: models.Model) -> bool:
 
 def can_in_scope(
     user: Any,
-    resource: str,
+    resource: Resource,
     action: str,
     *,
     mission_id: int,
@@ -177,7 +184,7 @@ def can_in_scope(
     return False
 
 
-def missions_for(user: Any, resource: str, action: str = "view") -> set[int]:
+def missions_for(user: Any, resource: Resource, action: str = "view") -> set[int]:
     return {grant.mission_id for grant in grants(user, resource, action)}
 
 
@@ -276,7 +283,7 @@ def audit_reads(user: Any, objects: Iterable[models.Model]) -> None:
 
 
 def require_in_scope(
-    user: Any, resource: str, action: str, *, object_id: object = "", **scope: Any
+    user: Any, resource: Resource, action: str, *, object_id: object = "", **scope: Any
 ) -> None:
     """Raise :class:`NotPermitted` (audited) unless :func:`can_in_scope` allows the action.
 
@@ -318,7 +325,7 @@ def reveal(
     """Allow and audit revealing a protected identity held on ``record``; return the purpose.
 
     The one sequence for every reveal (sources, survivors, callers, detainees): the stated purpose
-    must say something (:func:`bluebox.core.errors.reveal_purpose`, a 400 otherwise, nothing
+    must say something (:func:`reveal_purpose`, a 400 otherwise, nothing
     audited); the user needs ``action`` on the record's resource in its scope, at its
     classification, *and* the ``compartments`` holding the identity (otherwise an audited
     :class:`NotPermitted`, as :func:`require_in_scope`); then one allowed entry is written, named
@@ -326,9 +333,6 @@ def reveal(
     :func:`get_visible` (404 for those who may not see it); the caller decrypts the identity
     only after this returns, and never passes it here.
     """
-    # errors renders this module's exceptions, so it imports access: import the rule lazily.
-    from bluebox.core.errors import reveal_purpose
-
     stated = reveal_purpose(purpose)
     resource = record.access_resource
     scope = record.access_scope

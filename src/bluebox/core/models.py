@@ -11,7 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.classification import Classification, Compartment
-from bluebox.core.roles import Role
+from bluebox.core.exceptions import DeletionRefused
+from bluebox.core.roles import Resource, Role
 
 
 class User(AbstractUser):
@@ -91,15 +92,11 @@ class ClassifiedRecord(models.Model):
     compartments = models.PositiveSmallIntegerField(default=0)
 
     # Subclasses name their authorization resource and the fields holding their scope.
-    access_resource: ClassVar[str] = ""
+    access_resource: ClassVar[Resource]
     access_scope: ClassVar[dict[str, str | None]] = {}
 
     class Meta:
         abstract = True
-
-
-class DeletionRefused(Exception):
-    """Operational records are voided with a reason, never deleted."""
 
 
 class NoDeleteQuerySet(models.QuerySet[Any]):
@@ -157,7 +154,7 @@ class AuditEntry(models.Model):
 
     objects = AppendOnlyQuerySet.as_manager()
 
-    access_resource: ClassVar[str] = "audit"
+    access_resource: ClassVar[Resource] = Resource.AUDIT
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:

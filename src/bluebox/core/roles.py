@@ -8,6 +8,7 @@ that resource (mission structure is shared mission-wide; operational records are
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,30 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner liaison")
     AUDITOR = "auditor", _("Auditor")
     ADMIN = "admin", _("Administrator")
+
+
+class Resource(StrEnum):
+    """Every resource the policy knows: a misspelt name fails at import, not as a silent refusal.
+
+    A new domain app adds its resources here, then registers their rules from its
+    ``AppConfig.ready`` (:func:`register_policy`).
+    """
+
+    MISSION = "mission"
+    FORCE = "force"
+    INCIDENT = "incident"
+    INCIDENT_WORKFLOW = "incident_workflow"
+    PROTECTED_PERSON = "protected_person"
+    AUDIT = "audit"
+    ALERT = "alert"
+    CAP_ALERT = "cap_alert"
+    DEPLOYMENT_PLAN = "deployment_plan"
+    DETENTION = "detention"
+    DETENTION_NOTIFICATION = "detention_notification"
+    FORECAST_RUN = "forecast_run"
+    FORECAST = "forecast"
+    HRDDP = "hrddp"
+    PATROL = "patrol"
 
 
 @dataclass(frozen=True)
@@ -80,18 +105,18 @@ def _rule(*roles: str, mission_wide: bool = False) -> Rule:
 
 
 # resource -> action -> rule. Anything absent is refused.
-POLICY: dict[str, dict[str, Rule]] = {
-    "mission": {
+POLICY: dict[Resource, dict[str, Rule]] = {
+    Resource.MISSION: {
         # The shape of the mission (sectors, sites, partners) is needed by everyone who works in it,
         # and by the administrator to grant roles; it holds no operational content.
         "view": _rule(*OPERATIONAL_ROLES, Role.ADMIN, mission_wide=True),
         "change": _rule(Role.COMMANDER),
     },
-    "force": {
+    Resource.FORCE: {
         "view": _rule(Role.PLANNER, Role.COMMANDER, Role.ANALYST, mission_wide=True),
         "change": _rule(Role.PLANNER, Role.COMMANDER),
     },
-    "incident": {
+    Resource.INCIDENT: {
         "view": _rule(
             Role.REPORTER,
             Role.ANALYST,
@@ -105,15 +130,16 @@ POLICY: dict[str, dict[str, Rule]] = {
         "verify": _rule(Role.ANALYST, Role.COMMANDER),
         "void": _rule(Role.ANALYST, Role.COMMANDER),
     },
-    "audit": {"view": _rule(Role.AUDITOR, mission_wide=True)},
+    Resource.AUDIT: {"view": _rule(Role.AUDITOR, mission_wide=True)},
 }
 
 
-def register_policy(resource: str, actions: dict[str, Rule]) -> None:
+def register_policy(resource: Resource, actions: dict[str, Rule]) -> None:
     """Add a domain app's resource to the policy (called from its ``AppConfig.ready``).
 
     Each app owns its own entries, so a new capability cannot quietly widen another's.
     """
+    resource = Resource(resource)  # a plain string that names no resource fails here
     if resource in POLICY and POLICY[resource] != actions:
         raise ValueError(f"policy for {resource!r} is already registered differently")
     POLICY[resource] = dict(actions)
@@ -124,5 +150,5 @@ def rule(*roles: str, mission_wide: bool = False) -> Rule:
     return _rule(*roles, mission_wide=mission_wide)
 
 
-def rule_for(resource: str, action: str) -> Rule | None:
-    return POLICY.get(resource, {}).get(action)
+def rule_for(resource: Resource, action: str) -> Rule | None:
+    return POLICY.get(Resource(resource), {}).get(action)

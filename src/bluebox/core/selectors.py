@@ -8,12 +8,13 @@ from django.db.models import Q, QuerySet
 
 from bluebox.core import access
 from bluebox.core.models import AuditEntry, RoleAssignment
+from bluebox.core.roles import Resource
 
 
 def audit_entries_for(user: Any) -> QuerySet[AuditEntry]:
     """Entries of the missions the user audits, plus mission-less entries (logins, accounts)."""
     q = access.filter_q(user, AuditEntry, "view")
-    if access.grants(user, "audit", "view"):
+    if access.grants(user, Resource.AUDIT, "view"):
         q |= Q(mission_id__isnull=True)
     return AuditEntry.objects.filter(q).order_by("-seq")
 

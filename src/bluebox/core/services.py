@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from bluebox.core import access, audit
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import RoleAssignment, User, VoidableRecord
 from bluebox.core.roles import Role
 

@@ -8,13 +8,13 @@ class DeploymentConfig(AppConfig):
     nav_url_name = "deployment-board"
 
     def ready(self) -> None:
-        from bluebox.core.roles import Role, register_policy, rule
+        from bluebox.core.roles import Resource, Role, register_policy, rule
 
         # Force records ("force") are in core's policy. Plans are operational: only holders of
         # a mission-level role see them (a mission plan places every sector's units), planners
         # propose and explore what-ifs, commanders alone approve or return.
         register_policy(
-            "deployment_plan",
+            Resource.DEPLOYMENT_PLAN,
             {
                 "view": rule(Role.PLANNER, Role.COMMANDER, Role.ANALYST),
                 "propose": rule(Role.PLANNER, Role.COMMANDER),

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.roles import Resource
 
 
 class ContributingCountry(models.Model):
@@ -62,7 +63,7 @@ class Caveat(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, null=True)
 
-    access_resource: ClassVar[str] = "force"
+    access_resource: ClassVar[Resource] = Resource.FORCE
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -97,7 +98,7 @@ class FormedPoliceUnit(models.Model):
     # Self-sustainment categories the mission must provide (catering, water, medical...).
     sustainment_needs = models.JSONField(default=list, blank=True)
 
-    access_resource: ClassVar[str] = "force"
+    access_resource: ClassVar[Resource] = Resource.FORCE
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -133,7 +134,7 @@ class SpecialisedPoliceTeam(models.Model):
     rotation_start = models.DateField(null=True, blank=True)
     rotation_end = models.DateField(null=True, blank=True)
 
-    access_resource: ClassVar[str] = "force"
+    access_resource: ClassVar[Resource] = Resource.FORCE
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -171,7 +172,7 @@ class IndividualPoliceOfficer(models.Model):
     predeployment_training_on = models.DateField(null=True, blank=True)
     poc_training_on = models.DateField(null=True, blank=True)
 
-    access_resource: ClassVar[str] = "force"
+    access_resource: ClassVar[Resource] = Resource.FORCE
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -216,7 +217,7 @@ class RosterNomination(models.Model):
     nominated_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
-    access_resource: ClassVar[str] = "force"
+    access_resource: ClassVar[Resource] = Resource.FORCE
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -300,7 +301,7 @@ class DeploymentPlan(ClassifiedRecord, VoidableRecord):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
 
-    access_resource: ClassVar[str] = "deployment_plan"
+    access_resource: ClassVar[Resource] = Resource.DEPLOYMENT_PLAN
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -336,7 +337,7 @@ class DeploymentAnalysis(ClassifiedRecord, VoidableRecord):
     created_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    access_resource: ClassVar[str] = "deployment_plan"
+    access_resource: ClassVar[Resource] = Resource.DEPLOYMENT_PLAN
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from bluebox.core import access, audit
 from bluebox.core.classification import Classification
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.deployment import adapter
 from bluebox.deployment.models import (
     AnalysisKind,
@@ -36,13 +37,13 @@ from bluebox.engines import deployment as engine
 from bluebox.engines.deployment import report, whatif
 from bluebox.missions.models import FieldSite, Mission, SiteKind
 
-RESOURCE = "deployment_plan"
+RESOURCE = Resource.DEPLOYMENT_PLAN
 MAX_HORIZON_DAYS = 365
 MAX_TIME_LIMIT_S = 600.0
 MAX_DELAY_DAYS = 365
 
 
-def _mission(actor: Any, mission_id: int, resource: str, action: str) -> Mission:
+def _mission(actor: Any, mission_id: int, resource: Resource, action: str) -> Mission:
     """The mission if the actor works in it (404 otherwise), and may do ``action`` (403)."""
     mission = access.get_visible(actor, Mission.objects.all(), pk=mission_id)
     access.require_in_scope(actor, resource, action, mission_id=mission.pk)
@@ -148,7 +149,7 @@ def caveat_create(
     description: str = "",
 ) -> Caveat:
     """Record a national caveat on a PCC (all its officers) or on one of its FPUs."""
-    mission = _mission(actor, mission_id, "force", "change")
+    mission = _mission(actor, mission_id, Resource.FORCE, "change")
     country = ContributingCountry.objects.filter(pk=country_id).first()
     if country is None:
         raise ServiceError("Unknown country.", field_errors={"country": ["Unknown country."]})
@@ -170,7 +171,7 @@ def caveat_create(
     audit.record(
         actor=actor,
         action="create",
-        resource="force",
+        resource=Resource.FORCE,
         object_id=caveat.pk,
         mission_id=mission.pk,
         detail={"record": "caveat", "kind": kind, "country": country.code},
@@ -184,7 +185,7 @@ def caveat_update(
 ) -> Caveat:
     """Change a caveat's parameters (a capital narrowed or widened it)."""
     caveat = access.get_visible(actor, Caveat.objects.select_for_update(), pk=caveat_id)
-    mission = _mission(actor, caveat.mission_id, "force", "change")
+    mission = _mission(actor, caveat.mission_id, Resource.FORCE, "change")
     caveat.parameters = validate_caveat(mission, caveat.kind, parameters)
     if description is not None:
         caveat.description = description
@@ -192,7 +193,7 @@ def caveat_update(
     audit.record(
         actor=actor,
         action="change",
-        resource="force",
+        resource=Resource.FORCE,
         object_id=caveat.pk,
         mission_id=mission.pk,
         detail={"record": "caveat", "kind": caveat.kind},
@@ -204,13 +205,13 @@ def caveat_update(
 def caveat_lift(*, actor: Any, caveat_id: int, reason: str) -> None:
     """Remove a caveat the capital has lifted (the audit trail keeps what it was and why)."""
     caveat = access.get_visible(actor, Caveat.objects.select_for_update(), pk=caveat_id)
-    mission = _mission(actor, caveat.mission_id, "force", "change")
+    mission = _mission(actor, caveat.mission_id, Resource.FORCE, "change")
     if not reason.strip():
         raise ServiceError("Say why the caveat is lifted.", field_errors={"reason": ["Required."]})
     audit.record(
         actor=actor,
         action="lift",
-        resource="force",
+        resource=Resource.FORCE,
         object_id=caveat.pk,
         mission_id=mission.pk,
         detail={
@@ -249,7 +250,7 @@ NEXT_STATUS: dict[str, set[str]] = {
 @transaction.atomic
 def roster_nominate(*, actor: Any, mission_id: int, country_id: int, data: dict[str, Any]) -> Any:
     """Put a PCC's nominated expert on the mission's rapid-deployment roster."""
-    mission = _mission(actor, mission_id, "force", "change")
+    mission = _mission(actor, mission_id, Resource.FORCE, "change")
     country = ContributingCountry.objects.filter(pk=country_id).first()
     if country is None:
         raise ServiceError("Unknown country.", field_errors={"country": ["Unknown country."]})
@@ -270,7 +271,7 @@ def roster_nominate(*, actor: Any, mission_id: int, country_id: int, data: dict[
     audit.record(
         actor=actor,
         action="create",
-        resource="force",
+        resource=Resource.FORCE,
         object_id=nomination.pk,
         mission_id=mission.pk,
         detail={"record": "roster_nomination"},
@@ -285,7 +286,7 @@ def roster_nomination_set_status(
     nomination = access.get_visible(
         actor, RosterNomination.objects.select_for_update(), pk=nomination_id
     )
-    _mission(actor, nomination.mission_id, "force", "change")
+    _mission(actor, nomination.mission_id, Resource.FORCE, "change")
     if status not in NEXT_STATUS.get(nomination.status, set()):
         message = f"A {nomination.status} nomination cannot become {status}."
         raise ServiceError(message, field_errors={"status": [message]})
@@ -296,7 +297,7 @@ def roster_nomination_set_status(
     audit.record(
         actor=actor,
         action="change",
-        resource="force",
+        resource=Resource.FORCE,
         object_id=nomination.pk,
         mission_id=nomination.mission_id,
         detail={"record": "roster_nomination", "status": status},

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
 from bluebox.deployment import adapter, charts, selectors, services
 from bluebox.deployment.models import DeploymentPlan, PlanKind, PlanStatus
@@ -51,7 +52,7 @@ def _fail(request: HttpRequest, exc: ServiceError) -> None:
 
 
 def _can(user: Any, action: str, mission_id: int) -> bool:
-    return access.can_in_scope(user, "deployment_plan", action, mission_id=mission_id)
+    return access.can_in_scope(user, Resource.DEPLOYMENT_PLAN, action, mission_id=mission_id)
 
 
 @login_required
@@ -59,7 +60,7 @@ def board(request: HttpRequest) -> HttpResponse:
     """The current plan's board, the plan versions and the force, for the user's mission."""
     mission = mission_selectors.default_mission_for(request.user)
     if mission is None or not access.can_in_scope(
-        request.user, "force", "view", mission_id=mission.pk
+        request.user, Resource.FORCE, "view", mission_id=mission.pk
     ):
         return render(request, "403.html", status=403)
     plans = list(selectors.plans_for(request.user, mission.pk)[:30])

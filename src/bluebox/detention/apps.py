@@ -8,10 +8,10 @@ class DetentionConfig(AppConfig):
     nav_url_name = "custody-board"
 
     def ready(self) -> None:
-        from bluebox.core.roles import Role, register_policy, rule
+        from bluebox.core.roles import Resource, Role, register_policy, rule
 
         register_policy(
-            "detention",
+            Resource.DETENTION,
             {
                 # The register (pseudonyms, clocks, legal basis) is read by the custody focal
                 # point, commanders, analysts, and reporters at the site where it happened;
@@ -26,6 +26,6 @@ class DetentionConfig(AppConfig):
             },
         )
         register_policy(
-            "detention_notification",
+            Resource.DETENTION_NOTIFICATION,
             {"view": rule(Role.DETENTION_OFFICER, Role.COMMANDER, mission_wide=True)},
         )

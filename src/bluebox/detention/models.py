@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.crypto import EncryptedTextField
 from bluebox.core.models import ClassifiedRecord, NoDeleteQuerySet, VoidableRecord
+from bluebox.core.roles import Resource
 
 SCOPE: dict[str, str | None] = {"mission": "mission_id", "sector": "sector_id", "site": "site_id"}
 CHILD_SCOPE: dict[str, str | None] = {
@@ -94,7 +95,7 @@ class Apprehension(ClassifiedRecord, VoidableRecord):
         "RiskAssessment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    access_resource: ClassVar[str] = "detention"
+    access_resource: ClassVar[Resource] = Resource.DETENTION
     access_scope: ClassVar[dict[str, str | None]] = SCOPE
 
     class Meta:
@@ -135,7 +136,7 @@ class RiskAssessment(ClassifiedRecord):
 
     objects = NoDeleteQuerySet.as_manager()
 
-    access_resource: ClassVar[str] = "detention"
+    access_resource: ClassVar[Resource] = Resource.DETENTION
     access_scope: ClassVar[dict[str, str | None]] = CHILD_SCOPE
 
     class Meta:
@@ -177,7 +178,7 @@ class HandoverOverride(ClassifiedRecord):
 
     objects = NoDeleteQuerySet.as_manager()
 
-    access_resource: ClassVar[str] = "detention"
+    access_resource: ClassVar[Resource] = Resource.DETENTION
     access_scope: ClassVar[dict[str, str | None]] = CHILD_SCOPE
 
     def __str__(self) -> str:
@@ -199,7 +200,7 @@ class Escalation(models.Model):
 
     objects = NoDeleteQuerySet.as_manager()
 
-    access_resource: ClassVar[str] = "detention"
+    access_resource: ClassVar[Resource] = Resource.DETENTION
     access_scope: ClassVar[dict[str, str | None]] = CHILD_SCOPE
 
     class Meta:
@@ -230,7 +231,7 @@ class Breach(models.Model):
 
     objects = NoDeleteQuerySet.as_manager()
 
-    access_resource: ClassVar[str] = "detention"
+    access_resource: ClassVar[Resource] = Resource.DETENTION
     access_scope: ClassVar[dict[str, str | None]] = CHILD_SCOPE
 
     class Meta:
@@ -260,7 +261,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
 
-    access_resource: ClassVar[str] = "detention_notification"
+    access_resource: ClassVar[Resource] = Resource.DETENTION_NOTIFICATION
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -297,7 +298,7 @@ class EvidenceItem(ClassifiedRecord, VoidableRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
-    access_resource: ClassVar[str] = "detention"
+    access_resource: ClassVar[Resource] = Resource.DETENTION
     access_scope: ClassVar[dict[str, str | None]] = CHILD_SCOPE
 
     class Meta:
@@ -325,7 +326,7 @@ class EvidenceTransfer(models.Model):
 
     objects = NoDeleteQuerySet.as_manager()
 
-    access_resource: ClassVar[str] = "detention"
+    access_resource: ClassVar[Resource] = Resource.DETENTION
     access_scope: ClassVar[dict[str, str | None]] = {
         "mission": "mission_id",
         "sector": "item__apprehension__sector_id",

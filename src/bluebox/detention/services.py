@@ -23,9 +23,9 @@ from django.utils import timezone
 from bluebox.core import access, audit
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification, Compartment
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import RoleAssignment
-from bluebox.core.roles import Role
+from bluebox.core.roles import Resource, Role
 from bluebox.detention.models import (
     Apprehension,
     Breach,
@@ -46,7 +46,7 @@ from bluebox.hrddp import services as hrddp
 from bluebox.hrddp.models import HOST_STATE_KINDS
 from bluebox.missions.models import FieldSite, Mission, PartnerOrganisation
 
-RESOURCE = "detention"
+RESOURCE = Resource.DETENTION
 DETENTION = int(Compartment.DETENTION)
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # A typed apprehension time may be a few minutes ahead of the server clock, not more.

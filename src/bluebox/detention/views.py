@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import User
+from bluebox.core.roles import Resource
 from bluebox.detention import selectors, services
 from bluebox.detention.forms import (
     ApprehensionForm,
@@ -82,7 +83,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "notifications": selectors.notifications_for(request.user, unread_only=True)[:20],
             "pending_transfers": selectors.pending_transfers_for(request.user),
             "open_breaches": selectors.breaches_for(request.user).filter(reason=""),
-            "can_record": bool(access.missions_for(request.user, "detention", "create")),
+            "can_record": bool(access.missions_for(request.user, Resource.DETENTION, "create")),
         },
     )
 
@@ -93,7 +94,7 @@ def _creatable_sites(user: Any) -> list[Any]:
         for s in mission_selectors.sites_for(user).select_related("mission")
         if access.can_in_scope(
             user,
-            "detention",
+            Resource.DETENTION,
             "create",
             mission_id=s.mission_id,
             sector_id=s.sector_id,

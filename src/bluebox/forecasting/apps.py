@@ -8,7 +8,7 @@ class ForecastingConfig(AppConfig):
     nav_url_name = "forecast-index"
 
     def ready(self) -> None:
-        from bluebox.core.roles import Role, register_policy, rule
+        from bluebox.core.roles import Resource, Role, register_policy, rule
 
         # A run's metadata (when, which model, progress) is shown to everyone who reads the
         # risk map; starting one needs a mission-wide analyst or commander, because the model
@@ -16,7 +16,7 @@ class ForecastingConfig(AppConfig):
         # of their own site, a sector analyst their sector's. Partners and human rights
         # officers see nothing here unless it is shared with them.
         register_policy(
-            "forecast_run",
+            Resource.FORECAST_RUN,
             {
                 "view": rule(
                     Role.REPORTER, Role.ANALYST, Role.PLANNER, Role.COMMANDER, mission_wide=True
@@ -25,7 +25,7 @@ class ForecastingConfig(AppConfig):
             },
         )
         register_policy(
-            "forecast",
+            Resource.FORECAST,
             {
                 "view": rule(Role.REPORTER, Role.ANALYST, Role.PLANNER, Role.COMMANDER),
                 "review": rule(Role.ANALYST, Role.COMMANDER),

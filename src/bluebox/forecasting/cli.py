@@ -31,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
     from bluebox.cli import setup_django
 
     setup_django()
-    from bluebox.core.errors import ServiceError
+    from bluebox.core.exceptions import ServiceError
     from bluebox.forecasting import services
     from bluebox.forecasting.models import RunStatus, RunTrigger
     from bluebox.missions.models import Mission

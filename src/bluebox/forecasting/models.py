@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.roles import Resource
 
 AREA_SCOPE: dict[str, str | None] = {
     "mission": "mission_id",
@@ -64,7 +65,7 @@ class ForecastRun(ClassifiedRecord, VoidableRecord):
     created_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    access_resource: ClassVar[str] = "forecast_run"
+    access_resource: ClassVar[Resource] = Resource.FORECAST_RUN
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -102,7 +103,7 @@ class AreaForecast(ClassifiedRecord, VoidableRecord):
     # [{"feature", "contribution", "sentence"}], largest first.
     contributions = models.JSONField(default=list, blank=True)
 
-    access_resource: ClassVar[str] = "forecast"
+    access_resource: ClassVar[Resource] = Resource.FORECAST
     access_scope: ClassVar[dict[str, str | None]] = AREA_SCOPE
 
     class Meta:
@@ -150,7 +151,7 @@ class WarningCandidate(ClassifiedRecord, VoidableRecord):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
 
-    access_resource: ClassVar[str] = "forecast"
+    access_resource: ClassVar[Resource] = Resource.FORECAST
     access_scope: ClassVar[dict[str, str | None]] = AREA_SCOPE
 
     class Meta:

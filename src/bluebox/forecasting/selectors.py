@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from bluebox.core import access
+from bluebox.core.roles import Resource
 from bluebox.forecasting import adapter
 from bluebox.forecasting.models import (
     AreaForecast,
@@ -21,12 +22,12 @@ from bluebox.missions.models import Mission, Sector
 
 def forecast_missions(user: Any) -> QuerySet[Mission]:
     """Missions whose forecasts the user may see."""
-    ids = access.missions_for(user, "forecast_run")
+    ids = access.missions_for(user, Resource.FORECAST_RUN)
     return access.visible(user, Mission.objects.filter(pk__in=ids)).order_by("name")
 
 
 def can_run(user: Any, mission_id: int) -> bool:
-    return access.can_in_scope(user, "forecast_run", "run", mission_id=mission_id)
+    return access.can_in_scope(user, Resource.FORECAST_RUN, "run", mission_id=mission_id)
 
 
 def runs_for(user: Any, mission_id: int | None = None) -> QuerySet[ForecastRun]:

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from bluebox.core import access, audit
 from bluebox.core.classification import Classification
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.engines.forecast import MODEL_KEYS
 from bluebox.forecasting import adapter
 from bluebox.forecasting.models import (
@@ -74,7 +75,7 @@ def _create(
     audit.record(
         actor=actor,
         action="forecast-request",
-        resource="forecast_run",
+        resource=Resource.FORECAST_RUN,
         object_id=run.pk,
         mission_id=mission.pk,
         detail={"origin": label, "model": key, "horizons": hs, "trigger": trigger},
@@ -96,7 +97,7 @@ def forecast_run_request(
     mission = access.get_visible(actor, Mission.objects.all(), pk=mission_id)
     access.require_in_scope(
         actor,
-        "forecast_run",
+        Resource.FORECAST_RUN,
         "run",
         mission_id=mission.pk,
         classification=Classification.CONFIDENTIAL,
@@ -188,7 +189,7 @@ def forecast_run_execute(
         audit.record(
             actor=None,
             action="forecast-fail",
-            resource="forecast_run",
+            resource=Resource.FORECAST_RUN,
             object_id=run.pk,
             mission_id=run.mission_id,
         )
@@ -230,7 +231,7 @@ def _store(run: ForecastRun, outcome: adapter.Outcome) -> ForecastRun:
     audit.record(
         actor=None,
         action="forecast-store",
-        resource="forecast_run",
+        resource=Resource.FORECAST_RUN,
         object_id=run.pk,
         mission_id=run.mission_id,
         detail={**outcome.inputs, "warning_candidates": len(candidates)},
@@ -270,7 +271,7 @@ def _raise_candidates(run: ForecastRun) -> list[WarningCandidate]:
         )
     actor = run.requested_by
     if actor is not None and access.can_in_scope(
-        actor, "cap_alert", "draft", mission_id=run.mission_id
+        actor, Resource.CAP_ALERT, "draft", mission_id=run.mission_id
     ):
         for candidate in made:
             _draft(actor, candidate, note="Drafted when the run finished.")
@@ -309,7 +310,7 @@ def _draft(actor: Any, candidate: WarningCandidate, note: str) -> WarningCandida
     audit.record(
         actor=actor,
         action="warning-candidate-draft",
-        resource="forecast",
+        resource=Resource.FORECAST,
         object_id=candidate.pk,
         mission_id=candidate.mission_id,
         detail={"cap_alert": cap.pk},
@@ -325,7 +326,7 @@ def _candidate_for(actor: Any, candidate_id: int) -> WarningCandidate:
     )
     access.require_in_scope(
         actor,
-        "forecast",
+        Resource.FORECAST,
         "review",
         mission_id=candidate.mission_id,
         sector_id=candidate.sector_id,
@@ -358,7 +359,7 @@ def warning_candidate_dismiss(*, actor: Any, candidate_id: int, note: str) -> Wa
     audit.record(
         actor=actor,
         action="warning-candidate-dismiss",
-        resource="forecast",
+        resource=Resource.FORECAST,
         object_id=candidate.pk,
         mission_id=candidate.mission_id,
     )

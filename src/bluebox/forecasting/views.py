@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.middleware import passive
 from bluebox.forecasting import selectors, services
 from bluebox.forecasting.models import ForecastRun

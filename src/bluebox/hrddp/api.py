@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from bluebox.core import access
 from bluebox.core.api_params import validated
+from bluebox.core.roles import Resource
 from bluebox.hrddp import selectors, services
 from bluebox.hrddp.models import (
     Activity,
@@ -256,12 +257,12 @@ class Gate(APIView):
         partner = PartnerOrganisation.objects.filter(pk=partner_id).first()
         if partner is None:
             raise access.NotVisible()
-        if partner.mission_id not in access.missions_for(request.user, "hrddp", "gate"):
+        if partner.mission_id not in access.missions_for(request.user, Resource.HRDDP, "gate"):
             raise access.refuse(
                 access.NotVisible(),
                 actor=request.user,
                 action="gate",
-                resource="hrddp",
+                resource=Resource.HRDDP,
                 object_id=f"partner:{partner.pk}",
                 mission_id=partner.mission_id,
             )

@@ -8,10 +8,10 @@ class HrddpConfig(AppConfig):
     nav_url_name = "hrddp-units"
 
     def ready(self) -> None:
-        from bluebox.core.roles import Role, register_policy, rule
+        from bluebox.core.roles import Resource, Role, register_policy, rule
 
         register_policy(
-            "hrddp",
+            Resource.HRDDP,
             {
                 # Assessments and decisions sit in the HRDDP compartment: the focal point and
                 # commanders read them; everyone else learns only what the support gate says.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.classification import Compartment
 from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.roles import Resource
 from bluebox.missions.models import PartnerKind
 
 HOST_STATE_KINDS = (
@@ -64,7 +65,7 @@ class HrddpRecord(ClassifiedRecord, VoidableRecord):
     # The compartment is what makes this an HRDDP record at all.
     compartments = models.PositiveSmallIntegerField(default=int(Compartment.HRDDP))
 
-    access_resource: ClassVar[str] = "hrddp"
+    access_resource: ClassVar[Resource] = Resource.HRDDP
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:

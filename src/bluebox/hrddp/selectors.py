@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from bluebox.core import access
+from bluebox.core.roles import Resource
 from bluebox.hrddp import services
 from bluebox.hrddp.models import (
     HOST_STATE_KINDS,
@@ -27,7 +28,7 @@ from bluebox.missions.models import PartnerOrganisation
 
 
 def units_for(user: Any, mission_id: int | None = None) -> QuerySet[PartnerOrganisation]:
-    missions = access.missions_for(user, "hrddp", "view")
+    missions = access.missions_for(user, Resource.HRDDP, "view")
     qs = access.visible(user, PartnerOrganisation.objects.filter(kind__in=HOST_STATE_KINDS))
     qs = qs.filter(mission_id__in=missions).select_related("parent", "site", "mission")
     if mission_id is not None:

@@ -19,7 +19,8 @@ from django.utils import timezone
 from bluebox.core import access, audit
 from bluebox.core import services as core_services
 from bluebox.core.classification import Compartment
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.hrddp.models import (
     ALL_ACTIVITIES,
     HOST_STATE_KINDS,
@@ -37,7 +38,7 @@ from bluebox.hrddp.models import (
 from bluebox.incidents.models import Incident
 from bluebox.missions.models import PartnerOrganisation
 
-RESOURCE = "hrddp"
+RESOURCE = Resource.HRDDP
 HRDDP_COMPARTMENT = int(Compartment.HRDDP)
 # Outcomes under which support may go ahead (subject to mitigations being on time).
 PERMITTING = {Outcome.APPROVED, Outcome.APPROVED_WITH_MITIGATION}

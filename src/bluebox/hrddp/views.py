@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.hrddp import selectors, services
 from bluebox.hrddp.forms import AssessmentForm, DecisionForm, LinkForm, MitigationForm, OverrideForm
 from bluebox.hrddp.models import Activity, Mitigation
@@ -42,7 +43,7 @@ def _flash(request: HttpRequest, exc: ServiceError) -> None:
 
 @login_required
 def units(request: HttpRequest) -> HttpResponse:
-    if not access.missions_for(request.user, "hrddp", "view"):
+    if not access.missions_for(request.user, Resource.HRDDP, "view"):
         return render(request, "403.html", status=403)
     return render(
         request,
@@ -79,7 +80,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "override_form": OverrideForm(),
             "can_override": access.can_in_scope(
                 request.user,
-                "hrddp",
+                Resource.HRDDP,
                 "override",
                 mission_id=unit.mission_id,
                 compartments=services.HRDDP_COMPARTMENT,
@@ -90,7 +91,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    if not access.missions_for(request.user, "hrddp", "view"):
+    if not access.missions_for(request.user, Resource.HRDDP, "view"):
         return render(request, "403.html", status=403)
     today = timezone.localdate()
     return render(

@@ -8,12 +8,12 @@ class IncidentsConfig(AppConfig):
     nav_url_name = "incident-list"
 
     def ready(self) -> None:
-        from bluebox.core.roles import Role, register_policy, rule
+        from bluebox.core.roles import Resource, Role, register_policy, rule
 
         # Workflow steps on an incident the person already sees ("incident" view rules live
         # in core). Imports load whole published datasets into a mission.
         register_policy(
-            "incident_workflow",
+            Resource.INCIDENT_WORKFLOW,
             {
                 "respond": rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER),
                 "close": rule(Role.ANALYST, Role.COMMANDER),
@@ -25,7 +25,7 @@ class IncidentsConfig(AppConfig):
         # Protected people: the record (pseudonym) follows incident visibility; the identity
         # needs the compartment on top (checked by access.reveal).
         register_policy(
-            "protected_person",
+            Resource.PROTECTED_PERSON,
             {
                 "view": rule(
                     Role.REPORTER,

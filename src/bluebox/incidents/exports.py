@@ -18,6 +18,7 @@ from django.db.models import Max, QuerySet
 
 from bluebox.core import audit
 from bluebox.core.classification import Classification
+from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
 from bluebox.incidents.models import Incident
 
@@ -271,7 +272,7 @@ def export(
     audit.record(
         actor=actor,
         action="export",
-        resource="incident",
+        resource=Resource.INCIDENT,
         detail={
             "format": fmt,
             "rows": mark.count,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from bluebox.core.classification import Compartment
 from bluebox.core.crypto import EncryptedTextField
 from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.roles import Resource
 
 
 class IncidentType(models.TextChoices):
@@ -180,7 +181,7 @@ class Incident(ClassifiedRecord, VoidableRecord):
     primacy = models.CharField(max_length=8, choices=ThreatNature.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    access_resource: ClassVar[str] = "incident"
+    access_resource: ClassVar[Resource] = Resource.INCIDENT
     access_scope: ClassVar[dict[str, str | None]] = {
         "mission": "mission_id",
         "sector": "sector_id",
@@ -338,7 +339,7 @@ class ProtectedPerson(ClassifiedRecord, VoidableRecord):
     )
     created_at = models.DateTimeField()
 
-    access_resource: ClassVar[str] = "protected_person"
+    access_resource: ClassVar[Resource] = Resource.PROTECTED_PERSON
     access_scope: ClassVar[dict[str, str | None]] = {
         "mission": "mission_id",
         "sector": "sector_id",
@@ -392,7 +393,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     # The right to see a job is the right to import into its mission.
-    access_resource: ClassVar[str] = "incident_workflow"
+    access_resource: ClassVar[Resource] = Resource.INCIDENT_WORKFLOW
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:

@@ -21,7 +21,8 @@ from bluebox.core import access, audit, progress
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.crypto import ProtectedValue
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.engines.spatial import h3_cell, priogrid_gid
 from bluebox.incidents import importers, primacy
 from bluebox.incidents.models import (
@@ -74,7 +75,7 @@ REPORTABLE_FIELDS = (
     "location_name",
 )
 # Authorization resource for workflow steps on an incident the actor can already see.
-WORKFLOW = "incident_workflow"
+WORKFLOW = Resource.INCIDENT_WORKFLOW
 
 
 def _rules_for(mission: Mission) -> primacy.PrimacyRules:
@@ -147,7 +148,7 @@ def incident_report(
     compartments = int(data.get("compartments", 0))
     access.require_in_scope(
         actor,
-        "incident",
+        Resource.INCIDENT,
         "create",
         mission_id=mission.pk,
         sector_id=sector.pk if sector else None,
@@ -179,7 +180,7 @@ def incident_report(
     audit.record(
         actor=actor,
         action="create",
-        resource="incident",
+        resource=Resource.INCIDENT,
         object_id=incident.pk,
         mission_id=mission.pk,
         detail={"classification": incident.classification},
@@ -203,7 +204,7 @@ def incident_verify(*, actor: Any, incident_id: int) -> Incident:
     audit.record(
         actor=actor,
         action="verify",
-        resource="incident",
+        resource=Resource.INCIDENT,
         object_id=incident.pk,
         mission_id=incident.mission_id,
     )
@@ -260,7 +261,7 @@ def incident_respond(
     audit.record(
         actor=actor,
         action="respond",
-        resource="incident",
+        resource=Resource.INCIDENT,
         object_id=incident.pk,
         mission_id=incident.mission_id,
         detail={"mode": mode, "response_id": response.pk},
@@ -282,7 +283,7 @@ def incident_close(*, actor: Any, incident_id: int) -> Incident:
     audit.record(
         actor=actor,
         action="close",
-        resource="incident",
+        resource=Resource.INCIDENT,
         object_id=incident.pk,
         mission_id=incident.mission_id,
     )
@@ -318,7 +319,7 @@ def incident_link(
     audit.record(
         actor=actor,
         action="link",
-        resource="incident",
+        resource=Resource.INCIDENT,
         object_id=incident.pk,
         mission_id=incident.mission_id,
         detail={"other": other.pk, "kind": kind},
@@ -352,7 +353,7 @@ def incident_primacy_handover(
     audit.record(
         actor=actor,
         action="primacy-handover",
-        resource="incident",
+        resource=Resource.INCIDENT,
         object_id=incident.pk,
         mission_id=incident.mission_id,
         detail={"from": decision.from_primacy, "to": to_primacy},
@@ -449,7 +450,7 @@ def incidents_import(
             audit.record(
                 actor=actor,
                 action="import",
-                resource="incident",
+                resource=Resource.INCIDENT,
                 mission_id=mission.pk,
                 detail={
                     "channel": "web" if actor is not None else "command line",
@@ -602,7 +603,7 @@ def import_job_submit(*, actor: Any, mission_id: int, fmt: str, upload: Any) -> 
             audit.record(
                 actor=actor,
                 action="import-requested",
-                resource="incident",
+                resource=Resource.INCIDENT,
                 mission_id=mission.pk,
                 detail={
                     "job": job.pk,
@@ -721,7 +722,7 @@ def import_jobs_sweep(*, now: datetime | None = None) -> int:
             audit.record(
                 actor=None,
                 action="import-interrupted",
-                resource="incident",
+                resource=Resource.INCIDENT,
                 mission_id=job.mission_id,
                 detail={"job": job.pk, "sha256": job.sha256, "was": job.status},
             )
@@ -818,7 +819,7 @@ def protected_person_create(
     )
     access.require_in_scope(
         actor,
-        "protected_person",
+        Resource.PROTECTED_PERSON,
         "create",
         mission_id=mission.pk,
         sector_id=person.sector_id,
@@ -829,7 +830,7 @@ def protected_person_create(
     audit.record(
         actor=actor,
         action="create",
-        resource="protected_person",
+        resource=Resource.PROTECTED_PERSON,
         object_id=person.pk,
         mission_id=mission.pk,
         detail={"kind": kind, "pseudonym": person.pseudonym},

@@ -18,8 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.middleware import passive
+from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
 from bluebox.incidents import exports, selectors, services
 from bluebox.incidents.forms import (
@@ -135,7 +136,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
         for s in mission_selectors.sites_for(request.user)
         if access.can_in_scope(
             request.user,
-            "incident",
+            Resource.INCIDENT,
             "create",
             mission_id=s.mission_id,
             sector_id=s.sector_id,

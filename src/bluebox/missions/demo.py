@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bluebox.core import audit
 from bluebox.core.models import RoleAssignment, User
-from bluebox.core.roles import Role
+from bluebox.core.roles import Resource, Role
 from bluebox.deployment.models import (
     Caveat,
     ContributingCountry,
@@ -98,7 +98,7 @@ def load_demo(*, seed: int, end: date | None = None) -> Mission:
     audit.record(
         actor=None,
         action="demo-load",
-        resource="mission",
+        resource=Resource.MISSION,
         object_id=mission.pk,
         mission_id=mission.pk,
         detail={"seed": seed, "incidents": len(scenario.incidents)},

@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bluebox.core.roles import Resource
+
 
 class Authority(models.TextChoices):
     EXECUTIVE = "executive", _("Executive")
@@ -36,7 +38,7 @@ class Mission(models.Model):
     # Limits and clocks from the mission's SOPs (detention handover hours, alert clocks...).
     settings = models.JSONField(default=dict, blank=True)
 
-    access_resource: ClassVar[str] = "mission"
+    access_resource: ClassVar[Resource] = Resource.MISSION
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "id"}
 
     def __str__(self) -> str:
@@ -49,7 +51,7 @@ class Sector(models.Model):
     name = models.CharField(max_length=120)
     boundary = models.JSONField(null=True, blank=True, help_text=_("GeoJSON geometry (EPSG:4326)"))
 
-    access_resource: ClassVar[str] = "mission"
+    access_resource: ClassVar[Resource] = Resource.MISSION
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -85,7 +87,7 @@ class FieldSite(models.Model):
     # Market days as ISO weekday numbers (1 = Monday); patrol and forecast engines use them.
     market_days = models.JSONField(default=list, blank=True)
 
-    access_resource: ClassVar[str] = "mission"
+    access_resource: ClassVar[Resource] = Resource.MISSION
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     class Meta:
@@ -110,7 +112,7 @@ class Component(models.Model):
     kind = models.CharField(max_length=20, choices=ComponentKind.choices)
     name = models.CharField(max_length=160)
 
-    access_resource: ClassVar[str] = "mission"
+    access_resource: ClassVar[Resource] = Resource.MISSION
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     def __str__(self) -> str:
@@ -137,7 +139,7 @@ class PartnerOrganisation(models.Model):
         FieldSite, on_delete=models.PROTECT, null=True, blank=True, related_name="partners"
     )
 
-    access_resource: ClassVar[str] = "mission"
+    access_resource: ClassVar[Resource] = Resource.MISSION
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
 
     def __str__(self) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 from django.db import transaction
 
 from bluebox.core import access, audit
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.missions.definition import Definition
 from bluebox.missions.models import (
     Component,
@@ -88,7 +89,7 @@ def mission_update(
         )
     if actor is not None:
         access.require_in_scope(
-            actor, "mission", "change", object_id=mission.pk, mission_id=mission.pk
+            actor, Resource.MISSION, "change", object_id=mission.pk, mission_id=mission.pk
         )
     return mission_apply(actor=actor, definition=definition, via=via)
 
@@ -116,7 +117,7 @@ def mission_apply(*, actor: Any, definition: Definition, via: str) -> ApplyRepor
         audit.record(
             actor=actor,
             action="mission-create" if created else "mission-update",
-            resource="mission",
+            resource=Resource.MISSION,
             object_id=mission.pk,
             mission_id=mission.pk,
             detail={"via": via, "changes": report.changes[:200], "count": len(report.changes)},

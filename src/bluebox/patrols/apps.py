@@ -8,13 +8,13 @@ class PatrolsConfig(AppConfig):
     nav_url_name = "patrol-index"
 
     def ready(self) -> None:
-        from bluebox.core.roles import Role, register_policy, rule
+        from bluebox.core.roles import Resource, Role, register_policy, rule
 
         # Planners and commanders plan and approve; reporters at a site see its calendar and
         # orders and record executed patrols; analysts read. Sector and site holders see only
         # their own scope: a schedule is operational content.
         register_policy(
-            "patrol",
+            Resource.PATROL,
             {
                 "view": rule(Role.REPORTER, Role.ANALYST, Role.PLANNER, Role.COMMANDER),
                 "plan": rule(Role.PLANNER, Role.COMMANDER),

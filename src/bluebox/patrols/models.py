@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.roles import Resource
 
 SCOPE: dict[str, str | None] = {"mission": "mission_id", "sector": "sector_id", "site": "site_id"}
 
@@ -73,7 +74,7 @@ class PatrolTeam(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    access_resource: ClassVar[str] = "patrol"
+    access_resource: ClassVar[Resource] = Resource.PATROL
     access_scope: ClassVar[dict[str, str | None]] = SCOPE
 
     class Meta:
@@ -140,7 +141,7 @@ class PatrolPlan(ClassifiedRecord, VoidableRecord):
     override_score = models.JSONField(default=dict, blank=True)
     changes = models.JSONField(default=dict, blank=True)
 
-    access_resource: ClassVar[str] = "patrol"
+    access_resource: ClassVar[Resource] = Resource.PATROL
     access_scope: ClassVar[dict[str, str | None]] = SCOPE
 
     class Meta:
@@ -180,7 +181,7 @@ class PlannedPatrol(ClassifiedRecord, VoidableRecord):
     travel_min = models.FloatField(default=0)
     overridden = models.BooleanField(default=False)
 
-    access_resource: ClassVar[str] = "patrol"
+    access_resource: ClassVar[Resource] = Resource.PATROL
     access_scope: ClassVar[dict[str, str | None]] = SCOPE
 
     class Meta:
@@ -209,7 +210,7 @@ class PatrolOverride(ClassifiedRecord, VoidableRecord):
     )
     made_at = models.DateTimeField()
 
-    access_resource: ClassVar[str] = "patrol"
+    access_resource: ClassVar[Resource] = Resource.PATROL
     access_scope: ClassVar[dict[str, str | None]] = SCOPE
 
     class Meta:
@@ -260,7 +261,7 @@ class Patrol(ClassifiedRecord, VoidableRecord):
     )
     recorded_at = models.DateTimeField()
 
-    access_resource: ClassVar[str] = "patrol"
+    access_resource: ClassVar[Resource] = Resource.PATROL
     access_scope: ClassVar[dict[str, str | None]] = SCOPE
 
     class Meta:
@@ -294,7 +295,7 @@ class CommunityEngagement(ClassifiedRecord, VoidableRecord):
     girls = models.PositiveSmallIntegerField(default=0)
     boys = models.PositiveSmallIntegerField(default=0)
 
-    access_resource: ClassVar[str] = "patrol"
+    access_resource: ClassVar[Resource] = Resource.PATROL
     access_scope: ClassVar[dict[str, str | None]] = SCOPE
 
     def __str__(self) -> str:

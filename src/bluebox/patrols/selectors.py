@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from bluebox.core import access
+from bluebox.core.roles import Resource
 from bluebox.engines.patrol.model import DAYS
 from bluebox.missions.models import FieldSite
 from bluebox.missions.selectors import sites_for
@@ -28,7 +29,12 @@ def patrol_sites(user: Any) -> list[FieldSite]:
         s
         for s in sites_for(user)
         if access.can_in_scope(
-            user, "patrol", "view", mission_id=s.mission_id, sector_id=s.sector_id, site_id=s.pk
+            user,
+            Resource.PATROL,
+            "view",
+            mission_id=s.mission_id,
+            sector_id=s.sector_id,
+            site_id=s.pk,
         )
     ]
 
@@ -38,7 +44,7 @@ def site_visible(user: Any, site_id: int) -> FieldSite:
     site = access.get_visible(user, FieldSite.objects.select_related("mission"), pk=site_id)
     if not access.can_in_scope(
         user,
-        "patrol",
+        Resource.PATROL,
         "view",
         mission_id=site.mission_id,
         sector_id=site.sector_id,
@@ -48,7 +54,7 @@ def site_visible(user: Any, site_id: int) -> FieldSite:
             access.NotVisible(),
             actor=user,
             action="view",
-            resource="patrol",
+            resource=Resource.PATROL,
             object_id=f"site:{site.pk}",
             mission_id=site.mission_id,
         )
@@ -58,7 +64,7 @@ def site_visible(user: Any, site_id: int) -> FieldSite:
 def can_at_site(user: Any, action: str, site: FieldSite) -> bool:
     return access.can_in_scope(
         user,
-        "patrol",
+        Resource.PATROL,
         action,
         mission_id=site.mission_id,
         sector_id=site.sector_id,

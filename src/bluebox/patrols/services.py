@@ -16,7 +16,8 @@ from django.utils import timezone
 from bluebox.core import access, audit
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.deployment.models import ContributingCountry, FormedPoliceUnit
 from bluebox.engines.patrol import ProblemError
 from bluebox.incidents.selectors import incidents_for
@@ -41,16 +42,16 @@ def site_for(actor: Any, site_id: int, action: str) -> FieldSite:
     """The site if the actor may see its patrols (else 404) and perform ``action`` (else 403)."""
     site = access.get_visible(actor, FieldSite.objects.select_related("mission"), pk=site_id)
     scope = {"mission_id": site.mission_id, "sector_id": site.sector_id, "site_id": site.pk}
-    if not access.can_in_scope(actor, "patrol", "view", **scope):
+    if not access.can_in_scope(actor, Resource.PATROL, "view", **scope):
         raise access.refuse(
             access.NotVisible(),
             actor=actor,
             action="view",
-            resource="patrol",
+            resource=Resource.PATROL,
             object_id=f"site:{site.pk}",
             mission_id=site.mission_id,
         )
-    access.require_in_scope(actor, "patrol", action, **scope)
+    access.require_in_scope(actor, Resource.PATROL, action, **scope)
     return site
 
 
@@ -223,7 +224,7 @@ def patrol_plan_request(
     audit.record(
         actor=actor,
         action="plan-request",
-        resource="patrol",
+        resource=Resource.PATROL,
         object_id=plan.pk,
         mission_id=site.mission_id,
         detail={"week_start": week_start.isoformat(), "version": plan.version},
@@ -283,7 +284,7 @@ def patrol_plan_run(*, plan_id: int, time_limit_s: float = 30.0) -> PatrolPlan:
         audit.record(
             actor=None,
             action="plan-fail",
-            resource="patrol",
+            resource=Resource.PATROL,
             object_id=plan.pk,
             mission_id=plan.mission_id,
         )
@@ -341,7 +342,7 @@ def _store_plan(
     audit.record(
         actor=None,
         action="plan-solve",
-        resource="patrol",
+        resource=Resource.PATROL,
         object_id=plan.pk,
         mission_id=plan.mission_id,
         detail={"risk_source": plan.risk_source, "patrols": len(drawn["patrols"])},
@@ -366,7 +367,7 @@ def patrol_plan_approve(*, actor: Any, plan_id: int) -> PatrolPlan:
     audit.record(
         actor=actor,
         action="approve",
-        resource="patrol",
+        resource=Resource.PATROL,
         object_id=plan.pk,
         mission_id=plan.mission_id,
     )
@@ -501,7 +502,7 @@ def patrol_plan_override(
     audit.record(
         actor=actor,
         action="override",
-        resource="patrol",
+        resource=Resource.PATROL,
         object_id=plan.pk,
         mission_id=plan.mission_id,
         detail={"slot": slot, "score": preview.score["score"]},

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.missions.selectors import partners_for
 from bluebox.patrols import adapter, selectors, services
 from bluebox.patrols.forms import OverrideForm, PatrolRecordForm, TrackForm

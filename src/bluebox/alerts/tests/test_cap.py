@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from bluebox.alerts import cap, services
 from bluebox.core.access import NotPermitted
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 

@@ -9,7 +9,7 @@ import pytest
 from bluebox.alerts import matching, selectors, services
 from bluebox.alerts.models import Alert, OutboundMessage
 from bluebox.core.access import NotPermitted, NotVisible
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.incidents.models import Incident
 
 from .conftest import NOW

@@ -157,7 +157,7 @@ def test_delivery_callbacks_and_opt_out(world, gateway):
     assert OutboundMessage.objects.get().status == "delivered"
     assert post(signed(gateway, "stopped", {"from": PHONE})).status_code == 200
     assert Caller.objects.get().opted_out_at is not None
-    from bluebox.core.errors import ServiceError
+    from bluebox.core.exceptions import ServiceError
 
     with pytest.raises(ServiceError):
         services.alert_reply(actor=world.analyst, alert_id=alert.pk, text="Anything")

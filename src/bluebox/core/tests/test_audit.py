@@ -7,7 +7,8 @@ from django.db import connection
 
 from bluebox.cli import main
 from bluebox.core import audit
-from bluebox.core.models import AuditEntry, DeletionRefused
+from bluebox.core.exceptions import DeletionRefused
+from bluebox.core.models import AuditEntry
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bluebox.alerts import services as alert_services
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry, AuditOutcome
 from bluebox.deployment import services as deployment_services
 from bluebox.deployment.models import DeploymentPlan, PlanStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry
 from bluebox.deployment import selectors, services
 from bluebox.deployment.models import DeploymentPlan, PlanStatus

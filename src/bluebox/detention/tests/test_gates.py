@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from bluebox.core.access import NotVisible
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry, AuditOutcome
 from bluebox.detention import services
 from bluebox.detention.models import CustodyStatus

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from bluebox.core.access import NotPermitted, NotVisible
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry
 from bluebox.forecasting import adapter, services
 from bluebox.forecasting.models import (

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bluebox.core.access import NotPermitted, NotVisible
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry
 from bluebox.hrddp import selectors, services
 from bluebox.hrddp.models import ALL_ACTIVITIES

@@ -9,7 +9,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from bluebox.core.classification import Classification
-from bluebox.core.models import AuditEntry, DeletionRefused
+from bluebox.core.exceptions import DeletionRefused
+from bluebox.core.models import AuditEntry
 from bluebox.incidents.models import Incident
 from bluebox.testing.factories import IncidentFactory
 

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from bluebox.core import progress
 from bluebox.core.access import NotPermitted, NotVisible
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry, RoleAssignment
 from bluebox.incidents import selectors, services
 from bluebox.incidents.models import ImportJob, ImportStatus, Incident

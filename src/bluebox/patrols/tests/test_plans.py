@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bluebox.core.access import NotPermitted, NotVisible
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.engines import patrol as engine
 from bluebox.patrols import adapter, services
 from bluebox.patrols.models import PatrolOverride, PatrolPlan, PlannedPatrol, PlanStatus

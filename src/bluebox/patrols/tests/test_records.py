@@ -9,7 +9,7 @@ import h3
 import pytest
 
 from bluebox.core.access import NotVisible
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
 from bluebox.missions.models import PartnerOrganisation
 from bluebox.patrols import services, tracks
 from bluebox.patrols.models import CommunityEngagement, Patrol
