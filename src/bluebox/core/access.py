@@ -242,20 +242,10 @@ def record_refusal(exc: BaseException) -> None:
 
 
 def get_visible(user: Any, queryset: QuerySet[M], *, action: str = "view", **lookup: Any) -> M:
-    """Fetch one record or raise :class:`NotVisible`; refused access is audited."""
+    """Fetch one record or raise :class:`NotVisible`; every failed lookup is audited alike."""
     obj = visible(user, queryset, action).filter(**lookup).first()
     if obj is None:
-        existing = queryset.filter(**lookup).first()
-        if existing is not None:
-            raise refuse(
-                NotVisible(),
-                actor=user,
-                action=action,
-                resource=getattr(queryset.model, "access_resource", ""),
-                object_id=existing.pk,
-                mission_id=_mission_of(existing),
-            )
-        raise NotVisible()
+        raise refuse_lookup(user, queryset, action=action, **lookup)
     if action == "view" and _is_sensitive(obj):
         audit.record(
             actor=user,
@@ -265,6 +255,35 @@ def get_visible(user: Any, queryset: QuerySet[M], *, action: str = "view", **loo
             mission_id=_mission_of(obj),
         )
     return obj
+
+
+def _lookup_id(lookup: Mapping[str, Any]) -> str:
+    if len(lookup) == 1 and next(iter(lookup)) in ("pk", "id"):
+        return str(next(iter(lookup.values())))[:64]
+    return ",".join(f"{key}={value}" for key, value in sorted(lookup.items()))[:64]
+
+
+def refuse_lookup(user: Any, queryset: QuerySet[Any], *, action: str, **lookup: Any) -> NotVisible:
+    """The audited :class:`NotVisible` for a lookup that found nothing the user may see.
+
+    A hidden record and a missing one take this same path: one query for the mission the
+    record would belong to (``None`` when there is none; the auditor needs it to see probing of
+    their mission), one *denied* entry naming what was asked for, the same exception. Neither
+    the answer nor the time it takes depends on whether the record exists.
+    """
+    model = queryset.model
+    mission_field = getattr(model, "access_scope", {}).get("mission")
+    mission_id = None
+    if mission_field:
+        mission_id = queryset.filter(**lookup).values_list(mission_field, flat=True).first()
+    return refuse(
+        NotVisible(),
+        actor=user,
+        action=action,
+        resource=getattr(model, "access_resource", ""),
+        object_id=_lookup_id(lookup),
+        mission_id=mission_id,
+    )
 
 
 def audit_reads(user: Any, objects: Iterable[models.Model]) -> None:

@@ -255,16 +255,17 @@ class Gate(APIView):
         query.is_valid(raise_exception=True)
         partner_id = query.validated_data["partner"]
         partner = PartnerOrganisation.objects.filter(pk=partner_id).first()
-        if partner is None:
-            raise access.NotVisible()
-        if partner.mission_id not in access.missions_for(request.user, Resource.HRDDP, "gate"):
+        # A unit the caller may not see and a missing one are refused alike, both audited.
+        if partner is None or partner.mission_id not in access.missions_for(
+            request.user, Resource.HRDDP, "gate"
+        ):
             raise access.refuse(
                 access.NotVisible(),
                 actor=request.user,
                 action="gate",
                 resource=Resource.HRDDP,
-                object_id=f"partner:{partner.pk}",
-                mission_id=partner.mission_id,
+                object_id=f"partner:{partner_id}",
+                mission_id=partner.mission_id if partner is not None else None,
             )
         gate = services.support_gate(
             partner_id=partner.pk,

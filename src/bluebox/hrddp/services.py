@@ -190,16 +190,15 @@ def support_gate(*, partner_id: int, activity: str, at: datetime) -> GateDecisio
 
 def _host_unit(actor: Any, partner_id: int, action: str) -> PartnerOrganisation:
     partner = PartnerOrganisation.objects.filter(pk=partner_id, kind__in=HOST_STATE_KINDS).first()
-    if partner is None:
-        raise access.NotVisible()
-    if partner.mission_id not in access.missions_for(actor, RESOURCE, "view"):
+    # A unit the actor may not see and a missing one are refused alike, both audited.
+    if partner is None or partner.mission_id not in access.missions_for(actor, RESOURCE, "view"):
         raise access.refuse(
             access.NotVisible(),
             actor=actor,
             action=action,
             resource=RESOURCE,
-            object_id=f"partner:{partner.pk}",
-            mission_id=partner.mission_id,
+            object_id=f"partner:{partner_id}",
+            mission_id=partner.mission_id if partner is not None else None,
         )
     access.require_in_scope(
         actor, RESOURCE, action, mission_id=partner.mission_id, compartments=HRDDP_COMPARTMENT

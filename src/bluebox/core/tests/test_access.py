@@ -90,7 +90,10 @@ def test_forbidden_and_missing_answer_alike_and_the_refusal_is_audited(world, in
     assert forbidden.status_code == missing.status_code == 404
     assert forbidden.json() == missing.json()
     denied = AuditEntry.objects.filter(outcome="denied", resource="incident")
-    assert list(denied.values_list("object_id", flat=True)) == [str(incidents["b"].pk)]
+    assert list(denied.values_list("object_id", "mission_id")) == [
+        (str(incidents["b"].pk), world.mission.pk),
+        ("999999", None),
+    ]
 
 
 def test_reading_a_strictly_confidential_record_is_audited(world, incidents):
