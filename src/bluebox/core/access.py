@@ -263,13 +263,21 @@ def _lookup_id(lookup: Mapping[str, Any]) -> str:
     return ",".join(f"{key}={value}" for key, value in sorted(lookup.items()))[:64]
 
 
-def refuse_lookup(user: Any, queryset: QuerySet[Any], *, action: str, **lookup: Any) -> NotVisible:
+def refuse_lookup(
+    user: Any,
+    queryset: QuerySet[Any],
+    *,
+    action: str,
+    resource: Resource | None = None,
+    **lookup: Any,
+) -> NotVisible:
     """The audited :class:`NotVisible` for a lookup that found nothing the user may see.
 
     A hidden record and a missing one take this same path: one query for the mission the
     record would belong to (``None`` when there is none; the auditor needs it to see probing of
     their mission), one *denied* entry naming what was asked for, the same exception. Neither
-    the answer nor the time it takes depends on whether the record exists.
+    the answer nor the time it takes depends on whether the record exists. ``resource`` names
+    the policy entry refused when it is not the model's own (a unit's HRDDP file).
     """
     model = queryset.model
     mission_field = getattr(model, "access_scope", {}).get("mission")
@@ -280,7 +288,7 @@ def refuse_lookup(user: Any, queryset: QuerySet[Any], *, action: str, **lookup: 
         NotVisible(),
         actor=user,
         action=action,
-        resource=getattr(model, "access_resource", ""),
+        resource=resource if resource is not None else getattr(model, "access_resource", ""),
         object_id=_lookup_id(lookup),
         mission_id=mission_id,
     )

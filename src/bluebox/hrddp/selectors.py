@@ -37,25 +37,21 @@ def units_for(user: Any, mission_id: int | None = None) -> QuerySet[PartnerOrgan
 
 
 def unit_get(user: Any, pk: int) -> PartnerOrganisation:
-    """One host-state unit's file, or the 404 of a missing one; a refusal is audited.
+    """One host-state unit's file, or a 404, audited alike for a hidden and a missing unit.
 
     A unit is visible to many as mission structure, but its file only to those reading HRDDP in
     its mission, so the check is this module's and not only :func:`access.get_visible`'s.
     """
     unit = units_for(user).filter(pk=pk).first()
-    if unit is not None:
-        return unit
-    existing = PartnerOrganisation.objects.filter(kind__in=HOST_STATE_KINDS, pk=pk).first()
-    if existing is None:
-        raise access.NotVisible()
-    raise access.refuse(
-        access.NotVisible(),
-        actor=user,
-        action="view",
-        resource="hrddp",
-        object_id=existing.pk,
-        mission_id=existing.mission_id,
-    )
+    if unit is None:
+        raise access.refuse_lookup(
+            user,
+            PartnerOrganisation.objects.filter(kind__in=HOST_STATE_KINDS),
+            action="view",
+            resource=Resource.HRDDP,
+            pk=pk,
+        )
+    return unit
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,10 @@ def test_the_support_gate_answers_another_missions_unit_like_a_missing_one(world
         _answer(client, f"/api/v1/hrddp/gate/?partner={unit.pk}&activity=training"),
         _answer(client, f"/api/v1/hrddp/gate/?partner={MISSING}&activity=training"),
     )
+
+
+def test_a_units_hrddp_file_answers_another_missions_unit_like_a_missing_one(world):
+    unit = HostUnitFactory(mission=world.other_mission)
+    client = Client()
+    client.force_login(world.hrddp_officer)
+    _alike(_answer(client, f"/hrddp/units/{unit.pk}/"), _answer(client, f"/hrddp/units/{MISSING}/"))

@@ -32,9 +32,14 @@ def test_a_unit_file_refused_on_the_web_and_api_is_audited(world, unit, who):
     assert {e.actor for e in refusals} == {user.username}
 
 
-def test_a_missing_unit_is_a_plain_404_and_an_hrddp_officer_reads_the_file(world, unit):
+def test_a_missing_unit_is_refused_like_a_hidden_one_and_an_hrddp_officer_reads_the_file(
+    world, unit
+):
     web = Client()
     web.force_login(world.hrddp_officer)
     assert web.get("/hrddp/units/999999/").status_code == 404
     assert web.get(f"/hrddp/units/{unit.pk}/").status_code == 200
-    assert not AuditEntry.objects.filter(outcome=AuditOutcome.DENIED).exists()
+    refused = AuditEntry.objects.filter(outcome=AuditOutcome.DENIED)
+    assert list(refused.values_list("resource", "object_id", "mission_id")) == [
+        ("hrddp", "999999", None)
+    ]
