@@ -88,7 +88,7 @@ def child_import(path: str, data_dir: str) -> dict[str, float]:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    from bluebox.incidents import services
+    from bluebox.incidents import jobs
     from bluebox.missions.models import Authority, Mission
 
     mission, _ = Mission.objects.get_or_create(
@@ -101,7 +101,7 @@ def child_import(path: str, data_dir: str) -> dict[str, float]:
     )
     before = _peak_mib()
     start = time.perf_counter()
-    report = services.incidents_import(actor=None, mission=mission, fmt="ucdp", path=path)
+    report = jobs.incidents_import(actor=None, mission=mission, fmt="ucdp", path=path)
     seconds = time.perf_counter() - start
     return {
         "rows": report.created,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bluebox.forecasting import services
+from bluebox.forecasting import jobs
 from bluebox.forecasting.tests.factories import TODAY, incidents_at_site_a, small_settings
 from bluebox.testing.factories import TEST_PASSWORD
 
@@ -17,8 +17,8 @@ def test_an_analyst_sees_the_risk_map_and_the_highest_risk_list(
 ):
     small_settings(world.mission, model="lightgbm")
     incidents_at_site_a(world)
-    run = services.forecast_run_schedule(mission_id=world.mission.pk, today=TODAY)
-    run = services.forecast_run_execute(run_id=run.pk)
+    run = jobs.forecast_run_schedule(mission_id=world.mission.pk, today=TODAY)
+    run = jobs.forecast_run_execute(run_id=run.pk)
     n_cells = run.inputs["areas"]
 
     context = browser.new_context(viewport={"width": 390, "height": 844})

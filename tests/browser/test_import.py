@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from bluebox.core import progress
-from bluebox.incidents import services
+from bluebox.incidents import jobs
 from bluebox.incidents.models import ImportJob, ImportStatus, Incident
 from bluebox.incidents.tests.conftest import UCDP_COLUMNS, ucdp_row
 from bluebox.testing.factories import TEST_PASSWORD
@@ -54,11 +54,11 @@ def test_an_analyst_imports_a_file_and_sees_progress_then_the_report(
         requested_at=timezone.now(),
         started_at=timezone.now(),
     )
-    progress.report(services.PROGRESS_KIND, running.pk, 420, 1000)
+    progress.report(jobs.PROGRESS_KIND, running.pk, 420, 1000)
     page.goto(f"{live_server.url}/incidents/import/{running.pk}/")
     bar = page.locator("#import-progress progress")
     assert bar.get_attribute("value") == "42"
-    progress.report(services.PROGRESS_KIND, running.pk, 730, 1000)
+    progress.report(jobs.PROGRESS_KIND, running.pk, 730, 1000)
     page.wait_for_function(
         "document.querySelector('#import-progress progress').value === 73", timeout=10_000
     )
@@ -66,7 +66,7 @@ def test_an_analyst_imports_a_file_and_sees_progress_then_the_report(
     ImportJob.objects.filter(pk=running.pk).update(
         status=ImportStatus.DONE, rows=1000, created=990, unchanged=10, finished_at=timezone.now()
     )
-    progress.clear(services.PROGRESS_KIND, running.pk)
+    progress.clear(jobs.PROGRESS_KIND, running.pk)
     page.wait_for_selector("#import-outcome", timeout=10_000)
     assert "990 new events imported, 10 already present, 1000 rows read." in page.inner_text(
         "#import-outcome"

@@ -13,12 +13,23 @@ Errors never echo the body back: it may hold a phone number.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from bluebox.alerts.services import InboundMessage
 from bluebox.core.exceptions import ServiceError
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message from a gateway, parsed: who sent it, what it says, when."""
+
+    sender: str
+    text: str
+    sent_at: datetime | None = None
+    external_id: str = ""
+    sender_name: str = ""
 
 
 def fields(body: bytes, content_type: str) -> dict[str, Any]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from bluebox.alerts import services
+from bluebox.alerts import jobs
 
 
 @db_periodic_task(crontab(minute="*"))
 def escalate_overdue_alerts() -> None:
-    services.alerts_escalate()
+    jobs.alerts_escalate()

@@ -46,7 +46,7 @@ class ProgressBar:
 
 def _import(args: argparse.Namespace) -> int:
     setup_django()
-    from bluebox.incidents import services
+    from bluebox.incidents import jobs, services
     from bluebox.missions.models import Mission
 
     mission = Mission.objects.filter(code=args.mission).first()
@@ -55,7 +55,7 @@ def _import(args: argparse.Namespace) -> int:
         return 2
     progress = None if args.quiet else ProgressBar()
     try:
-        report = services.incidents_import(
+        report = jobs.incidents_import(
             actor=None, mission=mission, fmt=args.format, path=args.file, progress=progress
         )
     except FileNotFoundError:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 
 from bluebox.core import access
+from bluebox.detention.adapter import limits_of
 from bluebox.detention.models import (
     Apprehension,
     Breach,
@@ -19,7 +20,6 @@ from bluebox.detention.models import (
     Notification,
     RiskAssessment,
 )
-from bluebox.detention.services import limits_of
 from bluebox.engines.custody import CustodyClock, clock
 from bluebox.hrddp.models import HOST_STATE_KINDS
 from bluebox.missions.models import PartnerOrganisation

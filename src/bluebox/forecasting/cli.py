@@ -32,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
 
     setup_django()
     from bluebox.core.exceptions import ServiceError
-    from bluebox.forecasting import services
+    from bluebox.forecasting import jobs
     from bluebox.forecasting.models import RunStatus, RunTrigger
     from bluebox.missions.models import Mission
 
@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        run = services.forecast_run_schedule(
+        run = jobs.forecast_run_schedule(
             mission_id=mission.pk,
             trigger=RunTrigger.COMMAND,
             today=today,
@@ -66,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"[{percent:3d}%] {message}", file=sys.stderr, flush=True)
 
     print(f"forecast run {run.pk}: {mission.code}, origin {run.origin}", file=sys.stderr)
-    run = services.forecast_run_execute(run_id=run.pk, on_progress=show)
+    run = jobs.forecast_run_execute(run_id=run.pk, on_progress=show)
     if run.status != RunStatus.DONE:
         return EXIT_FAILED
     print(

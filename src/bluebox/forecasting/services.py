@@ -1,11 +1,12 @@
-"""Writes on early warning: requesting and executing forecast runs, warning candidates and their
-review. Each is atomic (the run's progress excepted: it is written as the run goes so the page and
-the command line can show it), authorized through :mod:`bluebox.core.access` and audited."""
+"""Writes on early warning: requesting a forecast run, reviewing warning candidates.
+
+Each is atomic, authorized through :mod:`bluebox.core.access` and audited. Executing a run is
+worker-side (:mod:`bluebox.forecasting.jobs`, queued through :mod:`bluebox.forecasting.tasks`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -15,72 +16,22 @@ from bluebox.core import access, audit
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
-from bluebox.engines.forecast import MODEL_KEYS
-from bluebox.forecasting import adapter
+from bluebox.forecasting import tasks
+from bluebox.forecasting.jobs import MAX_HORIZON, _create, _draft
 from bluebox.forecasting.models import (
-    AreaForecast,
     CandidateStatus,
     ForecastRun,
-    RunStatus,
     RunTrigger,
     WarningCandidate,
 )
 from bluebox.missions.models import Mission
 
-MAX_HORIZON = 8
-
-
-def _check(model_key: str, horizons: list[int]) -> None:
-    errors: dict[str, list[str]] = {}
-    if model_key not in MODEL_KEYS:
-        errors["model"] = [f"One of {', '.join(MODEL_KEYS)}."]
-    if not horizons or any(not 1 <= int(h) <= MAX_HORIZON for h in horizons):
-        errors["horizons"] = [f"Weeks ahead between 1 and {MAX_HORIZON}."]
-    if errors:
-        raise ServiceError("Invalid forecast request.", field_errors=errors)
-
-
-def _create(
-    mission: Mission,
-    *,
-    actor: Any,
-    trigger: str,
-    today: dt.date,
-    model_key: str | None,
-    horizons: list[int] | None,
-    random_state: int,
-) -> ForecastRun:
-    conf = adapter.mission_settings(mission)
-    key = model_key or str(conf["model"])
-    hs = sorted({int(h) for h in (horizons or conf["horizons"])})
-    _check(key, hs)
-    _, label, monday = adapter.origin_week(today)
-    run = ForecastRun.objects.create(
-        mission=mission,
-        unit="h3-week",
-        h3_resolution=int(conf["h3_resolution"]),
-        origin=label,
-        origin_date=monday,
-        horizons=hs,
-        model_key=key,
-        model_version=adapter.model_version(key),
-        random_state=random_state,
-        trigger=trigger,
-        status=RunStatus.QUEUED,
-        progress_message="Queued",
-        requested_by=actor,
-        created_at=timezone.now(),
-        classification=Classification.CONFIDENTIAL,
-    )
-    audit.record(
-        actor=actor,
-        action="forecast-request",
-        resource=Resource.FORECAST_RUN,
-        object_id=run.pk,
-        mission_id=mission.pk,
-        detail={"origin": label, "model": key, "horizons": hs, "trigger": trigger},
-    )
-    return run
+__all__ = [
+    "MAX_HORIZON",
+    "forecast_run_request",
+    "warning_candidate_dismiss",
+    "warning_candidate_draft",
+]
 
 
 @transaction.atomic
@@ -111,211 +62,9 @@ def forecast_run_request(
         horizons=horizons,
         random_state=random_state,
     )
-    from bluebox.forecasting.tasks import run_forecast
-
     run_id = run.pk
-    transaction.on_commit(lambda: run_forecast(run_id))
+    transaction.on_commit(lambda: tasks.run_forecast(run_id))
     return run
-
-
-@transaction.atomic
-def forecast_run_schedule(
-    *,
-    mission_id: int,
-    trigger: str = RunTrigger.NIGHTLY,
-    today: dt.date | None = None,
-    model_key: str | None = None,
-    horizons: list[int] | None = None,
-    random_state: int = 0,
-) -> ForecastRun:
-    """A run created by the system (nightly schedule or the command line), not yet executed."""
-    mission = Mission.objects.get(pk=mission_id)
-    return _create(
-        mission,
-        actor=None,
-        trigger=trigger,
-        today=today or timezone.localdate(),
-        model_key=model_key,
-        horizons=horizons,
-        random_state=random_state,
-    )
-
-
-def _progress(run_id: int, percent: int, message: str, status: str = RunStatus.RUNNING) -> None:
-    # Outside the run's transaction so the page polling the run sees it move.
-    ForecastRun.objects.filter(pk=run_id).update(
-        progress=percent, progress_message=message, status=status
-    )
-
-
-def forecast_run_execute(
-    *, run_id: int, on_progress: Callable[[int, str], None] | None = None
-) -> ForecastRun:
-    """Execute a queued run as the system: records in, engine, records out, warnings.
-
-    Idempotent: a run that already finished is left alone.
-    """
-    run = ForecastRun.objects.select_related("mission", "requested_by").get(pk=run_id)
-    if not run.is_running:
-        return run
-
-    def progress(percent: int, message: str) -> None:
-        _progress(run.pk, percent, message)
-        if on_progress is not None:
-            on_progress(percent, message)
-
-    progress(5, "Starting")
-    conf = adapter.mission_settings(run.mission)
-    origin = adapter.origin_index(run.origin)
-    try:
-        outcome = adapter.run(
-            run.mission,
-            origin=origin,
-            horizons=tuple(run.horizons),
-            model_key=run.model_key,
-            resolution=run.h3_resolution,
-            radius_km=float(conf["radius_km"]),
-            random_state=run.random_state,
-            progress=progress,
-        )
-    except (ValueError, RuntimeError, ArithmeticError) as exc:
-        ForecastRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED,
-            progress=100,
-            progress_message="Failed",
-            error=str(exc)[:2000],
-            finished_at=timezone.now(),
-        )
-        audit.record(
-            actor=None,
-            action="forecast-fail",
-            resource=Resource.FORECAST_RUN,
-            object_id=run.pk,
-            mission_id=run.mission_id,
-        )
-        if on_progress is not None:
-            on_progress(100, f"Failed: {exc}")
-        run.refresh_from_db()
-        return run
-    progress(85, "Storing the forecast")
-    run = _store(run, outcome)
-    progress_done = "Done"
-    if on_progress is not None:
-        on_progress(100, progress_done)
-    return run
-
-
-@transaction.atomic
-def _store(run: ForecastRun, outcome: adapter.Outcome) -> ForecastRun:
-    run = ForecastRun.objects.select_for_update().select_related("mission").get(pk=run.pk)
-    sites = adapter.mission_sites(run.mission)
-    AreaForecast.objects.bulk_create(
-        (
-            AreaForecast(
-                run=run,
-                mission_id=run.mission_id,
-                classification=run.classification,
-                **row,
-            )
-            for row in adapter.area_rows(outcome.result, sites)
-        ),
-        batch_size=500,
-    )
-    run.inputs = outcome.inputs
-    run.status = RunStatus.DONE
-    run.progress = 100
-    run.progress_message = "Done"
-    run.finished_at = timezone.now()
-    run.save()
-    candidates = _raise_candidates(run)
-    audit.record(
-        actor=None,
-        action="forecast-store",
-        resource=Resource.FORECAST_RUN,
-        object_id=run.pk,
-        mission_id=run.mission_id,
-        detail={**outcome.inputs, "warning_candidates": len(candidates)},
-    )
-    return run
-
-
-def _raise_candidates(run: ForecastRun) -> list[WarningCandidate]:
-    """Areas of the first horizon at or above the mission's threshold become candidates.
-
-    When the person who started the run may draft early-warning alerts, a CAP draft is made for
-    each at once (still a draft: an analyst reviews and publishes); otherwise the candidates wait
-    for an analyst on the forecast page.
-    """
-    conf = adapter.mission_settings(run.mission)
-    threshold = float(conf["warning_threshold"])
-    first = min(run.horizons)
-    areas = list(
-        AreaForecast.objects.filter(run=run, horizon=first, probability__gte=threshold)
-        .select_related("site")
-        .order_by("-probability", "cell")[: int(conf["warning_max_per_run"])]
-    )
-    now = timezone.now()
-    made = []
-    for area in areas:
-        made.append(
-            WarningCandidate.objects.create(
-                run=run,
-                area=area,
-                mission_id=run.mission_id,
-                sector_id=area.sector_id,
-                site_id=area.site_id,
-                threshold=threshold,
-                created_at=now,
-                classification=run.classification,
-            )
-        )
-    actor = run.requested_by
-    if actor is not None and access.can_in_scope(
-        actor, Resource.CAP_ALERT, "draft", mission_id=run.mission_id
-    ):
-        for candidate in made:
-            _draft(actor, candidate, note="Drafted when the run finished.")
-    return made
-
-
-def _draft(actor: Any, candidate: WarningCandidate, note: str) -> WarningCandidate:
-    from bluebox.alerts.services import warning_draft
-
-    area = candidate.area
-    site = area.site
-    cap = warning_draft(
-        actor=actor,
-        mission=candidate.mission,
-        area=adapter.warning_area(area.cell, site, area.site_km),
-        headline=f"Elevated risk of violence against civilians near {site.name}"[:160],
-        description=(
-            f"Forecast {area.percent}% chance of at least one attack on civilians in week "
-            f"{area.period} (run of {candidate.run.origin}, model {candidate.run.model_key}). "
-            f"Main reasons: {area.reasons_text or 'no explanation available for this model'}."
-        ),
-        severity="Severe" if area.probability >= 0.75 else "Moderate",
-        certainty="Likely" if area.probability >= 0.5 else "Possible",
-        urgency="Expected" if area.horizon == 1 else "Future",
-        restriction="Mission personnel with a need to know",
-        expires=dt.datetime.combine(
-            area.period_start + dt.timedelta(days=7), dt.time(0), tzinfo=dt.UTC
-        ),
-    )
-    candidate.cap_alert = cap
-    candidate.status = CandidateStatus.DRAFTED
-    candidate.reviewed_by = actor
-    candidate.reviewed_at = timezone.now()
-    candidate.review_note = note
-    candidate.save()
-    audit.record(
-        actor=actor,
-        action="warning-candidate-draft",
-        resource=Resource.FORECAST,
-        object_id=candidate.pk,
-        mission_id=candidate.mission_id,
-        detail={"cap_alert": cap.pk},
-    )
-    return candidate
 
 
 def _candidate_for(actor: Any, candidate_id: int) -> WarningCandidate:

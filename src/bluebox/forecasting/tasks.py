@@ -6,14 +6,14 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from bluebox.forecasting import services
+from bluebox.forecasting import jobs
 from bluebox.forecasting.models import RunTrigger
 from bluebox.missions.models import Mission
 
 
 @db_task(retries=1, retry_delay=30)
 def run_forecast(run_id: int) -> None:
-    services.forecast_run_execute(run_id=run_id)
+    jobs.forecast_run_execute(run_id=run_id)
 
 
 @db_periodic_task(crontab(hour="2", minute="15"))
@@ -25,5 +25,5 @@ def nightly_forecasts() -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     ):
-        run = services.forecast_run_schedule(mission_id=mission_id, trigger=RunTrigger.NIGHTLY)
-        services.forecast_run_execute(run_id=run.pk)
+        run = jobs.forecast_run_schedule(mission_id=mission_id, trigger=RunTrigger.NIGHTLY)
+        jobs.forecast_run_execute(run_id=run.pk)

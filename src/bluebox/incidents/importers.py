@@ -1,6 +1,6 @@
 """Reading UCDP GED and ACLED CSV files row by row into incident field values.
 
-Parsing is separate from writing (:func:`bluebox.incidents.services.incidents_import`) so a bad
+Parsing is separate from writing (:func:`bluebox.incidents.jobs.incidents_import`) so a bad
 row is reported with its number, external id, field and reason, and nothing is written unless
 every row is good. Files are streamed: memory does not grow with the file. The column mapping is
 documented in docs/incidents.md.

@@ -9,9 +9,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from bluebox.core import access, progress
+from bluebox.core.roles import Resource
+from bluebox.incidents.jobs import PROGRESS_KIND
 from bluebox.incidents.models import ImportJob, ImportStatus, Incident, ProtectedPerson
-from bluebox.incidents.services import PROGRESS_KIND, WORKFLOW
 from bluebox.missions.models import Mission
+
+WORKFLOW = Resource.INCIDENT_WORKFLOW
 
 
 @dataclass(frozen=True)

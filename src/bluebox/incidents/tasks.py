@@ -5,14 +5,14 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from bluebox.incidents import services
+from bluebox.incidents import jobs
 
 
 @db_task()
 def run_import(job_id: int) -> None:
-    services.import_job_execute(job_id=job_id)
+    jobs.import_job_execute(job_id=job_id)
 
 
 @db_periodic_task(crontab(minute="*/5"))
 def sweep_imports() -> None:
-    services.import_jobs_sweep()
+    jobs.import_jobs_sweep()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
-from bluebox.patrols import services
+from bluebox.patrols import jobs
 
 
 @db_task(retries=2, retry_delay=5)
 def solve_patrol_plan(plan_id: int) -> None:
-    services.patrol_plan_run(plan_id=plan_id)
+    jobs.patrol_plan_run(plan_id=plan_id)

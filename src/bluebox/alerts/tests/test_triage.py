@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bluebox.alerts import matching, selectors, services
+from bluebox.alerts import jobs, matching, selectors, services
 from bluebox.alerts.models import Alert, OutboundMessage
 from bluebox.core.access import NotPermitted, NotVisible
 from bluebox.core.exceptions import ServiceError
@@ -30,10 +30,10 @@ def receive(gateway, text, *, phone=PHONE, at=NOW, external_id=""):
 def test_clocks_run_out_and_escalate_once_per_interval(world, gateway):
     alert = receive(gateway, "Armed men near Site A")
     assert selectors.clock(alert, NOW + timedelta(minutes=4)).remaining_s == 360
-    assert services.alerts_escalate(now=NOW + timedelta(minutes=9)) == []
-    assert services.alerts_escalate(now=NOW + timedelta(minutes=11)) == [alert.pk]
-    assert services.alerts_escalate(now=NOW + timedelta(minutes=20)) == []  # within 30 min
-    assert services.alerts_escalate(now=NOW + timedelta(minutes=42)) == [alert.pk]
+    assert jobs.alerts_escalate(now=NOW + timedelta(minutes=9)) == []
+    assert jobs.alerts_escalate(now=NOW + timedelta(minutes=11)) == [alert.pk]
+    assert jobs.alerts_escalate(now=NOW + timedelta(minutes=20)) == []  # within 30 min
+    assert jobs.alerts_escalate(now=NOW + timedelta(minutes=42)) == [alert.pk]
     alert.refresh_from_db()
     assert alert.escalation_level == 2
     services.alert_acknowledge(actor=world.reporter_at_a, alert_id=alert.pk, now=NOW)

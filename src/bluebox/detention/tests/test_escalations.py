@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry
-from bluebox.detention import services
+from bluebox.detention import jobs, services
 from bluebox.detention.models import Breach, Escalation, Notification
 from bluebox.detention.tasks import raise_custody_escalations
 from bluebox.detention.tests.factories import CANARY_NAME, ApprehensionFactory
@@ -25,8 +26,8 @@ def custody(world):
 
 
 def test_each_point_is_raised_once_and_both_officer_and_commander_are_told(world, custody):
-    assert services.custody_escalations_raise(now=START + timedelta(hours=36, minutes=1)) == 1
-    assert services.custody_escalations_raise(now=START + timedelta(hours=36, minutes=6)) == 0
+    assert jobs.custody_escalations_raise(now=START + timedelta(hours=36, minutes=1)) == 1
+    assert jobs.custody_escalations_raise(now=START + timedelta(hours=36, minutes=6)) == 0
     assert list(Escalation.objects.values_list("key", flat=True)) == ["target-12h"]
     told = set(Notification.objects.values_list("recipient__username", flat=True))
     assert told == {"detention_officer", "commissioner"}
@@ -35,14 +36,14 @@ def test_each_point_is_raised_once_and_both_officer_and_commander_are_told(world
 
 
 def test_a_passed_limit_is_a_permanent_breach_that_waits_for_its_reason(world, custody):
-    services.custody_escalations_raise(now=START + timedelta(hours=73))
+    jobs.custody_escalations_raise(now=START + timedelta(hours=73))
     breaches = {b.deadline: b for b in Breach.objects.all()}
     assert set(breaches) == {"target", "limit"}
     assert breaches["limit"].deadline_at == START + timedelta(hours=72)
     services.breach_explain(
         actor=world.detention_officer, breach_id=breaches["limit"].pk, reason="Road flooded"
     )
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         services.breach_explain(
             actor=world.detention_officer, breach_id=breaches["limit"].pk, reason="Other"
         )
@@ -86,7 +87,7 @@ def test_every_custody_approaching_its_limit_is_escalated_before_the_limit(
     limit_at = start + timedelta(hours=72)
     now = start
     while now <= limit_at + timedelta(minutes=run_every_min):
-        services.custody_escalations_raise(now=now)
+        jobs.custody_escalations_raise(now=now)
         now += timedelta(minutes=run_every_min)
     raised = {e.key: e.raised_at for e in custody.escalations.all()}
     for key in ("limit-24h", "limit-12h", "limit-4h", "limit-1h", "target-12h", "target-4h"):

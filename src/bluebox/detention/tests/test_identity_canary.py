@@ -12,7 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from bluebox.core.models import AuditEntry, CompartmentGrant
-from bluebox.detention import services
+from bluebox.detention import jobs
 from bluebox.detention.tests.factories import (
     CANARY_NAME,
     ApprehensionFactory,
@@ -30,7 +30,7 @@ def custody(world):
     custody.apprehended_at -= timedelta(hours=80)  # every escalation and breach has fired
     custody.save()
     RiskAssessmentFactory(apprehension=custody)
-    services.custody_escalations_raise(now=custody.apprehended_at + timedelta(hours=73))
+    jobs.custody_escalations_raise(now=custody.apprehended_at + timedelta(hours=73))
     return custody
 
 

@@ -46,14 +46,14 @@ def test_a_site_outside_the_officers_reach_is_refused_and_nothing_recorded(world
 
 def test_explaining_a_breach_one_may_not_see_is_a_404_and_audited(world):
     from bluebox.core.models import AuditEntry, AuditOutcome
-    from bluebox.detention import services
+    from bluebox.detention import jobs
     from bluebox.detention.models import Breach
     from bluebox.detention.tests.factories import ApprehensionFactory
 
     custody = ApprehensionFactory(site=world.site_a)
     custody.apprehended_at -= timedelta(hours=80)
     custody.save()
-    services.custody_escalations_raise(now=custody.apprehended_at + timedelta(hours=73))
+    jobs.custody_escalations_raise(now=custody.apprehended_at + timedelta(hours=73))
     breach = Breach.objects.filter(apprehension=custody).first()
     assert breach is not None
     client = Client()

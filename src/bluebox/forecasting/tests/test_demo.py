@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bluebox.forecasting import services
+from bluebox.forecasting import jobs
 from bluebox.forecasting.models import AreaForecast, RunStatus
 from bluebox.forecasting.tests.factories import small_settings
 from bluebox.missions.demo import load_demo
@@ -19,8 +19,8 @@ END = date(2026, 11, 29)  # a Sunday: the demo history ends with a complete week
 def test_the_demo_forecast_ranks_hot_sites_above_calm_ones():
     mission = load_demo(seed=3, end=END)
     small_settings(mission, model="lightgbm", radius_km=8.0)
-    run = services.forecast_run_schedule(mission_id=mission.pk, today=date(2026, 11, 30))
-    run = services.forecast_run_execute(run_id=run.pk)
+    run = jobs.forecast_run_schedule(mission_id=mission.pk, today=date(2026, 11, 30))
+    run = jobs.forecast_run_execute(run_id=run.pk)
     assert run.status == RunStatus.DONE, run.error
     assert run.inputs["events"] > 2000
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from bluebox.forecasting import services
+from bluebox.forecasting import jobs
 from bluebox.forecasting.tests.factories import TODAY, incidents_at_site_a, small_settings
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 def done_run(world):
     small_settings(world.mission, model="lightgbm")
     incidents_at_site_a(world)
-    run = services.forecast_run_schedule(mission_id=world.mission.pk, today=TODAY)
-    return services.forecast_run_execute(run_id=run.pk)
+    run = jobs.forecast_run_schedule(mission_id=world.mission.pk, today=TODAY)
+    return jobs.forecast_run_execute(run_id=run.pk)
 
 
 def _page(user):

@@ -8,7 +8,7 @@ from django.db import transaction
 from bluebox.core.access import NotPermitted, NotVisible
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry
-from bluebox.forecasting import adapter, services
+from bluebox.forecasting import adapter, jobs, services
 from bluebox.forecasting.models import (
     AreaForecast,
     CandidateStatus,
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _run(world, **kwargs):
-    run = services.forecast_run_schedule(mission_id=world.mission.pk, today=TODAY, **kwargs)
+    run = jobs.forecast_run_schedule(mission_id=world.mission.pk, today=TODAY, **kwargs)
     seen = []
-    run = services.forecast_run_execute(run_id=run.pk, on_progress=lambda p, m: seen.append(p))
+    run = jobs.forecast_run_execute(run_id=run.pk, on_progress=lambda p, m: seen.append(p))
     return run, seen
 
 
@@ -77,7 +77,7 @@ def test_an_analysts_run_drafts_cap_warnings_for_review(world, django_capture_on
         run = services.forecast_run_request(
             actor=world.analyst, mission_id=world.mission.pk, today=TODAY
         )
-    run = services.forecast_run_execute(run_id=run.pk)
+    run = jobs.forecast_run_execute(run_id=run.pk)
     drafted = WarningCandidate.objects.filter(run=run, status=CandidateStatus.DRAFTED)
     assert drafted.exists()
     cap = drafted.first().cap_alert

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from bluebox.cli import main
 from bluebox.core.models import AuditEntry
-from bluebox.incidents import services
+from bluebox.incidents import jobs
 from bluebox.incidents.models import Incident
 from bluebox.testing.factories import IncidentFactory
 from bluebox.testing.validators import geojson_problems, hxlvalidate
@@ -128,7 +128,7 @@ def test_an_acled_export_imports_back_unchanged_in_substance(world, incidents, t
     # The HXL row is for HXL tools; an ACLED reader takes the file without it.
     plain = tmp_path / "plain.csv"
     plain.write_text("\n".join([lines[0], *lines[2:]]) + "\n", encoding="utf-8")
-    report = services.incidents_import(
+    report = jobs.incidents_import(
         actor=world.analyst,
         mission=world.mission,
         fmt="acled",

@@ -12,7 +12,7 @@ import pytest
 from bluebox.cli import main
 from bluebox.core.access import NotPermitted
 from bluebox.core.models import AuditEntry
-from bluebox.incidents import services
+from bluebox.incidents import jobs, services
 from bluebox.incidents.models import Incident
 
 from .conftest import ucdp_row, write_ucdp
@@ -62,11 +62,11 @@ def test_the_real_ucdp_extract_loads_every_event_with_the_right_counts(world, uc
 def test_an_analyst_imports_and_a_reporter_may_not(world, tmp_path):
     path = write_ucdp(tmp_path / "ok.csv", [ucdp_row(n) for n in range(5)])
     with pytest.raises(NotPermitted):
-        services.incidents_import(
+        jobs.incidents_import(
             actor=world.reporter_at_a, mission=world.mission, fmt="ucdp", path=path, now=NOW
         )
     assert Incident.objects.count() == 0
-    report = services.incidents_import(
+    report = jobs.incidents_import(
         actor=world.analyst, mission=world.mission, fmt="ucdp", path=path, now=NOW
     )
     assert (report.rows, report.created, report.unchanged) == (5, 5, 0)
@@ -95,7 +95,7 @@ def test_one_bad_row_refuses_the_whole_file_with_a_row_report(world, tmp_path, b
     path = write_ucdp(tmp_path / "bad.csv", rows)
     audit_before = AuditEntry.objects.count()
     with pytest.raises(services.ImportRefused) as refused:
-        services.incidents_import(
+        jobs.incidents_import(
             actor=world.analyst, mission=world.mission, fmt="ucdp", path=path, now=NOW
         )
     report = refused.value.report
@@ -172,7 +172,7 @@ def test_acled_rows_map_to_the_taxonomy_and_bad_codes_are_reported(world, tmp_pa
         writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    report = services.incidents_import(
+    report = jobs.incidents_import(
         actor=world.analyst, mission=world.mission, fmt="acled", path=path, now=NOW
     )
     assert report.created == 4
@@ -190,7 +190,7 @@ def test_acled_rows_map_to_the_taxonomy_and_bad_codes_are_reported(world, tmp_pa
         writer.writeheader()
         writer.writerows(rows)
     with pytest.raises(services.ImportRefused) as refused:
-        services.incidents_import(
+        jobs.incidents_import(
             actor=world.analyst, mission=world.mission, fmt="acled", path=path, now=NOW
         )
     assert refused.value.report.errors[0].field == "sub_event_type"

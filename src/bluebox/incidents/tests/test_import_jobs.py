@@ -19,7 +19,7 @@ from bluebox.core import progress
 from bluebox.core.access import NotPermitted, NotVisible
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry, RoleAssignment
-from bluebox.incidents import selectors, services
+from bluebox.incidents import jobs, selectors, services
 from bluebox.incidents.models import ImportJob, ImportStatus, Incident
 
 from .conftest import UCDP_COLUMNS, ucdp_row
@@ -53,7 +53,7 @@ def submit(world, content: bytes = GOOD, *, run: bool = True, actor=None, fmt: s
             upload=upload(content),
         )
     if run:
-        services.import_job_execute(job_id=job.pk)
+        jobs.import_job_execute(job_id=job.pk)
     job.refresh_from_db()
     return job
 
@@ -142,7 +142,7 @@ def test_one_import_at_a_time_per_mission(world, settings):
     with pytest.raises(ServiceError, match="still queued or running"):
         submit(world, run=False, actor=world.commissioner)
     assert ImportJob.objects.count() == 1 and stored_files(settings) == [waiting.stored_name]
-    services.import_job_execute(job_id=waiting.pk)
+    jobs.import_job_execute(job_id=waiting.pk)
     assert submit(world).status == ImportStatus.DONE
 
 
@@ -172,7 +172,7 @@ def test_only_mission_wide_analysts_and_commanders_import(world, settings):
 
 def test_running_a_job_twice_imports_once(world):
     job = submit(world)
-    again = services.import_job_execute(job_id=job.pk)
+    again = jobs.import_job_execute(job_id=job.pk)
     assert again.status == ImportStatus.DONE and again.finished_at == job.finished_at
     assert Incident.objects.count() == 5
 
@@ -181,7 +181,7 @@ def test_a_requester_who_lost_the_right_meanwhile_imports_nothing(world, setting
     job = submit(world, run=False)
     RoleAssignment.objects.filter(user=world.analyst).delete()
     world.analyst._bluebox_assignments = None
-    done = services.import_job_execute(job_id=job.pk)
+    done = jobs.import_job_execute(job_id=job.pk)
     assert done.status == ImportStatus.FAILED and "may no longer import" in done.message
     assert Incident.objects.count() == 0 and stored_files(settings) == []
 
@@ -198,11 +198,11 @@ def test_progress_is_readable_while_the_import_holds_its_transaction(world, tmp_
         assert current.status == ImportStatus.RUNNING
         seen.append(selectors.import_progress(current))
 
-    finished = services.import_job_execute(job_id=job.pk, on_progress=watch)
+    finished = jobs.import_job_execute(job_id=job.pk, on_progress=watch)
     assert finished.status == ImportStatus.DONE and finished.created == 6000
     assert len(seen) == 4  # every 2,000 rows, then the end
     assert seen == sorted(seen) and 0 < seen[0] < 100 and seen[-1] == 100
-    assert progress.read(services.PROGRESS_KIND, job.pk) is None  # cleared at the end
+    assert progress.read(jobs.PROGRESS_KIND, job.pk) is None  # cleared at the end
 
 
 def test_an_import_whose_worker_died_is_closed_and_its_file_removed(world, settings):
@@ -210,10 +210,10 @@ def test_an_import_whose_worker_died_is_closed_and_its_file_removed(world, setti
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1)
     )
-    progress.report(services.PROGRESS_KIND, job.pk, 10, 100)
-    assert services.import_jobs_sweep() == 0, "it reported just now: still alive"
-    later = timezone.now() + timedelta(seconds=services.IMPORT_SILENCE_S + 1)
-    assert services.import_jobs_sweep(now=later) == 1
+    progress.report(jobs.PROGRESS_KIND, job.pk, 10, 100)
+    assert jobs.import_jobs_sweep() == 0, "it reported just now: still alive"
+    later = timezone.now() + timedelta(seconds=jobs.IMPORT_SILENCE_S + 1)
+    assert jobs.import_jobs_sweep(now=later) == 1
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and "interrupted" in job.message
     assert stored_files(settings) == []
@@ -224,14 +224,14 @@ def test_an_import_whose_worker_died_is_closed_and_its_file_removed(world, setti
 
 def test_a_queued_import_whose_task_was_lost_is_closed_in_time(world, settings):
     job = submit(world, run=False)
-    assert services.import_jobs_sweep() == 0
-    later = timezone.now() + timedelta(seconds=services.QUEUED_MAX_S + 1)
-    assert services.import_jobs_sweep(now=later) == 1
+    assert jobs.import_jobs_sweep() == 0
+    later = timezone.now() + timedelta(seconds=jobs.QUEUED_MAX_S + 1)
+    assert jobs.import_jobs_sweep(now=later) == 1
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and "No worker started" in job.message
     assert stored_files(settings) == []
     # Should the lost task turn up after all, it finds the job closed and imports nothing.
-    services.import_job_execute(job_id=job.pk)
+    jobs.import_job_execute(job_id=job.pk)
     assert Incident.objects.count() == 0
 
 
@@ -239,10 +239,10 @@ def test_the_sweep_removes_old_uploads_nobody_will_import_and_keeps_waiting_ones
     waiting = submit(world, run=False)
     stray = settings.IMPORT_DIR / "0123456789abcdef0123456789abcdef.csv"
     stray.write_bytes(GOOD)
-    old = time.time() - services.ORPHAN_AGE_S - 60
+    old = time.time() - jobs.ORPHAN_AGE_S - 60
     os.utime(stray, (old, old))
     os.utime(settings.IMPORT_DIR / waiting.stored_name, (old, old))
-    services.import_jobs_sweep()
+    jobs.import_jobs_sweep()
     assert stored_files(settings) == [waiting.stored_name]
 
 
@@ -282,7 +282,7 @@ def test_the_import_page_uploads_and_shows_the_outcome(world, django_capture_on_
 def test_a_running_import_polls_its_progress_until_it_ends(world):
     job = submit(world, run=False)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
-    progress.report(services.PROGRESS_KIND, job.pk, 42, 100)
+    progress.report(jobs.PROGRESS_KIND, job.pk, 42, 100)
     client = page_client(world.analyst)
     fragment = client.get(f"/incidents/import/{job.pk}/progress/")
     assert fragment.status_code == 200 and "HX-Refresh" not in fragment

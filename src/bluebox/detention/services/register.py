@@ -1,0 +1,197 @@
+"""The detention register: recording an apprehension, revealing an identity, voiding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from bluebox.core import access, audit
+from bluebox.core import services as core_services
+from bluebox.core.classification import Classification
+from bluebox.core.exceptions import ServiceError
+from bluebox.detention.adapter import _limits_snapshot, mission_limits
+from bluebox.detention.jobs import _escalate_one
+from bluebox.detention.models import (
+    Apprehension,
+    LegalBasis,
+)
+from bluebox.detention.services.common import CLOCK_SKEW, DETENTION, RESOURCE
+from bluebox.engines.custody.legal import MandateProfile, SiteFacts, legal_basis_problems
+from bluebox.missions.models import FieldSite, Mission
+
+
+def _next_pseudonym(mission: Mission, at: datetime) -> str:
+    year = at.astimezone(ZoneInfo(mission.timezone)).year
+    prefix = f"D-{year}-"
+    taken = Apprehension.objects.filter(mission=mission, pseudonym__startswith=prefix).count()
+    return f"{prefix}{taken + 1:04d}"
+
+
+@transaction.atomic
+def apprehension_record(
+    *,
+    actor: Any,
+    mission: Mission,
+    site_id: int,
+    apprehended_at: datetime,
+    detainee_name: str,
+    location: str,
+    apprehending_unit: str,
+    legal_basis: str,
+    reason: str,
+    detainee_details: str = "",
+    host_request_reference: str = "",
+    medical_check_done: bool = False,
+    medical_check_at: datetime | None = None,
+    medical_notes: str = "",
+    property_taken: str = "",
+    now: datetime | None = None,
+) -> Apprehension:
+    """Enter an apprehension in the register and start its custody clock."""
+    site = FieldSite.objects.filter(pk=site_id, mission=mission).select_related("sector").first()
+    if site is None:
+        raise ServiceError("Unknown field site.", field_errors={"site": ["Unknown field site."]})
+    access.require_in_scope(
+        actor,
+        RESOURCE,
+        "create",
+        mission_id=mission.pk,
+        sector_id=site.sector_id,
+        site_id=site.pk,
+        classification=Classification.CONFIDENTIAL,
+    )
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if timezone.is_naive(apprehended_at):
+        raise ServiceError("The apprehension time must carry its timezone.")
+    if apprehended_at > now + CLOCK_SKEW:
+        errors["apprehended_at"] = ["In the future."]
+    if not detainee_name.strip():
+        errors["detainee_name"] = ["Required (a description if the name is unknown)."]
+    for field, value in (
+        ("location", location),
+        ("apprehending_unit", apprehending_unit),
+        ("reason", reason),
+    ):
+        if not value.strip():
+            errors[field] = ["Required."]
+    if medical_check_done and medical_check_at is not None and medical_check_at < apprehended_at:
+        errors["medical_check_at"] = ["Before the apprehension."]
+    if legal_basis not in LegalBasis.values:
+        errors["legal_basis"] = ["Unknown legal basis."]
+    else:
+        problems = legal_basis_problems(
+            legal_basis,
+            MandateProfile(
+                authority=mission.authority,
+                poc_mandate=mission.poc_mandate,
+                utm_requires_national_absence=mission.utm_requires_national_absence,
+                utm_requires_host_request=mission.utm_requires_host_request,
+            ),
+            SiteFacts(
+                kind=site.kind,
+                national_police_present=site.national_police_present,
+                national_police_operational=site.national_police_operational,
+            ),
+            host_request_reference=host_request_reference,
+        )
+        if problems:
+            errors["legal_basis"] = problems
+    if errors:
+        raise ServiceError("The apprehension cannot be recorded as entered.", field_errors=errors)
+    limits = mission_limits(mission)
+    apprehension = Apprehension.objects.create(
+        mission=mission,
+        sector_id=site.sector_id,
+        site=site,
+        classification=Classification.CONFIDENTIAL,
+        compartments=0,
+        pseudonym=_next_pseudonym(mission, apprehended_at),
+        detainee_name=detainee_name.strip(),
+        detainee_details=detainee_details.strip(),
+        apprehended_at=apprehended_at,
+        location=location.strip(),
+        apprehending_unit=apprehending_unit.strip(),
+        legal_basis=legal_basis,
+        host_request_reference=host_request_reference.strip(),
+        reason=reason.strip(),
+        medical_check_done=medical_check_done,
+        medical_check_at=medical_check_at if medical_check_done else None,
+        medical_notes=medical_notes.strip(),
+        property_taken=property_taken.strip(),
+        limits=_limits_snapshot(limits),
+        recorded_at=now,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="apprehend",
+        resource=RESOURCE,
+        object_id=apprehension.pk,
+        mission_id=mission.pk,
+        detail={
+            "pseudonym": apprehension.pseudonym,
+            "site": site.pk,
+            "legal_basis": legal_basis,
+            "apprehended_at": apprehended_at.isoformat(),
+        },
+    )
+    # Recorded late, a custody may already be past some escalation points.
+    _escalate_one(apprehension, now)
+    return apprehension
+
+
+def holds_identity(user: Any, apprehension: Apprehension) -> bool:
+    """Does the user hold the DETENTION compartment where this custody is?"""
+    return access.can_in_scope(
+        user,
+        RESOURCE,
+        "reveal",
+        mission_id=apprehension.mission_id,
+        sector_id=apprehension.sector_id,
+        site_id=apprehension.site_id,
+        classification=apprehension.classification,
+        compartments=DETENTION,
+    )
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    details: str
+
+
+def detainee_reveal(*, actor: Any, apprehension_id: int, purpose: str) -> Identity:
+    """Reveal a detainee's identity to a DETENTION compartment holder, for a stated purpose.
+
+    The check is :func:`holds_identity`'s (``reveal`` on ``detention`` with the DETENTION
+    compartment); a refusal is audited and survives any rollback around this call.
+    """
+    apprehension = access.get_visible(actor, Apprehension.objects.all(), pk=apprehension_id)
+    access.reveal(
+        actor,
+        apprehension,
+        purpose=purpose,
+        compartments=DETENTION,
+        detail={"field": "detainee_identity"},
+    )
+    name: Any = apprehension.detainee_name  # a ProtectedValue (typed as str by the stubs)
+    details: Any = apprehension.detainee_details
+    return Identity(
+        name=name.reveal() if name is not None else "",
+        details=details.reveal() if details is not None else "",
+    )
+
+
+def apprehension_void(*, actor: Any, apprehension_id: int, reason: str) -> Apprehension:
+    apprehension = access.get_visible(
+        actor, Apprehension.objects.all(), action="void", pk=apprehension_id
+    )
+    voided = core_services.record_void(actor=actor, record=apprehension, reason=reason)
+    assert isinstance(voided, Apprehension)  # noqa: S101
+    return voided

@@ -1,0 +1,321 @@
+"""Worker-side incident work: importing a file (background job or command line), sweeping."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bluebox.core import access, audit, progress
+from bluebox.core.classification import Classification
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
+from bluebox.engines.spatial import h3_cell, priogrid_gid
+from bluebox.incidents import importers, primacy
+from bluebox.incidents.adapter import assess_primacy, rules_for
+from bluebox.incidents.models import (
+    ImportJob,
+    ImportStatus,
+    Incident,
+    IncidentStatus,
+)
+from bluebox.missions.models import Mission
+
+logger = logging.getLogger(__name__)
+
+
+class ImportRefused(ServiceError):
+    """The file has bad rows (or cannot be read); nothing was written."""
+
+    def __init__(self, report: importers.ImportReport, message: str = "") -> None:
+        super().__init__(message or f"{report.error_count} bad rows; nothing was imported.")
+        self.report = report
+
+
+class _Rollback(Exception):
+    pass
+
+
+def incidents_import(
+    *,
+    actor: Any,
+    mission: Mission,
+    fmt: str,
+    path: str | os.PathLike[str],
+    progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
+    batch_size: int = 2000,
+) -> importers.ImportReport:
+    """Import a UCDP GED or ACLED CSV file into a mission: all rows or none, idempotent.
+
+    Rows whose (source, id) is already in the mission are left unchanged, so importing the same
+    file twice changes nothing. The file is streamed and inserted in batches inside one
+    transaction; any bad row rolls the whole file back and comes back in the report.
+
+    ``actor=None`` is the operator at the server's command line (``bluebox import``), who
+    already holds the database; the audit entry says so.
+    """
+    if actor is not None:
+        access.require_in_scope(actor, Resource.INCIDENT_WORKFLOW, "import", mission_id=mission.pk)
+    report = importers.ImportReport(fmt=fmt)
+    ctx = importers.Context(host_country=mission.host_country, now=now or timezone.now())
+    rules = rules_for(mission)
+    digest = hashlib.sha256()
+    existing = set(
+        Incident.objects.filter(mission=mission, source=fmt).values_list("external_id", flat=True)
+    )
+    seen: set[str] = set()
+    try:
+        with transaction.atomic():
+            batch: list[Incident] = []
+            try:
+                rows = importers.read_rows(path, fmt, ctx, progress, digest)
+                for parsed in rows:
+                    report.rows += 1
+                    problem = parsed.problem
+                    if problem is None and parsed.external_id in seen:
+                        problem = importers.RowProblem("id", "duplicate id in this file")
+                    if problem is not None:
+                        report.error_count += 1
+                        if len(report.errors) < importers.MAX_REPORTED_ERRORS:
+                            report.errors.append(
+                                importers.RowError(
+                                    parsed.number,
+                                    parsed.external_id,
+                                    problem.field,
+                                    problem.message,
+                                )
+                            )
+                        continue
+                    seen.add(parsed.external_id)
+                    if parsed.external_id in existing:
+                        report.unchanged += 1
+                        continue
+                    if report.error_count:
+                        continue  # keep reading for the report; nothing more is written
+                    batch.append(_imported(parsed.values or {}, mission, fmt, actor, ctx, rules))
+                    if len(batch) >= batch_size:
+                        _insert(batch)
+                        report.created += len(batch)
+                        batch = []
+            except (importers.FileProblem, UnicodeDecodeError) as exc:
+                report.error_count += 1
+                report.errors.append(importers.RowError(0, "", "file", str(exc)[:200]))
+            if batch and not report.error_count:
+                _insert(batch)
+                report.created += len(batch)
+            report.sha256 = digest.hexdigest()
+            if report.error_count:
+                raise _Rollback()
+            audit.record(
+                actor=actor,
+                action="import",
+                resource=Resource.INCIDENT,
+                mission_id=mission.pk,
+                detail={
+                    "channel": "web" if actor is not None else "command line",
+                    "format": fmt,
+                    "file": os.path.basename(str(path)),
+                    "sha256": report.sha256,
+                    "rows": report.rows,
+                    "created": report.created,
+                    "unchanged": report.unchanged,
+                },
+            )
+    except _Rollback:
+        report.created = 0
+        raise ImportRefused(report) from None
+    return report
+
+
+def _insert(batch: list[Incident]) -> None:
+    """Insert a batch of new incidents.
+
+    SQLite caps a statement at 999 parameters, so ``bulk_create`` would split 2,000 incidents
+    into ~110 INSERTs of 18 rows, each compiled anew; one prepared statement run by
+    ``executemany`` is several times faster. Other databases take the ordinary path.
+    """
+    if connection.vendor != "sqlite":
+        Incident.objects.bulk_create(batch)
+        return
+    fields = [f for f in Incident._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Incident._meta.db_table)} "  # noqa: S608 (names from the model)
+        f"({', '.join(quote(str(f.column)) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in batch
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+PROGRESS_KIND = "incident-import"
+
+
+# A running import reports every 2,000 rows; silence this long means its worker is gone.
+IMPORT_SILENCE_S = 15 * 60
+
+
+QUEUED_MAX_S = 6 * 3600  # a queued job nobody started in this long lost its task
+
+
+ORPHAN_AGE_S = 24 * 3600
+
+
+def import_path(stored_name: str) -> Path:
+    return Path(settings.IMPORT_DIR) / stored_name
+
+
+def import_job_execute(
+    *, job_id: int, on_progress: Callable[[int, int], None] | None = None
+) -> ImportJob | None:
+    """Run a queued import (the background task). Running it twice does nothing more.
+
+    The job's row says "running" before the import's own transaction starts, and its outcome
+    after it ends; in between, progress goes to :mod:`bluebox.core.progress`. The uploaded file
+    is removed whatever the outcome; the hash and the report stay on the job.
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ImportStatus.QUEUED:
+            return job
+        job.status = ImportStatus.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    progress.report(PROGRESS_KIND, job.pk, 0, job.size)
+
+    def tick(done: int, total: int) -> None:
+        progress.report(PROGRESS_KIND, job.pk, done, total)
+        if on_progress is not None:
+            on_progress(done, total)
+
+    path = import_path(job.stored_name)
+    try:
+        report = incidents_import(
+            actor=job.requested_by, mission=job.mission, fmt=job.fmt, path=path, progress=tick
+        )
+    except ImportRefused as refused:
+        _record_outcome(job, refused.report, ImportStatus.REFUSED, refused.message)
+    except access.NotPermitted:
+        job.status = ImportStatus.FAILED
+        job.message = (
+            "The person who uploaded the file may no longer import into this mission; "
+            "nothing was imported."
+        )
+    except FileNotFoundError:
+        job.status = ImportStatus.FAILED
+        job.message = "The uploaded file is no longer on the server; nothing was imported."
+    except Exception as exc:
+        # The type only: a database error's text can quote the file's values.
+        logger.error("import job %s failed: %s", job.pk, type(exc).__name__)
+        job.status = ImportStatus.FAILED
+        job.message = "The import stopped on an unexpected error; nothing was imported."
+    else:
+        _record_outcome(job, report, ImportStatus.DONE, "")
+    finally:
+        path.unlink(missing_ok=True)
+        progress.clear(PROGRESS_KIND, job.pk)
+    job.stored_name = ""
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def _record_outcome(
+    job: ImportJob, report: importers.ImportReport, status: str, message: str
+) -> None:
+    job.status = status
+    job.message = message[:300]
+    job.rows = report.rows
+    job.created = report.created
+    job.unchanged = report.unchanged
+    job.error_count = report.error_count
+    job.errors = [error.__dict__ for error in report.errors]
+
+
+def import_jobs_sweep(*, now: datetime | None = None) -> int:
+    """Close imports whose worker died or never came, and remove uploads nobody will import.
+
+    A worker that dies mid-file takes its transaction with it, so nothing of the file is in the
+    database; the job is marked failed so the mission can import again. A job no worker picked
+    up in ``QUEUED_MAX_S`` (a lost task) is closed the same way. Returns the number closed.
+    """
+    moment = now or timezone.now()
+    closed = 0
+    for job in ImportJob.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]):
+        if job.status == ImportStatus.RUNNING:
+            last = progress.read(PROGRESS_KIND, job.pk)
+            heard = (
+                last.at if last is not None else (job.started_at or job.requested_at).timestamp()
+            )
+            if moment.timestamp() - heard < IMPORT_SILENCE_S:
+                continue
+            message = "The import was interrupted before it finished; nothing was imported."
+        else:
+            if (moment - job.requested_at).total_seconds() < QUEUED_MAX_S:
+                continue
+            message = "No worker started the import in time; nothing was imported."
+        updated = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportStatus.FAILED, message=message, stored_name="", finished_at=moment
+        )
+        if updated:
+            closed += 1
+            import_path(job.stored_name).unlink(missing_ok=True)
+            progress.clear(PROGRESS_KIND, job.pk)
+            audit.record(
+                actor=None,
+                action="import-interrupted",
+                resource=Resource.INCIDENT,
+                mission_id=job.mission_id,
+                detail={"job": job.pk, "sha256": job.sha256, "was": job.status},
+            )
+    directory = Path(settings.IMPORT_DIR)
+    if directory.is_dir():
+        waiting = set(
+            ImportJob.objects.filter(
+                status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+            ).values_list("stored_name", flat=True)
+        )
+        for path in directory.glob("*.csv"):
+            if (
+                path.name not in waiting
+                and moment.timestamp() - path.stat().st_mtime > ORPHAN_AGE_S
+            ):
+                path.unlink(missing_ok=True)
+    return closed
+
+
+def _imported(
+    values: dict[str, Any],
+    mission: Mission,
+    fmt: str,
+    actor: Any,
+    ctx: importers.Context,
+    rules: primacy.PrimacyRules,
+) -> Incident:
+    incident = Incident(
+        mission=mission,
+        source=fmt,
+        classification=Classification.UNCLASSIFIED,  # published datasets
+        status=IncidentStatus.VERIFIED,
+        reported_by=actor,
+        reported_at=ctx.now,
+        verified_by=actor,
+        verified_at=ctx.now,
+        **values,
+    )
+    incident.h3_cell = h3_cell(incident.latitude, incident.longitude)
+    incident.priogrid_gid = priogrid_gid(incident.latitude, incident.longitude)
+    assess_primacy(incident, rules)
+    return incident

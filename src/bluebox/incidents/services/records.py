@@ -1,0 +1,290 @@
+"""Reporting an incident and its workflow: verify, void, respond, close, link, primacy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bluebox.core import access, audit
+from bluebox.core import services as core_services
+from bluebox.core.classification import Classification
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
+from bluebox.engines.spatial import h3_cell, priogrid_gid
+from bluebox.incidents import primacy
+from bluebox.incidents.adapter import assess_primacy, rules_for
+from bluebox.incidents.models import (
+    Incident,
+    IncidentLink,
+    IncidentResponse,
+    IncidentStatus,
+    PrimacyDecision,
+)
+from bluebox.incidents.services.common import _locked, _require_workflow, _resolve_scope
+from bluebox.missions.models import Mission
+
+# Fields a reporter may set; everything else is derived or set by workflow steps.
+REPORTABLE_FIELDS = (
+    "title",
+    "description",
+    "incident_type",
+    "occurred_at",
+    "date_precision",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "admin1",
+    "admin2",
+    "perpetrator_category",
+    "perpetrator_actor",
+    "civilian_targeting",
+    "fatalities_best",
+    "fatalities_low",
+    "fatalities_high",
+    "victims_women",
+    "victims_men",
+    "victims_girls",
+    "victims_boys",
+    "victims_unknown",
+    "weapons",
+    "poc_tier",
+    "poc_phase",
+    "source_reliability",
+    "information_credibility",
+    "classification",
+    "compartments",
+    "actors",
+    "location_name",
+)
+
+
+@transaction.atomic
+def incident_report(
+    *,
+    actor: Any,
+    mission: Mission,
+    site_id: int | None = None,
+    sector_id: int | None = None,
+    data: dict[str, Any],
+    reported_at: datetime | None = None,
+) -> Incident:
+    """File a new incident in a scope the actor may report in."""
+    unknown = set(data) - set(REPORTABLE_FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    site, sector = _resolve_scope(mission, site_id, sector_id)
+    classification = int(data.get("classification", Classification.CONFIDENTIAL))
+    compartments = int(data.get("compartments", 0))
+    access.require_in_scope(
+        actor,
+        Resource.INCIDENT,
+        "create",
+        mission_id=mission.pk,
+        sector_id=sector.pk if sector else None,
+        site_id=site.pk if site else None,
+        classification=classification,
+        compartments=compartments,
+    )
+    incident = Incident(mission=mission, site=site, sector=sector, reported_by=actor, **data)
+    incident.reported_at = reported_at or timezone.now()
+    incident.status = IncidentStatus.REPORTED
+    if incident.occurred_at and incident.occurred_at > incident.reported_at:
+        raise ServiceError(
+            "An incident cannot occur after it is reported.",
+            field_errors={"occurred_at": ["In the future."]},
+        )
+    try:
+        incident.full_clean(exclude=["h3_cell", "priogrid_gid"])
+    except ValidationError as exc:
+        raise ServiceError("Invalid incident.", field_errors=exc.message_dict) from exc
+    unknown_weapons = set(incident.weapons or []) - set(primacy.WEAPON_CHOICES)
+    if unknown_weapons:
+        raise ServiceError(
+            "Unknown weapons.", field_errors={"weapons": [", ".join(sorted(unknown_weapons))]}
+        )
+    incident.h3_cell = h3_cell(incident.latitude, incident.longitude)
+    incident.priogrid_gid = priogrid_gid(incident.latitude, incident.longitude)
+    assess_primacy(incident, rules_for(mission))
+    incident.save()
+    audit.record(
+        actor=actor,
+        action="create",
+        resource=Resource.INCIDENT,
+        object_id=incident.pk,
+        mission_id=mission.pk,
+        detail={"classification": incident.classification},
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_verify(*, actor: Any, incident_id: int) -> Incident:
+    incident = access.get_visible(
+        actor, Incident.objects.select_for_update(), action="verify", pk=incident_id
+    )
+    if incident.status != IncidentStatus.REPORTED:
+        raise ServiceError(
+            f"Only reported incidents can be verified (this one is {incident.status})."
+        )
+    incident.status = IncidentStatus.VERIFIED
+    incident.verified_by = actor
+    incident.verified_at = timezone.now()
+    incident.save(update_fields=["status", "verified_by", "verified_at"])
+    audit.record(
+        actor=actor,
+        action="verify",
+        resource=Resource.INCIDENT,
+        object_id=incident.pk,
+        mission_id=incident.mission_id,
+    )
+    return incident
+
+
+def incident_void(*, actor: Any, incident_id: int, reason: str) -> Incident:
+    incident = access.get_visible(actor, Incident.objects.all(), action="void", pk=incident_id)
+    voided = core_services.record_void(actor=actor, record=incident, reason=reason)
+    return cast(Incident, voided)
+
+
+@transaction.atomic
+def incident_respond(
+    *,
+    actor: Any,
+    incident_id: int,
+    mode: str,
+    responded_at: datetime,
+    unit: str = "",
+    description: str = "",
+) -> IncidentResponse:
+    """Record who responded, when and how; a verified or reported incident becomes responded."""
+    incident = _locked(actor, incident_id)
+    _require_workflow(actor, incident, "respond")
+    if incident.status in (IncidentStatus.CLOSED, IncidentStatus.VOIDED) or incident.voided_at:
+        raise ServiceError(f"This incident is {incident.status}; no response can be added.")
+    now = timezone.now()
+    if responded_at > now:
+        raise ServiceError("A response cannot be in the future.")
+    if responded_at < incident.occurred_at:
+        raise ServiceError("A response cannot precede the incident.")
+    response = IncidentResponse(
+        incident=incident,
+        mode=mode,
+        unit=unit,
+        responded_at=responded_at,
+        description=description,
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    try:
+        response.full_clean(exclude=["incident", "recorded_by"])
+    except ValidationError as exc:
+        raise ServiceError("Invalid response.", field_errors=exc.message_dict) from exc
+    response.save()
+    if incident.status in (IncidentStatus.REPORTED, IncidentStatus.VERIFIED):
+        incident.status = IncidentStatus.RESPONDED
+        incident.save(update_fields=["status"])
+    audit.record(
+        actor=actor,
+        action="respond",
+        resource=Resource.INCIDENT,
+        object_id=incident.pk,
+        mission_id=incident.mission_id,
+        detail={"mode": mode, "response_id": response.pk},
+    )
+    return response
+
+
+@transaction.atomic
+def incident_close(*, actor: Any, incident_id: int) -> Incident:
+    incident = _locked(actor, incident_id)
+    _require_workflow(actor, incident, "close")
+    if incident.status not in (IncidentStatus.VERIFIED, IncidentStatus.RESPONDED):
+        raise ServiceError(
+            f"Only verified or responded incidents can be closed (this one is {incident.status})."
+        )
+    incident.status = IncidentStatus.CLOSED
+    incident.closed_at = timezone.now()
+    incident.save(update_fields=["status", "closed_at"])
+    audit.record(
+        actor=actor,
+        action="close",
+        resource=Resource.INCIDENT,
+        object_id=incident.pk,
+        mission_id=incident.mission_id,
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_link(
+    *, actor: Any, incident_id: int, other_id: int, kind: str = IncidentLink.Kind.SAME_INCIDENT
+) -> IncidentLink:
+    """Link two reports the actor can both see (same incident, or related)."""
+    incident = _locked(actor, incident_id)
+    other = access.get_visible(actor, Incident.objects.all(), pk=other_id)
+    _require_workflow(actor, incident, "link")
+    if incident.pk == other.pk:
+        raise ServiceError("An incident cannot be linked to itself.")
+    if incident.mission_id != other.mission_id:
+        raise ServiceError("Only incidents of the same mission can be linked.")
+    if kind not in IncidentLink.Kind.values:
+        raise ServiceError("Unknown link kind.", field_errors={"kind": ["Unknown link kind."]})
+    pair = IncidentLink.objects.filter(
+        from_incident__in=[incident, other], to_incident__in=[incident, other]
+    )
+    if pair.exists():
+        raise ServiceError("These incidents are already linked.")
+    link = IncidentLink.objects.create(
+        from_incident=incident,
+        to_incident=other,
+        kind=kind,
+        linked_by=actor,
+        linked_at=timezone.now(),
+    )
+    audit.record(
+        actor=actor,
+        action="link",
+        resource=Resource.INCIDENT,
+        object_id=incident.pk,
+        mission_id=incident.mission_id,
+        detail={"other": other.pk, "kind": kind},
+    )
+    return link
+
+
+@transaction.atomic
+def incident_primacy_handover(
+    *, actor: Any, incident_id: int, to_primacy: str, reason: str
+) -> PrimacyDecision:
+    """Hand primacy for a threat between police (blue) and military (green): a recorded decision."""
+    incident = _locked(actor, incident_id)
+    _require_workflow(actor, incident, "handover")
+    if to_primacy not in ("blue", "green"):
+        raise ServiceError("Primacy is blue (police) or green (military).")
+    if not reason.strip():
+        raise ServiceError("A handover needs a reason.", field_errors={"reason": ["Required."]})
+    if incident.primacy == to_primacy:
+        raise ServiceError("Primacy is already there.")
+    decision = PrimacyDecision.objects.create(
+        incident=incident,
+        from_primacy=incident.primacy,
+        to_primacy=to_primacy,
+        reason=reason.strip(),
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    incident.primacy = to_primacy
+    incident.save(update_fields=["primacy"])
+    audit.record(
+        actor=actor,
+        action="primacy-handover",
+        resource=Resource.INCIDENT,
+        object_id=incident.pk,
+        mission_id=incident.mission_id,
+        detail={"from": decision.from_primacy, "to": to_primacy},
+    )
+    return decision
