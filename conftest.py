@@ -23,7 +23,7 @@ def _private_import_dir(settings: Any, tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Login throttling counters live in the cache: no test inherits another's failures."""
+    """No test inherits another's cached values (throttle counters live in the database)."""
     cache.clear()
     yield
     cache.clear()

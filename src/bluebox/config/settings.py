@@ -7,6 +7,7 @@ secret key, the field-encryption keys and the audit key mandatory.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -155,6 +156,14 @@ LOGOUT_REDIRECT_URL = "login"
 LOGIN_FAILURE_LIMIT = env_int("BLUEBOX_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("BLUEBOX_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
 LOGIN_FAILURE_WINDOW_S = env_int("BLUEBOX_LOGIN_FAILURE_WINDOW_S", 900, minimum=1)
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; without them
+# every client behind a proxy would share its address. Never list an address clients can reach.
+TRUSTED_PROXIES = env_list("BLUEBOX_TRUSTED_PROXIES", [])
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as _exc:
+    raise ConfigurationError(f"BLUEBOX_TRUSTED_PROXIES: {_exc}") from _exc
 # Sessions end after this long without a request, and after this long whatever happens.
 SESSION_IDLE_TIMEOUT_S = env_int("BLUEBOX_SESSION_IDLE_TIMEOUT_S", 30 * 60, minimum=60)
 SESSION_ABSOLUTE_TIMEOUT_S = env_int("BLUEBOX_SESSION_ABSOLUTE_TIMEOUT_S", 12 * 3600, minimum=60)

@@ -7,11 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from bluebox.core import audit
+from bluebox.core import access, audit, throttle
 from bluebox.core.models import AuditOutcome
 
 
@@ -21,7 +20,7 @@ def _keys(request: HttpRequest | None, username: str | None) -> list[str]:
         digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
         keys.append(f"login-fail:user:{digest}")
     if request is not None:
-        address = request.META.get("REMOTE_ADDR", "")
+        address = throttle.client_address(request)
         if address:
             keys.append(f"login-fail:addr:{address}")
     return keys
@@ -36,22 +35,36 @@ def _limit(key: str) -> int:
 
 
 def is_throttled(request: HttpRequest | None, username: str | None) -> bool:
-    return any((cache.get(key) or 0) >= _limit(key) for key in _keys(request, username))
+    return any(throttle.count(key) >= _limit(key) for key in _keys(request, username))
+
+
+def refuse_if_throttled(request: HttpRequest | None, username: str | None) -> None:
+    """Raise an audited :class:`PermissionDenied` while the username or address is throttled.
+
+    The one check for the login form and every backend path (API tokens included), so each
+    throttled attempt is in the audit trail whichever way it came.
+    """
+    if is_throttled(request, username):
+        raise access.refuse(
+            PermissionDenied("too many failed logins"),
+            actor=None,
+            action="login-throttled",
+            detail={
+                "username": (username or "")[:150],
+                "address": throttle.client_address(request) if request is not None else "",
+            },
+        )
 
 
 def _note_failure(request: HttpRequest | None, username: str | None) -> None:
     for key in _keys(request, username):
-        cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW_S)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW_S)
+        throttle.hit(key, window_s=int(settings.LOGIN_FAILURE_WINDOW_S))
 
 
 def _clear(request: HttpRequest | None, username: str | None) -> None:
     for key in _keys(request, username):
         if key.startswith("login-fail:user:"):
-            cache.delete(key)
+            throttle.reset(key)
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -68,14 +81,7 @@ class ThrottledModelBackend(ModelBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        if is_throttled(request, username):
-            audit.record(
-                actor=None,
-                action="login-throttled",
-                outcome=AuditOutcome.DENIED,
-                detail={"username": (username or "")[:150]},
-            )
-            raise PermissionDenied("too many failed logins")
+        refuse_if_throttled(request, username)
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             _note_failure(request, username)

@@ -4,9 +4,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from bluebox.core.auth import is_throttled
+from bluebox.core.auth import refuse_if_throttled
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -16,6 +17,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self) -> dict[str, Any]:
-        if is_throttled(self.request, self.data.get("username")):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            refuse_if_throttled(self.request, self.data.get("username"))
+        except PermissionDenied as exc:
+            raise forms.ValidationError(
+                self.error_messages["throttled"], code="throttled"
+            ) from exc
         return super().clean()

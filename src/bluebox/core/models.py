@@ -181,3 +181,18 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head at #{self.seq}"
+
+
+class ThrottleCounter(models.Model):
+    """Failed logins (or requests) under one key within a window, shared by every process.
+
+    Kept in the database, not a per-process cache: a restart does not lift a lock, every web
+    process sees the same count, and a cache that is down cannot stop anyone logging in.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    hits = models.PositiveIntegerField(default=0)
+    window_ends = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"
