@@ -110,7 +110,9 @@ POLICY: dict[Resource, dict[str, Rule]] = {
         # The shape of the mission (sectors, sites, partners) is needed by everyone who works in it,
         # and by the administrator to grant roles; it holds no operational content.
         "view": _rule(*OPERATIONAL_ROLES, Role.ADMIN, mission_wide=True),
-        "change": _rule(Role.COMMANDER),
+        # Its definition (mandate profile, SOP limits, geography) is kept by the commanders and
+        # the administrator, who sets missions up; none of it is operational content.
+        "change": _rule(Role.COMMANDER, Role.ADMIN),
     },
     Resource.FORCE: {
         "view": _rule(Role.PLANNER, Role.COMMANDER, Role.ANALYST, mission_wide=True),

@@ -4,4 +4,10 @@ from bluebox.missions import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("missions/<int:pk>/settings/", views.mission_settings, name="mission-settings"),
+    path(
+        "missions/<int:pk>/definition.yaml",
+        views.mission_definition_download,
+        name="mission-definition",
+    ),
 ]

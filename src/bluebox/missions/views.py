@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
+import yaml
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bluebox.core import access
+from bluebox.core.errors import ServiceError
 from bluebox.incidents import selectors as incident_selectors
 from bluebox.incidents.models import PocTier
-from bluebox.missions import selectors
+from bluebox.missions import definition, selectors, services
 from bluebox.missions.models import Mission
 
 DASHBOARD_WINDOW_DAYS = 90
@@ -67,6 +71,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "window_days": DASHBOARD_WINDOW_DAYS,
+            "may_change_mission": access.can_in_scope(
+                request.user, "mission", "change", mission_id=mission.pk
+            ),
             "incident_total": sum(tier_counts.values()),
             "sites": sites,
             "by_tier": [(label, tier_counts.get(value, 0)) for value, label in PocTier.choices],
@@ -101,3 +108,77 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "missions/dashboard.html", context)
+
+
+@login_required
+def mission_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mission's definition: download it, or upload a new version and see what changes.
+
+    For the mission's commanders and administrators; it holds the mission's structure and SOP
+    settings, never operational content.
+    """
+    mission = access.get_visible(request.user, Mission.objects.all(), pk=pk)
+    access.require_in_scope(
+        request.user, "mission", "change", object_id=mission.pk, mission_id=mission.pk
+    )
+    context: dict[str, Any] = {"mission": mission, "problems": [], "report": None}
+    if request.method == "POST":
+        upload = request.FILES.get("definition")
+        if upload is None:
+            context["problems"] = [_("Choose a definition file to upload.")]
+        else:
+            context.update(_apply_upload(request, mission, upload))
+    context["summary"] = selectors.mission_definition(mission=mission)
+    return render(request, "missions/settings.html", context)
+
+
+def _read_upload(upload: Any) -> dict[str, Any] | str:
+    """The uploaded definition as data, or the reason it cannot be read."""
+    if upload.size > definition.MAX_FILE_BYTES:
+        return _("The file is too large.")
+    try:
+        raw = upload.read().decode("utf-8")
+        data = json.loads(raw) if upload.name.lower().endswith(".json") else yaml.safe_load(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError):
+        return _("The file is not a readable YAML or JSON document.")
+    if not isinstance(data, dict):
+        return _("A mission definition is a mapping of keys to values.")
+    # An uploaded file stands alone: geometry is written inline, never as a path on the server
+    # (a path would let the uploader read the server's files).
+    sectors = data.get("sectors")
+    if any(isinstance(data.get(k), str) for k in ("boundary", "sites")) or (
+        isinstance(sectors, list)
+        and any(isinstance(s, dict) and isinstance(s.get("boundary"), str) for s in sectors)
+    ):
+        return _("Write boundaries and sites inline in an uploaded definition.")
+    return data
+
+
+def _apply_upload(request: HttpRequest, mission: Mission, upload: Any) -> dict[str, Any]:
+    data = _read_upload(upload)
+    if isinstance(data, str):
+        return {"problems": [data]}
+    try:
+        parsed = definition.parse(data, base=None)
+        report = services.mission_update(
+            actor=request.user, mission=mission, definition=parsed, via="web"
+        )
+    except definition.DefinitionError as refused:
+        return {"problems": [p.as_text() for p in refused.errors]}
+    except ServiceError as exc:
+        return {"problems": [str(exc)]}
+    return {"report": report}
+
+
+@login_required
+def mission_definition_download(request: HttpRequest, pk: int) -> HttpResponse:
+    mission = access.get_visible(request.user, Mission.objects.all(), pk=pk)
+    access.require_in_scope(
+        request.user, "mission", "change", object_id=mission.pk, mission_id=mission.pk
+    )
+    text = yaml.safe_dump(
+        selectors.mission_definition(mission=mission), sort_keys=False, allow_unicode=True
+    )
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{mission.code}-mission.yaml"'
+    return response
