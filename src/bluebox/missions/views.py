@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bluebox.core import access
-from bluebox.core.errors import ServiceError
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
 from bluebox.incidents import selectors as incident_selectors
 from bluebox.incidents.models import PocTier
 from bluebox.missions import definition, selectors, services
@@ -72,7 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "window_days": DASHBOARD_WINDOW_DAYS,
             "may_change_mission": access.can_in_scope(
-                request.user, "mission", "change", mission_id=mission.pk
+                request.user, Resource.MISSION, "change", mission_id=mission.pk
             ),
             "incident_total": sum(tier_counts.values()),
             "sites": sites,
@@ -119,7 +120,7 @@ def mission_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """
     mission = access.get_visible(request.user, Mission.objects.all(), pk=pk)
     access.require_in_scope(
-        request.user, "mission", "change", object_id=mission.pk, mission_id=mission.pk
+        request.user, Resource.MISSION, "change", object_id=mission.pk, mission_id=mission.pk
     )
     context: dict[str, Any] = {"mission": mission, "problems": [], "report": None}
     if request.method == "POST":
@@ -174,7 +175,7 @@ def _apply_upload(request: HttpRequest, mission: Mission, upload: Any) -> dict[s
 def mission_definition_download(request: HttpRequest, pk: int) -> HttpResponse:
     mission = access.get_visible(request.user, Mission.objects.all(), pk=pk)
     access.require_in_scope(
-        request.user, "mission", "change", object_id=mission.pk, mission_id=mission.pk
+        request.user, Resource.MISSION, "change", object_id=mission.pk, mission_id=mission.pk
     )
     text = yaml.safe_dump(
         selectors.mission_definition(mission=mission), sort_keys=False, allow_unicode=True
