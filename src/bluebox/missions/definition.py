@@ -13,6 +13,8 @@ of the house.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -104,19 +106,22 @@ def parse(
     return definition
 
 
-def _read_document(path: Path, where: str) -> Any:
+def _read_text(path: Path, where: str) -> str:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         raise DefinitionError([Problem(where, f"no such file: {path}")]) from None
     if size > MAX_FILE_BYTES:
-        raise DefinitionError(
-            [Problem(where, f"{path.name} is larger than {MAX_FILE_BYTES} bytes")]
-        )
+        too_large = f"{path.name} is larger than {MAX_FILE_BYTES} bytes"
+        raise DefinitionError([Problem(where, too_large)])
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise DefinitionError([Problem(where, f"{path.name} is not UTF-8 text")]) from None
+
+
+def _read_document(path: Path, where: str) -> Any:
+    text = _read_text(path, where)
     try:
         if path.suffix.lower() in {".yaml", ".yml"}:
             return yaml.safe_load(text)
@@ -129,19 +134,23 @@ def _schema_problems(data: Any) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(schema())
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        problems.append(Problem(_path(error.absolute_path), _schema_message(error)))
+        problems.extend(_explained(error))
     return problems
 
 
-def _schema_message(error: jsonschema.ValidationError) -> str:
-    if error.validator == "oneOf" and isinstance(error.instance, dict):
-        # An area or site list given inline that matches no variant: say what is wrong inside.
-        best = jsonschema.exceptions.best_match(error.context or [])
-        if best is not None:
-            return f"{_path(best.relative_path)} {best.message}".strip()
+def _explained(error: jsonschema.ValidationError) -> list[Problem]:
+    """One error as the problems a person can fix, each at its own path."""
+    if error.validator == "oneOf" and error.context:
+        # An area or a site list that matches neither "inline" nor "a file name": report what
+        # is wrong inside the variant of the same JSON type, not that no variant matched.
+        inner = [e for e in error.context if not (e.validator == "type" and not e.relative_path)]
+        if inner:
+            return [p for e in inner for p in _explained(e)]
     if error.validator == "additionalProperties":
-        return f"unknown key: {error.message.split('(')[-1].rstrip(')')}"
-    return error.message
+        message = f"unknown key: {error.message.split('(')[-1].rstrip(')')}"
+    else:
+        message = error.message
+    return [Problem(_path(error.absolute_path), message)]
 
 
 def _path(parts: Iterable[Any]) -> str:
@@ -173,12 +182,14 @@ def _resolve_files(data: dict[str, Any], base: Path | None) -> list[Problem]:
         if "boundary" in sector:
             sector["boundary"] = geometry(sector["boundary"], f"sectors[{i}].boundary")
     if isinstance(data.get("sites"), str):
-        name = data["sites"]
+        path = _relative(data["sites"], base)
         try:
-            document = _read_document(_relative(name, base), "sites")
+            if path.suffix.lower() == ".csv":
+                data["sites"], site_problems = sites_from_hxl_csv(_read_text(path, "sites"))
+            else:
+                data["sites"], site_problems = sites_from_geojson(_read_document(path, "sites"))
         except DefinitionError as exc:
             return [*problems, *exc.errors]
-        data["sites"], site_problems = sites_from_geojson(document)
         problems.extend(site_problems)
     return problems
 
@@ -235,6 +246,79 @@ def sites_from_geojson(document: Any) -> tuple[list[dict[str, Any]], list[Proble
             site["longitude"], site["latitude"] = coordinates[0], coordinates[1]
         sites.append(site)
     return sites, problems
+
+
+#: HXL hashtags of a sites CSV (the spreadsheet a mission's offices keep): key, tag, attributes
+#: the column must carry (others may be added), and how to read the cell.
+HXL_SITE_COLUMNS: tuple[tuple[str, str, frozenset[str], str], ...] = (
+    ("code", "loc", frozenset({"site", "code"}), "text"),
+    ("name", "loc", frozenset({"name"}), "text"),
+    ("sector", "loc", frozenset({"sector", "code"}), "text"),
+    ("kind", "loc", frozenset({"type"}), "text"),
+    ("latitude", "geo", frozenset({"lat"}), "number"),
+    ("longitude", "geo", frozenset({"lon"}), "number"),
+    ("population", "population", frozenset(), "integer"),
+    ("national_police_present", "status", frozenset({"police", "present"}), "boolean"),
+    ("national_police_operational", "status", frozenset({"police", "operational"}), "boolean"),
+    ("market_days", "date", frozenset({"market", "weekdays"}), "weekdays"),
+)
+_TRUE, _FALSE = {"yes", "true", "1", "y", "oui"}, {"no", "false", "0", "n", "non", ""}
+
+
+def _hxl_key(hashtag: str) -> str | None:
+    tag, *attributes = hashtag.strip().lower().lstrip("#").split("+")
+    for key, wanted_tag, wanted, _kind in HXL_SITE_COLUMNS:
+        if tag == wanted_tag and wanted <= {a.strip() for a in attributes}:
+            return key
+    return None
+
+
+def _hxl_value(raw: str, kind: str) -> Any:
+    """The cell as the schema wants it; a cell that does not convert stays text (and is named)."""
+    text = raw.strip()
+    converters: dict[str, Callable[[str], Any]] = {
+        "number": float,
+        "integer": lambda t: int(t) if t else None,
+        "weekdays": lambda t: [int(d) for d in t.replace(",", " ").split()],
+    }
+    if kind == "boolean":
+        lowered = text.lower()
+        return True if lowered in _TRUE else False if lowered in _FALSE else text
+    converter = converters.get(kind)
+    if converter is None:
+        return text
+    try:
+        return converter(text)
+    except ValueError:
+        return text
+
+
+def sites_from_hxl_csv(text: str) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Field sites from a CSV whose hashtag row (HXL) names the columns; see docs/missions.md."""
+    rows = list(csv.reader(io.StringIO(text)))
+    tag_row = next(
+        (i for i, row in enumerate(rows[:25]) if any(c.strip().startswith("#") for c in row)),
+        None,
+    )
+    if tag_row is None:
+        return [], [Problem("sites", "the sites CSV has no HXL hashtag row (#loc+site+code ...)")]
+    keys = [_hxl_key(cell) if cell.strip().startswith("#") else None for cell in rows[tag_row]]
+    missing = [key for key, *_ in HXL_SITE_COLUMNS[:6] if key not in keys]
+    if missing:
+        tags = {k: "#" + "+".join([t, *sorted(a)]) for k, t, a, _ in HXL_SITE_COLUMNS}
+        names = ", ".join(f"{k} ({tags[k]})" for k in missing)
+        return [], [Problem("sites", f"the sites CSV lacks the columns {names}")]
+    kinds = {key: kind for key, _t, _a, kind in HXL_SITE_COLUMNS}
+    sites = []
+    for row in rows[tag_row + 1 :]:
+        if not any(cell.strip() for cell in row):
+            continue
+        site = {}
+        for key, cell in zip(keys, row, strict=False):
+            if key is not None and (cell.strip() or kinds[key] == "boolean"):
+                site[key] = _hxl_value(cell, kinds[key])
+        sites.append(site)
+    return sites, []
 
 
 def check(definition: Definition) -> list[Problem]:

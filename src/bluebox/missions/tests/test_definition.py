@@ -237,3 +237,35 @@ def test_the_documented_schema_is_the_one_the_code_uses():
     docs = Path(__file__).resolve().parents[4] / "docs" / "schemas"
     shipped = json.loads((docs / "mission-definition.schema.json").read_text())
     assert shipped == definition.schema()
+
+
+def test_sites_from_an_hxl_csv_give_the_same_mission_as_the_geojson(example):
+    from_geojson = definition.load(example).data["sites"]
+    _edit(example, lambda d: d.update(sites="sites.csv"))
+    from_csv = definition.load(example).data["sites"]
+    by_code = {s["code"]: s for s in from_geojson}
+    for site in from_csv:
+        expected = {
+            "national_police_present": False,
+            "national_police_operational": False,
+            **by_code[site["code"]],
+        }
+        assert site == expected
+
+
+def test_an_hxl_csv_without_coordinates_is_refused_naming_the_columns(example, capsys):
+    csv_path = example.parent / "sites.csv"
+    lines = csv_path.read_text().splitlines()
+    lines[1] = lines[1].replace("#geo+lat", "#meta+lat")
+    csv_path.write_text("\n".join(lines) + "\n")
+    _edit(example, lambda d: d.update(sites="sites.csv"))
+    assert main(["mission", "create", "--from", str(example)]) == 1
+    assert "sites: the sites CSV lacks the columns latitude (#geo+lat)" in capsys.readouterr().out
+
+
+def test_a_bad_cell_in_the_csv_is_named_by_its_row(example, capsys):
+    csv_path = example.parent / "sites.csv"
+    csv_path.write_text(csv_path.read_text().replace("14.0,3.3", "fourteen,3.3"))
+    _edit(example, lambda d: d.update(sites="sites.csv"))
+    assert main(["mission", "create", "--from", str(example)]) == 1
+    assert "sites[2].latitude: 'fourteen' is not of type 'number'" in capsys.readouterr().out
