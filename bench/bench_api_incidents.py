@@ -74,7 +74,7 @@ def _load(n: int) -> None:
     from django.db import connection
 
     from bluebox.incidents.models import Incident
-    from bluebox.missions.demo import load_demo
+    from bluebox.overview.demo import load_demo
 
     load_demo(seed=1, end=date(2026, 10, 31))
     if connection.vendor == "postgresql":

@@ -62,8 +62,8 @@ def _migrate() -> None:
 
 
 def _print_accounts() -> None:
-    from bluebox.missions.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
     from bluebox.missions.models import Mission
+    from bluebox.overview.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     if not Mission.objects.filter(is_synthetic=True).exists():
         return
@@ -78,7 +78,7 @@ def _serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
     from bluebox.config.wsgi import application
-    from bluebox.missions import demo
+    from bluebox.overview import demo
 
     _migrate()
     if args.demo_if_empty and demo.database_is_empty():
@@ -114,7 +114,7 @@ def _demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from bluebox.missions import demo
+    from bluebox.overview import demo
 
     _migrate()
     if args.reset:

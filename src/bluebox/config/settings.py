@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "bluebox.patrols",
     "bluebox.detention",
     "bluebox.hrddp",
+    "bluebox.overview",
 ]
 
 MIDDLEWARE = [

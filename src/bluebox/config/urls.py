@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *i18n_patterns(
         path("", include("bluebox.core.urls")),
+        path("", include("bluebox.overview.urls")),
         path("", include("bluebox.missions.urls")),
         path("incidents/", include("bluebox.incidents.urls")),
         path("alerts/", include("bluebox.alerts.urls")),

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 MODULES = [
-    ("dashboard", _("Dashboard"), "missions"),
+    ("dashboard", _("Dashboard"), "overview"),
     ("incidents", _("Incidents"), "incidents"),
     ("alerts", _("Community alerts"), "alerts"),
     ("forecast", _("Early warning"), "forecasting"),

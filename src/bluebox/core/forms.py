@@ -20,7 +20,5 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         try:
             refuse_if_throttled(self.request, self.data.get("username"))
         except PermissionDenied as exc:
-            raise forms.ValidationError(
-                self.error_messages["throttled"], code="throttled"
-            ) from exc
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled") from exc
         return super().clean()

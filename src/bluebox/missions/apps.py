@@ -5,4 +5,3 @@ class MissionsConfig(AppConfig):
     name = "bluebox.missions"
     label = "missions"
     verbose_name = "Mission model"
-    nav_url_name = "dashboard"

@@ -3,7 +3,6 @@ from django.urls import path
 from bluebox.missions import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("missions/<int:pk>/settings/", views.mission_settings, name="mission-settings"),
     path(
         "missions/<int:pk>/definition.yaml",

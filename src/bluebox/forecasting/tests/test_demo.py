@@ -9,8 +9,8 @@ import pytest
 from bluebox.forecasting import jobs
 from bluebox.forecasting.models import AreaForecast, RunStatus
 from bluebox.forecasting.tests.factories import small_settings
-from bluebox.missions.demo import load_demo
 from bluebox.missions.models import FieldSite
+from bluebox.overview.demo import load_demo
 
 END = date(2026, 11, 29)  # a Sunday: the demo history ends with a complete week
 

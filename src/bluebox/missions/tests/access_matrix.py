@@ -38,7 +38,6 @@ ENDPOINTS = [
         allowed(MISSION_MEMBERS, 200, 404),
     ),
     Endpoint("api/v1/partners/", "get", lambda w: "/api/v1/partners/", everyone(200)),
-    Endpoint("", "get", lambda w: "/", everyone(200), api=False),
     Endpoint(
         "missions/<int:pk>/settings/",
         "get",

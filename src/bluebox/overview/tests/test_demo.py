@@ -12,8 +12,8 @@ from bluebox.cli import main
 from bluebox.core.models import RoleAssignment, User
 from bluebox.core.roles import Role
 from bluebox.incidents.models import Incident
-from bluebox.missions.demo import DEMO_ACCOUNTS, load_demo
 from bluebox.missions.models import FieldSite, Mission
+from bluebox.overview.demo import DEMO_ACCOUNTS, load_demo
 
 END = date(2026, 10, 31)
 

@@ -21,6 +21,7 @@ from bluebox.deployment.models import (
     FormedPoliceUnit,
     IndividualPoliceOfficer,
 )
+from bluebox.detention.demo import load_demo_detention
 from bluebox.engines.scenario import Scenario, generate_scenario
 from bluebox.engines.spatial import h3_cell, priogrid_gid
 from bluebox.incidents.models import Incident
@@ -34,6 +35,7 @@ from bluebox.missions.models import (
     PartnerOrganisation,
     Sector,
 )
+from bluebox.patrols.services import patrol_teams_from_deployment
 
 DEMO_PASSWORD = "bluebox-demo-2026"  # noqa: S105 - printed to the operator on purpose; demo only
 
@@ -246,9 +248,6 @@ def _load_accounts(mission: Mission) -> None:
 
 def _load_capabilities(mission: Mission) -> None:
     """Give the demo something to show in detention, HRDDP and patrol planning."""
-    from bluebox.detention.demo import load_demo_detention
-    from bluebox.patrols.services import patrol_teams_from_deployment
-
     load_demo_detention(mission)
     planner = User.objects.get(username="planner")
     for site in FieldSite.objects.filter(
