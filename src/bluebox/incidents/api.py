@@ -85,6 +85,7 @@ PUBLIC_FIELDS = [
     "closed_at",
     "source",
     "external_id",
+    "fatalities_civilians",
 ]
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Max, QuerySet
@@ -19,7 +21,9 @@ from django.db.models import Max, QuerySet
 from bluebox.core import audit
 from bluebox.core.classification import Classification
 from bluebox.core.roles import Resource
-from bluebox.core.spreadsheet import safe_row
+from bluebox.core.spreadsheet import safe_cell, safe_row
+from bluebox.incidents.importers import Context as ImportContext
+from bluebox.incidents.importers import RowProblem, parse_acled
 from bluebox.incidents.models import Incident
 
 # (column, HXL hashtag). The first twelve columns are what the early-warning engine reads.
@@ -55,6 +59,7 @@ BLUEBOX_COLUMNS: list[tuple[str, str]] = [
     ("victims_girls", "#affected+victims+f+children"),
     ("victims_boys", "#affected+victims+m+children"),
     ("victims_unknown", "#affected+victims+unknown"),
+    ("fatalities_civilians", "#affected+killed+civilians"),
     ("poc_tier", "#indicator+poc_tier"),
     ("poc_phase", "#indicator+poc_phase"),
     ("source_reliability", "#meta+reliability"),
@@ -99,30 +104,90 @@ ACLED_COLUMNS: list[tuple[str, str]] = [
     ("timestamp", "#date+updated"),
 ]
 
-# incident type -> (disorder type, ACLED event type, sub-event type)
-VAC = "Violence against civilians"
+# Two columns beyond ACLED's 31: bluebox's own meaning of an event it originated (ACLED has no
+# words for an arson or a roadblock) and the row's classification. ACLED readers skip them.
+ACLED_EXTRA_COLUMNS: list[tuple[str, str]] = [
+    ("bluebox_incident_type", "#event+type+bluebox"),
+    ("bluebox_perpetrator_category", "#group+type+first+bluebox"),
+    ("classification", "#meta+classification"),
+]
+
+# incident type -> (disorder type, ACLED event type, sub-event type), for events that did not
+# come from ACLED; an ACLED event gives back its own codes.
+PV, SD, VAC = "Political violence", "Strategic developments", "Violence against civilians"
 ACLED_EVENT = {
-    "killing": ("Political violence", VAC, "Attack"),
-    "abduction": ("Political violence", VAC, "Abduction/forced disappearance"),
-    "sgbv": ("Political violence", VAC, "Sexual violence"),
-    "looting": ("Strategic developments", "Strategic developments", "Looting/property destruction"),
-    "armed_robbery": ("Political violence", VAC, "Attack"),
-    "attack_on_site": ("Political violence", VAC, "Attack"),
-    "roadblock": ("Strategic developments", "Strategic developments", "Other"),
-    "intercommunal_clash": ("Political violence", "Riots", "Mob violence"),
-    "threat": ("Strategic developments", "Strategic developments", "Other"),
-    "arson": ("Strategic developments", "Strategic developments", "Looting/property destruction"),
-    "armed_clash": ("Political violence", "Battles", "Armed clash"),
+    "killing": (PV, VAC, "Attack"),
+    "assault": (PV, VAC, "Attack"),
+    "abduction": (PV, VAC, "Abduction/forced disappearance"),
+    "sgbv": (PV, VAC, "Sexual violence"),
+    "looting": (SD, SD, "Looting/property destruction"),
+    "armed_robbery": (PV, VAC, "Attack"),
+    "attack_on_site": (PV, VAC, "Attack"),
+    "roadblock": (SD, SD, "Other"),
+    "intercommunal_clash": (PV, "Riots", "Mob violence"),
+    "threat": (SD, SD, "Other"),
+    "arson": (SD, SD, "Looting/property destruction"),
+    "armed_clash": (PV, "Battles", "Armed clash"),
+    "explosion": (PV, "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    "protest": ("Demonstrations", "Protests", "Peaceful protest"),
+    "arrest": (SD, SD, "Arrests"),
+    "strategic_development": (SD, SD, "Other"),
 }
+EXPLOSION_BY_WEAPON = {
+    "artillery": "Shelling/artillery/missile attack",
+    "mortar": "Shelling/artillery/missile attack",
+    "rocket": "Shelling/artillery/missile attack",
+    "aircraft": "Air/drone strike",
+    "drone": "Air/drone strike",
+    "chemical": "Chemical weapon",
+    "explosive": "Grenade",
+}
+# Perpetrator category -> ACLED actor type (text). Criminal groups and unknown perpetrators have
+# no ACLED actor type: the column stays empty rather than claim one.
 ACLED_INTER = {
-    "host_state_forces": "1",
-    "armed_group": "2",
-    "criminal_group": "3",
-    "militia": "4",
-    "unknown": "3",
+    "host_state_forces": "State forces",
+    "foreign_state_forces": "External/Other forces",
+    "armed_group": "Rebel group",
+    "militia": "Political militia",
+    "criminal_group": "",
+    "unknown": "",
 }
 ACLED_TIME_PRECISION = {"minute": "1", "day": "1", "week": "2", "month": "3", "year": "3"}
 ACLED_GEO_PRECISION = {1: "1", 2: "2"}
+# ACLED column -> the incident fields it was read into. Where those fields still hold what the
+# received value gives, the export writes the received value as it came; where someone changed
+# them, it writes the incident's. Columns not listed (iso, region, admin3, source, ...) have no
+# field and always come back as received.
+ACLED_READ_INTO: dict[str, tuple[str, ...]] = {
+    "event_id_cnty": ("external_id",),
+    "event_date": ("occurred_at",),
+    "year": ("occurred_at",),
+    "time_precision": ("date_precision",),
+    "disorder_type": ("incident_type",),
+    "event_type": ("incident_type",),
+    "sub_event_type": ("incident_type",),
+    "actor1": ("perpetrator_actor",),
+    "inter1": ("perpetrator_category", "perpetrator_actor"),
+    "assoc_actor_1": ("actors",),
+    "actor2": ("actors",),
+    "assoc_actor_2": ("actors",),
+    "inter2": ("actors",),
+    "interaction": ("perpetrator_category", "actors"),
+    "civilian_targeting": ("civilian_targeting",),
+    "admin1": ("admin1",),
+    "admin2": ("admin2",),
+    "location": ("location_name",),
+    "latitude": ("latitude",),
+    "longitude": ("longitude",),
+    "geo_precision": ("location_precision",),
+    "notes": ("description",),
+    "fatalities": ("fatalities_best", "fatalities_low", "fatalities_high"),
+}
+ACLED_NUMERIC = {
+    "year", "time_precision", "latitude", "longitude", "geo_precision", "fatalities", "timestamp",
+}  # fmt: skip
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 EXPORT_FIELDS = [
     "pk",
@@ -133,6 +198,8 @@ EXPORT_FIELDS = [
     "perpetrator_actor",
     "title",
     "description",
+    "fatalities_civilians",
+    "source_record",
 ]
 
 FORMATS = ("csv", "acled", "geojson")
@@ -174,12 +241,28 @@ def _bluebox_row(row: dict[str, Any]) -> list[Any]:
     return ["" if values[name] is None else values[name] for name, _ in BLUEBOX_COLUMNS]
 
 
-def _acled_row(row: dict[str, Any]) -> list[Any]:
+def _acled_sub_event(row: dict[str, Any]) -> tuple[str, str, str]:
     disorder, event_type, sub = ACLED_EVENT[row["incident_type"]]
+    if row["incident_type"] == "explosion":
+        for weapon in row["weapons"] or []:
+            if weapon in EXPLOSION_BY_WEAPON:
+                return disorder, event_type, EXPLOSION_BY_WEAPON[weapon]
+    return disorder, event_type, sub
+
+
+def _acled_computed(row: dict[str, Any]) -> dict[str, Any]:
+    """ACLED columns from the incident as bluebox holds it."""
+    disorder, event_type, sub = _acled_sub_event(row)
     occurred = row["occurred_at"]
     others = [a for a in (row["actors"] or []) if a != row["perpetrator_actor"]]
-    values = {
-        "event_id_cnty": f"{row['source']}-{row['external_id'] or row['pk']}",
+    inter1 = ACLED_INTER[row["perpetrator_category"]]
+    inter2 = "Civilians" if row["civilian_targeting"] else ""
+    if row["source"] == "acled":
+        event_id = row["external_id"]
+    else:
+        event_id = f"{row['source']}-{row['external_id'] or row['pk']}"
+    return {
+        "event_id_cnty": event_id,
         "event_date": occurred.date().isoformat(),
         "year": occurred.year,
         "time_precision": ACLED_TIME_PRECISION[row["date_precision"]],
@@ -188,11 +271,11 @@ def _acled_row(row: dict[str, Any]) -> list[Any]:
         "sub_event_type": sub,
         "actor1": row["perpetrator_actor"],
         "assoc_actor_1": "",
-        "inter1": ACLED_INTER[row["perpetrator_category"]],
+        "inter1": inter1,
         "actor2": others[0] if others else ("Civilians" if row["civilian_targeting"] else ""),
         "assoc_actor_2": "; ".join(others[1:]),
-        "inter2": "7" if row["civilian_targeting"] else "",
-        "interaction": "",
+        "inter2": inter2,
+        "interaction": (f"{inter1}-{inter2}" if inter2 else f"{inter1} only") if inter1 else "",
         "civilian_targeting": "Civilian targeting" if row["civilian_targeting"] else "",
         "iso": "",
         "region": "",
@@ -204,14 +287,45 @@ def _acled_row(row: dict[str, Any]) -> list[Any]:
         "latitude": row["latitude"],
         "longitude": row["longitude"],
         "geo_precision": ACLED_GEO_PRECISION.get(row["location_precision"], "3"),
-        "source": row["source"],
+        "source": "" if row["source"] == "acled" else row["source"],
         "source_scale": "",
-        "notes": row["title"],
+        "notes": row["description"] or row["title"],
         "fatalities": row["fatalities_best"],
-        "tags": Classification(row["classification"]).name,
+        "tags": "",
         "timestamp": "",
     }
-    return [values[name] for name, _ in ACLED_COLUMNS]
+
+
+def _acled_as_received(row: dict[str, Any], host_country: str) -> dict[str, str]:
+    """The received ACLED columns whose incident fields are still what they gave."""
+    record = row["source_record"] or {}
+    if row["source"] != "acled" or not record:
+        return {}
+    try:
+        parsed = parse_acled(record, ImportContext(host_country=host_country, now=_FAR_FUTURE))
+    except RowProblem:
+        return {}
+    kept = {}
+    for column, value in record.items():
+        fields = ACLED_READ_INTO.get(column, ())
+        if all(row[name] == parsed[name] for name in fields):
+            kept[column] = value
+    return kept
+
+
+def _acled_row(row: dict[str, Any]) -> list[Any]:
+    values = _acled_computed(row)
+    values.update(_acled_as_received(row, row["mission__host_country"]))
+    values["bluebox_incident_type"] = row["incident_type"]
+    values["bluebox_perpetrator_category"] = row["perpetrator_category"]
+    values["classification"] = Classification(row["classification"]).name
+    out = []
+    for name, _ in [*ACLED_COLUMNS, *ACLED_EXTRA_COLUMNS]:
+        value = values.get(name, "")
+        # A received number is written as it came, without the formula guard ("-9.49").
+        numeric = name in ACLED_NUMERIC and isinstance(value, str) and _NUMBER.fullmatch(value)
+        out.append(value if numeric else safe_cell(value))
+    return out
 
 
 class _Echo:
@@ -221,14 +335,15 @@ class _Echo:
 
 def csv_lines(queryset: QuerySet[Incident], fmt: str = "csv", *, hxl: bool = True) -> Iterator[str]:
     """CSV text, line by line: header, HXL hashtag row, then one row per incident."""
-    columns = ACLED_COLUMNS if fmt == "acled" else BLUEBOX_COLUMNS
+    columns = [*ACLED_COLUMNS, *ACLED_EXTRA_COLUMNS] if fmt == "acled" else BLUEBOX_COLUMNS
     convert = _acled_row if fmt == "acled" else _bluebox_row
     writer = csv.writer(_Echo())
     yield writer.writerow([name for name, _ in columns])
     if hxl:
         yield writer.writerow([tag for _, tag in columns])
     for row in _rows(queryset):
-        yield writer.writerow(safe_row(convert(row)))
+        # The ACLED row guards its own text cells (it knows which received cells are numbers).
+        yield writer.writerow(convert(row) if fmt == "acled" else safe_row(convert(row)))
 
 
 def geojson_chunks(queryset: QuerySet[Incident], mark: ExportMarking) -> Iterator[str]:

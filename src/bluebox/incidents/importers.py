@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -168,15 +169,30 @@ UCDP_INCIDENT_TYPE = {
 MILITIA_WORDS = ("militia", "anti-balaka", "self-defence", "self-defense", "vigilante")
 
 
+_OF_COUNTRY = re.compile(r"\bof (?:the )?([^()]+)", re.IGNORECASE)
+
+
+def _state_category(name: str, host_country: str) -> str:
+    """A state's forces: a foreign state's when the name says whose ("Government of Chad",
+    "Military Forces of Rwanda (1994-)") and it is not the host country; else the host's."""
+    named = _OF_COUNTRY.search(name)
+    if named and host_country and host_country.lower() not in named.group(1).lower():
+        return PerpetratorCategory.FOREIGN_STATE_FORCES
+    return PerpetratorCategory.HOST_STATE_FORCES
+
+
 def _ucdp_category(side_a: str, violence: int, host_country: str) -> str:
     name = side_a.lower()
     if name.startswith("government of"):
-        if host_country and host_country.lower() in name:
-            return PerpetratorCategory.HOST_STATE_FORCES
-        return PerpetratorCategory.ARMED_GROUP
+        return _state_category(side_a, host_country)
     if any(word in name for word in MILITIA_WORDS):
         return PerpetratorCategory.MILITIA
     return PerpetratorCategory.ARMED_GROUP if side_a else PerpetratorCategory.UNKNOWN
+
+
+def _record(row: Mapping[Any, Any]) -> dict[str, str]:
+    """The row's columns as received (unnamed overflow cells dropped)."""
+    return {name: (value or "") for name, value in row.items() if isinstance(name, str)}
 
 
 def parse_ucdp(row: dict[str, str], ctx: Context) -> dict[str, Any]:
@@ -201,6 +217,12 @@ def parse_ucdp(row: dict[str, str], ctx: Context) -> dict[str, Any]:
     where = (row.get("where_description") or "").strip()
     dyad = (row.get("dyad_name") or "").strip()
     headline = (row.get("source_headline") or "").strip()
+    fatalities = _fatalities(_int(row, "best"), _int(row, "low"), _int(row, "high"))
+    civilians = None
+    if (row.get("deaths_civilians") or "").strip():
+        civilians = _int(row, "deaths_civilians")
+        if civilians > fatalities["fatalities_high"]:
+            raise RowProblem("deaths_civilians", "more civilian deaths than deaths")
     return {
         "external_id": external_id,
         "title": (f"{dyad} — {where}" if where else dyad or f"UCDP event {external_id}")[:200],
@@ -219,61 +241,103 @@ def parse_ucdp(row: dict[str, str], ctx: Context) -> dict[str, Any]:
         "perpetrator_category": _ucdp_category(side_a, violence, ctx.host_country),
         "perpetrator_actor": side_a[:200],
         "actors": [name for name in (side_a, side_b) if name],
+        # One-sided violence targets civilians by definition; civilians killed in fighting
+        # (deaths_civilians of a battle) were harmed but not the target: kept as a count.
         "civilian_targeting": violence == ViolenceType.ONE_SIDED,
-        **_fatalities(_int(row, "best"), _int(row, "low"), _int(row, "high")),
+        **fatalities,
+        "fatalities_civilians": civilians,
         "source_reliability": "B",
         "information_credibility": 2,
+        "source_record": _record(row),
     }
 
 
 # --- ACLED ------------------------------------------------------------------------------------
+# ACLED's current vocabulary (codebook 2024-): every sub-event type under its event type, the
+# disorder types, and the actor types as text (older files use the numeric codes 1-8).
 
-ACLED_SUB_EVENT_TYPE = {
-    "sexual violence": IncidentType.SGBV,
-    "abduction/forced disappearance": IncidentType.ABDUCTION,
-    "looting/property destruction": IncidentType.LOOTING,
-    "mob violence": IncidentType.INTERCOMMUNAL_CLASH,
-    "armed clash": IncidentType.ARMED_CLASH,
-    "government regains territory": IncidentType.ARMED_CLASH,
-    "non-state actor overtakes territory": IncidentType.ARMED_CLASH,
-    "shelling/artillery/missile attack": IncidentType.ARMED_CLASH,
-    "air/drone strike": IncidentType.ARMED_CLASH,
-    "remote explosive/landmine/ied": IncidentType.ARMED_CLASH,
-    "suicide bomb": IncidentType.ARMED_CLASH,
-    "grenade": IncidentType.ARMED_CLASH,
-    "violent demonstration": IncidentType.INTERCOMMUNAL_CLASH,
-    "arrests": IncidentType.THREAT,
-    "disrupted weapons use": IncidentType.THREAT,
-    "other": IncidentType.THREAT,
-    "excessive force against protesters": IncidentType.KILLING,
-    "attack": IncidentType.KILLING,  # becomes a threat when nobody died, see below
+ACLED_EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "Battles": (
+        "Armed clash",
+        "Government regains territory",
+        "Non-state actor overtakes territory",
+    ),
+    "Explosions/Remote violence": (
+        "Chemical weapon",
+        "Air/drone strike",
+        "Suicide bomb",
+        "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED",
+        "Grenade",
+    ),
+    "Violence against civilians": ("Sexual violence", "Attack", "Abduction/forced disappearance"),
+    "Protests": (
+        "Peaceful protest",
+        "Protest with intervention",
+        "Excessive force against protesters",
+    ),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": (
+        "Agreement",
+        "Arrests",
+        "Change to group/activity",
+        "Disrupted weapons use",
+        "Headquarters or base established",
+        "Looting/property destruction",
+        "Non-violent transfer of territory",
+        "Other",
+    ),
 }
+ACLED_SUB_EVENT_TYPES = {
+    sub.lower(): (event, sub) for event, subs in ACLED_EVENT_TYPES.items() for sub in subs
+}
+ACLED_EVENT_TYPE_NAMES = {name.lower() for name in ACLED_EVENT_TYPES}
+ACLED_DISORDER_TYPES = {
+    "political violence": "Political violence",
+    "demonstrations": "Demonstrations",
+    "strategic developments": "Strategic developments",
+    "political violence; demonstrations": "Political violence; Demonstrations",
+}
+# Actor types: text (current) and the numeric codes of older files, both to the same text.
+ACLED_ACTOR_TYPES = {
+    "1": "State forces",
+    "2": "Rebel group",
+    "3": "Political militia",
+    "4": "Identity militia",
+    "5": "Rioters",
+    "6": "Protesters",
+    "7": "Civilians",
+    "8": "External/Other forces",
+}
+ACLED_ACTOR_TYPE_BY_NAME = {name.lower(): name for name in ACLED_ACTOR_TYPES.values()}
+ACLED_EXPLOSIONS = "Explosions/Remote violence"
 ACLED_WEAPONS = {
+    "chemical weapon": ["chemical"],
     "shelling/artillery/missile attack": ["artillery"],
     "air/drone strike": ["aircraft"],
     "remote explosive/landmine/ied": ["ied"],
     "suicide bomb": ["explosive"],
     "grenade": ["explosive"],
 }
-ACLED_INTER = {
-    "1": PerpetratorCategory.HOST_STATE_FORCES,
-    "state forces": PerpetratorCategory.HOST_STATE_FORCES,
-    "2": PerpetratorCategory.ARMED_GROUP,
-    "rebel group": PerpetratorCategory.ARMED_GROUP,
-    "3": PerpetratorCategory.MILITIA,
-    "political militia": PerpetratorCategory.MILITIA,
-    "4": PerpetratorCategory.MILITIA,
-    "identity militia": PerpetratorCategory.MILITIA,
-    "5": PerpetratorCategory.UNKNOWN,
-    "rioters": PerpetratorCategory.UNKNOWN,
-    "6": PerpetratorCategory.UNKNOWN,
-    "protesters": PerpetratorCategory.UNKNOWN,
-    "7": PerpetratorCategory.UNKNOWN,
-    "civilians": PerpetratorCategory.UNKNOWN,
-    "8": PerpetratorCategory.ARMED_GROUP,
-    "external/other forces": PerpetratorCategory.ARMED_GROUP,
-    "0": PerpetratorCategory.UNKNOWN,
-    "": PerpetratorCategory.UNKNOWN,
+# Sub-event type -> incident type where the sub-event alone says it (see _acled_type).
+ACLED_TYPE = {
+    "armed clash": IncidentType.ARMED_CLASH,
+    "government regains territory": IncidentType.ARMED_CLASH,
+    "non-state actor overtakes territory": IncidentType.ARMED_CLASH,
+    "sexual violence": IncidentType.SGBV,
+    "abduction/forced disappearance": IncidentType.ABDUCTION,
+    "peaceful protest": IncidentType.PROTEST,
+    "protest with intervention": IncidentType.PROTEST,
+    "violent demonstration": IncidentType.PROTEST,
+    "mob violence": IncidentType.INTERCOMMUNAL_CLASH,
+    "arrests": IncidentType.ARREST,
+    "looting/property destruction": IncidentType.LOOTING,
+    "disrupted weapons use": IncidentType.THREAT,  # a weapon found or defused: harm averted
+    "agreement": IncidentType.STRATEGIC_DEVELOPMENT,
+    "change to group/activity": IncidentType.STRATEGIC_DEVELOPMENT,
+    "headquarters or base established": IncidentType.STRATEGIC_DEVELOPMENT,
+    "non-violent transfer of territory": IncidentType.STRATEGIC_DEVELOPMENT,
+    "other": IncidentType.STRATEGIC_DEVELOPMENT,
 }
 ACLED_TIME_PRECISION = {1: DatePrecision.DAY, 2: DatePrecision.WEEK, 3: DatePrecision.MONTH}
 ACLED_GEO_PRECISION = {
@@ -283,14 +347,59 @@ ACLED_GEO_PRECISION = {
 }
 
 
+def acled_actor_type(raw: str, name: str) -> str:
+    """ACLED's actor type as text, from text or an old numeric code ("" when blank)."""
+    value = raw.strip()
+    if not value or value == "0":
+        return ""
+    text = ACLED_ACTOR_TYPES.get(value) or ACLED_ACTOR_TYPE_BY_NAME.get(value.lower())
+    if text is None:
+        raise RowProblem(name, f"unknown actor type {value[:40]!r}")
+    return text
+
+
+def _acled_category(actor_type: str, actor: str, host_country: str) -> str:
+    if actor_type == "State forces":
+        return _state_category(actor, host_country)
+    return {
+        "Rebel group": PerpetratorCategory.ARMED_GROUP,
+        "Political militia": PerpetratorCategory.MILITIA,
+        "Identity militia": PerpetratorCategory.MILITIA,
+        "External/Other forces": PerpetratorCategory.FOREIGN_STATE_FORCES,
+    }.get(actor_type, PerpetratorCategory.UNKNOWN)
+
+
+def _acled_type(sub: str, event_type: str, fatalities: int, targeting: bool) -> str:
+    """Bluebox's type for an ACLED event, keeping what the event was.
+
+    Violence against civilians (an attack, excessive force against protesters, or an explosion
+    that targeted civilians) is a killing when someone died and an assault when no one did; an
+    explosion that did not target civilians stays an explosion (never an armed clash).
+    """
+    if sub in ("attack", "excessive force against protesters"):
+        return IncidentType.KILLING if fatalities else IncidentType.ASSAULT
+    if event_type == ACLED_EXPLOSIONS:
+        return IncidentType.KILLING if targeting and fatalities else IncidentType.EXPLOSION
+    return ACLED_TYPE[sub]
+
+
 def parse_acled(row: dict[str, str], ctx: Context) -> dict[str, Any]:
     external_id = _required(row, "event_id_cnty")
-    sub = _required(row, "sub_event_type").lower()
-    if sub not in ACLED_SUB_EVENT_TYPE:
-        raise RowProblem("sub_event_type", f"unknown code {sub[:40]!r}")
-    inter = (row.get("inter1") or "").strip().lower()
-    if inter not in ACLED_INTER:
-        raise RowProblem("inter1", f"unknown code {inter[:40]!r}")
+    raw_sub = _required(row, "sub_event_type")
+    sub = raw_sub.lower()
+    if sub not in ACLED_SUB_EVENT_TYPES:
+        raise RowProblem("sub_event_type", f"unknown sub-event type {raw_sub[:40]!r}")
+    event_type, _canonical = ACLED_SUB_EVENT_TYPES[sub]
+    # The sub-event type decides (it names one event type); the event type must be ACLED's.
+    given_event = (row.get("event_type") or "").strip()
+    if given_event and given_event.lower() not in ACLED_EVENT_TYPE_NAMES:
+        raise RowProblem("event_type", f"unknown event type {given_event[:40]!r}")
+    disorder = (row.get("disorder_type") or "").strip()
+    if disorder and disorder.lower() not in ACLED_DISORDER_TYPES:
+        raise RowProblem("disorder_type", f"unknown disorder type {disorder[:40]!r}")
+    actor1 = (row.get("actor1") or "").strip()
+    inter1 = acled_actor_type(row.get("inter1") or "", "inter1")
+    acled_actor_type(row.get("inter2") or "", "inter2")
     time_prec = _int(row, "time_precision", default=1)
     if time_prec not in ACLED_TIME_PRECISION:
         raise RowProblem("time_precision", f"unknown code {time_prec}")
@@ -300,18 +409,29 @@ def parse_acled(row: dict[str, str], ctx: Context) -> dict[str, Any]:
     latitude, longitude = _coordinates(row)
     occurred = _date(_required(row, "event_date"), "event_date", ctx)
     fatalities = _int(row, "fatalities", default=0)
-    incident_type = ACLED_SUB_EVENT_TYPE[sub]
-    if sub == "attack" and fatalities == 0:
-        incident_type = IncidentType.THREAT
-    actor1 = (row.get("actor1") or "").strip()
+    targeting = (row.get("civilian_targeting") or "").strip().lower().startswith("civilian")
+    incident_type = _acled_type(sub, event_type, fatalities, targeting)
+    category = _acled_category(inter1, actor1, ctx.host_country)
+    # A file bluebox exported carries its own type and category for events it originated.
+    own_type = (row.get("bluebox_incident_type") or "").strip()
+    if own_type:
+        if own_type not in IncidentType.values:
+            raise RowProblem("bluebox_incident_type", f"unknown type {own_type[:40]!r}")
+        incident_type = own_type
+    own_category = (row.get("bluebox_perpetrator_category") or "").strip()
+    if own_category:
+        if own_category not in PerpetratorCategory.values:
+            raise RowProblem(
+                "bluebox_perpetrator_category", f"unknown category {own_category[:40]!r}"
+            )
+        category = own_category
     others = [
         (row.get(name) or "").strip() for name in ("assoc_actor_1", "actor2", "assoc_actor_2")
     ]
     location = (row.get("location") or "").strip()
-    targeting = (row.get("civilian_targeting") or "").strip().lower()
     return {
         "external_id": external_id[:64],
-        "title": f"{row.get('sub_event_type', '').strip()} — {location}"[:200],
+        "title": f"{raw_sub} — {location}"[:200],
         "description": (row.get("notes") or "").strip()[:5000],
         "incident_type": incident_type,
         "occurred_at": occurred,
@@ -322,16 +442,17 @@ def parse_acled(row: dict[str, str], ctx: Context) -> dict[str, Any]:
         "location_name": location[:200],
         "admin1": (row.get("admin1") or "").strip()[:120],
         "admin2": (row.get("admin2") or "").strip()[:120],
-        "perpetrator_category": ACLED_INTER[inter],
+        "perpetrator_category": category,
         "perpetrator_actor": actor1[:200],
         "actors": [a for a in [actor1, *others] if a],
-        "civilian_targeting": targeting.startswith("civilian"),
+        "civilian_targeting": targeting,
         "weapons": list(ACLED_WEAPONS.get(sub, [])),
         "fatalities_best": fatalities,
         "fatalities_low": fatalities,
         "fatalities_high": fatalities,
         "source_reliability": "B",
         "information_credibility": 2,
+        "source_record": _record(row),
     }
 
 
@@ -373,6 +494,12 @@ def header_problem(header: bytes, fmt: str) -> str | None:
     if missing:
         return f"not a {fmt.upper()} file: missing columns {', '.join(sorted(missing))}"
     return None
+
+
+def _is_hashtag_row(row: Mapping[Any, Any]) -> bool:
+    cells = [(v or "").strip() for k, v in row.items() if isinstance(k, str)]
+    filled = [c for c in cells if c]
+    return bool(filled) and all(c.startswith("#") for c in filled)
 
 
 @dataclass
@@ -423,7 +550,11 @@ def read_rows(
             raise FileProblem(
                 f"not a {fmt.upper()} file: missing columns {', '.join(sorted(missing))}"
             )
-        for number, row in enumerate(reader, start=1):
+        number = 0
+        for row in reader:
+            if number == 0 and _is_hashtag_row(row):
+                continue  # the HXL row of a file served with one (ours, HDX's): not data
+            number += 1
             external_id = (row.get(ID_COLUMN[fmt]) or "").strip()
             try:
                 yield ParsedRow(number, external_id, parser(row, ctx), None)

@@ -27,12 +27,19 @@ class IncidentType(models.TextChoices):
     THREAT = "threat", _("Threat or intimidation")
     ARSON = "arson", _("Arson")
     ARMED_CLASH = "armed_clash", _("Armed clash")
+    # Kept apart so imported ACLED events keep their meaning (docs/incidents.md, taxonomy).
+    ASSAULT = "assault", _("Physical assault, no one killed")
+    EXPLOSION = "explosion", _("Explosion or remote violence")
+    PROTEST = "protest", _("Protest or demonstration")
+    ARREST = "arrest", _("Arrest")
+    STRATEGIC_DEVELOPMENT = "strategic_development", _("Non-violent development")
 
 
 class PerpetratorCategory(models.TextChoices):
     ARMED_GROUP = "armed_group", _("Armed group")
     CRIMINAL_GROUP = "criminal_group", _("Criminal group")
     HOST_STATE_FORCES = "host_state_forces", _("Host-state security forces")
+    FOREIGN_STATE_FORCES = "foreign_state_forces", _("Foreign state or external forces")
     MILITIA = "militia", _("Militia")
     UNKNOWN = "unknown", _("Unknown")
 
@@ -140,6 +147,8 @@ class Incident(ClassifiedRecord, VoidableRecord):
     fatalities_best = models.PositiveIntegerField(default=0)
     fatalities_low = models.PositiveIntegerField(default=0)
     fatalities_high = models.PositiveIntegerField(default=0)
+    # Civilians among the dead where the source says (UCDP deaths_civilians); None = not known.
+    fatalities_civilians = models.PositiveIntegerField(null=True, blank=True)
     victims_women = models.PositiveIntegerField(default=0)
     victims_men = models.PositiveIntegerField(default=0)
     victims_girls = models.PositiveIntegerField(default=0)
@@ -167,6 +176,9 @@ class Incident(ClassifiedRecord, VoidableRecord):
     # idempotent.
     source = models.CharField(max_length=32, default="bluebox")
     external_id = models.CharField(max_length=64, blank=True)
+    # The imported row's columns as received (ACLED's and UCDP's own codes and words), so nothing
+    # the source said is lost and an ACLED export gives back what came in.
+    source_record = models.JSONField(default=dict, blank=True)
     # Named actors beyond the main perpetrator (UCDP side_b, ACLED actor2 and associates).
     actors = models.JSONField(default=list, blank=True)
     violence_type = models.PositiveSmallIntegerField(

@@ -125,14 +125,13 @@ def test_an_acled_export_imports_back_unchanged_in_substance(world, incidents, t
     with path.open(newline="", encoding="utf-8") as handle:
         lines = handle.read().splitlines()
     assert lines[0].startswith("event_id_cnty,event_date,year,time_precision")
-    # The HXL row is for HXL tools; an ACLED reader takes the file without it.
-    plain = tmp_path / "plain.csv"
-    plain.write_text("\n".join([lines[0], *lines[2:]]) + "\n", encoding="utf-8")
+    assert lines[1].startswith("#event+code,#date+occurred")
+    # Imported as served: the HXL row is recognised, not read as an event.
     report = jobs.incidents_import(
         actor=world.analyst,
         mission=world.mission,
         fmt="acled",
-        path=plain,
+        path=path,
         now=datetime(2026, 11, 20, tzinfo=UTC),
     )
     assert report.created == 2

@@ -50,6 +50,25 @@ def test_the_real_ucdp_extract_loads_every_event_with_the_right_counts(world, uc
     assert government.exists()
     assert set(government.values_list("perpetrator_category", flat=True)) == {"host_state_forces"}
     assert set(events.filter(violence_type=1).values_list("threat_nature", flat=True)) == {"green"}
+    # Civilians killed are kept on every event, battles included, as the file counts them.
+    with ucdp_caf.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    civilians = {row["id"]: int(row["deaths_civilians"]) for row in rows}
+    assert dict(events.values_list("external_id", "fatalities_civilians")) == civilians
+    battles = events.filter(violence_type__in=[1, 2], fatalities_civilians__gt=0)
+    in_file = [r for r in rows if r["type_of_violence"] in "12" and int(r["deaths_civilians"])]
+    assert battles.count() == len(in_file) > 100
+    assert sum(battles.values_list("fatalities_civilians", flat=True)) == sum(
+        int(r["deaths_civilians"]) for r in in_file
+    )
+    # Foreign governments are foreign state forces, not armed groups.
+    foreign = {"Government of Uganda", "Government of Chad", "Government of Congo"}
+    assert set(
+        events.filter(perpetrator_actor__in=foreign).values_list("perpetrator_category", flat=True)
+    ) == {"foreign_state_forces"}
+    # The row as received is kept (UCDP's own codes: dyad, sources, clarity...).
+    first = events.get(external_id=rows[0]["id"])
+    assert first.source_record == rows[0]
 
     # Importing the same file again changes nothing.
     before = list(events.order_by("pk").values())
