@@ -17,8 +17,25 @@ from bluebox.testing.factories import FieldSiteFactory, MissionFactory, SectorFa
 
 @pytest.fixture(autouse=True)
 def _private_import_dir(settings: Any, tmp_path: Path) -> None:
-    """Uploaded import files go to the test's own directory, never the project's data dir."""
+    """Uploaded import files and the audit anchor go to the test's own directory, never the
+    project's data dir."""
     settings.IMPORT_DIR = tmp_path / "imports"
+    settings.AUDIT_ANCHOR_PATH = tmp_path / "audit_anchor.json"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Tests that commit (browser tests) empty the database between tests with TRUNCATE, which
+    PostgreSQL refuses on the audit trail in production; the test database lets it through.
+    The refusal itself is tested in core/tests/test_audit.py."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_no_truncate"
+                )
 
 
 @pytest.fixture(autouse=True)

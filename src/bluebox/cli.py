@@ -26,6 +26,18 @@ def setup_django() -> None:
     django.setup()
 
 
+def operator_name() -> str:
+    """Who runs this command on the server, for the audit trail (``sudo`` names the person)."""
+    import getpass
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = f"uid {os.getuid()}"
+    behind = os.environ.get("SUDO_USER")
+    return f"{behind} as {login}" if behind and behind != login else login
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bluebox",

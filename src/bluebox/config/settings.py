@@ -54,6 +54,29 @@ FIELD_ENCRYPTION_KEYS = env_list("BLUEBOX_FIELD_KEYS", []) or [
 ]
 AUDIT_CHAIN_KEY = _local_secret("BLUEBOX_AUDIT_KEY", "audit_key")
 
+
+def _audit_keys() -> dict[int, str]:
+    """Audit keys by epoch: ``BLUEBOX_AUDIT_KEY`` is epoch 1, ``BLUEBOX_AUDIT_KEYS`` adds more.
+
+    ``BLUEBOX_AUDIT_KEYS`` is a comma-separated list of ``epoch:key``; every epoch the chain has
+    used must stay configured so its entries can be verified. Outside production,
+    ``bluebox audit rotate-key`` keeps the epochs it creates in the data directory instead.
+    """
+    keys = {1: AUDIT_CHAIN_KEY}
+    for item in env_list("BLUEBOX_AUDIT_KEYS", []):
+        epoch, sep, key = item.partition(":")
+        if not sep or not epoch.strip().isdigit() or int(epoch) < 1 or not key.strip():
+            raise ConfigurationError("BLUEBOX_AUDIT_KEYS must list epoch:key pairs (epoch >= 1)")
+        keys[int(epoch)] = key.strip()
+    return keys
+
+
+AUDIT_KEYS = _audit_keys()
+# A copy of the chain's signed tip kept outside the database: deleting or rewinding the newest
+# entries (or every entry) is caught by comparing the two. Put it on another volume or host
+# than the database where you can.
+AUDIT_ANCHOR_PATH = Path(env_str("BLUEBOX_AUDIT_ANCHOR", str(DATA_DIR / "audit_anchor.json")))
+
 DEBUG = env_bool("BLUEBOX_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("BLUEBOX_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("BLUEBOX_CSRF_TRUSTED_ORIGINS", [])

@@ -9,6 +9,7 @@ FIELD_ENCRYPTION_KEYS = [
     "OYi87t8OVIgvSpVezA-dccOHoUp0rhwfHC08NenWjNQ=",
 ]
 AUDIT_CHAIN_KEY = "test-audit-key"
+AUDIT_KEYS = {1: AUDIT_CHAIN_KEY}
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

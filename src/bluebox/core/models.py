@@ -151,6 +151,8 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
+    # Which audit key signed this entry; 0 marks entries written before keys had epochs.
+    key_epoch = models.PositiveIntegerField(default=0)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -174,10 +176,18 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain's tip; locking it serialises appends and anchors the last entry."""
+    """The chain's tip; locking it serialises appends and anchors the last entry.
+
+    ``signature`` is a keyed MAC over the tip and the current key epoch, so someone with write
+    access to the database but not the key cannot move the head back after deleting entries.
+    """
 
     seq = models.PositiveBigIntegerField(default=0)
     entry_hash = models.CharField(max_length=64, default="0" * 64)
+    key_epoch = models.PositiveIntegerField(default=1)
+    # Check value of the current epoch's key: an append under another key is refused.
+    key_check = models.CharField(max_length=64, blank=True, default="")
+    signature = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit head at #{self.seq}"
@@ -196,3 +206,18 @@ class ThrottleCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
+
+
+class AuditKeyEpoch(models.Model):
+    """One audit key in the chain's history, known by a keyed check value (never the key).
+
+    ``bluebox audit verify`` compares the configured key of each epoch with its check value,
+    which is how it tells a wrong key from a tampered chain.
+    """
+
+    epoch = models.PositiveIntegerField(primary_key=True)
+    check_value = models.CharField(max_length=64)
+    started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"audit key epoch {self.epoch}"
