@@ -57,7 +57,7 @@ class UnitStatusSerializer(UnitSerializer):
         now = timezone.now()
         return {
             a.value: GateSerializer(
-                services.support_gate(partner_id=obj.pk, activity=a.value, at=now)
+                selectors.support_gate(partner_id=obj.pk, activity=a.value, at=now)
             ).data
             for a in Activity
         }
@@ -267,7 +267,7 @@ class Gate(APIView):
                 object_id=f"partner:{partner_id}",
                 mission_id=partner.mission_id if partner is not None else None,
             )
-        gate = services.support_gate(
+        gate = selectors.support_gate(
             partner_id=partner.pk,
             activity=query.validated_data["activity"],
             at=query.validated_data.get("at") or timezone.now(),

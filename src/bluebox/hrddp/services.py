@@ -1,17 +1,14 @@
-"""Writes on HRDDP records, and the support gate every other capability calls.
+"""Writes on HRDDP records: assessments, mitigations, decisions, links and overrides.
 
-Assessments, mitigations, decisions and links are atomic, authorized and audited.
-:func:`support_gate` is the one place that says whether the mission may support a host-state
-unit in an activity at a moment; :func:`support_override_grant` is a commander's audited way
-past it.
+Each is atomic, authorized and audited. The support gate every other capability asks is a read
+(:func:`bluebox.hrddp.selectors.support_gate`); :func:`support_override_grant` is a commander's
+audited way past it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,157 +32,13 @@ from bluebox.hrddp.models import (
     SupportOverride,
     UnitLink,
 )
+from bluebox.hrddp.selectors import _gate_without_override
 from bluebox.incidents.models import Incident
 from bluebox.missions.models import PartnerOrganisation
 
 RESOURCE = Resource.HRDDP
 HRDDP_COMPARTMENT = int(Compartment.HRDDP)
-# Outcomes under which support may go ahead (subject to mitigations being on time).
-PERMITTING = {Outcome.APPROVED, Outcome.APPROVED_WITH_MITIGATION}
 MAX_OVERRIDE_DAYS = 30
-
-
-@dataclass(frozen=True)
-class GateDecision:
-    """The gate's answer: may the activity go ahead, why, and under which decision."""
-
-    allowed: bool
-    reason: str
-    decision_id: int | None
-    override_id: int | None = None
-
-
-def _require_aware(at: datetime) -> None:
-    if timezone.is_naive(at):
-        raise ValueError("the gate needs a timezone-aware moment")
-
-
-def _lineage(partner: PartnerOrganisation) -> list[PartnerOrganisation]:
-    """The unit, then its parent, grandparent... (a decision on a parent covers its units)."""
-    chain = [partner]
-    seen = {partner.pk}
-    current = partner
-    while current.parent_id is not None and current.parent_id not in seen:
-        parent = PartnerOrganisation.objects.filter(pk=current.parent_id).first()
-        if parent is None:
-            break
-        chain.append(parent)
-        seen.add(parent.pk)
-        current = parent
-    return chain
-
-
-def current_decision(
-    partner: PartnerOrganisation, activity: str, on: date
-) -> tuple[Decision | None, Decision | None]:
-    """(decision in force on ``on`` for the unit or its nearest assessed ancestor, latest expired).
-
-    The unit's own decisions win over its parents'; among them the latest decided.
-    """
-    expired = None
-    for unit in _lineage(partner):
-        decisions = [
-            d
-            for d in Decision.objects.filter(partner=unit, voided_at__isnull=True).order_by(
-                "-decided_at", "-id"
-            )
-            if activity in (d.activities or ALL_ACTIVITIES)
-        ]
-        in_force = [d for d in decisions if d.valid_from <= on <= d.valid_until]
-        if in_force:
-            return in_force[0], None
-        if decisions and expired is None:
-            expired = decisions[0]
-    return None, expired
-
-
-def _overdue_mitigations(decision: Decision, on: date) -> list[Mitigation]:
-    return list(
-        Mitigation.objects.filter(
-            assessment_id=decision.assessment_id,
-            voided_at__isnull=True,
-            completed_at__isnull=True,
-            due_on__lt=on,
-        )
-    )
-
-
-def _active_override(partner_id: int, activity: str, at: datetime) -> SupportOverride | None:
-    return (
-        SupportOverride.objects.filter(
-            partner_id=partner_id,
-            activity=activity,
-            voided_at__isnull=True,
-            valid_from__lte=at,
-            valid_until__gt=at,
-        )
-        .order_by("-granted_at", "-id")
-        .first()
-    )
-
-
-def _gate_without_override(
-    partner: PartnerOrganisation, activity: str, at: datetime
-) -> GateDecision:
-    if partner.kind not in HOST_STATE_KINDS:
-        return GateDecision(True, "Not a host-state security unit: HRDDP does not apply.", None)
-    # Validity dates are the mission's calendar days.
-    on = at.astimezone(ZoneInfo(partner.mission.timezone)).date()
-    decision, expired = current_decision(partner, activity, on)
-    if decision is None:
-        if expired is not None:
-            return GateDecision(
-                False,
-                f"The HRDDP decision #{expired.pk} expired on {expired.valid_until:%Y-%m-%d}; "
-                "a new assessment and decision are needed.",
-                expired.pk,
-            )
-        return GateDecision(
-            False,
-            "No HRDDP decision covers this unit for this activity: assess before supporting.",
-            None,
-        )
-    label = Outcome(decision.outcome).label
-    if decision.outcome not in PERMITTING:
-        return GateDecision(False, f"HRDDP decision #{decision.pk}: {label}.", decision.pk)
-    if decision.outcome == Outcome.APPROVED_WITH_MITIGATION:
-        overdue = _overdue_mitigations(decision, on)
-        if overdue:
-            return GateDecision(
-                False,
-                f"HRDDP decision #{decision.pk} is conditional and {len(overdue)} mitigation "
-                f"measure(s) are overdue (first due {overdue[0].due_on:%Y-%m-%d}).",
-                decision.pk,
-            )
-    return GateDecision(True, f"HRDDP decision #{decision.pk}: {label}.", decision.pk)
-
-
-def support_gate(*, partner_id: int, activity: str, at: datetime) -> GateDecision:
-    """May the mission support this unit in ``activity`` at ``at``?
-
-    Blocked when no decision in force covers the unit (or its parent) for the activity, when
-    the decision delays or declines support, or when a conditional approval's mitigations are
-    overdue; an active commander's override lets a blocked activity go ahead and says so.
-    Reasons never carry protected values, so callers may show them to their users.
-    """
-    if activity not in ALL_ACTIVITIES:
-        raise ValueError(f"unknown support activity {activity!r}")
-    _require_aware(at)
-    partner = PartnerOrganisation.objects.select_related("mission").filter(pk=partner_id).first()
-    if partner is None:
-        raise ValueError("unknown partner organisation")
-    gate = _gate_without_override(partner, activity, at)
-    if gate.allowed:
-        return gate
-    override = _active_override(partner.pk, activity, at)
-    if override is None:
-        return gate
-    return GateDecision(
-        True,
-        f"Blocked ({gate.reason}) but overridden by a commander (override #{override.pk}).",
-        gate.decision_id,
-        override.pk,
-    )
 
 
 def _host_unit(actor: Any, partner_id: int, action: str) -> PartnerOrganisation:

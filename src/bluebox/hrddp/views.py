@@ -65,7 +65,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "children": selectors.units_for(request.user).filter(parent=unit),
             "gates": [
-                (label, services.support_gate(partner_id=unit.pk, activity=value, at=now))
+                (label, selectors.support_gate(partner_id=unit.pk, activity=value, at=now))
                 for value, label in Activity.choices
             ],
             "assessments": assessments,

@@ -22,7 +22,7 @@ from bluebox.detention.models import (
 )
 from bluebox.detention.services.common import CLOCK_SKEW, RESOURCE, RISK_FIELDS, RISK_LABELS, _open
 from bluebox.engines.custody import clock
-from bluebox.hrddp import services as hrddp
+from bluebox.hrddp import selectors as hrddp
 from bluebox.hrddp.models import HOST_STATE_KINDS
 from bluebox.missions.models import PartnerOrganisation
 

@@ -25,7 +25,7 @@ AT = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 
 
 def gate(unit, activity="joint_patrol", at=AT):
-    return services.support_gate(partner_id=unit.pk, activity=activity, at=at)
+    return selectors.support_gate(partner_id=unit.pk, activity=activity, at=at)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from bluebox.core import access, audit
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
+from bluebox.hrddp.selectors import support_gate
 from bluebox.incidents.selectors import incidents_for
 from bluebox.missions.models import PartnerOrganisation
 from bluebox.patrols import tracks
@@ -42,20 +42,11 @@ class EngagementInput:
 def hrddp_gate(*, partner: PartnerOrganisation, at: datetime) -> None:
     """Refuse a joint patrol with a host-state unit whose HRDDP status forbids support.
 
-    The HRDDP capability owns the decision (``bluebox.hrddp.services.support_gate``); where
-    it is not installed yet there is no gate to ask, and the patrol is recorded.
+    The HRDDP capability owns the decision (:func:`bluebox.hrddp.selectors.support_gate`).
     """
-    try:
-        module = importlib.import_module("bluebox.hrddp.services")
-    except ImportError:
-        return
-    support_gate = getattr(module, "support_gate", None)
-    if support_gate is None:
-        return
     decision = support_gate(partner_id=partner.pk, activity="joint_patrol", at=at)
-    allowed = getattr(decision, "allowed", decision)
-    if allowed is False:
-        reason = getattr(decision, "reason", "") or "its HRDDP status forbids support"
+    if not decision.allowed:
+        reason = decision.reason or "its HRDDP status forbids support"
         raise ServiceError(
             f"Joint patrols with {partner.name} are not allowed: {reason}.",
             field_errors={"partner": [str(reason)]},

@@ -71,9 +71,6 @@ def test_bad_records_are_refused_with_field_errors(patrol_world):
 
 
 def test_a_joint_patrol_is_blocked_while_hrddp_does_not_allow_support(patrol_world):
-    hrddp = pytest.importorskip("bluebox.hrddp.services")
-    if not hasattr(hrddp, "support_gate"):
-        pytest.skip("the HRDDP support gate is not installed")
     w = patrol_world
     unit = PartnerOrganisation.objects.create(
         mission=w.mission, kind="host_police", name="District police", site=w.site_a
