@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,26 +26,6 @@ class Compartment(models.IntegerChoices):
 ALL_COMPARTMENTS = 0
 for _member in Compartment:
     ALL_COMPARTMENTS |= int(_member)
-
-
-def compartment_mask(compartments: Iterable[Compartment | str | int]) -> int:
-    """Fold compartments given as members, names or values into a bit set."""
-    mask = 0
-    for item in compartments:
-        if isinstance(item, str):
-            try:
-                mask |= int(Compartment[item.upper()])
-            except KeyError as exc:
-                raise ValueError(f"unknown compartment {item!r}") from exc
-        else:
-            mask |= int(item)
-    if mask & ~ALL_COMPARTMENTS:
-        raise ValueError(f"unknown compartment bits in {mask}")
-    return mask
-
-
-def compartment_names(mask: int) -> list[str]:
-    return [member.name for member in Compartment if mask & int(member)]
 
 
 def masks_within(allowed: int) -> list[int]:

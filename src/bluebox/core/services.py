@@ -11,48 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from bluebox.core import access, audit
 from bluebox.core.exceptions import ServiceError
-from bluebox.core.models import RoleAssignment, User, VoidableRecord
-from bluebox.core.roles import Role
-
-
-@transaction.atomic
-def user_create(
-    *, actor: Any, username: str, password: str, display_name: str = "", email: str = ""
-) -> User:
-    if User.objects.filter(username__iexact=username).exists():
-        raise ServiceError("An account with this username already exists.")
-    user = User(username=username, display_name=display_name, email=email)
-    user.set_password(password)
-    user.save()
-    audit.record(actor=actor, action="user-create", resource="account", object_id=user.pk)
-    return user
-
-
-@transaction.atomic
-def role_assign(
-    *,
-    actor: Any,
-    user: User,
-    role: str,
-    mission: Any,
-    sector: Any = None,
-    site: Any = None,
-) -> RoleAssignment:
-    if role not in Role.values:
-        raise ServiceError(f"Unknown role {role!r}.")
-    assignment = RoleAssignment(user=user, role=role, mission=mission, sector=sector, site=site)
-    assignment.full_clean()
-    assignment.save()
-    access.forget(user)
-    audit.record(
-        actor=actor,
-        action="role-assign",
-        resource="account",
-        object_id=user.pk,
-        mission_id=mission.pk,
-        detail={"role": role, "scope": assignment.scope_label},
-    )
-    return assignment
+from bluebox.core.models import User, VoidableRecord
 
 
 def _end_sessions(user: User) -> int:

@@ -76,11 +76,6 @@ def caveats_for(user: Any, mission_id: int | None = None) -> QuerySet[Caveat]:
     return qs.filter(mission_id=mission_id) if mission_id is not None else qs
 
 
-def nominations_for(user: Any, mission_id: int | None = None) -> QuerySet[RosterNomination]:
-    qs = access.visible(user, RosterNomination.objects.select_related("country"))
-    return qs.filter(mission_id=mission_id) if mission_id is not None else qs
-
-
 def compare(a: DeploymentPlan, b: DeploymentPlan) -> dict[str, Any]:
     """Side by side, per site: officers, risk and coverage of two plans, and the deltas."""
     rows_a = {r["site"]: r for r in a.board}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,10 +17,12 @@ from bluebox.detention.models import (
     Breach,
     CustodyStatus,
     EvidenceItem,
+    EvidenceKind,
     EvidenceTransfer,
     Notification,
     RiskAssessment,
 )
+from bluebox.detention.signatures import item_hash, sign
 from bluebox.engines.custody import CustodyClock, clock
 from bluebox.hrddp.models import HOST_STATE_KINDS
 from bluebox.missions.models import PartnerOrganisation
@@ -107,6 +110,40 @@ def evidence_of(user: Any, apprehension: Apprehension) -> QuerySet[EvidenceItem]
     return access.visible(
         user, EvidenceItem.objects.filter(apprehension=apprehension, voided_at__isnull=True)
     ).select_related("custodian")
+
+
+def evidence_problems(item: EvidenceItem) -> list[str]:
+    """Recompute the item's hash and every signature of its chain; list what does not match.
+
+    An empty list is a verified chain. The messages name transfers by number, never content.
+    """
+    problems = []
+    if item.kind == EvidenceKind.FILE:
+        if hashlib.sha256(bytes(item.content or b"")).hexdigest() != item.sha256:
+            problems.append("The file no longer matches its hash.")
+    elif item_hash(item.label, item.description) != item.sha256:
+        problems.append("The item's description no longer matches its hash.")
+    previous = item.sha256
+    for t in item.transfers.order_by("offered_at", "id"):
+        expected = sign(
+            "offer",
+            item.sha256,
+            previous,
+            t.giver_id,
+            t.receiver_id,
+            t.offered_at.isoformat(),
+            t.purpose,
+        )
+        if t.previous_signature != previous or t.giver_signature != expected:
+            problems.append(f"Transfer #{t.pk}: the giver's signature does not match.")
+        if t.accepted_at is None:
+            break
+        if t.receiver_signature != sign(
+            "accept", t.giver_signature, t.receiver_id, t.accepted_at.isoformat()
+        ):
+            problems.append(f"Transfer #{t.pk}: the receiver's signature does not match.")
+        previous = t.receiver_signature
+    return problems
 
 
 def transfers_of(user: Any, item: EvidenceItem) -> QuerySet[EvidenceTransfer]:

@@ -157,7 +157,7 @@ def _detail_context(request: HttpRequest, apprehension: Apprehension) -> dict[st
     user = request.user
     now = timezone.now()
     evidence = [
-        (item, list(selectors.transfers_of(user, item)))
+        (item, list(selectors.transfers_of(user, item)), selectors.evidence_problems(item))
         for item in selectors.evidence_of(user, apprehension)
     ]
     return {

@@ -285,11 +285,6 @@ def cell_polygon(cell: str) -> list[list[float]]:
     return [[round(lat, 5), round(lon, 5)] for lat, lon in h3.cell_to_boundary(cell)]
 
 
-def cell_centre(cell: str) -> tuple[float, float]:
-    lat, lon = h3.cell_to_latlng(cell)
-    return float(lat), float(lon)
-
-
 def warning_area(cell: str, site: FieldSite, km: float) -> dict[str, Any]:
     """A CAP area for a cell: its polygon, described by direction and distance from the site."""
     return {

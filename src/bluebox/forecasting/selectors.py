@@ -105,7 +105,3 @@ def candidates_for(
     if pending_only:
         qs = qs.filter(status=CandidateStatus.PENDING)
     return qs.select_related("area", "site", "sector").order_by("-area__probability", "pk")
-
-
-def can_review(user: Any, candidate: WarningCandidate) -> bool:
-    return access.can(user, "review", candidate)

@@ -23,7 +23,6 @@ from bluebox.detention.services.evidence import (
     evidence_register,
     evidence_transfer_accept,
     evidence_transfer_offer,
-    evidence_verify,
 )
 from bluebox.detention.services.handover import (
     HandoverBlocked,
@@ -63,7 +62,6 @@ __all__ = [
     "evidence_register",
     "evidence_transfer_accept",
     "evidence_transfer_offer",
-    "evidence_verify",
     "handover_gate",
     "handover_override",
     "holds_identity",

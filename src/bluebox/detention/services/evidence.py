@@ -1,13 +1,13 @@
-"""Evidence chain of custody: register an item, offer and accept a transfer, verify."""
+"""Evidence chain of custody: register an item, offer and accept a transfer.
+
+Verifying a chain is a read: :func:`bluebox.detention.selectors.evidence_problems`.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,20 +20,9 @@ from bluebox.detention.models import (
     EvidenceTransfer,
 )
 from bluebox.detention.services.common import RESOURCE
+from bluebox.detention.signatures import item_hash, sign
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-
-
-def _sign(*parts: object) -> str:
-    """Server attestation that the authenticated person confirmed exactly these facts."""
-    message = json.dumps([str(p) for p in parts], separators=(",", ":")).encode()
-    key = ("evidence|" + settings.AUDIT_CHAIN_KEY).encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-
-def _item_hash(label: str, description: str) -> str:
-    canonical = json.dumps({"label": label, "description": description}, sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -67,7 +56,7 @@ def evidence_register(
     digest = (
         hashlib.sha256(content or b"").hexdigest()
         if is_file
-        else _item_hash(label.strip(), description.strip())
+        else item_hash(label.strip(), description.strip())
     )
     item = EvidenceItem.objects.create(
         mission_id=apprehension.mission_id,
@@ -133,7 +122,7 @@ def evidence_transfer_offer(
         purpose=purpose.strip(),
         previous_signature=previous,
         offered_at=offered_at,
-        giver_signature=_sign(
+        giver_signature=sign(
             "offer",
             item.sha256,
             previous,
@@ -168,7 +157,7 @@ def evidence_transfer_accept(*, actor: Any, transfer_id: int) -> EvidenceTransfe
     if transfer.accepted_at is not None:
         raise ServiceError("This transfer is already complete.")
     transfer.accepted_at = timezone.now()
-    transfer.receiver_signature = _sign(
+    transfer.receiver_signature = sign(
         "accept", transfer.giver_signature, actor.pk, transfer.accepted_at.isoformat()
     )
     transfer.save(update_fields=["accepted_at", "receiver_signature"])
@@ -184,34 +173,3 @@ def evidence_transfer_accept(*, actor: Any, transfer_id: int) -> EvidenceTransfe
         detail={"item": item.pk},
     )
     return transfer
-
-
-def evidence_verify(item: EvidenceItem) -> list[str]:
-    """Recompute the item's hash and every signature of its chain; list what does not match."""
-    problems = []
-    if item.kind == EvidenceKind.FILE:
-        if hashlib.sha256(bytes(item.content or b"")).hexdigest() != item.sha256:
-            problems.append("The file no longer matches its hash.")
-    elif _item_hash(item.label, item.description) != item.sha256:
-        problems.append("The item's description no longer matches its hash.")
-    previous = item.sha256
-    for t in item.transfers.order_by("offered_at", "id"):
-        expected = _sign(
-            "offer",
-            item.sha256,
-            previous,
-            t.giver_id,
-            t.receiver_id,
-            t.offered_at.isoformat(),
-            t.purpose,
-        )
-        if t.previous_signature != previous or t.giver_signature != expected:
-            problems.append(f"Transfer #{t.pk}: the giver's signature does not match.")
-        if t.accepted_at is None:
-            break
-        if t.receiver_signature != _sign(
-            "accept", t.giver_signature, t.receiver_id, t.accepted_at.isoformat()
-        ):
-            problems.append(f"Transfer #{t.pk}: the receiver's signature does not match.")
-        previous = t.receiver_signature
-    return problems

@@ -16,14 +16,12 @@ from bluebox.patrols.services.plans import (
     patrol_plan_override,
     patrol_plan_replan,
     patrol_plan_request,
-    patrol_plan_void,
 )
 from bluebox.patrols.services.records import (
     EngagementInput,
     hrddp_gate,
     patrol_record,
     patrol_track_upload,
-    patrol_void,
 )
 from bluebox.patrols.services.teams import (
     TeamInput,
@@ -42,11 +40,9 @@ __all__ = [
     "patrol_plan_override",
     "patrol_plan_replan",
     "patrol_plan_request",
-    "patrol_plan_void",
     "patrol_record",
     "patrol_team_create",
     "patrol_teams_from_deployment",
     "patrol_track_upload",
-    "patrol_void",
     "site_for",
 ]

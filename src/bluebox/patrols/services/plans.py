@@ -6,13 +6,12 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from bluebox.core import access, audit
-from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
@@ -233,8 +232,3 @@ def patrol_plan_override(
         detail={"slot": slot, "score": preview.score["score"]},
     )
     return override
-
-
-def patrol_plan_void(*, actor: Any, plan_id: int, reason: str) -> PatrolPlan:
-    plan = access.get_visible(actor, PatrolPlan.objects.all(), action="void", pk=plan_id)
-    return cast(PatrolPlan, core_services.record_void(actor=actor, record=plan, reason=reason))

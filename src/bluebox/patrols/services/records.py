@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from bluebox.core import access, audit
-from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.hrddp.selectors import support_gate
@@ -210,8 +209,3 @@ def patrol_track_upload(*, actor: Any, patrol_id: int, filename: str, content: b
         detail={"format": track.fmt, "points": len(track.points)},
     )
     return patrol
-
-
-def patrol_void(*, actor: Any, patrol_id: int, reason: str) -> Patrol:
-    patrol = access.get_visible(actor, Patrol.objects.all(), action="void", pk=patrol_id)
-    return cast(Patrol, core_services.record_void(actor=actor, record=patrol, reason=reason))
