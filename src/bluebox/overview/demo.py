@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,14 +26,14 @@ from bluebox.detention.demo import load_demo_detention
 from bluebox.engines.scenario import Scenario, generate_scenario
 from bluebox.engines.spatial import h3_cell, priogrid_gid
 from bluebox.incidents.models import Incident
+from bluebox.missions import definition
+from bluebox.missions import services as mission_services
 from bluebox.missions.models import (
     Authority,
-    Component,
     ComponentKind,
     FieldSite,
     Mission,
     PartnerKind,
-    PartnerOrganisation,
     Sector,
 )
 from bluebox.patrols.services import patrol_teams_from_deployment
@@ -108,80 +109,97 @@ def load_demo(*, seed: int, end: date | None = None) -> Mission:
     return mission
 
 
-def _load_structure(scenario: Scenario) -> Mission:
-    boundary = {"type": "Polygon", "coordinates": [[list(p) for p in scenario.boundary]]}
-    mission = Mission.objects.create(
-        code=scenario.mission_code,
-        name=scenario.mission_name,
-        host_country=scenario.country_name,
-        timezone=scenario.timezone,
-        chapter_vii=True,
-        poc_mandate=True,
-        authority=Authority.QUASI_EXECUTIVE,
-        utm_requires_national_absence=True,
-        utm_requires_host_request=True,
-        authority_conditions=(
-            "Urgent temporary measures: arrest and detention only where national police are "
-            "absent or not operational, at the request of the Varonian government."
-        ),
-        is_synthetic=True,
-        settings={
-            "boundary": boundary,
-            "detention": {"handover_target_hours": 48, "hard_limit_hours": 72},
-            "demo_seed": scenario.seed,
+def demo_definition(scenario: Scenario) -> dict[str, Any]:
+    """The demo mission as a mission definition (``docs/missions.md``), like any real mission."""
+
+    def polygon(points: Any) -> dict[str, Any]:
+        return {"type": "Polygon", "coordinates": [[list(p) for p in points]]}
+
+    return {
+        "code": scenario.mission_code,
+        "name": scenario.mission_name,
+        "host_country": scenario.country_name,
+        "timezone": scenario.timezone,
+        "languages": ["en", "fr"],
+        "synthetic": True,
+        "mandate": {
+            "chapter_vii": True,
+            "poc_mandate": True,
+            "authority": Authority.QUASI_EXECUTIVE.value,
+            "conditions": {
+                "requires_national_absence": True,
+                "requires_host_request": True,
+                "text": (
+                    "Urgent temporary measures: arrest and detention only where national police "
+                    "are absent or not operational, at the request of the Varonian government."
+                ),
+            },
         },
-    )
-    sectors = {}
-    for spec in scenario.sectors:
-        sectors[spec.code] = Sector.objects.create(
-            mission=mission,
-            code=spec.code,
-            name=spec.name,
-            boundary={"type": "Polygon", "coordinates": [[list(p) for p in spec.boundary]]},
-        )
-    for site in scenario.sites:
-        FieldSite.objects.create(
-            mission=mission,
-            sector=sectors[site.sector],
-            code=site.code,
-            name=site.name,
-            kind=site.kind,
-            latitude=site.latitude,
-            longitude=site.longitude,
-            national_police_present=site.national_police_present,
-            national_police_operational=site.national_police_operational,
-            population=site.population,
-            market_days=list(site.market_days),
-        )
-    for kind, name in [
-        (ComponentKind.UNPOL, "MINUVAR Police"),
-        (ComponentKind.MILITARY, "MINUVAR Force"),
-        (ComponentKind.HUMAN_RIGHTS, "Human Rights Division"),
-        (ComponentKind.CIVIL_AFFAIRS, "Civil Affairs Section"),
-        (ComponentKind.JMAC, "Joint Mission Analysis Centre"),
-    ]:
-        Component.objects.create(mission=mission, kind=kind, name=name)
-    police = PartnerOrganisation.objects.create(
-        mission=mission, kind=PartnerKind.HOST_POLICE, name="Varonian National Police"
-    )
-    gendarmerie = PartnerOrganisation.objects.create(
-        mission=mission, kind=PartnerKind.HOST_GENDARMERIE, name="Varonian Gendarmerie"
-    )
-    for parent, name, site_code in [
-        (police, "Orlan police district", "orlan-station"),
-        (police, "Lissa police post", "lissa-station"),
-        (gendarmerie, "Gendarmerie mobile squadron 3", "ashgrove-base"),
-    ]:
-        PartnerOrganisation.objects.create(
-            mission=mission,
-            kind=parent.kind,
-            name=name,
-            parent=parent,
-            site=FieldSite.objects.get(mission=mission, code=site_code),
-        )
-    PartnerOrganisation.objects.create(
-        mission=mission, kind=PartnerKind.NGO, name="Varonia Women's Protection Network"
-    )
+        "sop": {"detention": {"handover_target_hours": 48, "hard_limit_hours": 72}},
+        "boundary": polygon(scenario.boundary),
+        "sectors": [
+            {"code": s.code, "name": s.name, "boundary": polygon(s.boundary)}
+            for s in scenario.sectors
+        ],
+        "sites": [
+            {
+                "code": site.code,
+                "name": site.name,
+                "sector": site.sector,
+                "kind": site.kind,
+                "latitude": site.latitude,
+                "longitude": site.longitude,
+                "national_police_present": site.national_police_present,
+                "national_police_operational": site.national_police_operational,
+                "population": site.population,
+                "market_days": sorted(site.market_days),
+            }
+            for site in scenario.sites
+        ],
+        "components": [
+            {"kind": ComponentKind.UNPOL.value, "name": "MINUVAR Police"},
+            {"kind": ComponentKind.MILITARY.value, "name": "MINUVAR Force"},
+            {"kind": ComponentKind.HUMAN_RIGHTS.value, "name": "Human Rights Division"},
+            {"kind": ComponentKind.CIVIL_AFFAIRS.value, "name": "Civil Affairs Section"},
+            {"kind": ComponentKind.JMAC.value, "name": "Joint Mission Analysis Centre"},
+        ],
+        "partners": [
+            {"kind": PartnerKind.HOST_POLICE.value, "name": "Varonian National Police"},
+            {"kind": PartnerKind.HOST_GENDARMERIE.value, "name": "Varonian Gendarmerie"},
+            *(
+                {"kind": kind.value, "name": name, "parent": parent, "site": site}
+                for kind, parent, name, site in [
+                    (
+                        PartnerKind.HOST_POLICE,
+                        "Varonian National Police",
+                        "Orlan police district",
+                        "orlan-station",
+                    ),
+                    (
+                        PartnerKind.HOST_POLICE,
+                        "Varonian National Police",
+                        "Lissa police post",
+                        "lissa-station",
+                    ),
+                    (
+                        PartnerKind.HOST_GENDARMERIE,
+                        "Varonian Gendarmerie",
+                        "Gendarmerie mobile squadron 3",
+                        "ashgrove-base",
+                    ),
+                ]
+            ),
+            {"kind": PartnerKind.NGO.value, "name": "Varonia Women's Protection Network"},
+        ],
+    }
+
+
+def _load_structure(scenario: Scenario) -> Mission:
+    """Set the demo mission up through the same service as any mission definition."""
+    parsed = definition.parse(demo_definition(scenario))
+    mission = mission_services.mission_create(actor=None, definition=parsed, via="demo").mission
+    mission.settings = {**mission.settings, "demo_seed": scenario.seed}
+    mission.save(update_fields=["settings"])
     return mission
 
 

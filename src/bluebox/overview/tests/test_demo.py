@@ -58,3 +58,25 @@ def test_the_demo_mission_is_complete_and_marked_synthetic():
     assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
     assert User.objects.filter(username="admin", is_staff=True).exists()
     assert Incident.objects.filter(mission=mission).count() > 2000
+
+
+@pytest.mark.django_db
+def test_the_demo_mission_is_set_up_from_a_mission_definition_like_any_other():
+    from bluebox.core.models import AuditEntry
+    from bluebox.engines.scenario import generate_scenario
+    from bluebox.missions import definition, selectors
+    from bluebox.overview.demo import demo_definition
+
+    mission = load_demo(seed=1, end=END)
+    # The set-up went through the mission-definition service (one audited creation)...
+    created = AuditEntry.objects.get(action="mission-create")
+    assert (created.mission_id, created.detail["via"]) == (mission.pk, "demo")
+    # ...and what is stored exports as the very definition it was made from.
+    expected = definition.parse(demo_definition(generate_scenario(1, end=END))).data
+    exported = definition.parse(selectors.mission_definition(mission=mission)).data
+
+    def in_order(data: dict) -> dict:
+        keys = {"sectors": "code", "sites": "code", "components": "name", "partners": "name"}
+        return {k: sorted(v, key=lambda x: x[keys[k]]) if k in keys else v for k, v in data.items()}
+
+    assert in_order(exported) == in_order(expected)
