@@ -19,8 +19,17 @@ import bluebox.commands
 
 
 def setup_django() -> None:
-    """Configure Django for commands that touch the database."""
+    """Configure Django for commands that touch the database.
+
+    The data directory is created here on first use (the embedded database and task queue live
+    in it), never by importing the settings; keys are only ever made by ``bluebox init``.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bluebox.config.settings")
+    from django.conf import settings
+
+    from bluebox.config import datadir
+
+    datadir.ensure_layout(settings.DATA_DIR)
     import django
 
     django.setup()
@@ -56,9 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bluebox.config.env import ConfigurationError
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except ConfigurationError as exc:
+        print(f"bluebox: configuration error: {exc}", file=sys.stderr)
+        return 2
     return code
 
 
