@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from bluebox.core import crypto, keys
 from bluebox.core.models import AuditEntry
-from bluebox.detention import services as detention_services
+from bluebox.detention import jobs as detention_jobs
 from bluebox.detention.models import Apprehension
 from bluebox.detention.tests.factories import (
     CANARY_NAME,
@@ -42,7 +42,7 @@ def stored(world, settings):
     custody.apprehended_at -= timedelta(hours=80)  # escalations and breaches have fired
     custody.save()
     RiskAssessmentFactory(apprehension=custody)
-    detention_services.custody_escalations_raise(now=custody.apprehended_at + timedelta(hours=73))
+    detention_jobs.custody_escalations_raise(now=custody.apprehended_at + timedelta(hours=73))
     return person, custody
 
 
