@@ -19,17 +19,8 @@ import bluebox.commands
 
 
 def setup_django() -> None:
-    """Configure Django for commands that touch the database.
-
-    The data directory is created here on first use (the embedded database and task queue live
-    in it), never by importing the settings; keys are only ever made by ``bluebox init``.
-    """
+    """Configure Django for commands that touch the database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bluebox.config.settings")
-    from django.conf import settings
-
-    from bluebox.config import datadir
-
-    datadir.ensure_layout(settings.DATA_DIR)
     import django
 
     django.setup()
@@ -65,15 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from bluebox.config.env import ConfigurationError
-
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        code: int = args.func(args)
-    except ConfigurationError as exc:
-        print(f"bluebox: configuration error: {exc}", file=sys.stderr)
-        return 2
+    code: int = args.func(args)
     return code
 
 

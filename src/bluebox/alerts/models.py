@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.crypto import EncryptedTextField
-from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.models import ClassifiedRecord, DerivedRecord, VoidableRecord
 from bluebox.core.roles import Resource
 
 
@@ -25,24 +25,12 @@ class Channel(models.Model):
         RECORDING = "recording", _("Recorded only (tests, demo)")
         HTTP = "http", _("HTTP gateway")
 
-    class Auth(models.TextChoices):
-        """How the gateway proves it is the channel's (docs/alerts.md, "Connecting a gateway")."""
-
-        SIGNATURE = "signature", _("Signed requests (HMAC)")
-        HEADER = "header", _("Secret in a fixed header")
-        URL = "url", _("Secret in the URL")
-
     mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SMS)
-    auth = models.CharField(max_length=12, choices=Auth.choices, default=Auth.SIGNATURE)
-    # Signed channels: the HMAC key, which the server must read back to check a signature, so
-    # it is stored encrypted. Header and URL channels: empty; only the secret's digest is kept.
-    secret = EncryptedTextField(blank=True)
-    secret_digest = models.CharField(max_length=64, blank=True)
-    # Addresses (IP or CIDR) the gateway calls from; empty = any address.
-    allowed_addresses = models.JSONField(default=list, blank=True)
+    # HMAC key shared with the gateway; stored encrypted like any secret.
+    secret = EncryptedTextField()
     outbound = models.CharField(max_length=12, choices=Outbound.choices, default=Outbound.RECORDING)
     outbound_url = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)
@@ -196,8 +184,11 @@ class OutboundMessage(models.Model):
         return f"message {self.pk} ({self.status})"
 
 
-class CapAlert(ClassifiedRecord, VoidableRecord):
-    """An early-warning alert out, published as OASIS CAP 1.2 after analyst review."""
+class CapAlert(ClassifiedRecord, DerivedRecord, VoidableRecord):
+    """An early-warning alert out, published as OASIS CAP 1.2 after analyst review.
+
+    A draft made from a forecast carries the forecast variant's protection (``inputs_*``).
+    """
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft for review")

@@ -77,12 +77,8 @@ def _serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from waitress import serve
 
-    from bluebox.commands.init import initialise
-    from bluebox.overview import demo
-
-    if code := initialise():
-        return code
     from bluebox.config.wsgi import application
+    from bluebox.overview import demo
 
     _migrate()
     if args.demo_if_empty and demo.database_is_empty():
@@ -118,11 +114,8 @@ def _demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from bluebox.commands.init import initialise
     from bluebox.overview import demo
 
-    if code := initialise():
-        return code
     _migrate()
     if args.reset:
         if settings.PRODUCTION:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.apps import apps as django_apps
 from django.db import models
 from django.db.models import Q, QuerySet
 
@@ -24,7 +25,9 @@ from bluebox.core.models import (
     AuditOutcome,
     ClassifiedRecord,
     CompartmentGrant,
+    DerivedRecord,
     RoleAssignment,
+    User,
 )
 from bluebox.core.roles import ROLE_PROFILES, Resource, rule_for
 
@@ -144,6 +147,8 @@ def filter_q(user: Any, model: type[models.Model], action: str = "view") -> Q:
             q &= Q(classification__lte=grant.max_classification)
             q &= Q(compartments__in=masks_within(grant.compartments))
         combined |= q
+    if issubclass(model, DerivedRecord):
+        combined &= derived_q(user)
     return combined
 
 
@@ -384,3 +389,238 @@ def reveal(
         detail={**(detail or {}), "purpose": stated},
     )
     return stated
+
+
+# --- derived data ----------------------------------------------------------------------------
+#
+# A forecast, a risk figure, a count or a draft computed from records must not tell anyone more
+# than those records would. The rule, for every derived artefact:
+#
+# 1. It is computed for an *audience*, described by a :class:`Protection` (the clearance of its
+#    viewers: a scope, a highest classification, compartments), and reads only the inputs
+#    within it (:func:`derived_inputs`) — and, when a person computes it, only those that person
+#    may see as well.
+# 2. It carries that protection as its label (:class:`bluebox.core.models.DerivedRecord`) and
+#    is shown only to those cleared for it (:func:`cleared`; :func:`visible` applies the same
+#    rule in SQL through :func:`derived_q`).
+# 3. Where viewers differ (a commander and a reporter read one risk map), it is computed once
+#    per distinct clearance among them (:func:`audiences`), and each viewer is served the widest
+#    variant they are cleared for. A viewer's variant is then computed from exactly what they
+#    may see, so adding or voiding a record hidden from them changes nothing they are shown.
+#
+# The label is chosen from the audience before any input is read, so it says nothing about the
+# hidden records themselves.
+
+
+@dataclass(frozen=True)
+class Protection:
+    """The protection of a derived artefact's inputs: what they are, where, how classified.
+
+    ``resource`` names what the inputs are (``incident``); the scope is the mission, or one
+    sector of it, or one field site (with its sector); every input is at most
+    ``classification`` and holds no compartment outside ``compartments``.
+    """
+
+    resource: Resource
+    mission_id: int
+    sector_id: int | None = None
+    site_id: int | None = None
+    classification: int = Classification.UNCLASSIFIED
+    compartments: int = 0
+
+    @property
+    def scope_rank(self) -> int:
+        """0 for a field site, 1 for a sector, 2 for the whole mission (wider is larger)."""
+        if self.site_id is not None:
+            return 0
+        return 1 if self.sector_id is not None else 2
+
+    def covers(self, other: Protection) -> bool:
+        """Whether everything within ``other`` is within this protection too."""
+        if other.resource != self.resource or other.mission_id != self.mission_id:
+            return False
+        if self.site_id is not None and other.site_id != self.site_id:
+            return False
+        if self.sector_id is not None and other.sector_id != self.sector_id:
+            return False
+        return (
+            other.classification <= self.classification
+            and other.compartments & ~self.compartments == 0
+        )
+
+    def label(self) -> dict[str, Any]:
+        """The :class:`~bluebox.core.models.DerivedRecord` fields carrying this protection."""
+        return {
+            "inputs_resource": str(self.resource),
+            "inputs_mission_id": self.mission_id,
+            "inputs_sector_id": self.sector_id,
+            "inputs_site_id": self.site_id,
+            "inputs_classification": int(self.classification),
+            "inputs_compartments": int(self.compartments),
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "resource": str(self.resource),
+            "mission": self.mission_id,
+            "sector": self.sector_id,
+            "site": self.site_id,
+            "classification": int(self.classification),
+            "compartments": int(self.compartments),
+        }
+
+    @classmethod
+    def of(cls, record: DerivedRecord) -> Protection | None:
+        """The label a derived record carries (``None`` for a record written by a person)."""
+        if not record.inputs_resource or record.inputs_mission_id is None:
+            return None
+        return cls(
+            resource=Resource(record.inputs_resource),
+            mission_id=int(record.inputs_mission_id),
+            sector_id=record.inputs_sector_id,
+            site_id=record.inputs_site_id,
+            classification=record.inputs_classification,
+            compartments=record.inputs_compartments,
+        )
+
+    @classmethod
+    def of_record(cls, record: ClassifiedRecord, resource: Resource | None = None) -> Protection:
+        """The protection of one classified record's own audience (e.g. a site's patrol plan)."""
+        scope = record.access_scope
+        mission = _scope_value(record, scope.get("mission"))
+        return cls(
+            resource=resource or record.access_resource,
+            mission_id=int(mission),
+            sector_id=_scope_value(record, scope.get("sector")),
+            site_id=_scope_value(record, scope.get("site")),
+            classification=record.classification,
+            compartments=record.compartments,
+        )
+
+
+def _site_sectors(site_ids: Iterable[int]) -> dict[int, int]:
+    # Mission structure, named as core's models name it (core sits below the missions app).
+    site_model = django_apps.get_model("missions", "FieldSite")
+    wanted = {s for s in site_ids if s is not None}
+    if not wanted:
+        return {}
+    return dict(site_model.objects.filter(pk__in=wanted).values_list("pk", "sector_id"))
+
+
+def _grant_protections(grant_list: list[Grant], resource: Resource) -> list[Protection]:
+    sectors = _site_sectors(g.site_id for g in grant_list if g.site_id is not None)
+    out = []
+    for g in grant_list:
+        if g.max_classification is None:
+            continue
+        out.append(
+            Protection(
+                resource=resource,
+                mission_id=g.mission_id,
+                sector_id=sectors.get(g.site_id) if g.site_id is not None else g.sector_id,
+                site_id=g.site_id,
+                classification=g.max_classification,
+                compartments=g.compartments,
+            )
+        )
+    return out
+
+
+def clearances(user: Any, resource: Resource) -> list[Protection]:
+    """What the user may read of ``resource``, one :class:`Protection` per role assignment."""
+    cache: dict[Resource, list[Protection]] | None = getattr(user, "_bluebox_clearances", None)
+    if cache is None:
+        cache = {}
+        if user is not None:
+            user._bluebox_clearances = cache
+    if resource not in cache:
+        cache[resource] = _grant_protections(grants(user, resource, "view"), resource)
+    return cache[resource]
+
+
+def cleared(user: Any, protection: Protection) -> bool:
+    """The decision for derived data: may the user see what was computed within ``protection``?
+
+    Yes when one of their assignments reads every record the protection admits: the same scope
+    or a wider one, at least the classification, every compartment.
+    """
+    return any(c.covers(protection) for c in clearances(user, protection.resource))
+
+
+def labels_within_q(protection: Protection) -> Q:
+    """Derived rows whose label lies within ``protection`` (SQL twin of :meth:`covers`)."""
+    q = Q(
+        inputs_resource=str(protection.resource),
+        inputs_mission_id=protection.mission_id,
+        inputs_classification__lte=protection.classification,
+        inputs_compartments__in=masks_within(protection.compartments),
+    )
+    if protection.site_id is not None:
+        q &= Q(inputs_site_id=protection.site_id)
+    elif protection.sector_id is not None:
+        q &= Q(inputs_sector_id=protection.sector_id)
+    return q
+
+
+def derived_q(user: Any) -> Q:
+    """Derived rows the user is cleared for, or written by a person (no label)."""
+    q = Q(inputs_resource="")
+    for resource in Resource:
+        for clearance in clearances(user, resource):
+            q |= labels_within_q(clearance)
+    return q
+
+
+def derived_inputs(
+    queryset: QuerySet[M], protection: Protection, *, user: Any = None
+) -> QuerySet[M]:
+    """The records of ``queryset`` a derived artefact for ``protection`` may be computed from.
+
+    Only those within the protection (scope, classification, compartments); when ``user`` is
+    given (a person asked for it), only those the user may see as well.
+    """
+    model = queryset.model
+    scope = getattr(model, "access_scope", {})
+    if protection.site_id is not None:
+        q = Q(**{scope["site"]: protection.site_id}) if scope.get("site") else Q(pk__in=[])
+    elif protection.sector_id is not None:
+        q = Q(**{scope["sector"]: protection.sector_id}) if scope.get("sector") else Q(pk__in=[])
+    else:
+        q = Q(**{scope["mission"]: protection.mission_id})
+    if issubclass(model, ClassifiedRecord):
+        q &= Q(classification__lte=protection.classification)
+        q &= Q(compartments__in=masks_within(protection.compartments))
+    qs = queryset.filter(q)
+    return visible(user, qs) if user is not None else qs
+
+
+def audiences(mission_id: int, resource: Resource, inputs: Resource) -> list[Protection]:
+    """The distinct clearances, on ``inputs``, of the people who may view ``resource`` here.
+
+    A derived artefact with many viewers (a risk map) is computed once per clearance in this
+    list, narrowest first; it depends on the mission's role assignments, never on its records.
+    """
+    rule = rule_for(resource, "view")
+    if rule is None:
+        return []
+    found: set[Protection] = set()
+    holders = (
+        RoleAssignment.objects.filter(
+            mission_id=mission_id, role__in=rule.roles, user__is_active=True
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    for user in User.objects.filter(pk__in=list(holders)).order_by("pk"):
+        found.update(c for c in clearances(user, inputs) if c.mission_id == mission_id)
+    return sorted(
+        found,
+        key=lambda p: (
+            p.classification,
+            bin(p.compartments).count("1"),
+            -p.scope_rank,
+            p.sector_id or 0,
+            p.site_id or 0,
+            p.compartments,
+        ),
+    )

@@ -99,6 +99,29 @@ class ClassifiedRecord(models.Model):
         abstract = True
 
 
+class DerivedRecord(models.Model):
+    """Computed from other records (a forecast, a risk figure, a draft): carries their protection.
+
+    The ``inputs_*`` fields are the label of :class:`bluebox.core.access.Protection`: the
+    resource the inputs are, the scope they were all drawn from, and a classification and
+    compartments none of them exceeds. The label is fixed *before* the inputs are read (it is an
+    audience's clearance, not a summary of what was found), so it never tells anyone what the
+    hidden records are. :func:`bluebox.core.access.visible` shows a row only to those cleared
+    for its label, on top of the row's own rules. An empty ``inputs_resource`` means the record
+    was written by a person, not derived.
+    """
+
+    inputs_resource = models.CharField(max_length=32, blank=True)
+    inputs_mission_id = models.BigIntegerField(null=True, blank=True)
+    inputs_sector_id = models.BigIntegerField(null=True, blank=True)
+    inputs_site_id = models.BigIntegerField(null=True, blank=True)
+    inputs_classification = models.PositiveSmallIntegerField(default=0)
+    inputs_compartments = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
 class NoDeleteQuerySet(models.QuerySet[Any]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise DeletionRefused("operational records are voided with a reason, never deleted")

@@ -10,7 +10,9 @@ document and a per-site *board* (officers, risk, coverage and the units present,
   overrides any site field (need, max_officers, min_women_share, skills, languages...).
 * **Risk** comes from the early-warning forecast when one exists (:func:`forecast_site_risk`);
   otherwise from the incident history the requesting user may see
-  (:func:`incident_history_risk`).
+  (:func:`incident_history_risk`), and only within the plan's own protection
+  (:func:`plan_audience`): a plan is read by every mission-level planner, analyst and commander,
+  so a commander's plan is not computed from records a planner may not see.
 * **Units**: each FPU (headquarters = its QRF plus :data:`FPU_HQ_STAFF`; the rest split into
   equal platoons), each SPT, and IPOs grouped into classes of officers with the same country,
   sex, skills, languages, current site and availability (rotation minus leave).
@@ -25,6 +27,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from bluebox.core import access
+from bluebox.core.classification import Classification
+from bluebox.core.roles import Resource
 from bluebox.deployment.models import (
     Caveat,
     CaveatKind,
@@ -110,20 +115,39 @@ def forecast_site_risk(mission: Mission, plan_start: date) -> dict[str, float] |
     return None
 
 
+def plan_audience(
+    mission: Mission, classification: int = Classification.CONFIDENTIAL, compartments: int = 0
+) -> access.Protection:
+    """The protection of what a mission's plan may be computed from: its readers' clearance."""
+    return access.Protection(
+        resource=Resource.INCIDENT,
+        mission_id=mission.pk,
+        classification=classification,
+        compartments=compartments,
+    )
+
+
 def incident_history_risk(
-    user: Any, mission: Mission, sites: list[FieldSite], plan_start: date
+    user: Any,
+    mission: Mission,
+    sites: list[FieldSite],
+    plan_start: date,
+    audience: access.Protection | None = None,
 ) -> tuple[dict[str, float], dict[str, Any]]:
     """Fallback risk from violence against civilians recorded near each site.
 
-    Only incidents the requesting user may see count. Each incident with civilian targeting in
-    the year before the plan start weighs ``0.5 ** (age / 90 days) * (1 + fatalities)`` and
-    counts for every site within 15 km. A site's risk is ``(1 + weight) / (1 + largest
-    weight)``: 1 for the most affected site, never 0 (a quiet site still needs some presence).
+    Only incidents the requesting user may see, within the plan's audience, count. Each incident
+    with civilian targeting in the year before the plan start weighs ``0.5 ** (age / 90 days) *
+    (1 + fatalities)`` and counts for every site within 15 km. A site's risk is ``(1 + weight) /
+    (1 + largest weight)``: 1 for the most affected site, never 0 (a quiet site still needs some
+    presence).
     """
     until = datetime.combine(plan_start, time(0), tzinfo=UTC)
     since = until - timedelta(days=HISTORY_DAYS)
+    audience = audience or plan_audience(mission)
+    mine = incidents_for(user, IncidentFilters(mission_id=mission.pk, since=since, until=until))
     rows = (
-        incidents_for(user, IncidentFilters(mission_id=mission.pk, since=since, until=until))
+        access.derived_inputs(mine, audience)
         .filter(civilian_targeting=True)
         .values_list("latitude", "longitude", "occurred_at", "fatalities_best")
     )
@@ -139,6 +163,7 @@ def incident_history_risk(
     top = max(weight.values(), default=0.0)
     risk = {code: round((PRIOR_EVENTS + w) / (PRIOR_EVENTS + top), 4) for code, w in weight.items()}
     detail = {
+        "inputs": audience.as_json(),
         "incidents": used,
         "history_days": HISTORY_DAYS,
         "half_life_days": HALF_LIFE_DAYS,
@@ -354,12 +379,16 @@ def _ipo_classes(
 
 
 def _risk(
-    user: Any, mission: Mission, sites: list[FieldSite], plan_start: date
+    user: Any,
+    mission: Mission,
+    sites: list[FieldSite],
+    plan_start: date,
+    audience: access.Protection | None,
 ) -> tuple[dict[str, float], str, dict[str, Any]]:
     forecast = forecast_site_risk(mission, plan_start)
     if forecast is not None:
         return forecast, RiskSource.FORECAST, {}
-    risk, detail = incident_history_risk(user, mission, sites, plan_start)
+    risk, detail = incident_history_risk(user, mission, sites, plan_start, audience)
     return risk, RiskSource.INCIDENT_HISTORY, detail
 
 
@@ -370,6 +399,7 @@ def build_problem(
     plan_start: date,
     horizon_days: int = 90,
     name: str | None = None,
+    audience: access.Protection | None = None,
 ) -> BuiltProblem:
     """The engine problem for the mission's force over ``horizon_days`` from ``plan_start``.
 
@@ -382,7 +412,7 @@ def build_problem(
     qrf = engine.QrfRule(**(settings_doc.get("qrf") or {}))
     sites = list(FieldSite.objects.filter(mission=mission).order_by("code"))
     site_codes = {s.code for s in sites}
-    risk, risk_source, detail = _risk(user, mission, sites, plan_start)
+    risk, risk_source, detail = _risk(user, mission, sites, plan_start, audience)
 
     caveats = list(Caveat.objects.filter(mission=mission).select_related("country", "unit"))
     by_country: dict[str, list[Caveat]] = defaultdict(list)

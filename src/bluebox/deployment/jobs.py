@@ -78,6 +78,9 @@ def deployment_plan_run(*, plan_id: int) -> DeploymentPlan:
                 mission=plan.mission,
                 plan_start=plan.plan_start,
                 horizon_days=plan.horizon_days,
+                audience=adapter.plan_audience(
+                    plan.mission, plan.classification, plan.compartments
+                ),
             )
             problem, names = built.problem, built.names
             risk_source, risk_detail = built.risk_source, built.risk_detail

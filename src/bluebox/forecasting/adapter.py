@@ -1,15 +1,17 @@
 """The one module between mission records and the early-warning engine.
 
-Records in: every incident of the mission becomes a row of the engine's event table (one-sided
-violence when it targeted civilians, context otherwise); field sites become :class:`Site`; each
-market's days become a :class:`CalendarEntry` near the market. The spatial unit is the H3
-cell-week, and the universe is every cell within a radius of the mission's field sites (quiet
-cells included, as the engine requires).
+Records in: incidents become rows of the engine's event table (one-sided violence when it
+targeted civilians, context otherwise); field sites become :class:`Site`; each market's days
+become a :class:`CalendarEntry` near the market. The spatial unit is the H3 cell-week, and the
+universe is every cell within a radius of the field sites (quiet cells included, as the engine
+requires).
 
-The model reads all the mission's incidents, whoever may see them: the forecast is an aggregate
-product, and a model that only saw part of the history would mislead. This module is therefore
-only called by :func:`bluebox.forecasting.services.forecast_run_execute`, which the system runs
-for a run requested by a mission-wide analyst or commander; nothing here returns an incident.
+A forecast is derived data, so it follows the rule of :mod:`bluebox.core.access`: the run is
+computed once per distinct clearance among the people who read the mission's forecasts
+(:func:`~bluebox.core.access.audiences`), each time from the incidents within that clearance
+only (:func:`~bluebox.core.access.derived_inputs`) and over the cells of its scope. Two
+clearances of the same scope that admit exactly the same incidents share the narrower one's
+variant. Nothing here returns an incident.
 
 Results out: :class:`~bluebox.engines.forecast.AreaForecast` rows become
 :class:`~bluebox.forecasting.models.AreaForecast` field dictionaries, each cell placed in the
@@ -19,17 +21,23 @@ sector of its nearest field site.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
 import h3
 import pandas as pd
+from django.db.models import QuerySet
 
+from bluebox.core import access
+from bluebox.core.roles import Resource
 from bluebox.engines import forecast as engine
 from bluebox.engines.forecast.units import parse_period, period_start
+from bluebox.forecasting.models import AreaForecast as AreaForecastRow
+from bluebox.forecasting.models import ForecastVariant as ForecastVariantRow
 from bluebox.incidents.models import Incident
 from bluebox.missions.models import FieldSite, Mission
 
@@ -77,26 +85,27 @@ def origin_index(label: str) -> int:
 # --- records in ------------------------------------------------------------------------------
 
 
-def events_frame(mission: Mission, *, until: dt.datetime) -> pd.DataFrame:
-    """Every incident of the mission up to ``until``, as the engine's event table."""
-    rows = (
-        Incident.objects.filter(mission=mission, voided_at__isnull=True, occurred_at__lt=until)
-        .order_by("occurred_at", "pk")
-        .values_list(
-            "occurred_at",
-            "date_precision",
-            "latitude",
-            "longitude",
-            "incident_type",
-            "civilian_targeting",
-            "perpetrator_actor",
-            "perpetrator_category",
-            "fatalities_best",
-            "fatalities_low",
-            "fatalities_high",
-            "admin1",
-            "admin2",
-        )
+def mission_incidents(mission: Mission, *, until: dt.datetime) -> QuerySet[Incident]:
+    """The mission's incidents (not voided) before ``until``, before any clearance applies."""
+    return Incident.objects.filter(mission=mission, voided_at__isnull=True, occurred_at__lt=until)
+
+
+def events_frame(incidents: QuerySet[Incident]) -> pd.DataFrame:
+    """These incidents as the engine's event table."""
+    rows = incidents.order_by("occurred_at", "pk").values_list(
+        "occurred_at",
+        "date_precision",
+        "latitude",
+        "longitude",
+        "incident_type",
+        "civilian_targeting",
+        "perpetrator_actor",
+        "perpetrator_category",
+        "fatalities_best",
+        "fatalities_low",
+        "fatalities_high",
+        "admin1",
+        "admin2",
     )
     records = [
         {
@@ -176,10 +185,28 @@ def universe(sites: list[FieldSite], *, resolution: int, radius_km: float) -> An
 
 @dataclass
 class Outcome:
-    """The engine's result and the inputs as counted."""
+    """One variant: its clearance, the engine's result, and its inputs as counted."""
 
-    result: engine.ForecastResult
+    protection: access.Protection
+    result: engine.ForecastResult | None
     inputs: dict[str, Any]
+    site_ids: set[int]
+    error: str = ""
+
+
+def in_scope(site: FieldSite, protection: access.Protection) -> bool:
+    if protection.site_id is not None:
+        return site.pk == protection.site_id
+    if protection.sector_id is not None:
+        return site.sector_id == protection.sector_id
+    return True
+
+
+def _signature(incidents: QuerySet[Incident]) -> str:
+    digest = hashlib.sha256()
+    for pk in incidents.order_by("pk").values_list("pk", flat=True).iterator():
+        digest.update(f"{pk},".encode())
+    return digest.hexdigest()
 
 
 def run(
@@ -192,38 +219,60 @@ def run(
     radius_km: float,
     random_state: int,
     progress: Progress,
-) -> Outcome:
-    """Build the engine's inputs from the mission's records and forecast."""
+) -> list[Outcome]:
+    """Forecast the mission once per clearance of its forecast readers (see module docstring)."""
     sites = mission_sites(mission)
     if not sites:
         raise ValueError("the mission has no field sites to forecast around")
-    progress(10, "Reading the mission's incidents")
     end = period_start(origin + 1, "week")
     until = dt.datetime.combine(end, dt.time(0), tzinfo=dt.UTC)
-    events = events_frame(mission, until=until)
-    progress(25, "Building the area universe around field sites")
-    areas = universe(sites, resolution=resolution, radius_km=radius_km)
-    progress(40, "Training the model and forecasting each area")
-    result = engine.forecast(
-        events,
-        unit=engine.SpatialUnit("h3-week", h3_resolution=resolution),
-        origin=origin,
-        horizons=horizons,
-        universe=areas,
-        model=model_key,
-        sites=engine_sites(sites),
-        calendar=calendar(sites),
-        random_state=random_state,
-        n_samples=100,
-    )
-    inputs = {
-        "events": len(events),
-        "one_sided": int((events["violence"] == "one_sided").sum()) if len(events) else 0,
-        "areas": len(areas.ids),
-        "sites": len(sites),
-        "radius_km": radius_km,
-    }
-    return Outcome(result=result, inputs=inputs)
+    base = mission_incidents(mission, until=until)
+    clearances = access.audiences(mission.pk, Resource.FORECAST, Resource.INCIDENT)
+    done: list[tuple[access.Protection, str]] = []
+    outcomes: list[Outcome] = []
+    for i, protection in enumerate(clearances):
+        scope_sites = [s for s in sites if in_scope(s, protection)]
+        if not scope_sites:
+            continue
+        incidents = access.derived_inputs(base, protection)
+        signature = _signature(incidents)
+        if any(
+            sig == signature
+            and (p.sector_id, p.site_id) == (protection.sector_id, protection.site_id)
+            and protection.covers(p)
+            for p, sig in done
+        ):
+            continue  # the narrower variant read exactly these incidents: its readers share it
+        done.append((protection, signature))
+        progress(10 + 70 * i // max(len(clearances), 1), "Training the model and forecasting")
+        events = events_frame(incidents)
+        areas = universe(scope_sites, resolution=resolution, radius_km=radius_km)
+        inputs = {
+            "events": len(events),
+            "one_sided": int((events["violence"] == "one_sided").sum()) if len(events) else 0,
+            "areas": len(areas.ids),
+            "sites": len(scope_sites),
+            "radius_km": radius_km,
+        }
+        try:
+            result = engine.forecast(
+                events,
+                unit=engine.SpatialUnit("h3-week", h3_resolution=resolution),
+                origin=origin,
+                horizons=horizons,
+                universe=areas,
+                model=model_key,
+                sites=engine_sites(sites),
+                calendar=calendar(sites),
+                random_state=random_state,
+                n_samples=100,
+            )
+        except (ValueError, RuntimeError, ArithmeticError) as exc:
+            # Depends on this variant's own inputs only; its readers see that it failed.
+            outcomes.append(Outcome(protection, None, inputs, set(), error=str(exc)[:2000]))
+            continue
+        outcomes.append(Outcome(protection, result, inputs, {s.pk for s in scope_sites}))
+    return outcomes
 
 
 # --- results out -----------------------------------------------------------------------------
@@ -243,12 +292,20 @@ def nearest_sites(cells: list[str], sites: list[FieldSite]) -> dict[str, tuple[F
     return out
 
 
-def area_rows(result: engine.ForecastResult, sites: list[FieldSite]) -> list[dict[str, Any]]:
-    """Field values of one ``models.AreaForecast`` per area and horizon."""
+def area_rows(
+    result: engine.ForecastResult, sites: list[FieldSite], site_ids: set[int] | None = None
+) -> list[dict[str, Any]]:
+    """Field values of one ``models.AreaForecast`` per area and horizon.
+
+    With ``site_ids``, only the cells whose nearest field site is one of them (a variant's
+    scope): a site's variant has no rows for its neighbours' cells.
+    """
     nearest = nearest_sites(sorted({f.area for f in result.forecasts}), sites)
     rows = []
     for f in result.forecasts:
         site, km = nearest[f.area]
+        if site_ids is not None and site.pk not in site_ids:
+            continue
         rows.append(
             {
                 "cell": f.area,
@@ -291,3 +348,27 @@ def warning_area(cell: str, site: FieldSite, km: float) -> dict[str, Any]:
         "description": f"Area {km:.0f} km from {site.name} (cell {cell})",
         "polygon": [(lat, lon) for lat, lon in h3.cell_to_boundary(cell)],
     }
+
+
+# --- serving variants ------------------------------------------------------------------------
+
+
+def served_areas(rows: Iterable[AreaForecastRow]) -> list[AreaForecastRow]:
+    """Of several variants' rows for one cell and week, the one from the widest variant."""
+    best: dict[tuple[int, str, int], AreaForecastRow] = {}
+    for row in rows:
+        key = (row.run_id, row.cell, row.horizon)
+        held = best.get(key)
+        if held is None or _key(row) > _key(held):
+            best[key] = row
+    return list(best.values())
+
+
+def _key(row: AreaForecastRow) -> tuple[int, int, int]:
+    return row.variant.serving_key if row.variant is not None else (-1, -1, 0)
+
+
+def served_variant(user: Any, run: Any) -> ForecastVariantRow | None:
+    """The widest variant of ``run`` the user is cleared for (``None``: nothing for them)."""
+    variants = access.visible(user, ForecastVariantRow.objects.filter(run=run))
+    return max(variants, key=lambda v: v.serving_key, default=None)

@@ -58,6 +58,14 @@ class RunSerializer(serializers.ModelSerializer[ForecastRun]):
         fields = RUN_FIELDS
         read_only_fields = RUN_FIELDS
 
+    def to_representation(self, instance: ForecastRun) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # What the run read, counted for the caller's own variant only (derived data).
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        data["inputs"] = selectors.run_inputs(user, instance)
+        return data
+
 
 class RunRequestSerializer(serializers.Serializer[Any]):
     mission = serializers.IntegerField()
@@ -93,7 +101,9 @@ class RunListCreate(generics.ListAPIView[ForecastRun]):
             model_key=payload.validated_data.get("model"),
             horizons=payload.validated_data.get("horizons"),
         )
-        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            RunSerializer(run, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
+        )
 
 
 class RunDetail(generics.RetrieveAPIView[ForecastRun]):

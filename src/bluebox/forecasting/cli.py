@@ -69,8 +69,7 @@ def _run(args: argparse.Namespace) -> int:
     run = jobs.forecast_run_execute(run_id=run.pk, on_progress=show)
     if run.status != RunStatus.DONE:
         return EXIT_FAILED
-    print(
-        f"run {run.pk} done: {run.inputs.get('areas', 0)} areas, "
-        f"{run.inputs.get('events', 0)} events, model {run.model_key}"
-    )
+    # The operator learns that it ran, not what it read: counts are derived data, shown on the
+    # forecast page to each reader for their own variant.
+    print(f"run {run.pk} done: {run.inputs.get('sites', 0)} sites, model {run.model_key}")
     return 0

@@ -24,6 +24,7 @@ from bluebox.forecasting.models import (
     AreaForecast,
     CandidateStatus,
     ForecastRun,
+    ForecastVariant,
     RunStatus,
     RunTrigger,
     WarningCandidate,
@@ -136,7 +137,7 @@ def forecast_run_execute(
     conf = adapter.mission_settings(run.mission)
     origin = adapter.origin_index(run.origin)
     try:
-        outcome = adapter.run(
+        outcomes = adapter.run(
             run.mission,
             origin=origin,
             horizons=tuple(run.horizons),
@@ -166,7 +167,7 @@ def forecast_run_execute(
         run.refresh_from_db()
         return run
     progress(85, "Storing the forecast")
-    run = _store(run, outcome)
+    run = _store(run, outcomes)
     progress_done = "Done"
     if on_progress is not None:
         on_progress(100, progress_done)
@@ -174,76 +175,99 @@ def forecast_run_execute(
 
 
 @transaction.atomic
-def _store(run: ForecastRun, outcome: adapter.Outcome) -> ForecastRun:
+def _store(run: ForecastRun, outcomes: list[adapter.Outcome]) -> ForecastRun:
     run = ForecastRun.objects.select_for_update().select_related("mission").get(pk=run.pk)
     sites = adapter.mission_sites(run.mission)
-    AreaForecast.objects.bulk_create(
-        (
-            AreaForecast(
-                run=run,
-                mission_id=run.mission_id,
-                classification=run.classification,
-                **row,
-            )
-            for row in adapter.area_rows(outcome.result, sites)
-        ),
-        batch_size=500,
-    )
-    run.inputs = outcome.inputs
+    candidates: list[WarningCandidate] = []
+    for outcome in outcomes:
+        protection = outcome.protection
+        marking = {
+            "classification": max(run.classification, protection.classification),
+            "compartments": protection.compartments,
+            **protection.label(),
+        }
+        variant = ForecastVariant.objects.create(
+            run=run,
+            mission_id=run.mission_id,
+            inputs=outcome.inputs,
+            error=outcome.error,
+            **marking,
+        )
+        if outcome.result is None:
+            continue
+        AreaForecast.objects.bulk_create(
+            (
+                AreaForecast(run=run, variant=variant, mission_id=run.mission_id, **marking, **row)
+                for row in adapter.area_rows(outcome.result, sites, outcome.site_ids)
+            ),
+            batch_size=500,
+        )
+        candidates += _raise_candidates(run, variant)
+    # What every reader of the run may know; what each variant read stays on the variant.
+    run.inputs = {
+        "sites": len(sites),
+        "radius_km": float(adapter.mission_settings(run.mission)["radius_km"]),
+    }
     run.status = RunStatus.DONE
     run.progress = 100
     run.progress_message = "Done"
     run.finished_at = timezone.now()
     run.save()
-    candidates = _raise_candidates(run)
+    _draft_for_requester(run, candidates)
     audit.record(
         actor=None,
         action="forecast-store",
         resource=Resource.FORECAST_RUN,
         object_id=run.pk,
         mission_id=run.mission_id,
-        detail={**outcome.inputs, "warning_candidates": len(candidates)},
+        detail={"variants": len(outcomes), "warning_candidates": len(candidates)},
     )
     return run
 
 
-def _raise_candidates(run: ForecastRun) -> list[WarningCandidate]:
-    """Areas of the first horizon at or above the mission's threshold become candidates.
-
-    When the person who started the run may draft early-warning alerts, a CAP draft is made for
-    each at once (still a draft: an analyst reviews and publishes); otherwise the candidates wait
-    for an analyst on the forecast page.
-    """
+def _raise_candidates(run: ForecastRun, variant: ForecastVariant) -> list[WarningCandidate]:
+    """A variant's areas of the first horizon at or above the mission's threshold."""
     conf = adapter.mission_settings(run.mission)
     threshold = float(conf["warning_threshold"])
     first = min(run.horizons)
     areas = list(
-        AreaForecast.objects.filter(run=run, horizon=first, probability__gte=threshold)
+        AreaForecast.objects.filter(variant=variant, horizon=first, probability__gte=threshold)
         .select_related("site")
         .order_by("-probability", "cell")[: int(conf["warning_max_per_run"])]
     )
     now = timezone.now()
-    made = []
-    for area in areas:
-        made.append(
-            WarningCandidate.objects.create(
-                run=run,
-                area=area,
-                mission_id=run.mission_id,
-                sector_id=area.sector_id,
-                site_id=area.site_id,
-                threshold=threshold,
-                created_at=now,
-                classification=run.classification,
-            )
+    return [
+        WarningCandidate.objects.create(
+            run=run,
+            area=area,
+            mission_id=run.mission_id,
+            sector_id=area.sector_id,
+            site_id=area.site_id,
+            threshold=threshold,
+            created_at=now,
+            classification=area.classification,
+            compartments=area.compartments,
+            **access.Protection.of(area).label(),  # type: ignore[union-attr]
         )
+        for area in areas
+    ]
+
+
+def _draft_for_requester(run: ForecastRun, candidates: list[WarningCandidate]) -> None:
+    """When the person who started the run may draft early-warning alerts, the candidates of
+    the variant served to them become CAP drafts at once (still drafts: an analyst reviews and
+    publishes); otherwise the candidates wait for an analyst on the forecast page."""
     actor = run.requested_by
-    if actor is not None and access.can_in_scope(
+    if actor is None or not access.can_in_scope(
         actor, Resource.CAP_ALERT, "draft", mission_id=run.mission_id
     ):
-        for candidate in made:
+        return
+    variant = adapter.served_variant(actor, run)
+    if variant is None:
+        return
+    for candidate in candidates:
+        if candidate.area.variant_id == variant.pk:
             _draft(actor, candidate, note="Drafted when the run finished.")
-    return made
 
 
 def _draft(actor: Any, candidate: WarningCandidate, note: str) -> WarningCandidate:
@@ -266,6 +290,9 @@ def _draft(actor: Any, candidate: WarningCandidate, note: str) -> WarningCandida
         expires=dt.datetime.combine(
             area.period_start + dt.timedelta(days=7), dt.time(0), tzinfo=dt.UTC
         ),
+        # The draft says what the forecast read: it inherits the candidate's protection.
+        classification=candidate.classification,
+        derived_from=access.Protection.of(candidate),
     )
     candidate.cap_alert = cap
     candidate.status = CandidateStatus.DRAFTED

@@ -4,7 +4,15 @@ A run keeps what it was asked (origin, horizons, unit, model) and what produced 
 version string); its area rows keep probability, expected count, quantiles and reasons, so a
 later evaluation can put each forecast next to what happened in that cell and week. Area rows
 carry the sector and the nearest field site of their cell: a reporter at a site sees that site's
-cells only. Everything here is CONFIDENTIAL by default: a risk map tells an armed group where
+cells only.
+
+A run is computed in *variants*, one per distinct clearance among the people who read the
+mission's forecasts (:func:`bluebox.core.access.audiences`): each variant reads only the
+incidents within its clearance and carries it as its label (:class:`DerivedRecord`), and each
+viewer is served the widest variant they are cleared for. A reporter's risk map is computed from
+the incidents the reporter may see, a commander's from the commander's.
+
+Everything here is CONFIDENTIAL by default: a risk map tells an armed group where
 the mission expects to be looking.
 """
 
@@ -17,7 +25,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.models import ClassifiedRecord, DerivedRecord, VoidableRecord
 from bluebox.core.roles import Resource
 
 AREA_SCOPE: dict[str, str | None] = {
@@ -79,10 +87,50 @@ class ForecastRun(ClassifiedRecord, VoidableRecord):
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
-class AreaForecast(ClassifiedRecord, VoidableRecord):
-    """The risk of one H3 cell in one week, as forecast by one run."""
+VARIANT_SCOPE: dict[str, str | None] = {
+    "mission": "mission_id",
+    "sector": "inputs_sector_id",
+    "site": "inputs_site_id",
+}
+
+
+class ForecastVariant(ClassifiedRecord, DerivedRecord):
+    """One run's forecast computed from the incidents within one clearance (its label)."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.PROTECT, related_name="variants")
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    # Inputs as counted (events, one-sided events, areas): shown only to those it is served to.
+    inputs = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    access_resource: ClassVar[Resource] = Resource.FORECAST
+    access_scope: ClassVar[dict[str, str | None]] = VARIANT_SCOPE
+
+    class Meta:
+        ordering = ["run", "id"]
+
+    def __str__(self) -> str:
+        return f"variant {self.pk} of run {self.run_id}"
+
+    @property
+    def scope_rank(self) -> int:
+        if self.inputs_site_id is not None:
+            return 0
+        return 1 if self.inputs_sector_id is not None else 2
+
+    @property
+    def serving_key(self) -> tuple[int, int, int]:
+        """Larger serves first: most inputs, then the widest scope, then the oldest."""
+        return (int(self.inputs.get("events", 0)), self.scope_rank, -int(self.pk or 0))
+
+
+class AreaForecast(ClassifiedRecord, DerivedRecord, VoidableRecord):
+    """The risk of one H3 cell in one week, as forecast by one variant of one run."""
 
     run = models.ForeignKey(ForecastRun, on_delete=models.PROTECT, related_name="areas")
+    variant = models.ForeignKey(
+        ForecastVariant, on_delete=models.PROTECT, null=True, blank=True, related_name="areas"
+    )
     mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
     sector = models.ForeignKey("missions.Sector", on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey(
@@ -110,7 +158,7 @@ class AreaForecast(ClassifiedRecord, VoidableRecord):
         ordering = ["-probability", "cell"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "cell", "horizon"], name="unique_area_forecast_per_run"
+                fields=["variant", "cell", "horizon"], name="unique_area_forecast_per_variant"
             ),
         ]
         indexes = [models.Index(fields=["mission", "period_start", "cell"])]
@@ -129,7 +177,7 @@ class CandidateStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
-class WarningCandidate(ClassifiedRecord, VoidableRecord):
+class WarningCandidate(ClassifiedRecord, DerivedRecord, VoidableRecord):
     """An area whose forecast crossed the mission's threshold, for an analyst to review."""
 
     run = models.ForeignKey(ForecastRun, on_delete=models.PROTECT, related_name="candidates")

@@ -1,4 +1,10 @@
-"""Reads on early warning. Every query starts from :func:`bluebox.core.access.visible`."""
+"""Reads on early warning. Every query starts from :func:`bluebox.core.access.visible`.
+
+A run has one variant per clearance of its readers (see :mod:`bluebox.forecasting.adapter`).
+:func:`access.visible` keeps the rows of the variants a reader is cleared for; of those, each
+cell is served from the widest (:attr:`ForecastVariant.serving_key`): the variant computed from
+exactly what the reader may see.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from bluebox.forecasting.models import (
     AreaForecast,
     CandidateStatus,
     ForecastRun,
+    ForecastVariant,
     RunStatus,
     WarningCandidate,
 )
@@ -45,12 +52,28 @@ def latest_run(user: Any, mission_id: int) -> ForecastRun | None:
     return runs_for(user, mission_id).filter(status=RunStatus.DONE).first()
 
 
-def areas_for(user: Any, run: ForecastRun, horizon: int | None = None) -> QuerySet[AreaForecast]:
-    """The run's areas the user may see (their site's or sector's cells, or all)."""
+def areas_for(user: Any, run: ForecastRun, horizon: int | None = None) -> list[AreaForecast]:
+    """The run's areas the user may see (their site's or sector's cells, or all), highest risk
+    first, each from the widest variant the user is cleared for."""
     qs = access.visible(user, AreaForecast.objects.all()).filter(run=run, voided_at__isnull=True)
     if horizon is not None:
         qs = qs.filter(horizon=horizon)
-    return qs.select_related("site", "sector").order_by("-probability", "cell")
+    rows = adapter.served_areas(qs.select_related("site", "sector", "variant"))
+    return sorted(rows, key=lambda a: (-a.probability, a.cell, a.horizon))
+
+
+def served_variant(user: Any, run: ForecastRun) -> ForecastVariant | None:
+    """The widest variant of ``run`` the user is cleared for (``None``: nothing for them)."""
+    return adapter.served_variant(user, run)
+
+
+def run_inputs(user: Any, run: ForecastRun) -> dict[str, Any]:
+    """What the run read, as far as the user may know: the counts of their own variant."""
+    variant = adapter.served_variant(user, run)
+    own = dict(variant.inputs) if variant is not None else {}
+    if variant is not None and variant.error:
+        own["error"] = variant.error
+    return {**(run.inputs or {}), **own}
 
 
 @dataclass
@@ -98,10 +121,26 @@ def target_period(run: ForecastRun, horizon: int) -> str:
 
 def candidates_for(
     user: Any, mission_id: int | None = None, *, pending_only: bool = True
-) -> QuerySet[WarningCandidate]:
+) -> list[WarningCandidate]:
+    """Candidates the user may see, each from the variant their risk map is served from."""
     qs = access.visible(user, WarningCandidate.objects.all()).filter(voided_at__isnull=True)
     if mission_id is not None:
         qs = qs.filter(mission_id=mission_id)
     if pending_only:
         qs = qs.filter(status=CandidateStatus.PENDING)
-    return qs.select_related("area", "site", "sector").order_by("-area__probability", "pk")
+    candidates = list(
+        qs.select_related("area__variant", "site", "sector").order_by("-area__probability", "pk")
+    )
+    if not candidates:
+        return []
+    competing = (
+        access.visible(user, AreaForecast.objects.all())
+        .filter(
+            run_id__in={c.run_id for c in candidates},
+            cell__in={c.area.cell for c in candidates},
+            horizon__in={c.area.horizon for c in candidates},
+        )
+        .select_related("variant")
+    )
+    served = {a.pk for a in adapter.served_areas(competing)}
+    return [c for c in candidates if c.area_id in served]

@@ -10,6 +10,12 @@ calendar dates; the engine itself knows weekdays only.
 Risk per area and slot comes from the early-warning forecast when one exists for the site and
 week (:func:`forecast_risk`); otherwise from the incident history the planner may see
 (:func:`incident_history_risk`, documented in ``docs/patrols.md``).
+
+A plan is read by everyone who sees the site's patrols (its reporters included), so its risk is
+derived data for that audience (:mod:`bluebox.core.access`): both sources read only what lies
+within the plan's own protection (:func:`plan_audience`: the site, the plan's classification,
+no compartment beyond the plan's) and what the planner may see. A strictly confidential
+incident the commander sees therefore never shapes the schedule a reporter carries out.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import h3
 from django.db.models import Q
 
 from bluebox.core import access
+from bluebox.core.classification import Classification
+from bluebox.core.roles import Resource
 from bluebox.deployment.models import Caveat, CaveatKind
 from bluebox.engines import patrol as engine
 from bluebox.engines.patrol.model import DAYS
@@ -154,8 +162,26 @@ def _links(cells: list[AreaCell], centre: str) -> list[dict[str, Any]]:
 # --- risk ------------------------------------------------------------------------------------
 
 
+def plan_audience(
+    site: FieldSite, classification: int = Classification.CONFIDENTIAL, compartments: int = 0
+) -> access.Protection:
+    """The protection of what a site's plan may be computed from: its readers' clearance."""
+    return access.Protection(
+        resource=Resource.INCIDENT,
+        mission_id=site.mission_id,
+        sector_id=site.sector_id,
+        site_id=site.pk,
+        classification=classification,
+        compartments=compartments,
+    )
+
+
 def forecast_risk(
-    user: Any, site: FieldSite, cells: list[str], week_start: date
+    user: Any,
+    site: FieldSite,
+    cells: list[str],
+    week_start: date,
+    audience: access.Protection | None = None,
 ) -> dict[str, Any] | None:
     """Risk per cell and slot from the early-warning forecast, or ``None`` when there is none.
 
@@ -165,19 +191,26 @@ def forecast_risk(
     ``-ln(1 - p)`` shared evenly by its children; the rate is spread over the week's slots by
     the site's time-of-day shares (as in :func:`incident_history_risk`).
     """
+    from bluebox.forecasting.adapter import served_areas
     from bluebox.forecasting.models import AreaForecast, RunStatus
 
-    rows = access.visible(
-        user,
-        AreaForecast.objects.filter(
-            mission_id=site.mission_id,
-            period_start=week_start,
-            voided_at__isnull=True,
-            run__status=RunStatus.DONE,
-        ),
-    ).select_related("run")
+    audience = audience or plan_audience(site)
+    rows = (
+        access.visible(
+            user,
+            AreaForecast.objects.filter(
+                mission_id=site.mission_id,
+                period_start=week_start,
+                voided_at__isnull=True,
+                run__status=RunStatus.DONE,
+            ),
+        )
+        .filter(access.labels_within_q(audience))  # forecast variants the plan's readers may see
+        .select_related("run", "variant")
+    )
     runs: dict[int, tuple[Any, dict[str, float]]] = {}
-    for row in rows.order_by("-run__created_at", "horizon"):
+    served = served_areas(rows)
+    for row in sorted(served, key=lambda r: (-r.run.created_at.timestamp(), -r.run_id, r.horizon)):
         _, by_parent = runs.setdefault(row.run_id, (row.run, {}))
         by_parent.setdefault(row.cell, row.probability)
     for run, by_parent in runs.values():  # newest run first
@@ -186,7 +219,8 @@ def forecast_risk(
         parents = {cell: h3.cell_to_parent(cell, run.h3_resolution) for cell in cells}
         if not all(parent in by_parent for parent in parents.values()):
             continue
-        shares = incident_history_risk(user, site, cells, week_start)["detail"]["shift_shares"]
+        history = incident_history_risk(user, site, cells, week_start, audience)
+        shares = history["detail"]["shift_shares"]
         risk: dict[str, list[float]] = {}
         for cell, parent in parents.items():
             p = min(max(by_parent[parent], 0.0), 0.999999)
@@ -199,6 +233,7 @@ def forecast_risk(
         return {
             "risk": risk,
             "detail": {
+                "inputs": audience.as_json(),
                 "forecast_run": run.pk,
                 "model_version": run.model_version,
                 "h3_resolution": run.h3_resolution,
@@ -218,16 +253,21 @@ def _shift_of(moment: datetime, tz: ZoneInfo) -> int:
 
 
 def incident_history_risk(
-    user: Any, site: FieldSite, cells: list[str], week_start: date
+    user: Any,
+    site: FieldSite,
+    cells: list[str],
+    week_start: date,
+    audience: access.Protection | None = None,
 ) -> dict[str, Any]:
     """Fallback risk: decayed incident counts per H3 cell, spread over slots by time of day.
 
-    Only incidents the planning user may see count (the model never learns from records its
-    user could not read). Each incident of the last year weighs ``0.5 ** (age / 90 days)``;
-    a cell's weekly rate is its weight, plus a quarter of its neighbours' average, over the
-    effective number of weeks, plus a small prior. The rate is split over the three shifts by
-    the site's (smoothed) time-of-day shares and over the seven days evenly; the risk of a slot
-    is ``1 - exp(-rate)``: the probability of at least one event.
+    Only incidents the planning user may see, and within the plan's audience, count (the model
+    never learns from records its user or its readers could not read). Each incident of the last
+    year weighs ``0.5 ** (age / 90 days)``; a cell's weekly rate is its weight, plus a quarter
+    of its neighbours' average, over the effective number of weeks, plus a small prior. The rate
+    is split over the three shifts by the site's (smoothed) time-of-day shares and over the
+    seven days evenly; the risk of a slot is ``1 - exp(-rate)``: the probability of at least one
+    event.
     """
     tz = ZoneInfo(site.mission.timezone or "UTC")
     until = datetime.combine(week_start, time(0), tzinfo=tz)
@@ -238,8 +278,12 @@ def incident_history_risk(
     n_used = 0
     # A box around the site keeps the query small; the cell test is exact.
     pad = 0.12
+    audience = audience or plan_audience(site)
+    mine = incidents_for(
+        user, IncidentFilters(mission_id=site.mission_id, since=since, until=until)
+    )
     rows = (
-        incidents_for(user, IncidentFilters(mission_id=site.mission_id, since=since, until=until))
+        access.derived_inputs(mine, audience)
         .filter(
             latitude__range=(site.latitude - pad, site.latitude + pad),
             longitude__range=(site.longitude - pad, site.longitude + pad),
@@ -271,6 +315,7 @@ def incident_history_risk(
     return {
         "risk": risk,
         "detail": {
+            "inputs": audience.as_json(),
             "incidents": n_used,
             "history_days": HISTORY_DAYS,
             "half_life_days": HALF_LIFE_DAYS,
@@ -370,9 +415,17 @@ class BuiltProblem:
 
 
 def build_problem(
-    *, user: Any, site: FieldSite, week_start: date, teams: list[PatrolTeam]
+    *,
+    user: Any,
+    site: FieldSite,
+    week_start: date,
+    teams: list[PatrolTeam],
+    audience: access.Protection | None = None,
 ) -> BuiltProblem:
     """The engine's problem document for one site and week, schema-valid.
+
+    ``audience`` is the plan's protection (default: the site's, CONFIDENTIAL): risk is read
+    within it only.
 
     Raises
     ------
@@ -381,11 +434,12 @@ def build_problem(
     """
     areas = site_areas(site)
     cells = [a.cell for a in areas]
-    forecast = forecast_risk(user, site, cells, week_start)
+    audience = audience or plan_audience(site)
+    forecast = forecast_risk(user, site, cells, week_start, audience)
     if forecast is not None:
         source, risk, detail = "forecast", forecast["risk"], forecast.get("detail", {})
     else:
-        history = incident_history_risk(user, site, cells, week_start)
+        history = incident_history_risk(user, site, cells, week_start, audience)
         source, risk, detail = "incident_history", history["risk"], history["detail"]
     market_days = [DAYS[int(d) - 1] for d in (site.market_days or []) if 1 <= int(d) <= 7]
     area_docs = []

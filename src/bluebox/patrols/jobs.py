@@ -42,7 +42,11 @@ def patrol_plan_run(*, plan_id: int, time_limit_s: float = 30.0) -> PatrolPlan:
         if not teams:
             raise ProblemError("no active patrol team at this site")
         built = adapter.build_problem(
-            user=plan.generated_by, site=site, week_start=plan.week_start, teams=teams
+            user=plan.generated_by,
+            site=site,
+            week_start=plan.week_start,
+            teams=teams,
+            audience=adapter.plan_audience(site, plan.classification, plan.compartments),
         )
         _progress(plan.pk, 35, "Solving the patrol game")
         document = adapter.solve_document(built.document, time_limit_s=time_limit_s)

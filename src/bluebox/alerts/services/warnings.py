@@ -55,6 +55,7 @@ def warning_draft(
     expires: datetime | None = None,
     language: str = "en",
     classification: int = Classification.CONFIDENTIAL,
+    derived_from: access.Protection | None = None,
 ) -> CapAlert:
     """Create a CAP 1.2 early-warning alert as a draft for analyst review.
 
@@ -63,10 +64,27 @@ def warning_draft(
     Restricted scope needs a ``restriction`` (who may see it), Private scope ``addresses``.
     ``exercise=True`` marks a drill (CAP status ``Exercise``); ``references`` (with
     ``msg_type="Update"`` or ``"Cancel"``) points at the alert this one updates.
+    ``derived_from`` is the protection of what the text was computed from (a forecast): the
+    draft carries it, so only those cleared for those inputs see the draft, and only they may
+    make it.
     """
+    compartments = derived_from.compartments if derived_from is not None else 0
     access.require_in_scope(
-        actor, Resource.CAP_ALERT, "draft", mission_id=mission.pk, classification=classification
+        actor,
+        Resource.CAP_ALERT,
+        "draft",
+        mission_id=mission.pk,
+        classification=classification,
+        compartments=compartments,
     )
+    if derived_from is not None and not access.cleared(actor, derived_from):
+        raise access.refuse(
+            access.NotPermitted("not cleared for what this warning was computed from"),
+            actor=actor,
+            action="draft",
+            resource=Resource.CAP_ALERT,
+            mission_id=mission.pk,
+        )
     errors: dict[str, list[str]] = {}
     for name, value, allowed in (
         ("severity", severity, CAP_SEVERITY),
@@ -123,6 +141,8 @@ def warning_draft(
         created_by=actor,
         created_at=now,
         classification=classification,
+        compartments=compartments,
+        **(derived_from.label() if derived_from is not None else {}),
     )
     cap.save()
     audit.record(

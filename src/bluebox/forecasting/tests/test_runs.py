@@ -8,7 +8,7 @@ from django.db import transaction
 from bluebox.core.access import NotPermitted, NotVisible
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry
-from bluebox.forecasting import adapter, jobs, services
+from bluebox.forecasting import adapter, jobs, selectors, services
 from bluebox.forecasting.models import (
     AreaForecast,
     CandidateStatus,
@@ -17,6 +17,7 @@ from bluebox.forecasting.models import (
     WarningCandidate,
 )
 from bluebox.forecasting.tests.factories import TODAY, incidents_at_site_a, small_settings
+from bluebox.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,9 @@ def test_events_frame_reads_every_incident_of_the_mission_as_engine_events(world
     small_settings(world.mission)
     n = incidents_at_site_a(world)
     frame = adapter.events_frame(
-        world.mission, until=adapter.dt.datetime(2027, 1, 1, tzinfo=adapter.dt.UTC)
+        adapter.mission_incidents(
+            world.mission, until=adapter.dt.datetime(2027, 1, 1, tzinfo=adapter.dt.UTC)
+        )
     )
     assert len(frame) == n
     assert set(frame["violence"]) == {"one_sided", "other"}
@@ -46,8 +49,10 @@ def test_a_run_stores_every_area_with_probability_reasons_and_scope(world):
     assert run.status == RunStatus.DONE, run.error
     assert seen[-1] == 100 and seen == sorted(seen)
     assert run.origin == "2026-W48" and run.origin_date.isoformat() == "2026-11-23"
-    areas = list(AreaForecast.objects.filter(run=run))
-    assert len(areas) == run.inputs["areas"] > 7
+    variant = selectors.served_variant(world.commissioner, run)
+    assert variant is not None and variant.inputs["events"] == Incident.objects.count()
+    areas = list(AreaForecast.objects.filter(variant=variant))
+    assert len(areas) == variant.inputs["areas"] > 7
     assert {a.period for a in areas} == {"2026-W49"}
     assert {a.site_id for a in areas} == {world.site_a.pk, world.site_b.pk}
     assert all(a.sector_id == a.site.sector_id for a in areas)

@@ -77,8 +77,11 @@ def test_slots_map_to_calendar_dates(slot, expected):
     assert adapter.slot_start(WEEK, "sun-night", "UTC").hour == 22
 
 
-def _forecast(w, probabilities, *, status="done"):
-    from bluebox.forecasting.models import AreaForecast, ForecastRun
+def _forecast(w, probabilities, *, status="done", audience=None):
+    """A run with one variant computed for ``audience`` (default: site A's readers)."""
+    from bluebox.forecasting.models import AreaForecast, ForecastRun, ForecastVariant
+
+    label = (audience or adapter.plan_audience(w.site_a)).label()
 
     run = ForecastRun.objects.create(
         mission=w.mission,
@@ -90,9 +93,14 @@ def _forecast(w, probabilities, *, status="done"):
         status=status,
         created_at=BEFORE,
     )
+    variant = ForecastVariant.objects.create(
+        run=run, mission=w.mission, inputs={"events": 10}, **label
+    )
     for parent, p in probabilities.items():
         AreaForecast.objects.create(
             run=run,
+            variant=variant,
+            **label,
             mission=w.mission,
             sector=w.east,
             site=w.site_a,
@@ -125,6 +133,17 @@ def test_an_incomplete_or_unfinished_forecast_falls_back_on_history(patrol_world
     parents = sorted({h3.cell_to_parent(c, 6) for c in cells})
     _forecast(patrol_world, dict.fromkeys(parents, 0.5), status="running")
     _forecast(patrol_world, dict.fromkeys(parents[:-1], 0.5))  # one planning cell uncovered
+    assert _build(patrol_world).risk_source == "incident_history"
+
+
+def test_a_forecast_read_from_the_whole_mission_never_drives_a_sites_plan(patrol_world):
+    from bluebox.core.access import Protection
+    from bluebox.core.roles import Resource
+
+    cells = [a.cell for a in adapter.site_areas(patrol_world.site_a)]
+    mission_wide = Protection(Resource.INCIDENT, patrol_world.mission.pk, classification=1)
+    _forecast(patrol_world, {h3.cell_to_parent(c, 6): 0.5 for c in cells}, audience=mission_wide)
+    # The site's reporters read the plan; that variant read incidents they may not see.
     assert _build(patrol_world).risk_source == "incident_history"
 
 
