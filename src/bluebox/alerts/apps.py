@@ -1,11 +1,15 @@
 from django.apps import AppConfig
 
+from bluebox.core.roles import Resource
+
 
 class AlertsConfig(AppConfig):
     name = "bluebox.alerts"
     label = "alerts"
     verbose_name = "Community alert network"
     nav_url_name = "alert-board"
+    # Shown in the menu to people who may view any of these.
+    nav_resources = (Resource.ALERT,)
 
     def ready(self) -> None:
         from bluebox.core.roles import Resource, Role, register_policy, rule

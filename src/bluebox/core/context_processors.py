@@ -1,7 +1,8 @@
 """Navigation shared by every page: modules, and whether each is available yet.
 
-A domain app makes its module available by setting ``nav_url_name`` on its ``AppConfig``;
-until then the module is listed as coming.
+A domain app makes its module available by setting ``nav_url_name`` on its ``AppConfig``, and
+``nav_resources``: the module is listed for a person who may view any of them (through
+:mod:`bluebox.core.access`, like every other decision). Modules not built yet are not listed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 from django.apps import apps
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from bluebox.core import access
 
 MODULES = [
     ("dashboard", _("Dashboard"), "overview"),
@@ -29,13 +32,23 @@ MODULES = [
 ]
 
 
-def _url_name(app_label: str) -> str | None:
+def _entry(user: Any, app_label: str) -> str | None:
+    """The module's URL name when its app is installed and the person may use it, else None."""
     try:
         config = apps.get_app_config(app_label)
     except LookupError:
         return None
-    return getattr(config, "nav_url_name", None)
+    url_name = getattr(config, "nav_url_name", None)
+    resources = getattr(config, "nav_resources", ())
+    if url_name is None or not any(access.grants(user, r, "view") for r in resources):
+        return None
+    return str(url_name)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_modules": [(key, label, _url_name(app)) for key, label, app in MODULES]}
+    """Only the modules this person can use: a menu of pages that answer "forbidden" is noise."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_modules": []}
+    entries = [(key, label, _entry(user, app)) for key, label, app in MODULES]
+    return {"nav_modules": [(key, label, url) for key, label, url in entries if url]}

@@ -1,11 +1,18 @@
 from django.apps import AppConfig
 
+from bluebox.core.roles import Resource
+
 
 class DeploymentConfig(AppConfig):
     name = "bluebox.deployment"
     label = "deployment"
     verbose_name = "Force and deployment"
     nav_url_name = "deployment-board"
+    # Shown in the menu to people who may view any of these.
+    nav_resources = (
+        Resource.FORCE,
+        Resource.DEPLOYMENT_PLAN,
+    )
 
     def ready(self) -> None:
         from bluebox.core.roles import Resource, Role, register_policy, rule

@@ -1,11 +1,15 @@
 from django.apps import AppConfig
 
+from bluebox.core.roles import Resource
+
 
 class DetentionConfig(AppConfig):
     name = "bluebox.detention"
     label = "detention"
     verbose_name = "Detention and handover"
     nav_url_name = "custody-board"
+    # Shown in the menu to people who may view any of these.
+    nav_resources = (Resource.DETENTION,)
 
     def ready(self) -> None:
         from bluebox.core.roles import Resource, Role, register_policy, rule

@@ -1,11 +1,15 @@
 from django.apps import AppConfig
 
+from bluebox.core.roles import Resource
+
 
 class ForecastingConfig(AppConfig):
     name = "bluebox.forecasting"
     label = "forecasting"
     verbose_name = "Early warning"
     nav_url_name = "forecast-index"
+    # Shown in the menu to people who may view any of these.
+    nav_resources = (Resource.FORECAST,)
 
     def ready(self) -> None:
         from bluebox.core.roles import Resource, Role, register_policy, rule

@@ -1,11 +1,15 @@
 from django.apps import AppConfig
 
+from bluebox.core.roles import Resource
+
 
 class HrddpConfig(AppConfig):
     name = "bluebox.hrddp"
     label = "hrddp"
     verbose_name = "Human rights due diligence"
     nav_url_name = "hrddp-units"
+    # Shown in the menu to people who may view any of these.
+    nav_resources = (Resource.HRDDP,)
 
     def ready(self) -> None:
         from bluebox.core.roles import Resource, Role, register_policy, rule

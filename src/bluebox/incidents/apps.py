@@ -1,11 +1,15 @@
 from django.apps import AppConfig
 
+from bluebox.core.roles import Resource
+
 
 class IncidentsConfig(AppConfig):
     name = "bluebox.incidents"
     label = "incidents"
     verbose_name = "Incidents and threats"
     nav_url_name = "incident-list"
+    # Shown in the menu to people who may view any of these.
+    nav_resources = (Resource.INCIDENT,)
 
     def ready(self) -> None:
         from bluebox.core.roles import Resource, Role, register_policy, rule

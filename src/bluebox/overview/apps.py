@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from bluebox.core.roles import Resource
+
 
 class OverviewConfig(AppConfig):
     """The top of the house: what spans every domain (the mission dashboard, the demo mission).
@@ -11,3 +13,5 @@ class OverviewConfig(AppConfig):
     label = "overview"
     verbose_name = "Mission overview"
     nav_url_name = "dashboard"
+    # Shown in the menu to people who may view any of these.
+    nav_resources = (Resource.MISSION,)

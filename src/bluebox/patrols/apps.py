@@ -1,11 +1,15 @@
 from django.apps import AppConfig
 
+from bluebox.core.roles import Resource
+
 
 class PatrolsConfig(AppConfig):
     name = "bluebox.patrols"
     label = "patrols"
     verbose_name = "Patrol planning and records"
     nav_url_name = "patrol-index"
+    # Shown in the menu to people who may view any of these.
+    nav_resources = (Resource.PATROL,)
 
     def ready(self) -> None:
         from bluebox.core.roles import Resource, Role, register_policy, rule
