@@ -89,7 +89,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "huey.contrib.djhuey",
     "bluebox.core",
@@ -180,6 +179,8 @@ LOGOUT_REDIRECT_URL = "login"
 LOGIN_FAILURE_LIMIT = env_int("BLUEBOX_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("BLUEBOX_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
 LOGIN_FAILURE_WINDOW_S = env_int("BLUEBOX_LOGIN_FAILURE_WINDOW_S", 900, minimum=1)
+# API tokens expire; a person asks for a new one (shown once) rather than keeping one forever.
+API_TOKEN_TTL_DAYS = env_int("BLUEBOX_API_TOKEN_TTL_DAYS", 90, minimum=1)
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; without them
 # every client behind a proxy would share its address. Never list an address clients can reach.
 TRUSTED_PROXIES = env_list("BLUEBOX_TRUSTED_PROXIES", [])
@@ -250,7 +251,7 @@ MAP_TILE_URL = env_str("BLUEBOX_MAP_TILE_URL", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "bluebox.core.auth.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import authenticate
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from bluebox.core import selectors, throttle
-from bluebox.core.models import AuditEntry, RoleAssignment
+from bluebox.core import selectors, services, throttle
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.models import ApiToken, AuditEntry, RoleAssignment
 
 
 class RoleAssignmentSerializer(serializers.ModelSerializer[RoleAssignment]):
@@ -57,10 +60,66 @@ class TokenThrottle(BaseThrottle):
         return float(self.window_s)
 
 
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled like the login page)."""
+class TokenLoginSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    name = serializers.CharField(max_length=100, required=False, default="API login")
+    days = serializers.IntegerField(
+        min_value=1, max_value=services.MAX_TOKEN_DAYS, required=False, default=None
+    )
 
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+
+class NewTokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(help_text="The key: shown this once, never stored.")
+    id = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a new API token, shown once (throttled like the
+    login page; only its digest is stored)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
     throttle_classes = [TokenThrottle]
+
+    @extend_schema(request=TokenLoginSerializer, responses=NewTokenSerializer)
+    def post(self, request: Request) -> Response:
+        body = TokenLoginSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        user = authenticate(request._request, username=data["username"], password=data["password"])
+        if user is None:
+            raise ServiceError("Unable to log in with these credentials.")
+        token, key = services.token_create(
+            actor=user, user=user, name=data["name"], days=data["days"]
+        )
+        return Response(
+            # 200, not 201, as before tokens were hashed: clients already check for it.
+            {"token": key, "id": token.pk, "expires_at": token.expires_at}
+        )
+
+
+class TokenList(generics.ListAPIView[ApiToken]):
+    """The signed-in person's own tokens (never their keys)."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.tokens_of(self.request.user)
+
+
+class TokenRevoke(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.token_revoke(actor=request.user, token_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
@@ -85,3 +144,18 @@ class AuditEntryList(generics.ListAPIView[AuditEntry]):
 
     def get_queryset(self) -> Any:
         return selectors.audit_entries_for(self.request.user)
+
+
+class HashedTokenScheme(OpenApiAuthenticationExtension):
+    """The API schema's description of token authentication (``Authorization: Token <key>``)."""
+
+    target_class = "bluebox.core.auth.HashedTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token"',
+        }

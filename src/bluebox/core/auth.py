@@ -9,9 +9,13 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
 
 from bluebox.core import access, audit, throttle
-from bluebox.core.models import AuditOutcome
+from bluebox.core.models import ApiToken, AuditOutcome
 
 
 def _keys(request: HttpRequest | None, username: str | None) -> list[str]:
@@ -94,3 +98,55 @@ class ThrottledModelBackend(ModelBackend):
         else:
             _clear(request, username)
         return user
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+TOKEN_PREFIX = "bbx_"  # noqa: S105 - a marker, not a secret
+# Writing "last used" on every API call would turn every read into a write.
+TOKEN_LAST_USED_GRANULARITY_S = 300
+
+
+def token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class HashedTokenAuthentication(BaseAuthentication):
+    """``Authorization: Token <key>`` against the digests in :class:`~bluebox.core.models.ApiToken`.
+
+    A revoked or expired token, or one whose account is disabled, authenticates no one (401).
+    """
+
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Invalid token header.")
+        try:
+            key = parts[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed("Invalid token header.") from exc
+        return self._credentials(key)
+
+    def _credentials(self, key: str) -> tuple[Any, ApiToken]:
+        now = timezone.now()
+        token = ApiToken.objects.select_related("user").filter(digest=token_digest(key)).first()
+        if (
+            token is None
+            or token.revoked_at is not None
+            or token.expires_at <= now
+            or not token.user.is_active
+        ):
+            raise exceptions.AuthenticationFailed("Invalid or expired token.")
+        if (
+            token.last_used_at is None
+            or (now - token.last_used_at).total_seconds() >= TOKEN_LAST_USED_GRANULARITY_S
+        ):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword

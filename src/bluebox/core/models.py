@@ -20,9 +20,40 @@ class User(AbstractUser):
 
     display_name = models.CharField(max_length=150, blank=True)
     preferred_language = models.CharField(max_length=8, blank=True)
+    # The last person other than the holder who set this account's password (creating it or
+    # resetting it): they know, or knew, a password to it, so they may not grant it an
+    # operational role or a compartment. Never cleared by the holder's own change, since the
+    # one who set the password can make that change too.
+    credentials_set_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+class ApiToken(models.Model):
+    """An API token, stored as the SHA-256 of its key: the key itself is shown once, at creation.
+
+    The key carries 256 random bits, so an unsalted digest cannot be reversed or guessed; whoever
+    reads this table (an administrator, a copy of the database) holds nothing that authenticates.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    # The first characters of the key, so a person can tell their tokens apart.
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
 
 
 class RoleAssignment(models.Model):

@@ -43,6 +43,7 @@ class Resource(StrEnum):
     INCIDENT_WORKFLOW = "incident_workflow"
     PROTECTED_PERSON = "protected_person"
     AUDIT = "audit"
+    ACCOUNT = "account"
     ALERT = "alert"
     CAP_ALERT = "cap_alert"
     DEPLOYMENT_PLAN = "deployment_plan"
@@ -133,6 +134,10 @@ POLICY: dict[Resource, dict[str, Rule]] = {
         "void": _rule(Role.ANALYST, Role.COMMANDER),
     },
     Resource.AUDIT: {"view": _rule(Role.AUDITOR, mission_wide=True)},
+    # Accounts, role assignments and compartment grants: the administrator's whole remit.
+    # core/services.py adds the rules no policy row can express (nobody grants themselves,
+    # an administrator holds no operational role, credentials set by someone bar their grants).
+    Resource.ACCOUNT: {"manage": _rule(Role.ADMIN, mission_wide=True)},
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from bluebox.core import access
-from bluebox.core.models import AuditEntry, RoleAssignment
+from bluebox.core.models import ApiToken, AuditEntry, RoleAssignment
 from bluebox.core.roles import Resource
 
 
@@ -21,3 +21,10 @@ def audit_entries_for(user: Any) -> QuerySet[AuditEntry]:
 
 def roles_of(user: Any) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(user=user).select_related("mission", "sector", "site")
+
+
+def tokens_of(user: Any) -> QuerySet[ApiToken]:
+    """A person's own API tokens; nobody lists another's (the keys are never stored anyway)."""
+    if user is None or not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user).order_by("-created_at")

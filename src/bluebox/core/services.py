@@ -1,17 +1,222 @@
-"""Writes on accounts, roles and records. Each is atomic and leaves an audit entry."""
+"""Writes on accounts, roles and records. Each is atomic and leaves an audit entry.
+
+Accounts, role assignments, compartment grants and API tokens change only here, whichever page,
+command or admin form asks; the rules that keep the administrator away from operational content
+live here too (see :func:`_require_may_grant`).
+"""
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from bluebox.core import access, audit
-from bluebox.core.exceptions import ServiceError
-from bluebox.core.models import User, VoidableRecord
+from bluebox.core.auth import TOKEN_PREFIX, token_digest
+from bluebox.core.classification import Compartment
+from bluebox.core.exceptions import NotPermitted, ServiceError
+from bluebox.core.models import (
+    ApiToken,
+    CompartmentGrant,
+    RoleAssignment,
+    User,
+    VoidableRecord,
+)
+from bluebox.core.roles import OPERATIONAL_ROLES, Resource, Role
+
+MAX_TOKEN_DAYS = 366
+
+
+# --- who may manage accounts --------------------------------------------------------------------
+
+
+def _is_operator(actor: Any) -> bool:
+    """The person at the server's command line (``audit.as_operator``), not a signed-in user."""
+    return actor is None and audit.operator() is not None
+
+
+def _may_manage_accounts(actor: Any) -> bool:
+    """Administrators (the admin role anywhere, or a superuser) and the operator."""
+    if _is_operator(actor):
+        return True
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    return bool(actor.is_superuser or access.grants(actor, Resource.ACCOUNT, "manage"))
+
+
+def _require_account_manager(actor: Any, action: str, user: User | None = None) -> None:
+    if not _may_manage_accounts(actor):
+        raise access.refuse(
+            NotPermitted("only an administrator manages accounts"),
+            actor=actor,
+            action=action,
+            resource=Resource.ACCOUNT,
+            object_id=user.pk if user is not None else "",
+        )
+
+
+def _controllers(user: User) -> set[int]:
+    """The account and everyone who set its password, and theirs, and so on: whoever may know a
+    password to it, directly or through an account they control."""
+    seen: set[int] = set()
+    current: User | None = user
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        current = current.credentials_set_by
+    return seen
+
+
+def _holds_operational_access(user: User) -> bool:
+    return (
+        RoleAssignment.objects.filter(user=user, role__in=list(OPERATIONAL_ROLES)).exists()
+        or CompartmentGrant.objects.filter(user=user, revoked_at__isnull=True).exists()
+    )
+
+
+def _refuse_grant(actor: Any, user: User, action: str, reason: str, **detail: Any) -> Exception:
+    return access.refuse(
+        NotPermitted(reason),
+        actor=actor,
+        action=action,
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        detail={**detail, "rule": reason},
+    )
+
+
+def _require_may_grant(actor: Any, user: User, *, action: str, operational: bool) -> None:
+    """The rules no policy row can express, each closing one way to reach operational content.
+
+    - nobody grants anything to themselves;
+    - an account holding the admin role holds no operational role or compartment, and the
+      reverse: otherwise two administrators grant each other what they may not grant themselves;
+    - whoever set an account's password (or controls an account that did) grants it no
+      operational role or compartment: otherwise an administrator creates an account, or resets
+      one, and grants it what they want. The same holds through an account they control, such
+      as a second administrator account they created.
+    """
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise _refuse_grant(
+            actor, user, action, "nobody grants a role or compartment to themselves"
+        )
+    if operational:
+        if RoleAssignment.objects.filter(user=user, role=Role.ADMIN).exists():
+            raise _refuse_grant(
+                actor, user, action, "an administrator holds no operational role or compartment"
+            )
+        if actor is not None and _controllers(actor) & _controllers(user):
+            raise _refuse_grant(
+                actor,
+                user,
+                action,
+                "whoever set an account's password grants it no operational role or compartment",
+            )
+    elif _holds_operational_access(user):
+        raise _refuse_grant(
+            actor, user, action, "an account with operational roles cannot be an administrator"
+        )
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *, actor: Any, username: str, password: str, display_name: str = "", email: str = ""
+) -> User:
+    """Create an account; its creator knows its first password (see :func:`_require_may_grant`)."""
+    _require_account_manager(actor, "user-create")
+    if not username.strip():
+        raise ServiceError("A username is required.", field_errors={"username": ["Required."]})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ServiceError("An account with this username already exists.")
+    user = User(username=username, display_name=display_name, email=email)
+    user.set_password(password)
+    user.credentials_set_by = actor if getattr(actor, "pk", None) else None
+    user.save()
+    audit.record(actor=actor, action="user-create", resource=Resource.ACCOUNT, object_id=user.pk)
+    return user
+
+
+@transaction.atomic
+def user_change(*, actor: Any, user: User, **fields: Any) -> User:
+    """Change an account's name, e-mail, language or staff flags (never roles, never is_active)."""
+    allowed = {"username", "display_name", "email", "preferred_language", "is_staff"}
+    if not actor_is_superuser(actor):
+        allowed.discard("is_staff")
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ServiceError(f"These fields are not changed here: {', '.join(sorted(unknown))}.")
+    _require_account_manager(actor, "user-change", user)
+    changed = sorted(name for name, value in fields.items() if getattr(user, name) != value)
+    if not changed:
+        return user
+    for name in changed:
+        setattr(user, name, fields[name])
+    user.save(update_fields=changed)
+    audit.record(
+        actor=actor,
+        action="user-change",
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        detail={"fields": changed},
+    )
+    return user
+
+
+def actor_is_superuser(actor: Any) -> bool:
+    return bool(getattr(actor, "is_superuser", False)) or _is_operator(actor)
+
+
+@transaction.atomic
+def user_password_set(*, actor: Any, user: User, password: str | None) -> None:
+    """Set another person's password (a reset), or one's own.
+
+    A reset by someone else ends the account's sessions and tokens, takes away its operational
+    roles and compartments (to be granted again by someone who did not set the password), and
+    records who set it: otherwise resetting a source handler's password would be a way in.
+    ``password=None`` turns password login off for the account.
+    """
+    own = getattr(actor, "pk", None) == user.pk
+    if not own:
+        _require_account_manager(actor, "password-reset", user)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    withdrawn: list[str] = []
+    if not own:
+        user.credentials_set_by = actor if getattr(actor, "pk", None) else None
+        withdrawn = _withdraw_operational_access(user)
+    user.save(update_fields=["password", "credentials_set_by"])
+    ended = _end_sessions(user) if not own else 0
+    tokens = _revoke_tokens(user) if not own else 0
+    audit.record(
+        actor=actor,
+        action="password-change" if own else "password-reset",
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        detail={"sessions_ended": ended, "tokens_revoked": tokens, "withdrawn": withdrawn},
+    )
+
+
+def _withdraw_operational_access(user: User) -> list[str]:
+    withdrawn = []
+    for assignment in RoleAssignment.objects.filter(user=user, role__in=list(OPERATIONAL_ROLES)):
+        withdrawn.append(f"{assignment.role} @ {assignment.scope_label}")
+        assignment.delete()
+    now = timezone.now()
+    for grant in CompartmentGrant.objects.filter(user=user, revoked_at__isnull=True):
+        withdrawn.append(f"compartment {grant.get_compartment_display()} @ {grant.mission_id}")
+        grant.revoked_at = now
+        grant.save(update_fields=["revoked_at"])
+    access.forget(user)
+    return withdrawn
 
 
 def _end_sessions(user: User) -> int:
@@ -23,23 +228,230 @@ def _end_sessions(user: User) -> int:
     return ended
 
 
+def _revoke_tokens(user: User) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def user_disable(*, actor: Any, user: User, reason: str) -> int:
     """Disable an account and end every session and API token it holds at once."""
+    _require_account_manager(actor, "user-disable", user)
     if not reason.strip():
-        raise ServiceError("A reason is required to disable an account.")
+        raise ServiceError(
+            "A reason is required to disable an account.", field_errors={"reason": ["Required."]}
+        )
+    if getattr(actor, "pk", None) == user.pk:
+        raise ServiceError("You cannot disable your own account.")
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = _end_sessions(user)
-    Token.objects.filter(user=user).delete()
+    tokens = _revoke_tokens(user)
     audit.record(
         actor=actor,
         action="user-disable",
-        resource="account",
+        resource=Resource.ACCOUNT,
         object_id=user.pk,
-        detail={"sessions_ended": ended},
+        detail={"sessions_ended": ended, "tokens_revoked": tokens, "reason": reason.strip()[:200]},
     )
     return ended
+
+
+@transaction.atomic
+def user_enable(*, actor: Any, user: User, reason: str) -> User:
+    """Enable a disabled account again (never one's own: that would undo a colleague's decision)."""
+    _require_account_manager(actor, "user-enable", user)
+    if getattr(actor, "pk", None) == user.pk:
+        raise _refuse_grant(actor, user, "user-enable", "nobody enables their own account")
+    if not reason.strip():
+        raise ServiceError(
+            "A reason is required to enable an account.", field_errors={"reason": ["Required."]}
+        )
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        action="user-enable",
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        detail={"reason": reason.strip()[:200]},
+    )
+    return user
+
+
+# --- roles and compartments ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    mission: Any,
+    sector: Any = None,
+    site: Any = None,
+) -> RoleAssignment:
+    """Give ``user`` a role in one scope (a mission, one of its sectors, or one of its sites)."""
+    _require_account_manager(actor, "role-grant", user)
+    if role not in Role.values:
+        raise ServiceError(f"Unknown role {role!r}.", field_errors={"role": ["Unknown role."]})
+    _require_may_grant(actor, user, action="role-grant", operational=role != Role.ADMIN)
+    if role == Role.AUDITOR and RoleAssignment.objects.filter(user=user, role=Role.ADMIN).exists():
+        raise _refuse_grant(actor, user, "role-grant", "an administrator does not audit themselves")
+    assignment = RoleAssignment(user=user, role=role, mission=mission, sector=sector, site=site)
+    assignment.full_clean()
+    assignment.save()
+    access.forget(user)
+    audit.record(
+        actor=actor,
+        action="role-grant",
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        mission_id=mission.pk,
+        detail={"role": role, "scope": assignment.scope_label},
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+    """Take one role assignment away (one's own too: giving up a role widens nothing)."""
+    _require_account_manager(actor, "role-revoke", assignment.user)
+    detail = {"role": assignment.role, "scope": assignment.scope_label}
+    user, mission_id = assignment.user, assignment.mission_id
+    assignment.delete()
+    access.forget(user)
+    audit.record(
+        actor=actor,
+        action="role-revoke",
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        mission_id=mission_id,
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def compartment_grant(
+    *, actor: Any, user: User, mission: Any, compartment: int, reason: str
+) -> CompartmentGrant:
+    """Need-to-know access to one compartment in one mission, with the reason recorded."""
+    _require_account_manager(actor, "compartment-grant", user)
+    if compartment not in Compartment.values:
+        raise ServiceError(
+            "Unknown compartment.", field_errors={"compartment": ["Unknown compartment."]}
+        )
+    if not reason.strip():
+        raise ServiceError("A reason is required.", field_errors={"reason": ["Required."]})
+    _require_may_grant(actor, user, action="compartment-grant", operational=True)
+    if actor is None or not getattr(actor, "pk", None):
+        raise ServiceError("A compartment is granted by a named person.")
+    grant = CompartmentGrant.objects.create(
+        user=user, mission=mission, compartment=compartment, reason=reason.strip(), granted_by=actor
+    )
+    access.forget(user)
+    audit.record(
+        actor=actor,
+        action="compartment-grant",
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        mission_id=mission.pk,
+        detail={"compartment": Compartment(compartment).label, "grant": grant.pk},
+    )
+    return grant
+
+
+@transaction.atomic
+def compartment_revoke(*, actor: Any, grant: CompartmentGrant) -> CompartmentGrant:
+    _require_account_manager(actor, "compartment-revoke", grant.user)
+    if grant.revoked_at is None:
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        access.forget(grant.user)
+        audit.record(
+            actor=actor,
+            action="compartment-revoke",
+            resource=Resource.ACCOUNT,
+            object_id=grant.user_id,
+            mission_id=grant.mission_id,
+            detail={"grant": grant.pk},
+        )
+    return grant
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def token_create(
+    *, actor: Any, user: User, name: str, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new API token for ``actor``'s own account; the key is returned once and never stored.
+
+    Nobody creates a token for someone else, administrators and operators included: a token is
+    a person's credential.
+    """
+    if actor is None or getattr(actor, "pk", None) != user.pk or not user.is_active:
+        raise access.refuse(
+            NotPermitted("an API token is created by its holder only"),
+            actor=actor,
+            action="token-create",
+            resource=Resource.ACCOUNT,
+            object_id=user.pk,
+        )
+    days = settings.API_TOKEN_TTL_DAYS if days is None else days
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ServiceError(
+            f"A token lasts 1 to {MAX_TOKEN_DAYS} days.",
+            field_errors={"days": [f"1 to {MAX_TOKEN_DAYS}."]},
+        )
+    label = name.strip()[:100] or "API token"
+    key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        name=label,
+        digest=token_digest(key),
+        prefix=key[:12],
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    audit.record(
+        actor=actor,
+        action="token-create",
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        detail={"token": token.pk, "expires_at": token.expires_at.isoformat()},
+    )
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, actor: Any, token_id: int) -> ApiToken:
+    """Revoke a token: one's own, or anyone's for an administrator or the operator."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    own = token is not None and getattr(actor, "pk", None) == token.user_id
+    if token is None or not (own or _may_manage_accounts(actor)):
+        raise access.refuse_lookup(
+            actor,
+            ApiToken.objects.none(),
+            action="token-revoke",
+            resource=Resource.ACCOUNT,
+            pk=token_id,
+        )
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            action="token-revoke",
+            resource=Resource.ACCOUNT,
+            object_id=token.user_id,
+            detail={"token": token.pk},
+        )
+    return token
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bluebox.core import services, throttle
@@ -125,9 +124,9 @@ def test_a_session_ends_at_the_absolute_limit_even_when_active(world, settings):
 
 def test_disabling_an_account_ends_its_sessions_and_tokens(world):
     browser = _logged_in(world.analyst)
-    token = Token.objects.create(user=world.analyst)
+    _, key = services.token_create(actor=world.analyst, user=world.analyst, name="laptop")
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/me/").status_code == 200
     ended = services.user_disable(actor=world.admin, user=world.analyst, reason="left the mission")
     assert ended == 1
