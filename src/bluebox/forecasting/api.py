@@ -10,6 +10,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from bluebox.core import access
 from bluebox.core.api_params import int_param
 from bluebox.engines.forecast import MODEL_KEYS
 from bluebox.forecasting import selectors, services
@@ -121,4 +122,7 @@ class RunAreas(generics.ListAPIView[AreaForecast]):
 
     def get_queryset(self) -> Any:
         run = selectors.run_visible(self.request.user, self.kwargs["pk"])
-        return selectors.areas_for(self.request.user, run, int_param(self.request, "horizon"))
+        areas = selectors.areas_for(self.request.user, run, int_param(self.request, "horizon"))
+        # Rows of a strictly confidential or compartmented variant are read like such records.
+        access.audit_reads(self.request.user, areas)
+        return areas

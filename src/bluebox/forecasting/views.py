@@ -48,8 +48,11 @@ def _risk_context(request: HttpRequest, run: ForecastRun | None) -> dict[str, An
     horizons = list(run.horizons or [1])
     wanted = _int(request.GET.get("horizon"))
     horizon = wanted if wanted is not None and wanted in horizons else min(horizons)
+    # Rows of a strictly confidential or compartmented variant are read like such records.
+    access.audit_reads(request.user, selectors.areas_for(request.user, run, horizon))
     return {
         "run": run,
+        "run_inputs": selectors.run_inputs(request.user, run),
         "horizon": horizon,
         "horizons": horizons,
         "period": selectors.target_period(run, horizon),

@@ -10,6 +10,7 @@ run and its areas in the API) must be the same; the commissioner's forecast must
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from rest_framework.test import APIClient
 
 from bluebox.alerts import selectors as alert_selectors
 from bluebox.core.classification import Classification, Compartment
+from bluebox.core.models import AuditEntry
 from bluebox.forecasting import jobs, selectors
 from bluebox.forecasting.tests.factories import ONE_DEAD, TODAY, incidents_at_site_a, small_settings
 from bluebox.incidents import services as incident_services
@@ -61,8 +63,12 @@ def _seen(user: Any, run: Any) -> dict[str, Any]:
     areas = api.get(f"/api/v1/forecast/runs/{run.pk}/areas/?limit=1000")
     page = Client()
     page.force_login(user)
-    context = page.get(f"/forecast/runs/{run.pk}/").context
+    response = page.get(f"/forecast/runs/{run.pk}/")
+    context = response.context
+    html = response.content.decode()
+    said = re.search(r'id="forecast-inputs">([^<]*)<', html)
     return {
+        "said": said.group(1) if said else None,
         "detail": (
             detail.status_code,
             {k: v for k, v in detail.json().items() if k not in RUN_VOLATILE},
@@ -105,6 +111,13 @@ def test_hidden_inserts_and_voids_change_nothing_a_lower_cleared_reader_sees(wor
     reporter = _seen(world.reporter_at_a, after)
     assert reporter["areas"][0] == 200 and reporter["areas"][1], "the reporter still has a map"
     assert reporter["detail"][1]["inputs"]["events"] == len(_visible_ids(world.reporter_at_a))
+    seen = len(_visible_ids(world.reporter_at_a))
+    assert reporter["said"] == f"Computed only from the {seen} incidents you may see."
+    # The analyst's variant read strictly confidential incidents: reading it is audited.
+    _seen(world.analyst, after)
+    assert AuditEntry.objects.filter(
+        actor=world.analyst.username, action="list-read", resource="forecast"
+    ).exists()
     # The commissioner is served the full forecast, which did follow the hidden attacks.
     full_before = selectors.served_variant(world.commissioner, before)
     full_after = selectors.served_variant(world.commissioner, after)
