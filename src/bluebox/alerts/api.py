@@ -14,8 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bluebox.alerts import cap, selectors, services
-from bluebox.alerts.models import Alert, CapAlert, OutboundMessage
-from bluebox.core import access
+from bluebox.alerts.models import Alert, AlertStatus, CapAlert, OutboundMessage
+from bluebox.core import access, inputs
+from bluebox.core.api_params import choice_param
+from bluebox.core.serializers import ModelSerializer
 from bluebox.incidents.api import IncidentSerializer
 from bluebox.incidents.models import IncidentType
 from bluebox.missions.models import Mission
@@ -68,7 +70,7 @@ class GatewayStopped(GatewayWebhook):
     kind = "stopped"
 
 
-class AlertSerializer(serializers.ModelSerializer[Alert]):
+class AlertSerializer(ModelSerializer[Alert]):
     """An alert as triage sees it: the caller by pseudonym only."""
 
     caller = serializers.CharField(source="caller.pseudonym", read_only=True)
@@ -93,13 +95,13 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
 class AlertList(generics.ListAPIView[Alert]):
     serializer_class = AlertSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("status", str)])
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=AlertStatus.values)])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
         return selectors.alerts_for(
-            self.request.user, status=self.request.query_params.get("status")
+            self.request.user, status=choice_param(self.request, "status", AlertStatus.values)
         )
 
 
@@ -124,14 +126,14 @@ class ReplySerializer(serializers.Serializer[Any]):
 
 
 class ConvertSerializer(serializers.Serializer[Any]):
-    site = serializers.IntegerField(required=False, allow_null=True)
+    site = inputs.IdField(required=False, allow_null=True)
     title = serializers.CharField(required=False, max_length=200)
     incident_type = serializers.ChoiceField(choices=IncidentType.choices, required=False)
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
     longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
 
 
-class MessageSerializer(serializers.ModelSerializer[OutboundMessage]):
+class MessageSerializer(ModelSerializer[OutboundMessage]):
     class Meta:
         model = OutboundMessage
         fields = ["id", "alert", "recipient", "text", "status", "created_at"]
@@ -232,7 +234,7 @@ class CallerReveal(APIView):
         return response
 
 
-class CapSerializer(serializers.ModelSerializer[CapAlert]):
+class CapSerializer(ModelSerializer[CapAlert]):
     class Meta:
         model = CapAlert
         fields = [
@@ -246,7 +248,7 @@ class CapSerializer(serializers.ModelSerializer[CapAlert]):
 
 
 class CapDraftSerializer(serializers.Serializer[Any]):
-    mission = serializers.IntegerField()
+    mission = inputs.IdField()
     headline = serializers.CharField(max_length=160)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     instruction = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -257,7 +259,7 @@ class CapDraftSerializer(serializers.Serializer[Any]):
     restriction = serializers.CharField(required=False, allow_blank=True, max_length=200)
     addresses = serializers.CharField(required=False, allow_blank=True, max_length=500)
     exercise = serializers.BooleanField(required=False)
-    references = serializers.IntegerField(required=False, allow_null=True)
+    references = inputs.IdField(required=False, allow_null=True)
     msg_type = serializers.ChoiceField(choices=["Alert", "Update", "Cancel"], required=False)
     area_desc = serializers.CharField(max_length=300)
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)

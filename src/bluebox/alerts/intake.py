@@ -12,13 +12,20 @@ Errors never echo the body back: it may hold a phone number.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from django.core.exceptions import ValidationError
+from rest_framework.exceptions import ParseError
+
+from bluebox.core.bounds import within_date_window
 from bluebox.core.exceptions import ServiceError
+from bluebox.core.parsers import loads_bounded
+
+# A gateway sends a handful of fields; more is not a message (and parse_qs would raise).
+MAX_FORM_FIELDS = 50
 
 
 @dataclass(frozen=True)
@@ -40,13 +47,18 @@ def fields(body: bytes, content_type: str) -> dict[str, Any]:
         raise ServiceError("The body is not UTF-8.") from None
     if content_type.split(";", maxsplit=1)[0].strip() == "application/json":
         try:
-            value = json.loads(text)
-        except ValueError:
-            raise ServiceError("The body is not valid JSON.") from None
+            value = loads_bounded(text)
+        except ParseError as exc:
+            raise ServiceError(str(exc.detail)) from None
         if not isinstance(value, dict):
             raise ServiceError("The body must be a JSON object.")
         return value
-    parsed = parse_qs(text, keep_blank_values=True, strict_parsing=False, max_num_fields=50)
+    try:
+        parsed = parse_qs(
+            text, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_FORM_FIELDS
+        )
+    except ValueError:
+        raise ServiceError(f"More than {MAX_FORM_FIELDS} form fields.") from None
     return {key: values[-1] for key, values in parsed.items()}
 
 
@@ -57,6 +69,10 @@ def _date(raw: Any) -> datetime | None:
         value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError:
         raise ServiceError("The date is not ISO 8601.") from None
+    try:
+        within_date_window(value)
+    except ValidationError as exc:
+        raise ServiceError(exc.messages[0]) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -246,6 +247,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 IMPORT_DIR = DATA_DIR / "imports"
 IMPORT_MAX_BYTES = env_int("BLUEBOX_IMPORT_MAX_MB", 512, minimum=1) * 1024 * 1024
 
+# The window every date given to bluebox must fall in (core/bounds.py applies it to every input).
+# UCDP GED starts in 1989 and ACLED in 1997, so event histories need nothing earlier, and a
+# forecast panel from 1989 to today stays affordable; plans and reviews look ahead a year at most.
+EARLIEST_DATE = date(env_int("BLUEBOX_EARLIEST_YEAR", 1989, minimum=1900), 1, 1)
+LATEST_DAYS_AHEAD = env_int("BLUEBOX_LATEST_DAYS_AHEAD", 366, minimum=1)
+# Request bodies: Django's limits for forms and uploads held in memory, also applied to JSON
+# bodies by core/parsers.py (a larger body is a 413 before it is parsed).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 # Optional raster tile server; without it the map shows the shipped vector boundaries only.
 MAP_TILE_URL = env_str("BLUEBOX_MAP_TILE_URL", "")
 
@@ -256,7 +267,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "bluebox.core.pagination.BoundedLimitOffsetPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "bluebox.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "bluebox.core.api_errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -17,9 +17,10 @@ from rest_framework.views import APIView
 from bluebox.core import selectors, services, throttle
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import ApiToken, AuditEntry, RoleAssignment
+from bluebox.core.serializers import ModelSerializer
 
 
-class RoleAssignmentSerializer(serializers.ModelSerializer[RoleAssignment]):
+class RoleAssignmentSerializer(ModelSerializer[RoleAssignment]):
     class Meta:
         model = RoleAssignment
         fields = ["role", "mission", "sector", "site"]
@@ -69,7 +70,7 @@ class TokenLoginSerializer(serializers.Serializer[Any]):
     )
 
 
-class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+class ApiTokenSerializer(ModelSerializer[ApiToken]):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -122,7 +123,7 @@ class TokenRevoke(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
+class AuditEntrySerializer(ModelSerializer[AuditEntry]):
     class Meta:
         model = AuditEntry
         fields = [

@@ -31,9 +31,51 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination, LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
+
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    """Limit/offset pages with both numbers bounded: at most ``max_limit`` rows a page, and an
+    offset a database can slice at. Anything that is not such a number is a 400, not a guess."""
+
+    default_limit = 100
+    max_limit = 1000
+    max_offset = 10**9
+    limit_query_description = "Results per page (default 100, at most 1000)."
+
+    def get_limit(self, request: Request) -> int:
+        return self._bounded(request, self.limit_query_param, 1, int(self.max_limit or 1000)) or (
+            int(self.default_limit or 100)
+        )
+
+    def get_offset(self, request: Request) -> int:
+        return self._bounded(request, self.offset_query_param, 0, self.max_offset) or 0
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.limit_query_param: (1, self.max_limit),
+            self.offset_query_param: (0, self.max_offset),
+        }
+        for parameter in parameters:
+            low, high = bounds[parameter["name"]]
+            parameter["schema"] = {**parameter["schema"], "minimum": low, "maximum": high}
+        return parameters
+
+    @staticmethod
+    def _bounded(request: Request, name: str, low: int, high: int) -> int | None:
+        raw = request.query_params.get(name)
+        if raw in (None, ""):
+            return None
+        try:
+            value = int(str(raw))
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise serializers.ValidationError({name: [f"Must be an integer from {low} to {high}."]})
+        return value
 
 
 class KeysetPagination(CursorPagination):

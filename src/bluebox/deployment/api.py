@@ -10,11 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bluebox.core import inputs
+from bluebox.core.serializers import ModelSerializer
 from bluebox.deployment import selectors, services
 from bluebox.deployment.models import Caveat, CaveatKind, DeploymentPlan
 
 
-class CaveatSerializer(serializers.ModelSerializer[Caveat]):
+class CaveatSerializer(ModelSerializer[Caveat]):
     country_code = serializers.CharField(source="country.code", read_only=True)
 
     class Meta:
@@ -33,9 +35,9 @@ class CaveatSerializer(serializers.ModelSerializer[Caveat]):
 
 
 class CaveatCreateSerializer(serializers.Serializer[Any]):
-    mission = serializers.IntegerField()
-    country = serializers.IntegerField()
-    unit = serializers.IntegerField(required=False, allow_null=True)
+    mission = inputs.IdField()
+    country = inputs.IdField()
+    unit = inputs.IdField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=CaveatKind.choices)
     # Validated kind by kind in the service (clear errors, nothing stored when wrong).
     parameters = serializers.JSONField()
@@ -92,7 +94,7 @@ PLAN_FIELDS = [
 ]
 
 
-class DeploymentPlanSerializer(serializers.ModelSerializer[DeploymentPlan]):
+class DeploymentPlanSerializer(ModelSerializer[DeploymentPlan]):
     class Meta:
         model = DeploymentPlan
         fields = PLAN_FIELDS
@@ -106,8 +108,8 @@ class DeploymentPlanDetailSerializer(DeploymentPlanSerializer):
 
 
 class DeploymentPlanRequestSerializer(serializers.Serializer[Any]):
-    mission = serializers.IntegerField()
-    plan_start = serializers.DateField()
+    mission = inputs.IdField()
+    plan_start = inputs.DateField()
     horizon_days = serializers.IntegerField(min_value=1, max_value=365, default=90)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     time_limit_s = serializers.FloatField(min_value=0.1, max_value=600, default=30.0)

@@ -17,9 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bluebox.core import access
+from bluebox.core import access, inputs
 from bluebox.core.api_params import validated
 from bluebox.core.models import User
+from bluebox.core.serializers import ModelSerializer
 from bluebox.detention import selectors, services
 from bluebox.detention.models import (
     Apprehension,
@@ -36,7 +37,7 @@ from bluebox.detention.models import (
 from bluebox.missions.models import Mission
 
 
-class ApprehensionSerializer(serializers.ModelSerializer[Apprehension]):
+class ApprehensionSerializer(ModelSerializer[Apprehension]):
     # Plain strings in the schema: enums named "Status" would collide with other apps'.
     status = serializers.CharField(read_only=True)
     target_at = serializers.SerializerMethodField()
@@ -88,9 +89,9 @@ class ApprehensionSerializer(serializers.ModelSerializer[Apprehension]):
 
 
 class ApprehensionCreateSerializer(serializers.Serializer[Any]):
-    mission = serializers.IntegerField()
-    site = serializers.IntegerField()
-    apprehended_at = serializers.DateTimeField()
+    mission = inputs.IdField()
+    site = inputs.IdField()
+    apprehended_at = inputs.DateTimeField()
     detainee_name = serializers.CharField(max_length=300)
     detainee_details = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     location = serializers.CharField(max_length=200)
@@ -99,7 +100,7 @@ class ApprehensionCreateSerializer(serializers.Serializer[Any]):
     host_request_reference = serializers.CharField(max_length=120, required=False, allow_blank=True)
     reason = serializers.CharField(max_length=5000)
     medical_check_done = serializers.BooleanField(required=False)
-    medical_check_at = serializers.DateTimeField(required=False, allow_null=True)
+    medical_check_at = inputs.DateTimeField(required=False, allow_null=True)
     medical_notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     property_taken = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
@@ -113,7 +114,7 @@ class IdentitySerializer(serializers.Serializer[Any]):
     details = serializers.CharField()
 
 
-class RiskAssessmentSerializer(serializers.ModelSerializer[RiskAssessment]):
+class RiskAssessmentSerializer(ModelSerializer[RiskAssessment]):
     overall = serializers.CharField(read_only=True)
 
     class Meta:
@@ -137,7 +138,7 @@ class RiskAssessmentSerializer(serializers.ModelSerializer[RiskAssessment]):
 
 
 class RiskAssessCreateSerializer(serializers.Serializer[Any]):
-    receiving_partner = serializers.IntegerField()
+    receiving_partner = inputs.IdField()
     risk_ill_treatment = serializers.ChoiceField(choices=Risk.choices)
     risk_unfair_trial = serializers.ChoiceField(choices=Risk.choices)
     risk_death_penalty = serializers.ChoiceField(choices=Risk.choices)
@@ -146,11 +147,11 @@ class RiskAssessCreateSerializer(serializers.Serializer[Any]):
 
 
 class DetentionOverrideCreateSerializer(serializers.Serializer[Any]):
-    assessment = serializers.IntegerField()
+    assessment = inputs.IdField()
     justification = serializers.CharField(max_length=5000)
 
 
-class DetentionOverrideSerializer(serializers.ModelSerializer[HandoverOverride]):
+class DetentionOverrideSerializer(ModelSerializer[HandoverOverride]):
     class Meta:
         model = HandoverOverride
         fields = [
@@ -165,14 +166,14 @@ class DetentionOverrideSerializer(serializers.ModelSerializer[HandoverOverride])
 
 
 class DetentionHandoverSerializer(serializers.Serializer[Any]):
-    assessment = serializers.IntegerField()
+    assessment = inputs.IdField()
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    at = serializers.DateTimeField(required=False)
+    at = inputs.DateTimeField(required=False)
 
 
 class ReleaseSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
-    at = serializers.DateTimeField(required=False)
+    at = inputs.DateTimeField(required=False)
 
 
 class TransferSerializer(ReleaseSerializer):
@@ -183,7 +184,7 @@ class DetentionVoidSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
-class BreachSerializer(serializers.ModelSerializer[Breach]):
+class BreachSerializer(ModelSerializer[Breach]):
     class Meta:
         model = Breach
         fields = [
@@ -198,14 +199,14 @@ class BreachSerializer(serializers.ModelSerializer[Breach]):
         read_only_fields = fields
 
 
-class NotificationSerializer(serializers.ModelSerializer[Notification]):
+class NotificationSerializer(ModelSerializer[Notification]):
     class Meta:
         model = Notification
         fields = ["id", "apprehension", "text", "created_at", "read_at"]
         read_only_fields = fields
 
 
-class EvidenceSerializer(serializers.ModelSerializer[EvidenceItem]):
+class EvidenceSerializer(ModelSerializer[EvidenceItem]):
     kind = serializers.CharField(read_only=True)
 
     class Meta:
@@ -226,7 +227,7 @@ class EvidenceSerializer(serializers.ModelSerializer[EvidenceItem]):
 
 
 class EvidenceCreateSerializer(serializers.Serializer[Any]):
-    apprehension = serializers.IntegerField()
+    apprehension = inputs.IdField()
     kind = serializers.CharField(
         max_length=8, help_text="One of: " + ", ".join(EvidenceKind.values)
     )
@@ -243,11 +244,11 @@ class EvidenceCreateSerializer(serializers.Serializer[Any]):
 
 
 class TransferOfferSerializer(serializers.Serializer[Any]):
-    receiver = serializers.IntegerField()
+    receiver = inputs.IdField()
     purpose = serializers.CharField(max_length=200)
 
 
-class EvidenceTransferSerializer(serializers.ModelSerializer[EvidenceTransfer]):
+class EvidenceTransferSerializer(ModelSerializer[EvidenceTransfer]):
     class Meta:
         model = EvidenceTransfer
         fields = [

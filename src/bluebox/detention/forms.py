@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bluebox.core import inputs
 from bluebox.detention.models import EvidenceKind, LegalBasis, Risk
 
 NO_IDENTITY_HINT = _("Never write the detainee's name here: identities go in their own field.")
@@ -14,7 +15,7 @@ class ApprehensionForm(forms.Form):
     """Phone-friendly: who and when first, then the legal basis and the checks."""
 
     site = forms.TypedChoiceField(label=_("Field site"), coerce=int)
-    apprehended_at = forms.DateTimeField(
+    apprehended_at = inputs.FormDateTimeField(
         label=_("Apprehended at (mission local time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

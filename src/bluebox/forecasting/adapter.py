@@ -33,6 +33,7 @@ import pandas as pd
 from django.db.models import QuerySet
 
 from bluebox.core import access
+from bluebox.core.bounds import window_start
 from bluebox.core.roles import Resource
 from bluebox.engines import forecast as engine
 from bluebox.engines.forecast.units import parse_period, period_start
@@ -86,8 +87,15 @@ def origin_index(label: str) -> int:
 
 
 def mission_incidents(mission: Mission, *, until: dt.datetime) -> QuerySet[Incident]:
-    """The mission's incidents (not voided) before ``until``, before any clearance applies."""
-    return Incident.objects.filter(mission=mission, voided_at__isnull=True, occurred_at__lt=until)
+    """The mission's incidents (not voided) inside the date window before ``until``, before any
+    clearance applies. The panel spans the events' weeks: a date older than the window (stored
+    before inputs were bounded) would make it grow by centuries, so it is left out, not trusted."""
+    return Incident.objects.filter(
+        mission=mission,
+        voided_at__isnull=True,
+        occurred_at__gte=window_start(),
+        occurred_at__lt=until,
+    )
 
 
 def events_frame(incidents: QuerySet[Incident]) -> pd.DataFrame:

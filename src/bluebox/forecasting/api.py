@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bluebox.core import access
-from bluebox.core.api_params import int_param
+from bluebox.core import access, inputs
+from bluebox.core.api_params import id_param, int_param
+from bluebox.core.serializers import ModelSerializer
 from bluebox.engines.forecast import MODEL_KEYS
 from bluebox.forecasting import selectors, services
 from bluebox.forecasting.models import AreaForecast, ForecastRun
@@ -53,7 +54,7 @@ AREA_FIELDS = [
 ]
 
 
-class RunSerializer(serializers.ModelSerializer[ForecastRun]):
+class RunSerializer(ModelSerializer[ForecastRun]):
     class Meta:
         model = ForecastRun
         fields = RUN_FIELDS
@@ -69,7 +70,7 @@ class RunSerializer(serializers.ModelSerializer[ForecastRun]):
 
 
 class RunRequestSerializer(serializers.Serializer[Any]):
-    mission = serializers.IntegerField()
+    mission = inputs.IdField()
     model = serializers.ChoiceField(choices=list(MODEL_KEYS), required=False)
     horizons = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=services.MAX_HORIZON),
@@ -78,14 +79,14 @@ class RunRequestSerializer(serializers.Serializer[Any]):
     )
 
 
-class AreaSerializer(serializers.ModelSerializer[AreaForecast]):
+class AreaSerializer(ModelSerializer[AreaForecast]):
     class Meta:
         model = AreaForecast
         fields = AREA_FIELDS
         read_only_fields = AREA_FIELDS
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("mission", int)]))
+@extend_schema_view(get=extend_schema(parameters=[id_param("mission")]))
 class RunListCreate(generics.ListAPIView[ForecastRun]):
     serializer_class = RunSerializer
 
@@ -114,7 +115,7 @@ class RunDetail(generics.RetrieveAPIView[ForecastRun]):
         return selectors.run_visible(self.request.user, self.kwargs["pk"])
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("horizon", int)]))
+@extend_schema_view(get=extend_schema(parameters=[id_param("horizon")]))
 class RunAreas(generics.ListAPIView[AreaForecast]):
     """The run's areas in the caller's scope, highest probability first."""
 

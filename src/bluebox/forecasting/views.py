@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access
+from bluebox.core.bounds import query_id
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.middleware import passive
 from bluebox.forecasting import selectors, services
@@ -35,18 +36,11 @@ def forbidden_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapper
 
 
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def _risk_context(request: HttpRequest, run: ForecastRun | None) -> dict[str, Any]:
     if run is None:
         return {"run": None}
     horizons = list(run.horizons or [1])
-    wanted = _int(request.GET.get("horizon"))
+    wanted = query_id(request.GET, "horizon")
     horizon = wanted if wanted is not None and wanted in horizons else min(horizons)
     # Rows of a strictly confidential or compartmented variant are read like such records.
     access.audit_reads(request.user, selectors.areas_for(request.user, run, horizon))
@@ -65,7 +59,7 @@ def _risk_context(request: HttpRequest, run: ForecastRun | None) -> dict[str, An
 def forecast_index(request: HttpRequest) -> HttpResponse:
     """The mission's latest forecast: risk map, highest risk per sector, candidates, runs."""
     missions = list(selectors.forecast_missions(request.user))
-    wanted = _int(request.GET.get("mission"))
+    wanted = query_id(request.GET, "mission")
     mission = next((m for m in missions if m.pk == wanted), missions[0] if missions else None)
     context: dict[str, Any] = {"missions": missions, "mission": mission, "run": None}
     if mission is not None:
@@ -103,7 +97,7 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @forbidden_as_403
 def run_start(request: HttpRequest) -> HttpResponse:
-    mission_id = _int(request.POST.get("mission"))
+    mission_id = query_id(request.POST, "mission")
     if mission_id is None:
         raise access.NotVisible()
     try:

@@ -12,9 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bluebox.core import access
-from bluebox.core.api_params import validated
+from bluebox.core import access, inputs
+from bluebox.core.api_params import id_param, validated
 from bluebox.core.roles import Resource
+from bluebox.core.serializers import ModelSerializer
 from bluebox.hrddp import selectors, services
 from bluebox.hrddp.models import (
     Activity,
@@ -29,7 +30,7 @@ from bluebox.hrddp.models import (
 from bluebox.missions.models import PartnerOrganisation
 
 
-class UnitSerializer(serializers.ModelSerializer[PartnerOrganisation]):
+class UnitSerializer(ModelSerializer[PartnerOrganisation]):
     kind = serializers.CharField(read_only=True)
 
     class Meta:
@@ -63,14 +64,14 @@ class UnitStatusSerializer(UnitSerializer):
         }
 
 
-class MitigationSerializer(serializers.ModelSerializer[Mitigation]):
+class MitigationSerializer(ModelSerializer[Mitigation]):
     class Meta:
         model = Mitigation
         fields = ["id", "measure", "owner", "due_on", "completed_at"]
         read_only_fields = fields
 
 
-class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+class AssessmentSerializer(ModelSerializer[Assessment]):
     mitigations = MitigationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -95,11 +96,11 @@ class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
 class MitigationInput(serializers.Serializer[Any]):
     measure = serializers.CharField(max_length=2000)
     owner = serializers.CharField(max_length=200)
-    due_on = serializers.DateField()
+    due_on = inputs.DateField()
 
 
 class AssessmentCreateSerializer(serializers.Serializer[Any]):
-    partner = serializers.IntegerField()
+    partner = inputs.IdField()
     violations_history = serializers.CharField(max_length=10000)
     violations_level = serializers.ChoiceField(choices=Level.choices)
     corrective_commitment = serializers.CharField(
@@ -112,7 +113,7 @@ class AssessmentCreateSerializer(serializers.Serializer[Any]):
     mitigations = MitigationInput(many=True, required=False)
 
 
-class DecisionSerializer(serializers.ModelSerializer[Decision]):
+class DecisionSerializer(ModelSerializer[Decision]):
     # Plain strings in the schema: an enum named "Outcome" would collide with the audit's.
     outcome = serializers.CharField(read_only=True)
 
@@ -135,18 +136,18 @@ class DecisionSerializer(serializers.ModelSerializer[Decision]):
 
 
 class DecisionCreateSerializer(serializers.Serializer[Any]):
-    assessment = serializers.IntegerField()
+    assessment = inputs.IdField()
     outcome = serializers.CharField(max_length=32, help_text="One of: " + ", ".join(Outcome.values))
     activities = serializers.ListField(
         child=serializers.ChoiceField(choices=Activity.choices), required=False
     )
     rationale = serializers.CharField(max_length=10000)
-    valid_from = serializers.DateField()
-    valid_until = serializers.DateField()
-    review_on = serializers.DateField(required=False)
+    valid_from = inputs.DateField()
+    valid_until = inputs.DateField()
+    review_on = inputs.DateField(required=False)
 
 
-class OverrideSerializer(serializers.ModelSerializer[SupportOverride]):
+class OverrideSerializer(ModelSerializer[SupportOverride]):
     class Meta:
         model = SupportOverride
         fields = [
@@ -162,14 +163,14 @@ class OverrideSerializer(serializers.ModelSerializer[SupportOverride]):
 
 
 class OverrideCreateSerializer(serializers.Serializer[Any]):
-    partner = serializers.IntegerField()
+    partner = inputs.IdField()
     activity = serializers.ChoiceField(choices=Activity.choices)
     justification = serializers.CharField(max_length=5000)
     valid_days = serializers.IntegerField(min_value=1, max_value=services.MAX_OVERRIDE_DAYS)
 
 
 class CalendarItemSerializer(serializers.Serializer[Any]):
-    on = serializers.DateField()
+    on = inputs.DateField()
     kind = serializers.CharField()
     overdue = serializers.BooleanField()
     partner = serializers.IntegerField(source="partner.pk")
@@ -244,7 +245,7 @@ class Gate(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("partner", int, required=True),
+            id_param("partner", required=True),
             OpenApiParameter("activity", str, required=True, enum=Activity.values),
             OpenApiParameter("at", str, description="ISO 8601 moment; default now"),
         ],
@@ -276,9 +277,9 @@ class Gate(APIView):
 
 
 class _GateQuery(serializers.Serializer[Any]):
-    partner = serializers.IntegerField()
+    partner = inputs.IdField()
     activity = serializers.ChoiceField(choices=Activity.choices)
-    at = serializers.DateTimeField(required=False)
+    at = inputs.DateTimeField(required=False)
 
 
 class Calendar(APIView):

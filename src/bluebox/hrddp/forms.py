@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bluebox.core import inputs
 from bluebox.hrddp.models import Activity, Commitment, Level, Outcome
 
 
@@ -26,7 +27,7 @@ class AssessmentForm(forms.Form):
     overall_risk = forms.ChoiceField(label=_("Overall risk"), choices=Level.choices)
     measure = forms.CharField(label=_("3. First mitigation measure"), required=False)
     owner = forms.CharField(label=_("Owner"), required=False, max_length=200)
-    due_on = forms.DateField(
+    due_on = inputs.FormDateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -34,7 +35,7 @@ class AssessmentForm(forms.Form):
 class MitigationForm(forms.Form):
     measure = forms.CharField(label=_("Measure"))
     owner = forms.CharField(label=_("Owner"), max_length=200)
-    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = inputs.FormDateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DecisionForm(forms.Form):
@@ -47,13 +48,13 @@ class DecisionForm(forms.Form):
         initial=[a.value for a in Activity],
     )
     rationale = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2}))
-    valid_from = forms.DateField(
+    valid_from = inputs.FormDateField(
         label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    valid_until = forms.DateField(
+    valid_until = inputs.FormDateField(
         label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    review_on = forms.DateField(
+    review_on = inputs.FormDateField(
         label=_("Review on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -62,7 +63,7 @@ class LinkForm(forms.Form):
     incident = forms.IntegerField(label=_("Incident number"), required=False)
     reference = forms.CharField(label=_("or human rights report reference"), required=False)
     summary = forms.CharField(label=_("Summary"), required=False)
-    reported_on = forms.DateField(
+    reported_on = inputs.FormDateField(
         label=_("Report date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -13,10 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bluebox.core import access
-from bluebox.core.api_params import int_param
+from bluebox.core import access, inputs
+from bluebox.core.api_params import choice_param, id_param, int_param
 from bluebox.core.classification import ALL_COMPARTMENTS, Classification
 from bluebox.core.pagination import KeysetPagination
+from bluebox.core.serializers import ModelSerializer
 from bluebox.incidents import exports, selectors, services
 from bluebox.incidents.models import (
     DatePrecision,
@@ -24,6 +25,7 @@ from bluebox.incidents.models import (
     Incident,
     IncidentLink,
     IncidentResponse,
+    IncidentStatus,
     IncidentType,
     PerpetratorCategory,
     PocPhase,
@@ -89,7 +91,7 @@ PUBLIC_FIELDS = [
 ]
 
 
-class IncidentSerializer(serializers.ModelSerializer[Incident]):
+class IncidentSerializer(ModelSerializer[Incident]):
     # Read-only model fields lose ``blank``; declared so the schema admits "" (not yet classified).
     threat_nature = serializers.ChoiceField(
         choices=ThreatNature.choices, allow_blank=True, read_only=True
@@ -107,13 +109,13 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
 class IncidentReportSerializer(serializers.Serializer[Any]):
     """What a reporter sends; validated here, then checked again by the service."""
 
-    mission = serializers.IntegerField()
-    site = serializers.IntegerField(required=False, allow_null=True)
-    sector = serializers.IntegerField(required=False, allow_null=True)
+    mission = inputs.IdField()
+    site = inputs.IdField(required=False, allow_null=True)
+    sector = inputs.IdField(required=False, allow_null=True)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     incident_type = serializers.ChoiceField(choices=IncidentType.choices)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = inputs.DateTimeField()
     date_precision = serializers.ChoiceField(choices=DatePrecision.choices, required=False)
     latitude = serializers.FloatField(min_value=-90, max_value=90)
     longitude = serializers.FloatField(min_value=-180, max_value=180)
@@ -123,9 +125,9 @@ class IncidentReportSerializer(serializers.Serializer[Any]):
     )
     perpetrator_actor = serializers.CharField(required=False, allow_blank=True, max_length=200)
     civilian_targeting = serializers.BooleanField(required=False)
-    fatalities_best = serializers.IntegerField(min_value=0, required=False)
-    fatalities_low = serializers.IntegerField(min_value=0, required=False)
-    fatalities_high = serializers.IntegerField(min_value=0, required=False)
+    fatalities_best = inputs.CountField(required=False)
+    fatalities_low = inputs.CountField(required=False)
+    fatalities_high = inputs.CountField(required=False)
     poc_tier = serializers.IntegerField(min_value=1, max_value=3, required=False)
     poc_phase = serializers.ChoiceField(choices=PocPhase.choices, required=False)
     weapons = serializers.ListField(
@@ -134,11 +136,11 @@ class IncidentReportSerializer(serializers.Serializer[Any]):
     actors = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=20
     )
-    victims_women = serializers.IntegerField(min_value=0, required=False)
-    victims_men = serializers.IntegerField(min_value=0, required=False)
-    victims_girls = serializers.IntegerField(min_value=0, required=False)
-    victims_boys = serializers.IntegerField(min_value=0, required=False)
-    victims_unknown = serializers.IntegerField(min_value=0, required=False)
+    victims_women = inputs.CountField(required=False)
+    victims_men = inputs.CountField(required=False)
+    victims_girls = inputs.CountField(required=False)
+    victims_boys = inputs.CountField(required=False)
+    victims_unknown = inputs.CountField(required=False)
     location_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     source_reliability = serializers.ChoiceField(choices=list("ABCDEF"), required=False)
     information_credibility = serializers.IntegerField(min_value=1, max_value=6, required=False)
@@ -179,17 +181,17 @@ class IncidentPagination(KeysetPagination):
             "(default 100, at most 500); `limit` and `offset` are refused."
         ),
         parameters=[
-            OpenApiParameter("mission", int),
-            OpenApiParameter("sector", int),
-            OpenApiParameter("site", int),
-            OpenApiParameter("status", str),
+            id_param("mission"),
+            id_param("sector"),
+            id_param("site"),
+            OpenApiParameter("status", str, enum=IncidentStatus.values),
             OpenApiParameter(
                 "q",
                 str,
                 description="words that must all appear in the title, description, "
                 "place or actor (never searches protected identities)",
             ),
-            OpenApiParameter("incident_type", str),
+            OpenApiParameter("incident_type", str, enum=IncidentType.values),
         ],
     )
 )
@@ -203,8 +205,8 @@ class IncidentListCreate(generics.ListAPIView[Incident]):
             mission_id=int_param(request, "mission"),
             sector_id=int_param(request, "sector"),
             site_id=int_param(request, "site"),
-            status=request.query_params.get("status") or None,
-            incident_type=request.query_params.get("incident_type") or None,
+            status=choice_param(request, "status", IncidentStatus.values),
+            incident_type=choice_param(request, "incident_type", IncidentType.values),
             text=request.query_params.get("q") or None,
         )
         return selectors.incidents_for(request.user, filters)
@@ -254,7 +256,7 @@ class IncidentVoid(APIView):
         return Response(IncidentSerializer(incident).data)
 
 
-class IncidentResponseSerializer(serializers.ModelSerializer[IncidentResponse]):
+class IncidentResponseSerializer(ModelSerializer[IncidentResponse]):
     class Meta:
         model = IncidentResponse
         fields = ["id", "incident", "mode", "unit", "responded_at", "description", "recorded_at"]
@@ -262,11 +264,11 @@ class IncidentResponseSerializer(serializers.ModelSerializer[IncidentResponse]):
 
 
 class IncidentLinkRequestSerializer(serializers.Serializer[Any]):
-    other = serializers.IntegerField()
+    other = inputs.IdField()
     kind = serializers.ChoiceField(choices=IncidentLink.Kind.choices, required=False)
 
 
-class LinkOutSerializer(serializers.ModelSerializer[IncidentLink]):
+class LinkOutSerializer(ModelSerializer[IncidentLink]):
     class Meta:
         model = IncidentLink
         fields = ["id", "from_incident", "to_incident", "kind", "linked_at"]
@@ -277,7 +279,7 @@ class PrimacyHandoverSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
-class PrimacyDecisionSerializer(serializers.ModelSerializer[PrimacyDecision]):
+class PrimacyDecisionSerializer(ModelSerializer[PrimacyDecision]):
     class Meta:
         model = PrimacyDecision
         fields = ["id", "incident", "from_primacy", "to_primacy", "reason", "decided_at"]
@@ -334,7 +336,7 @@ class IncidentExport(APIView):
     """
 
     @extend_schema(
-        parameters=[OpenApiParameter("mission", int)],
+        parameters=[id_param("mission")],
         responses={(200, "text/csv"): bytes, (200, "application/geo+json"): bytes},
     )
     def get(self, request: Request, fmt: str) -> StreamingHttpResponse:
@@ -350,7 +352,7 @@ class IncidentExport(APIView):
         return response
 
 
-class ProtectedPersonSerializer(serializers.ModelSerializer[ProtectedPerson]):
+class ProtectedPersonSerializer(ModelSerializer[ProtectedPerson]):
     """What anyone who sees the record gets: the pseudonym, never the identity."""
 
     class Meta:
@@ -369,7 +371,7 @@ class ProtectedPersonSerializer(serializers.ModelSerializer[ProtectedPerson]):
 
 
 class ProtectedPersonCreateSerializer(serializers.Serializer[Any]):
-    incident = serializers.IntegerField()
+    incident = inputs.IdField()
     kind = serializers.ChoiceField(choices=ProtectedPersonKind.choices)
     identity = serializers.CharField(max_length=500)
     contact = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -421,7 +423,7 @@ class ProtectedPersonReveal(APIView):
         return response
 
 
-class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
+class ImportJobSerializer(ModelSerializer[ImportJob]):
     """An import and its outcome; ``progress`` is the percent of the file read while it runs."""
 
     format = serializers.CharField(source="fmt")
@@ -457,12 +459,12 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
 
 
 class ImportUploadSerializer(serializers.Serializer[Any]):
-    mission = serializers.IntegerField()
+    mission = inputs.IdField()
     format = serializers.ChoiceField(choices=["ucdp", "acled"])
     file = serializers.FileField()
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("mission", int)]))
+@extend_schema_view(get=extend_schema(parameters=[id_param("mission")]))
 class ImportJobListCreate(generics.ListAPIView[ImportJob]):
     """Imports the user may see; POST a file to import it in the background (202)."""
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bluebox.core import inputs
 from bluebox.core.classification import Classification
 from bluebox.incidents.models import (
     RELIABILITY,
@@ -24,7 +25,7 @@ class IncidentReportForm(forms.Form):
     site = forms.TypedChoiceField(label=_("Field site"), coerce=int)
     title = forms.CharField(label=_("Short title"), max_length=200)
     incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
-    occurred_at = forms.DateTimeField(
+    occurred_at = inputs.FormDateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     latitude = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
@@ -96,7 +97,7 @@ class VoidForm(forms.Form):
 class RespondForm(forms.Form):
     mode = forms.ChoiceField(label=_("How"), choices=IncidentResponse.Mode.choices)
     unit = forms.CharField(label=_("Who (unit)"), max_length=120, required=False)
-    responded_at = forms.DateTimeField(
+    responded_at = inputs.FormDateTimeField(
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     description = forms.CharField(

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access
+from bluebox.core.bounds import query_id
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.middleware import passive
 from bluebox.core.roles import Resource
@@ -36,13 +37,6 @@ from bluebox.incidents.models import IncidentStatus, IncidentType, ProtectedPers
 from bluebox.missions import selectors as mission_selectors
 
 
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def _without_page(request: HttpRequest) -> str:
     """The list's filters as a query string, for the paging links to keep them."""
     query = request.GET.copy()
@@ -53,9 +47,9 @@ def _without_page(request: HttpRequest) -> str:
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.IncidentFilters(
-        mission_id=_int_or_none(request.GET.get("mission")),
-        sector_id=_int_or_none(request.GET.get("sector")),
-        site_id=_int_or_none(request.GET.get("site")),
+        mission_id=query_id(request.GET, "mission"),
+        sector_id=query_id(request.GET, "sector"),
+        site_id=query_id(request.GET, "site"),
         status=request.GET.get("status") or None,
         incident_type=request.GET.get("type") or None,
         text=request.GET.get("q") or None,
@@ -239,8 +233,8 @@ def incident_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     if fmt not in exports.FORMATS:
         raise access.NotVisible()
     filters = selectors.IncidentFilters(
-        mission_id=_int_or_none(request.GET.get("mission")),
-        site_id=_int_or_none(request.GET.get("site")),
+        mission_id=query_id(request.GET, "mission"),
+        site_id=query_id(request.GET, "site"),
         status=request.GET.get("status") or None,
         incident_type=request.GET.get("type") or None,
         text=request.GET.get("q") or None,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import generics, serializers
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics
 
 from bluebox.core import access
-from bluebox.core.api_params import int_param
+from bluebox.core.api_params import id_param, int_param
+from bluebox.core.serializers import ModelSerializer
 from bluebox.missions import selectors
 from bluebox.missions.models import FieldSite, Mission, PartnerOrganisation, Sector
 
 
-class MissionSerializer(serializers.ModelSerializer[Mission]):
+class MissionSerializer(ModelSerializer[Mission]):
     class Meta:
         model = Mission
         fields = [
@@ -31,13 +33,13 @@ class MissionSerializer(serializers.ModelSerializer[Mission]):
         ]
 
 
-class SectorSerializer(serializers.ModelSerializer[Sector]):
+class SectorSerializer(ModelSerializer[Sector]):
     class Meta:
         model = Sector
         fields = ["id", "mission", "code", "name", "boundary"]
 
 
-class FieldSiteSerializer(serializers.ModelSerializer[FieldSite]):
+class FieldSiteSerializer(ModelSerializer[FieldSite]):
     class Meta:
         model = FieldSite
         fields = [
@@ -56,7 +58,7 @@ class FieldSiteSerializer(serializers.ModelSerializer[FieldSite]):
         ]
 
 
-class PartnerSerializer(serializers.ModelSerializer[PartnerOrganisation]):
+class PartnerSerializer(ModelSerializer[PartnerOrganisation]):
     class Meta:
         model = PartnerOrganisation
         fields = ["id", "mission", "kind", "name", "parent", "site"]
@@ -76,6 +78,7 @@ class MissionDetail(generics.RetrieveAPIView[Mission]):
         return access.get_visible(self.request.user, Mission.objects.all(), pk=self.kwargs["pk"])
 
 
+@extend_schema_view(get=extend_schema(parameters=[id_param("mission")]))
 class SectorList(generics.ListAPIView[Sector]):
     serializer_class = SectorSerializer
 
@@ -83,6 +86,7 @@ class SectorList(generics.ListAPIView[Sector]):
         return selectors.sectors_for(self.request.user, int_param(self.request, "mission"))
 
 
+@extend_schema_view(get=extend_schema(parameters=[id_param("mission")]))
 class FieldSiteList(generics.ListAPIView[FieldSite]):
     serializer_class = FieldSiteSerializer
 
@@ -97,6 +101,7 @@ class FieldSiteDetail(generics.RetrieveAPIView[FieldSite]):
         return access.get_visible(self.request.user, FieldSite.objects.all(), pk=self.kwargs["pk"])
 
 
+@extend_schema_view(get=extend_schema(parameters=[id_param("mission")]))
 class PartnerList(generics.ListAPIView[PartnerOrganisation]):
     serializer_class = PartnerSerializer
 

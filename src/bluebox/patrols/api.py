@@ -3,9 +3,9 @@ their tracks. Parse, call a service or selector, serialize."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -13,10 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bluebox.core import access
-from bluebox.core.api_params import int_param
+from bluebox.core import access, inputs, uploads
+from bluebox.core.api_params import date_param, id_param, int_param
 from bluebox.core.classification import Classification
-from bluebox.patrols import selectors, services
+from bluebox.core.parsers import BodyTooLarge
+from bluebox.core.serializers import ModelSerializer
+from bluebox.patrols import selectors, services, tracks
 from bluebox.patrols.models import (
     CommunityEngagement,
     Patrol,
@@ -28,7 +30,7 @@ from bluebox.patrols.models import (
 )
 
 
-class TeamSerializer(serializers.ModelSerializer[PatrolTeam]):
+class TeamSerializer(ModelSerializer[PatrolTeam]):
     class Meta:
         model = PatrolTeam
         fields = [
@@ -52,16 +54,16 @@ class TeamSerializer(serializers.ModelSerializer[PatrolTeam]):
 
 
 class TeamCreateSerializer(serializers.Serializer[Any]):
-    site = serializers.IntegerField()
+    site = inputs.IdField()
     name = serializers.CharField(max_length=120)
     mode = serializers.ChoiceField(choices=TeamMode.choices)
     duty_shifts = serializers.ListField(child=serializers.ChoiceField(choices=Shift.choices))
     days_off = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7), required=False
     )
-    unit = serializers.IntegerField(required=False, allow_null=True)
-    country = serializers.IntegerField(required=False, allow_null=True)
-    partner = serializers.IntegerField(required=False, allow_null=True)
+    unit = inputs.IdField(required=False, allow_null=True)
+    country = inputs.IdField(required=False, allow_null=True)
+    partner = inputs.IdField(required=False, allow_null=True)
     max_slots_per_day = serializers.IntegerField(min_value=0, max_value=3, default=1)
     max_slots_per_week = serializers.IntegerField(min_value=0, max_value=21, default=6)
     min_rest_slots = serializers.IntegerField(min_value=0, max_value=20, default=1)
@@ -69,7 +71,7 @@ class TeamCreateSerializer(serializers.Serializer[Any]):
     min_presence_min = serializers.IntegerField(min_value=0, max_value=1440, default=60)
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("site", int)]))
+@extend_schema_view(get=extend_schema(parameters=[id_param("site")]))
 class TeamListCreate(generics.ListAPIView[PatrolTeam]):
     serializer_class = TeamSerializer
 
@@ -102,7 +104,7 @@ class TeamListCreate(generics.ListAPIView[PatrolTeam]):
         return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
 
 
-class PlannedPatrolSerializer(serializers.ModelSerializer[PlannedPatrol]):
+class PlannedPatrolSerializer(ModelSerializer[PlannedPatrol]):
     class Meta:
         model = PlannedPatrol
         fields = [
@@ -145,14 +147,14 @@ PLAN_FIELDS = [
 ]
 
 
-class PatrolPlanSerializer(serializers.ModelSerializer[PatrolPlan]):
+class PatrolPlanSerializer(ModelSerializer[PatrolPlan]):
     class Meta:
         model = PatrolPlan
         fields = PLAN_FIELDS
         read_only_fields = PLAN_FIELDS
 
 
-class PatrolPlanDetailSerializer(serializers.ModelSerializer[PatrolPlan]):
+class PatrolPlanDetailSerializer(ModelSerializer[PatrolPlan]):
     patrols = serializers.SerializerMethodField()
 
     class Meta:
@@ -166,22 +168,18 @@ class PatrolPlanDetailSerializer(serializers.ModelSerializer[PatrolPlan]):
 
 
 class PatrolPlanRequestSerializer(serializers.Serializer[Any]):
-    site = serializers.IntegerField()
-    week_start = serializers.DateField()
+    site = inputs.IdField()
+    week_start = inputs.DateField()
 
 
 @extend_schema_view(
-    get=extend_schema(parameters=[OpenApiParameter("site", int), OpenApiParameter("week", str)])
+    get=extend_schema(parameters=[id_param("site"), OpenApiParameter("week", OpenApiTypes.DATE)])
 )
 class PlanListCreate(generics.ListAPIView[PatrolPlan]):
     serializer_class = PatrolPlanSerializer
 
     def get_queryset(self) -> Any:
-        week = self.request.query_params.get("week")
-        try:
-            week_start = date.fromisoformat(week) if week else None
-        except ValueError as exc:
-            raise serializers.ValidationError({"week": ["YYYY-MM-DD."]}) from exc
+        week_start = date_param(self.request, "week")
         return selectors.plans_for(self.request.user, int_param(self.request, "site"), week_start)
 
     @extend_schema(request=PatrolPlanRequestSerializer, responses={202: PatrolPlanSerializer})
@@ -211,7 +209,7 @@ class PlanApprove(APIView):
 
 
 class AssignmentSerializer(serializers.Serializer[Any]):
-    team = serializers.IntegerField()
+    team = inputs.IdField()
     area = serializers.CharField(max_length=32)
 
 
@@ -261,7 +259,7 @@ class PlanOverride(APIView):
         )
 
 
-class EngagementSerializer(serializers.ModelSerializer[CommunityEngagement]):
+class EngagementSerializer(ModelSerializer[CommunityEngagement]):
     class Meta:
         model = CommunityEngagement
         fields = ["group", "topics", "women", "men", "girls", "boys"]
@@ -288,7 +286,7 @@ RECORD_FIELDS = [
 ]
 
 
-class RecordSerializer(serializers.ModelSerializer[Patrol]):
+class RecordSerializer(ModelSerializer[Patrol]):
     engagements = serializers.SerializerMethodField()
 
     class Meta:
@@ -302,16 +300,16 @@ class RecordSerializer(serializers.ModelSerializer[Patrol]):
 
 
 class RecordCreateSerializer(serializers.Serializer[Any]):
-    site = serializers.IntegerField()
-    team = serializers.IntegerField()
-    planned = serializers.IntegerField(required=False, allow_null=True)
-    started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField()
-    members = serializers.IntegerField(min_value=1, max_value=500)
-    members_women = serializers.IntegerField(min_value=0, default=0)
-    partner = serializers.IntegerField(required=False, allow_null=True)
+    site = inputs.IdField()
+    team = inputs.IdField()
+    planned = inputs.IdField(required=False, allow_null=True)
+    started_at = inputs.DateTimeField()
+    ended_at = inputs.DateTimeField()
+    members = inputs.CountField(min_value=1, max_value=500)
+    members_women = inputs.CountField(default=0)
+    partner = inputs.IdField(required=False, allow_null=True)
     observations = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    incidents = serializers.ListField(child=serializers.IntegerField(), required=False)
+    incidents = serializers.ListField(child=inputs.IdField(), required=False, max_length=200)
     engagements = EngagementSerializer(many=True, required=False)
     classification = serializers.ChoiceField(
         choices=[
@@ -322,7 +320,7 @@ class RecordCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("site", int)]))
+@extend_schema_view(get=extend_schema(parameters=[id_param("site")]))
 class RecordListCreate(generics.ListAPIView[Patrol]):
     serializer_class = RecordSerializer
 
@@ -371,7 +369,10 @@ class RecordTrack(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         access.get_visible(request.user, Patrol.objects.all(), action="record", pk=pk)
+        receiving = uploads.limit_upload(request, tracks.MAX_BYTES)
         payload = TrackUploadSerializer(data=request.data)
+        if receiving.exceeded:
+            raise BodyTooLarge(tracks.too_large())
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["track"]
         patrol = services.patrol_track_upload(

@@ -7,11 +7,12 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bluebox.core import inputs
 from bluebox.core.classification import Classification
 
 
 class WeekForm(forms.Form):
-    week_start = forms.DateField(label=_("Week starting (Monday)"))
+    week_start = inputs.FormDateField(label=_("Week starting (Monday)"))
 
 
 class OverrideForm(forms.Form):
@@ -35,10 +36,10 @@ class PatrolRecordForm(forms.Form):
     planned = forms.TypedChoiceField(
         label=_("Planned patrol"), coerce=int, required=False, empty_value=None
     )
-    started_at = forms.DateTimeField(
+    started_at = inputs.FormDateTimeField(
         label=_("Started"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    ended_at = forms.DateTimeField(
+    ended_at = inputs.FormDateTimeField(
         label=_("Ended"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     members = forms.IntegerField(label=_("Members"), min_value=1, max_value=200)

@@ -133,10 +133,14 @@ def _parse_geojson(text: str) -> Track:
     return Track(points, times, "geojson")
 
 
+def too_large() -> str:
+    return f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."
+
+
 def parse_track(filename: str, content: bytes) -> Track:
     """Read a GPX or GeoJSON track, choosing the format from the name or the content."""
     if len(content) > MAX_BYTES:
-        raise TrackError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise TrackError(too_large())
     if not content.strip():
         raise TrackError("The file is empty.")
     try:

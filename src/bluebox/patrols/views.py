@@ -18,19 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access
+from bluebox.core import access, uploads
+from bluebox.core.bounds import query_day
 from bluebox.core.exceptions import ServiceError
 from bluebox.missions.selectors import partners_for
-from bluebox.patrols import adapter, selectors, services
+from bluebox.patrols import adapter, selectors, services, tracks
 from bluebox.patrols.forms import OverrideForm, PatrolRecordForm, TrackForm
 from bluebox.patrols.models import Patrol, PatrolPlan, PlanStatus
 
 
-def _week(raw: str | None) -> date:
-    try:
-        return adapter.monday_of(date.fromisoformat(raw)) if raw else _next_week()
-    except ValueError:
-        return _next_week()
+def _week(query: Any, name: str = "week") -> date:
+    day = query_day(query, name)
+    return adapter.monday_of(day) if day else _next_week()
 
 
 def _next_week() -> date:
@@ -101,7 +100,7 @@ def _override_form(plan: PatrolPlan, names: dict[str, str], data: Any = None) ->
 @login_required
 def site_calendar(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_visible(request.user, site_id)
-    week = _week(request.GET.get("week"))
+    week = _week(request.GET)
     plan = selectors.current_plan(request.user, site.pk, week)
     if plan is not None:
         return render(request, "patrols/plan.html", _plan_context(request, plan))
@@ -137,7 +136,7 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @forbidden_as_403
 def plan_generate(request: HttpRequest, site_id: int) -> HttpResponse:
-    week = _week(request.POST.get("week_start"))
+    week = _week(request.POST, "week_start")
     try:
         plan = services.patrol_plan_request(actor=request.user, site_id=site_id, week_start=week)
     except ServiceError as exc:
@@ -336,7 +335,11 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_track(request: HttpRequest, pk: int) -> HttpResponse:
     access.get_visible(request.user, Patrol.objects.all(), action="record", pk=pk)
+    receiving = uploads.limit_upload(request, tracks.MAX_BYTES)
     form = TrackForm(request.POST, request.FILES)
+    if receiving.exceeded:
+        messages.error(request, tracks.too_large())
+        return redirect("patrol-record", pk=pk)
     if not form.is_valid():
         messages.error(request, _("Choose a GPX or GeoJSON file."))
         return redirect("patrol-record", pk=pk)

@@ -153,3 +153,30 @@ def test_an_infeasible_plan_fails_with_the_conflict_in_words(force_world, solved
     plan = solved(w)
     assert plan.status == PlanStatus.FAILED
     assert "forensics" in plan.error and "Site B" in plan.error
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "nonsense",
+        "caveat:pcc-STR",
+        "caveat:pcc-STR:site",
+        "caveat:no-such-set:site:site-a",
+        "unit:pcc-STR:site:site-a",
+        "",
+    ],
+)
+def test_a_what_if_with_an_unknown_target_is_a_400_and_queues_nothing(force_world, plan, target):
+    """The attack: POST a what-if whose target names nothing in the plan (was a 500)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(force_world.planner)
+    before = (DeploymentPlan.objects.count(), AuditEntry.objects.count())
+    response = client.post(
+        f"/api/v1/deployment/plans/{plan.pk}/whatif/",
+        {"kind": "lift_caveat", "target": target},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert (DeploymentPlan.objects.count(), AuditEntry.objects.count()) == before

@@ -77,9 +77,13 @@ def apply_change(problem: Problem, change: Change) -> Problem:
         If the change names a caveat set, item or unit the problem does not have.
     """
     if change.kind == "lift_caveat":
-        _, cs_id, *item = change.target.split(":")
+        # "caveat:<set>:<item>[:<argument>]", as caveat_items() writes them.
+        parts = change.target.split(":")
         sets = {c.id: c for c in problem.caveat_sets}
-        cs = _lift(sets[cs_id], item)
+        if len(parts) < 3 or parts[0] != "caveat" or parts[1] not in sets:
+            raise KeyError(change.target)
+        cs_id = parts[1]
+        cs = _lift(sets[cs_id], parts[2:])
         return problem.with_changes(
             caveat_sets=tuple(cs if c.id == cs_id else c for c in problem.caveat_sets)
         )
@@ -112,6 +116,7 @@ def apply_change(problem: Problem, change: Change) -> Problem:
 
 def _lift(cs: CaveatSet, item: list[str]) -> CaveatSet:
     what, *arg = item
+    arg = arg or [""]
     if what == "site" and arg[0] in cs.excluded_sites:
         return replace(cs, excluded_sites=tuple(s for s in cs.excluded_sites if s != arg[0]))
     if what == "kind" and arg[0] in cs.excluded_site_kinds:

@@ -1,0 +1,118 @@
+"""The bounds every input must fall within, and the validators that enforce them.
+
+Each bound is written once, here or in settings, and used by the one input layer (serializers
+and forms) and by model fields, so a value outside it is a clear 400 before any service, query
+or background job sees it:
+
+* dates and times: :func:`date_window` — from ``settings.EARLIEST_DATE`` (event histories the
+  engines use start in 1989) to ``settings.LATEST_DAYS_AHEAD`` days after today (plans and
+  reviews look ahead, nothing reaches further). A forecast's panel is sized by this window, so
+  a date in year 202 can no longer make it grow without limit;
+* integers: :data:`MAX_ID` for identifiers, :func:`column_range` for a model's integer column
+  (the narrowest range of the supported databases, so a value that SQLite stores is also one
+  PostgreSQL stores);
+* bodies: :data:`MAX_JSON_DEPTH` levels of nesting and ``settings.DATA_UPLOAD_MAX_MEMORY_SIZE``
+  bytes (:mod:`bluebox.core.parsers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, ValidationError
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Primary keys are 64-bit (BigAutoField); a larger number cannot name a record.
+MAX_ID = 2**63 - 1
+# Counts live in 32-bit columns (PositiveIntegerField on PostgreSQL).
+MAX_COUNT = 2**31 - 1
+# JSON nesting deeper than any request of the API needs (their bodies are two levels deep).
+MAX_JSON_DEPTH = 32
+
+
+def date_window(today: date | None = None) -> tuple[date, date]:
+    """The first and last day any date given to bluebox may fall on."""
+    today = today or timezone.localdate()
+    return settings.EARLIEST_DATE, today + timedelta(days=int(settings.LATEST_DAYS_AHEAD))
+
+
+def within_date_window(value: date | datetime | None) -> None:
+    """Validator for date and datetime inputs and model fields: refuses dates outside the window."""
+    if value is None:
+        return
+    first, last = date_window()
+    day = value.date() if isinstance(value, datetime) else value
+    if not first <= day <= last:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_window",
+            params={"first": first.isoformat(), "last": last.isoformat()},
+        )
+
+
+def window_start() -> datetime:
+    """The earliest instant of the window, aware, for queries that need a lower bound."""
+    return timezone.make_aware(datetime.combine(settings.EARLIEST_DATE, time.min))
+
+
+def column_range(model: type[models.Model], field_name: str) -> tuple[int, int]:
+    """The values the integer column ``model.field_name`` holds on every supported database."""
+    field = model._meta.get_field(field_name)
+    internal = field.get_internal_type()
+    if internal in ("ForeignKey", "OneToOneField"):
+        internal = "BigIntegerField"
+    low, high = BaseDatabaseOperations.integer_field_ranges[internal]
+    return int(low), int(high)
+
+
+def json_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deeply ``value`` nests lists and objects, counting no further than ``limit + 1``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def query_id(query: Mapping[str, Any], name: str) -> int | None:
+    """An optional record identifier from a page's query string (``request.GET``).
+
+    Absent or empty is ``None``; anything that cannot name a record (not a number, not
+    positive, wider than a primary key) is a 400 page rather than a query the database refuses.
+    """
+    raw = query.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise BadRequest(f"{name} must be a number") from None
+    if not 1 <= value <= MAX_ID:
+        raise BadRequest(f"{name} is out of range")
+    return value
+
+
+def query_day(query: Mapping[str, Any], name: str) -> date | None:
+    """An optional ``YYYY-MM-DD`` from a page's query string, inside the date window (or 400)."""
+    raw = query.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = date.fromisoformat(str(raw))
+        within_date_window(value)
+    except (ValueError, ValidationError):
+        raise BadRequest(f"{name} must be a date in the window") from None
+    return value
