@@ -14,8 +14,10 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import bluebox.commands
+from bluebox.core.files import restrict_new_files
 
 
 def setup_django() -> None:
@@ -24,6 +26,11 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    from bluebox.core.files import tighten
+
+    tighten(Path(settings.DATA_DIR))  # files an older version or a copy left readable
 
 
 def operator_name() -> str:
@@ -56,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_new_files()
     parser = build_parser()
     args = parser.parse_args(argv)
     code: int = args.func(args)

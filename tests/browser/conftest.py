@@ -54,3 +54,49 @@ def browser() -> Iterator[Any]:
 def screenshots() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def mapped_world(world: Any) -> Any:
+    """The world with what a real mission has and the plain fixture lacked: the shipped country
+    boundary and sector boundaries (those of the demo's island), and a third field site, so a
+    page that only works for the first site or without a boundary fails here."""
+    from bluebox.engines.scenario import geography
+    from bluebox.testing.factories import FieldSiteFactory
+
+    def polygon(ring: Any) -> dict[str, Any]:
+        return {"type": "Polygon", "coordinates": [[list(p) for p in ring]]}
+
+    world.mission.settings = {**world.mission.settings, "boundary": polygon(geography.boundary())}
+    world.mission.save()
+    sectors = {s.code: s for s in geography.sectors()}
+    for sector, code in ((world.east, "east"), (world.west, "west")):
+        sector.boundary = polygon(sectors[code].boundary)
+        sector.save()
+    world.site_c = FieldSiteFactory(
+        sector=world.east,
+        code="site-c",
+        name="Site C",
+        kind="police_station",
+        latitude=2.55,
+        longitude=-9.0,
+    )
+    return world
+
+
+class PageErrors(list[str]):
+    """Script errors and refused inline code (Content-Security-Policy) seen by watched pages."""
+
+    def watch(self, page: Any) -> Any:
+        page.on("pageerror", lambda exc: self.append(f"error: {exc}"))
+        page.on("console", self._console)
+        return page
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.append(f"refused: {message.text}")
+
+
+@pytest.fixture
+def page_errors() -> PageErrors:
+    return PageErrors()

@@ -15,9 +15,9 @@ from bluebox.testing.factories import TEST_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(browser, live_server, username):
+def _login(browser, live_server, username, page_errors):
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
-    page = context.new_page()
+    page = page_errors.watch(context.new_page())
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", TEST_PASSWORD)
@@ -27,18 +27,22 @@ def _login(browser, live_server, username):
 
 
 def test_apprehension_clock_blocked_handover_and_commander_override(
-    live_server, browser, screenshots, world
+    live_server, browser, screenshots, mapped_world, page_errors
 ):
     from django.utils import timezone
 
+    world = mapped_world
     unit = HostUnitFactory(mission=world.mission, name="Lissa police post")
     DecisionFactory(assessment__partner=unit, outcome="declined")
     apprehended = (timezone.now() - timedelta(hours=2)).astimezone(timezone.get_fixed_timezone(0))
 
-    context, page = _login(browser, live_server, "detention_officer")
+    context, page = _login(browser, live_server, "detention_officer", page_errors)
     page.goto(f"{live_server.url}/detention/")
     page.click("#record-apprehension")
-    page.select_option("#id_site", str(world.site_a.pk))
+    # Not the first site in the list: any other site answered 500.
+    options = page.locator("#id_site option").evaluate_all("els => els.map(e => e.value)")
+    assert options.index(str(world.site_b.pk)) > 0
+    page.select_option("#id_site", str(world.site_b.pk))
     page.fill("#id_apprehended_at", apprehended.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_detainee_name", "Browser Test Person")
     page.fill("#id_location", "North gate of the camp")
@@ -50,6 +54,7 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     page.click("#apprehension-form button[type=submit]")
     page.wait_for_selector("#limit-clock")
     custody = Apprehension.objects.get()
+    assert custody.site_id == world.site_b.pk
     assert page.inner_text("#pseudonym") == custody.pseudonym
     assert "Browser Test Person" not in page.content()  # pseudonym until revealed
 
@@ -60,7 +65,8 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     second = page.inner_text("#limit-clock")
     assert first != second and first.startswith(("69:", "70:"))
     page.goto(f"{live_server.url}/detention/")
-    assert page.locator(f"[data-pseudonym='{custody.pseudonym}']").count() == 1
+    card = page.locator(f"[data-pseudonym='{custody.pseudonym}']")
+    assert card.count() == 1 and "Site B" in card.inner_text()  # on the register, at its site
     page.screenshot(path=str(screenshots / "detention-custody-board.png"), full_page=True)
 
     # A handover to a high-risk unit is blocked.
@@ -80,7 +86,7 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     context.close()
 
     # The commander overrides in writing; the override is recorded and audited.
-    context, page = _login(browser, live_server, "commissioner")
+    context, page = _login(browser, live_server, "commissioner", page_errors)
     page.goto(f"{live_server.url}/detention/{custody.pk}/handover/")
     page.fill(
         ".override-form textarea", "Written assurances from the prosecutor; ICRC visits agreed."
@@ -95,3 +101,4 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     page.wait_for_selector("#custody-status")
     assert page.inner_text("#custody-status") == "Handed over"
     context.close()
+    assert page_errors == []

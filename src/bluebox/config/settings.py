@@ -8,9 +8,11 @@ secret key, the field-encryption keys and the audit key mandatory.
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -106,6 +108,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bluebox.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -201,6 +204,19 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Production speaks HTTPS only: plain HTTP is redirected (except the health check, which the
+# supervisor calls on the loopback) and browsers are told to refuse HTTP for a year.
+SECURE_SSL_REDIRECT = env_bool("BLUEBOX_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
+SECURE_HSTS_SECONDS = env_int(
+    "BLUEBOX_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BLUEBOX_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("BLUEBOX_HSTS_PRELOAD", default=PRODUCTION)
+# Behind a proxy that ends TLS, it tells the application the request was HTTPS; set this only
+# when clients cannot reach the application except through that proxy.
+if env_bool("BLUEBOX_PROXY_TLS_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REDIS_URL = env_str("BLUEBOX_REDIS_URL", "")
 if REDIS_URL:
@@ -260,6 +276,37 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # Optional raster tile server; without it the map shows the shipped vector boundaries only.
 MAP_TILE_URL = env_str("BLUEBOX_MAP_TILE_URL", "")
 
+
+def _tile_source(url: str) -> str:
+    """The CSP source allowing a tile URL template such as https://{s}.tiles.example/{z}/..."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigurationError("BLUEBOX_MAP_TILE_URL must be an http(s) URL template")
+    host = re.sub(r"^\{[a-z]\}\.", "*.", parts.netloc)
+    if "{" in host:
+        raise ConfigurationError("BLUEBOX_MAP_TILE_URL: only a {s} subdomain may vary")
+    return f"{parts.scheme}://{host}"
+
+
+# Scripts and styles come from this server only (no inline script, handler or style anywhere);
+# images may also come from the optional tile server.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        f"img-src 'self' data: {_tile_source(MAP_TILE_URL)}".strip(),
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "bluebox.core.auth.HashedTokenAuthentication",
@@ -284,6 +331,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema is generated and compared in CI (`bluebox check-schema`); the deploy check
+    # (`check --deploy`) is about the deployment and need not regenerate it.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
     # The API takes JSON bodies (forms are accepted but not advertised): one request body per
     # operation, which generated clients need. File uploads declare multipart themselves.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],

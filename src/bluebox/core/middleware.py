@@ -1,4 +1,4 @@
-"""Session idle and absolute timeouts."""
+"""Session idle and absolute timeouts, refusal audit, and the security headers of every page."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 STARTED = "bluebox_started"
 LAST_SEEN = "bluebox_last_seen"
@@ -84,3 +85,28 @@ class RefusalAuditMiddleware:
             # A page that did not catch it answers as a refused action, not a server error.
             return render(request, "403.html", status=403)
         return None
+
+
+class SecurityHeadersMiddleware:
+    """The Content-Security-Policy on every response, and ``no-store`` on every response to a
+    signed-in user (pages, API and every reveal alike).
+
+    Anything a signed-in person receives may hold protected content — a revealed identity, a
+    detainee's custody page, a map of incidents — and field phones are often shared: nothing of
+    it may stay in a browser's or a proxy's cache. Static assets are served before this runs
+    and stay cacheable. The policy allows scripts and styles from the server only, so an
+    injected ``<script>``, ``onclick=`` or ``style=`` does nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = str(settings.CONTENT_SECURITY_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        # Read after the view: DRF puts the token's user on the request while it runs.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -66,7 +66,7 @@ class Apprehension(ClassifiedRecord, VoidableRecord):
     reason = models.TextField()
     medical_check_done = models.BooleanField(default=False)
     medical_check_at = models.DateTimeField(null=True, blank=True)
-    medical_notes = models.TextField(blank=True)
+    medical_notes = EncryptedTextField(blank=True)  # health data: protected like the identity
     property_taken = models.TextField(blank=True)
     # The limits in force when the custody began: later changes to the mission's settings
     # never move a running clock.

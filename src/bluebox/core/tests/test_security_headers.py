@@ -1,0 +1,91 @@
+"""Headers as they were attacked: the API detainee reveal could be kept by a browser or proxy
+cache (no ``no-store``) and no page had a Content-Security-Policy, with inline handlers in the
+base template an injected attribute would have run beside."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from bluebox.detention.tests.factories import CANARY_NAME, ApprehensionFactory
+from bluebox.testing.factories import ProtectedPersonFactory
+
+PURPOSE = {"purpose": "Confirm identity before the handover hearing"}
+TEMPLATES = Path(__file__).resolve().parents[2]
+
+
+def _no_store(response) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def test_every_reveal_answers_no_store_on_the_api_and_the_web(world):
+    custody = ApprehensionFactory(site=world.site_a)
+    person = ProtectedPersonFactory(incident__site=world.site_a)
+    api = APIClient()
+    api.force_authenticate(world.detention_officer)
+    response = api.post(f"/api/v1/detention/apprehensions/{custody.pk}/reveal/", PURPOSE)
+    assert response.status_code == 200 and response.json()["name"] == CANARY_NAME
+    assert _no_store(response)
+    web = Client()
+    web.force_login(world.detention_officer)
+    response = web.post(f"/detention/{custody.pk}/reveal/", PURPOSE)
+    assert CANARY_NAME in response.content.decode() and _no_store(response)
+    handler = APIClient()
+    handler.force_authenticate(world.source_handler)
+    response = handler.post(f"/api/v1/protected-people/{person.pk}/reveal/", PURPOSE)
+    assert response.status_code == 200 and _no_store(response)
+
+
+def test_a_token_clients_answers_are_not_stored_either(world):
+    from rest_framework.authtoken.models import Token
+
+    custody = ApprehensionFactory(site=world.site_a)
+    token = Token.objects.create(user=world.detention_officer)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.post(f"/api/v1/detention/apprehensions/{custody.pk}/reveal/", PURPOSE)
+    assert response.status_code == 200 and _no_store(response)
+    assert _no_store(api.get(f"/api/v1/detention/apprehensions/{custody.pk}/"))
+
+
+@pytest.mark.parametrize("path", ["/", "/detention/", "/incidents/"])
+def test_pages_of_a_signed_in_user_are_not_stored(world, path):
+    web = Client()
+    web.force_login(world.commissioner)
+    response = web.get(path)
+    assert response.status_code == 200 and _no_store(response)
+
+
+def test_every_page_carries_a_policy_refusing_inline_script_and_style(world):
+    for client, path in [(Client(), "/login/"), (Client(), "/api/v1/me/")]:
+        policy = client.get(path)["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+        assert directives["script-src"] == "'self'"
+        assert directives["style-src"] == "'self'"
+        assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
+        assert "unsafe" not in policy
+
+
+INLINE = [
+    (
+        re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>"),
+        "inline script",
+    ),
+    (re.compile(r"\son[a-z]+\s*="), "inline event handler"),
+    (re.compile(r"\sstyle\s*="), "style attribute"),
+    (re.compile(r"<style"), "style element"),
+]
+
+
+def test_no_template_holds_what_the_policy_would_refuse():
+    found = []
+    for template in TEMPLATES.rglob("templates/**/*.html"):
+        if template.name.endswith("_pdf.html"):
+            continue  # printed through WeasyPrint, never served to a browser
+        text = template.read_text()
+        found += [f"{template.name}: {what}" for pattern, what in INLINE if pattern.search(text)]
+    assert found == []
