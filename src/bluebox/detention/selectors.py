@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 
 from bluebox.core import access
-from bluebox.detention import services
 from bluebox.detention.adapter import limits_of
 from bluebox.detention.models import (
     Apprehension,
@@ -99,15 +98,6 @@ def breaches_for(user: Any, apprehension: Apprehension | None = None) -> QuerySe
     if apprehension is not None:
         qs = qs.filter(apprehension=apprehension)
     return qs
-
-
-def medical_notes_of(user: Any, apprehension: Apprehension) -> str:
-    """The detainee's medical notes, decrypted only for those holding the DETENTION compartment
-    where the custody is (everyone else sees nothing of them)."""
-    notes: Any = apprehension.medical_notes  # a ProtectedValue (typed as str by the stubs)
-    if not notes or not services.holds_identity(user, apprehension):
-        return ""
-    return str(notes.reveal())
 
 
 def breach_get(user: Any, pk: int) -> Breach:

@@ -170,7 +170,7 @@ def _detail_context(request: HttpRequest, apprehension: Apprehension) -> dict[st
         "evidence": evidence,
         "can_manage": access.can(user, "manage", apprehension),
         "holds_identity": services.holds_identity(user, apprehension),
-        "medical_notes": selectors.medical_notes_of(user, apprehension),
+        "medical_notes": services.medical_notes_of(user, apprehension),
         "reveal_form": RevealForm(),
         "reason_form": ReasonForm(),
         "evidence_form": EvidenceForm(),

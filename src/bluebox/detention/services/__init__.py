@@ -40,6 +40,7 @@ from bluebox.detention.services.register import (
     apprehension_void,
     detainee_reveal,
     holds_identity,
+    medical_notes_of,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "handover_override",
     "holds_identity",
     "limits_of",
+    "medical_notes_of",
     "mission_limits",
     "notification_read",
     "risk_assess",

@@ -195,3 +195,12 @@ def apprehension_void(*, actor: Any, apprehension_id: int, reason: str) -> Appre
     voided = core_services.record_void(actor=actor, record=apprehension, reason=reason)
     assert isinstance(voided, Apprehension)  # noqa: S101
     return voided
+
+
+def medical_notes_of(user: Any, apprehension: Apprehension) -> str:
+    """The detainee's medical notes, decrypted only for those holding the DETENTION compartment
+    where the custody is (everyone else sees nothing of them)."""
+    notes: Any = apprehension.medical_notes  # a ProtectedValue (typed as str by the stubs)
+    if not notes or not holds_identity(user, apprehension):
+        return ""
+    return str(notes.reveal())
