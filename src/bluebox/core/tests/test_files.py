@@ -39,19 +39,27 @@ def test_the_data_directory_and_everything_in_it_are_private(tmp_path):
     }
     env.update(BLUEBOX_DATA_DIR=str(data), BLUEBOX_ENV="development")
     script = SCRIPT.replace("sys.argv[-1]", repr(str(data)))
-    listing = subprocess.run(
-        [sys.executable, "-m", "bluebox.cli", "manage", "shell", "-c", script],
-        env=env,
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-        text=True,
-        umask=0o022,  # an ordinary shell: files would be 0644 without bluebox's own umask
-    ).stdout
+
+    def bluebox(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "bluebox.cli", *args],
+            env=env,
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+            text=True,
+            umask=0o022,  # an ordinary shell: files would be 0644 without bluebox's own umask
+        ).stdout
+
+    old.unlink()
+    bluebox("init")  # the development keys
+    old.touch(mode=0o644)
+    old.chmod(0o644)
+    listing = bluebox("manage", "shell", "-c", script)
     assert "bluebox.sqlite3-wal" in listing  # the WAL existed while the write was open
     assert _mode(data) == 0o700
     files = [p for p in data.rglob("*") if p.is_file()]
-    assert {p.name for p in files} >= {"bluebox.sqlite3", "imports-probe.csv"}
+    assert {p.name for p in files} >= {"bluebox.sqlite3", "imports-probe.csv", "field_key"}
     for path in files:
         assert _mode(path) == 0o600, path.name
     for path in [p for p in data.rglob("*") if p.is_dir()]:
