@@ -239,6 +239,9 @@ def run(
     done: list[tuple[access.Protection, str]] = []
     outcomes: list[Outcome] = []
     for i, protection in enumerate(clearances):
+        # Progress moves once per clearance, shared or not: readers polling a run must not learn
+        # from its steps which variants read the same incidents.
+        progress(10 + 70 * i // max(len(clearances), 1), "Training the model and forecasting")
         scope_sites = [s for s in sites if in_scope(s, protection)]
         if not scope_sites:
             continue
@@ -252,7 +255,6 @@ def run(
         ):
             continue  # the narrower variant read exactly these incidents: its readers share it
         done.append((protection, signature))
-        progress(10 + 70 * i // max(len(clearances), 1), "Training the model and forecasting")
         events = events_frame(incidents)
         areas = universe(scope_sites, resolution=resolution, radius_km=radius_km)
         inputs = {
