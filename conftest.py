@@ -46,6 +46,16 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_task_store() -> Iterator[None]:
+    """Job heartbeats and attempt counts live in the queue's store: none leaks between tests."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.storage.flush_all()
+    yield
+    HUEY.storage.flush_all()
+
+
 @pytest.fixture
 def world(db: None) -> SimpleNamespace:
     mission = MissionFactory(code="minutest", name="Test mission")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -27,6 +27,13 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument("--no-worker", action="store_true", help="do not start the task worker")
     serve.set_defaults(func=_serve)
+
+    worker = subparsers.add_parser(
+        "worker", help="run the task worker (serve starts and supervises one for you)"
+    )
+    worker.add_argument("--workers", type=int, default=2, help="worker threads")
+    worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
+    worker.set_defaults(func=_worker)
 
     demo = subparsers.add_parser("demo", help="load the synthetic demo mission")
     demo.add_argument("--seed", type=int, default=DEMO_SEED)
@@ -78,17 +85,20 @@ def _serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
     from bluebox.config.wsgi import application
+    from bluebox.core.worker import WorkerSupervisor
     from bluebox.overview import demo
 
     _migrate()
     if args.demo_if_empty and demo.database_is_empty():
         print(f"Empty database: loading the synthetic demo mission (seed {DEMO_SEED})...")
         demo.load_demo(seed=DEMO_SEED)
-    worker = None
+    supervisor = None
     if not args.no_worker and not settings.HUEY.get("immediate"):
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "bluebox.cli", "manage", "run_huey", "--workers", "2"]
+        supervisor = WorkerSupervisor(
+            [sys.executable, "-m", "bluebox.cli", "worker", "--parent-pid", str(os.getpid())],
+            max_delay_s=float(settings.WORKER_RESTART_MAX_DELAY_S),
         )
+        supervisor.start()
     url = f"http://{args.host}:{args.port}/"
     print(f"\nbluebox is running at {url}  (log in at {url}login/)")
     _print_accounts()
@@ -103,10 +113,21 @@ def _serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
+        if supervisor is not None:
+            supervisor.stop()
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.conf import settings
+
+    from bluebox.core.worker import run_worker
+
+    if settings.HUEY.get("immediate"):
+        print("Tasks run inline (BLUEBOX_TASKS_IMMEDIATE): no worker needed.", file=sys.stderr)
+        return 2
+    return run_worker(workers=max(1, args.workers), parent_pid=args.parent_pid)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bluebox.core.monitoring.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "bluebox.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -115,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bluebox.core.idempotency.IdempotencyMiddleware",
     "bluebox.core.middleware.SessionTimeoutMiddleware",
     "bluebox.core.middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -243,6 +245,29 @@ else:
         "immediate": TASKS_IMMEDIATE,
     }
 
+# Every job closes (see bluebox.core.background): a running job beats every JOB_HEARTBEAT_S;
+# the sweep (every JOB_SWEEP_S, in the worker holding the scheduler) re-queues once, then
+# fails, a job silent for JOB_STALE_S, and enqueues again a queued job missing from the queue
+# after JOB_QUEUED_GRACE_S, failing it after JOB_QUEUED_MAX_S.
+JOB_HEARTBEAT_S = env_int("BLUEBOX_JOB_HEARTBEAT_S", 10, minimum=1)
+JOB_STALE_S = env_int("BLUEBOX_JOB_STALE_S", 90, minimum=2)
+JOB_SWEEP_S = env_int("BLUEBOX_JOB_SWEEP_S", 30, minimum=1)
+JOB_QUEUED_GRACE_S = env_int("BLUEBOX_JOB_QUEUED_GRACE_S", 120, minimum=1)
+JOB_QUEUED_MAX_S = env_int("BLUEBOX_JOB_QUEUED_MAX_S", 6 * 3600, minimum=60)
+# The worker's data-segment limit: a job that needs more fails with a clear message instead of
+# taking the machine's memory (0: no limit). Forecast panels beyond the cell count are refused.
+WORKER_MAX_MEMORY_MB = env_int("BLUEBOX_WORKER_MAX_MEMORY_MB", 4096, minimum=0)
+FORECAST_MAX_PANEL_CELLS = env_int("BLUEBOX_FORECAST_MAX_PANEL_CELLS", 5_000_000, minimum=1)
+# serve restarts a worker that died, waiting at most this long between attempts.
+WORKER_RESTART_MAX_DELAY_S = env_int("BLUEBOX_WORKER_RESTART_MAX_DELAY_S", 30, minimum=1)
+
+# Monitoring: /readyz details and /metrics answer requests bearing this token, or, without a
+# token, requests from the loopback interface that did not pass through a proxy.
+MONITORING_TOKEN = env_str("BLUEBOX_MONITORING_TOKEN", "")
+# An API write retried with the same Idempotency-Key within this long gets the first response.
+IDEMPOTENCY_TTL_S = env_int("BLUEBOX_IDEMPOTENCY_TTL_S", 24 * 3600, minimum=60)
+HEALTH_MIN_FREE_DISK_MB = env_int("BLUEBOX_HEALTH_MIN_FREE_DISK_MB", 500, minimum=0)
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
@@ -339,16 +364,38 @@ SPECTACULAR_SETTINGS = {
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
 }
 
+# Logs: one line per record on stderr, each with the request id (``X-Request-ID``); set
+# BLUEBOX_LOG_FORMAT=json for one JSON object per line (for a log shipper).
+LOG_FORMAT = env_str("BLUEBOX_LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ConfigurationError("BLUEBOX_LOG_FORMAT must be text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "bluebox.core.logging.RedactSensitiveFilter"}},
+    "filters": {
+        "redact": {"()": "bluebox.core.logging.RedactSensitiveFilter"},
+        "request_id": {"()": "bluebox.core.logging.RequestIdFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "bluebox.core.logging.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact", "request_id"],
+            "formatter": LOG_FORMAT,
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("BLUEBOX_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # One line per request; WARNING hides them (the metrics count them anyway).
+        "bluebox.request": {
+            "handlers": ["console"],
+            "level": env_str("BLUEBOX_REQUEST_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
     },
 }

@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from bluebox.core.views import healthz
+from bluebox.core.views import healthz, metrics, readyz
 
 api_v1 = [
     path("", include("bluebox.core.api_urls")),
@@ -20,6 +20,8 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
@@ -38,5 +40,6 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "bluebox.core.views.bad_request"
 handler404 = "bluebox.core.views.not_found"
 handler500 = "bluebox.core.views.server_error"

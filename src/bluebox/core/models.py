@@ -275,3 +275,28 @@ class AuditKeyEpoch(models.Model):
 
     def __str__(self) -> str:
         return f"audit key epoch {self.epoch}"
+
+
+class IdempotencyRecord(models.Model):
+    """The response to an API write made with an ``Idempotency-Key`` (see core.idempotency).
+
+    The body is encrypted like a protected field (a response can hold an identity), and the
+    record lives ``IDEMPOTENCY_TTL_S``, after which the key may be used again.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path, query and body
+    status_code = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.TextField(blank=True)  # Fernet token of the response body
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_response_per_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"idempotency key of user {self.user_id}"

@@ -53,6 +53,7 @@ class Resource(StrEnum):
     FORECAST = "forecast"
     HRDDP = "hrddp"
     PATROL = "patrol"
+    SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ POLICY: dict[Resource, dict[str, Rule]] = {
     # core/services.py adds the rules no policy row can express (nobody grants themselves,
     # an administrator holds no operational role, credentials set by someone bar their grants).
     Resource.ACCOUNT: {"manage": _rule(Role.ADMIN, mission_wide=True)},
+    # The machinery (readiness checks, job counts by status): no operational content.
+    Resource.SYSTEM: {"view": _rule(Role.ADMIN)},
 }
 
 

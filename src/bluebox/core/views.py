@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from bluebox.core import selectors
+from bluebox.core import health, monitoring, selectors
 from bluebox.core.forms import ThrottledAuthenticationForm
 
 
@@ -19,11 +22,47 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+RETRY_AFTER_S = 30
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Liveness: the process answers. It reads nothing, so an outage elsewhere is not a crash."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when every check passes, else 503 with ``Retry-After``.
+
+    Everyone reads the status; the checks' figures only the monitoring token or loopback.
+    """
+    report = health.readiness()
+    body = report if monitoring.may_monitor(request) else {"status": report["status"]}
+    response = JsonResponse(body, status=200 if report["status"] == "ok" else 503)
+    if response.status_code == 503:
+        response["Retry-After"] = str(RETRY_AFTER_S)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    if not monitoring.may_monitor(request):
+        return JsonResponse({"detail": "Monitoring token required."}, status=403)
+    response = HttpResponse(
+        monitoring.render(), content_type="text/plain; version=0.0.4; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def system_status(request: HttpRequest) -> HttpResponse:
+    """The administrator's view of the machinery: checks and job counts, no operational content."""
+    if not selectors.may_see_system_status(request.user):
+        raise PermissionDenied
+    return render(request, "core/status.html", selectors.system_status())
 
 
 @login_required
@@ -36,5 +75,53 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "404.html", status=404)
 
 
+def _database_unavailable(exc: BaseException | None) -> bool:
+    """The error, or one it was raised from (a session that could not be saved), is the
+    database being unreachable or locked."""
+    import sqlite3
+
+    from django.db import InterfaceError, OperationalError
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OperationalError | InterfaceError | sqlite3.OperationalError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400, unless the request failed because its session could not be saved to a database
+    that is down or locked: that is the service being unavailable, not a bad request."""
+    if _database_unavailable(exception):
+        return _error_response(request, unavailable=True)
+    from django.views.defaults import bad_request as default_bad_request
+
+    return default_bad_request(request, exception or Exception())
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    """500, or 503 with ``Retry-After`` when the database is unreachable or locked."""
+    return _error_response(request, unavailable=_database_unavailable(sys.exc_info()[1]))
+
+
+def _error_response(request: HttpRequest, *, unavailable: bool) -> HttpResponse:
+    """Rendered without the request's context (which would read the session from the database
+    that just failed); JSON under /api/, where clients parse the body."""
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        detail = (
+            "The service is temporarily unavailable; retry later."
+            if unavailable
+            else "Server error; it has been recorded."
+        )
+        response: HttpResponse = JsonResponse(
+            {"detail": detail, "request_id": getattr(request, "request_id", "")}, status=status
+        )
+    else:
+        template = "503.html" if unavailable else "500.html"
+        response = HttpResponse(render_to_string(template), status=status)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_S)
+    return response

@@ -30,6 +30,7 @@ from typing import Any
 
 import h3
 import pandas as pd
+from django.conf import settings
 from django.db.models import QuerySet
 
 from bluebox.core import access
@@ -265,6 +266,7 @@ def run(
             "radius_km": radius_km,
         }
         try:
+            check_panel_size(events, n_areas=len(areas.ids), end=end)
             result = engine.forecast(
                 events,
                 unit=engine.SpatialUnit("h3-week", h3_resolution=resolution),
@@ -283,6 +285,26 @@ def run(
             continue
         outcomes.append(Outcome(protection, result, inputs, {s.pk for s in scope_sites}))
     return outcomes
+
+
+def check_panel_size(events: pd.DataFrame, *, n_areas: int, end: dt.date) -> None:
+    """Refuse a run whose panel (areas x weeks of history) exceeds the stated bound.
+
+    The panel grows with the oldest incident: one mistyped year once asked for a panel of
+    21 GB and took the worker down. A clear refusal beats a killed worker.
+    """
+    if events.empty:
+        return
+    first = pd.Timestamp(events["date"].min()).date()
+    weeks = max(1, (end - first).days // 7 + 1)
+    cells = n_areas * weeks
+    limit = int(settings.FORECAST_MAX_PANEL_CELLS)
+    if cells > limit:
+        raise ValueError(
+            f"The forecast would need {n_areas:,} areas x {weeks:,} weeks = {cells:,} cells "
+            f"(the limit is {limit:,}); the oldest incident is dated {first.isoformat()}. "
+            "Correct or void incidents with implausible dates, or narrow the area."
+        )
 
 
 # --- results out -----------------------------------------------------------------------------

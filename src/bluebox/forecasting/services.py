@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit
+from bluebox.core import access, audit, background
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
@@ -62,8 +62,7 @@ def forecast_run_request(
         horizons=horizons,
         random_state=random_state,
     )
-    run_id = run.pk
-    transaction.on_commit(lambda: tasks.run_forecast(run_id))
+    background.enqueue_on_commit(tasks.FORECAST_RUN, run.pk)
     return run
 
 

@@ -163,13 +163,6 @@ def _insert(batch: list[Incident]) -> None:
 PROGRESS_KIND = "incident-import"
 
 
-# A running import reports every 2,000 rows; silence this long means its worker is gone.
-IMPORT_SILENCE_S = 15 * 60
-
-
-QUEUED_MAX_S = 6 * 3600  # a queued job nobody started in this long lost its task
-
-
 ORPHAN_AGE_S = 24 * 3600
 
 
@@ -178,21 +171,27 @@ def import_path(stored_name: str) -> Path:
 
 
 def import_job_execute(
-    *, job_id: int, on_progress: Callable[[int, int], None] | None = None
+    *,
+    job_id: int,
+    on_progress: Callable[[int, int], None] | None = None,
+    claimed: bool = False,
 ) -> ImportJob | None:
     """Run a queued import (the background task). Running it twice does nothing more.
 
     The job's row says "running" before the import's own transaction starts, and its outcome
     after it ends; in between, progress goes to :mod:`bluebox.core.progress`. The uploaded file
-    is removed whatever the outcome; the hash and the report stay on the job.
+    is removed whatever the outcome; the hash and the report stay on the job. ``claimed``: the
+    task already moved the job to "running" (see :func:`bluebox.core.background.running`).
     """
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != ImportStatus.QUEUED:
+        expected = ImportStatus.RUNNING if claimed else ImportStatus.QUEUED
+        if job is None or job.status != expected:
             return job
-        job.status = ImportStatus.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        if not claimed:
+            job.status = ImportStatus.RUNNING
+            job.started_at = timezone.now()
+            job.save(update_fields=["status", "started_at"])
     progress.report(PROGRESS_KIND, job.pk, 0, job.size)
 
     def tick(done: int, total: int) -> None:
@@ -244,56 +243,33 @@ def _record_outcome(
     job.errors = [error.__dict__ for error in report.errors]
 
 
-def import_jobs_sweep(*, now: datetime | None = None) -> int:
-    """Close imports whose worker died or never came, and remove uploads nobody will import.
+def import_job_closed(job_id: int) -> None:
+    """A job closed by the sweep: its upload and progress go (the row keeps hash and reason)."""
+    progress.clear(PROGRESS_KIND, job_id)
+    stored = ImportJob.objects.filter(pk=job_id).values_list("stored_name", flat=True).first()
+    if stored:
+        import_path(stored).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job_id).update(stored_name="")
 
-    A worker that dies mid-file takes its transaction with it, so nothing of the file is in the
-    database; the job is marked failed so the mission can import again. A job no worker picked
-    up in ``QUEUED_MAX_S`` (a lost task) is closed the same way. Returns the number closed.
-    """
+
+def import_uploads_sweep(*, now: datetime | None = None) -> int:
+    """Remove uploads no queued or running import will read (the jobs themselves are closed by
+    :func:`bluebox.core.background.sweep`). Returns the number of files removed."""
     moment = now or timezone.now()
-    closed = 0
-    for job in ImportJob.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]):
-        if job.status == ImportStatus.RUNNING:
-            last = progress.read(PROGRESS_KIND, job.pk)
-            heard = (
-                last.at if last is not None else (job.started_at or job.requested_at).timestamp()
-            )
-            if moment.timestamp() - heard < IMPORT_SILENCE_S:
-                continue
-            message = "The import was interrupted before it finished; nothing was imported."
-        else:
-            if (moment - job.requested_at).total_seconds() < QUEUED_MAX_S:
-                continue
-            message = "No worker started the import in time; nothing was imported."
-        updated = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
-            status=ImportStatus.FAILED, message=message, stored_name="", finished_at=moment
-        )
-        if updated:
-            closed += 1
-            import_path(job.stored_name).unlink(missing_ok=True)
-            progress.clear(PROGRESS_KIND, job.pk)
-            audit.record(
-                actor=None,
-                action="import-interrupted",
-                resource=Resource.INCIDENT,
-                mission_id=job.mission_id,
-                detail={"job": job.pk, "sha256": job.sha256, "was": job.status},
-            )
     directory = Path(settings.IMPORT_DIR)
-    if directory.is_dir():
-        waiting = set(
-            ImportJob.objects.filter(
-                status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-            ).values_list("stored_name", flat=True)
-        )
-        for path in directory.glob("*.csv"):
-            if (
-                path.name not in waiting
-                and moment.timestamp() - path.stat().st_mtime > ORPHAN_AGE_S
-            ):
-                path.unlink(missing_ok=True)
-    return closed
+    if not directory.is_dir():
+        return 0
+    waiting = set(
+        ImportJob.objects.filter(
+            status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        ).values_list("stored_name", flat=True)
+    )
+    removed = 0
+    for path in directory.glob("*.csv"):
+        if path.name not in waiting and moment.timestamp() - path.stat().st_mtime > ORPHAN_AGE_S:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _imported(

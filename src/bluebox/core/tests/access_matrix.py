@@ -34,4 +34,8 @@ ENDPOINTS = [
     Endpoint("login/", "get", lambda w: "/login/", everyone(302), api=False),
     Endpoint("logout/", "post", lambda w: "/logout/", everyone(302), api=False),
     Endpoint("healthz", "get", lambda w: "/healthz", everyone(200), api=False),
+    # Machinery, not content: the test client calls from loopback, which may read both.
+    Endpoint("readyz", "get", lambda w: "/readyz", everyone(200), api=False),
+    Endpoint("metrics", "get", lambda w: "/metrics", everyone(200), api=False),
+    Endpoint("status/", "get", lambda w: "/status/", allowed({"admin"}, 200, 403), api=False),
 ]

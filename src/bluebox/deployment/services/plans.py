@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import audit
+from bluebox.core import audit, background
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.deployment import adapter, tasks
@@ -43,8 +43,7 @@ def _check_run_parameters(horizon_days: int, time_limit_s: float, rel_gap: float
 
 
 def _queue(plan: DeploymentPlan) -> None:
-    plan_id = plan.pk
-    transaction.on_commit(lambda: tasks.solve_deployment_plan(plan_id))
+    background.enqueue_on_commit(tasks.DEPLOYMENT_PLAN, plan.pk)
 
 
 @transaction.atomic
@@ -258,6 +257,5 @@ def deployment_analysis_request(
         mission_id=plan.mission_id,
         detail={"plan": plan.pk},
     )
-    analysis_id = analysis.pk
-    transaction.on_commit(lambda: tasks.run_deployment_analysis(analysis_id))
+    background.enqueue_on_commit(tasks.DEPLOYMENT_ANALYSIS, analysis.pk)
     return analysis

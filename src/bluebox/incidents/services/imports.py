@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit
+from bluebox.core import access, audit, background
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
 from bluebox.incidents import importers, tasks
@@ -137,6 +137,5 @@ def import_job_submit(*, actor: Any, mission_id: int, fmt: str, upload: Any) -> 
         except BaseException:
             import_path(stored_name).unlink(missing_ok=True)
             raise
-    job_id = job.pk
-    transaction.on_commit(lambda: tasks.run_import(job_id))
+    background.enqueue_on_commit(tasks.IMPORT_JOB, job.pk)
     return job

@@ -6,7 +6,6 @@ import csv
 import io
 import os
 import time
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,12 +14,13 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from bluebox.core import progress
+from bluebox.core import background, progress
 from bluebox.core.access import NotPermitted, NotVisible
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import AuditEntry, RoleAssignment
 from bluebox.incidents import jobs, selectors, services
 from bluebox.incidents.models import ImportJob, ImportStatus, Incident
+from bluebox.incidents.tasks import IMPORT_JOB, run_import
 
 from .conftest import UCDP_COLUMNS, ucdp_row
 
@@ -205,33 +205,56 @@ def test_progress_is_readable_while_the_import_holds_its_transaction(world, tmp_
     assert progress.read(jobs.PROGRESS_KIND, job.pk) is None  # cleared at the end
 
 
-def test_an_import_whose_worker_died_is_closed_and_its_file_removed(world, settings):
+def test_an_import_whose_worker_died_runs_once_more_then_fails_and_its_file_goes(world, settings):
     job = submit(world, run=False)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1)
-    )
-    progress.report(jobs.PROGRESS_KIND, job.pk, 10, 100)
-    assert jobs.import_jobs_sweep() == 0, "it reported just now: still alive"
-    later = timezone.now() + timedelta(seconds=jobs.IMPORT_SILENCE_S + 1)
-    assert jobs.import_jobs_sweep(now=later) == 1
+    assert background.claim(IMPORT_JOB, job.pk)  # a worker took it, then died without a word
+    assert background.sweep() == {}, "it beat just now: still alive"
+    later = time.time() + settings.JOB_STALE_S + 1
+    assert background.sweep(now=later) == {"requeued": 1}, "the immediate queue re-ran it at once"
     job.refresh_from_db()
-    assert job.status == ImportStatus.FAILED and "interrupted" in job.message
+    assert job.status == ImportStatus.DONE and job.created == 5
+    assert AuditEntry.objects.filter(action="job-requeued", resource="incident").count() == 1
+
+
+def test_an_import_interrupted_twice_fails_with_the_reason_and_frees_the_mission(
+    world, settings, monkeypatch
+):
+    job = submit(world, run=False)
+    requeued: list[int] = []
+    monkeypatch.setattr(background, "enqueue", lambda kind, pk: requeued.append(pk) or True)
+    stale = time.time() + settings.JOB_STALE_S + 1
+    assert background.claim(IMPORT_JOB, job.pk)  # first worker dies
+    assert background.sweep(now=stale) == {"requeued": 1} and requeued == [job.pk]
+    assert background.claim(IMPORT_JOB, job.pk)  # the second one too
+    assert background.sweep(now=stale) == {"failed": 1}
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert "interrupted twice" in job.message and "Nothing was imported" in job.message
     assert stored_files(settings) == []
-    assert AuditEntry.objects.filter(action="import-interrupted").count() == 1
-    # The mission may import again.
+    assert AuditEntry.objects.filter(action="job-failed").count() == 1
+    monkeypatch.undo()
+    # The mission may import again at once.
     assert submit(world).status == ImportStatus.DONE
 
 
-def test_a_queued_import_whose_task_was_lost_is_closed_in_time(world, settings):
+def test_a_queued_import_whose_task_was_lost_is_enqueued_again(world, settings):
+    job = submit(world, run=False)  # its on_commit never fired: the task never reached the queue
+    assert background.sweep() == {}, "still within the grace period"
+    later = time.time() + settings.JOB_QUEUED_GRACE_S + 1
+    assert background.sweep(now=later) == {"enqueued": 1}
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+
+
+def test_a_queued_import_nobody_started_for_hours_is_closed(world, settings):
     job = submit(world, run=False)
-    assert jobs.import_jobs_sweep() == 0
-    later = timezone.now() + timedelta(seconds=jobs.QUEUED_MAX_S + 1)
-    assert jobs.import_jobs_sweep(now=later) == 1
+    later = time.time() + settings.JOB_QUEUED_MAX_S + 1
+    assert background.sweep(now=later) == {"failed": 1}
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and "No worker started" in job.message
     assert stored_files(settings) == []
     # Should the lost task turn up after all, it finds the job closed and imports nothing.
-    jobs.import_job_execute(job_id=job.pk)
+    run_import(job.pk)
     assert Incident.objects.count() == 0
 
 
@@ -242,7 +265,7 @@ def test_the_sweep_removes_old_uploads_nobody_will_import_and_keeps_waiting_ones
     old = time.time() - jobs.ORPHAN_AGE_S - 60
     os.utime(stray, (old, old))
     os.utime(settings.IMPORT_DIR / waiting.stored_name, (old, old))
-    jobs.import_jobs_sweep()
+    assert jobs.import_uploads_sweep() == 1
     assert stored_files(settings) == [waiting.stored_name]
 
 

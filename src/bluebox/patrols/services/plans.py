@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit
+from bluebox.core import access, audit, background
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
@@ -63,8 +63,7 @@ def patrol_plan_request(
         mission_id=site.mission_id,
         detail={"week_start": week_start.isoformat(), "version": plan.version},
     )
-    plan_id = plan.pk
-    transaction.on_commit(lambda: tasks.solve_patrol_plan(plan_id))
+    background.enqueue_on_commit(tasks.PATROL_PLAN, plan.pk)
     return plan
 
 
