@@ -62,11 +62,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands whose own audit entries are the server's, not the operator's: the web server and the
+# worker run requests and jobs for others.
+SERVER_COMMANDS = frozenset({"serve"})
+SERVER_MANAGE_COMMANDS = frozenset({"run_huey", "runserver"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     restrict_new_files()
+    from bluebox.core import operators
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    code: int = args.func(args)
+    manage_command = (getattr(args, "args", None) or [""])[0] if args.command == "manage" else ""
+    if args.command in SERVER_COMMANDS or manage_command in SERVER_MANAGE_COMMANDS:
+        code: int = args.func(args)
+        return code
+    # Whatever an operator does from the command line is audited as theirs.
+    with operators.as_operator(operator_name()):
+        code = args.func(args)
     return code
 
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from bluebox.cli import operator_name, setup_django
+from bluebox.cli import setup_django
 
 EXIT_TAMPERED = 1
 EXIT_WRONG_KEY = 3
@@ -59,12 +59,11 @@ def _rotate(args: argparse.Namespace) -> int:
     setup_django()
     from bluebox.core import audit
 
-    with audit.as_operator(operator_name()):
-        try:
-            rotation = audit.rotate_key()
-        except audit.AuditKeyError as exc:
-            print(f"bluebox audit rotate-key: {exc}", file=sys.stderr)
-            return 2
+    try:
+        rotation = audit.rotate_key()
+    except audit.AuditKeyError as exc:
+        print(f"bluebox audit rotate-key: {exc}", file=sys.stderr)
+        return 2
     where = f" (key kept in {rotation.key_file})" if rotation.key_file else ""
     print(f"audit key epoch {rotation.from_epoch} -> {rotation.to_epoch}{where}")
     return 0
@@ -87,7 +86,6 @@ def _reanchor(args: argparse.Namespace) -> int:
         if chain_only or result.key_problems:
             print("refused: the chain itself does not verify; run bluebox audit verify")
             return EXIT_TAMPERED
-    with audit.as_operator(operator_name()):
-        entry = audit.reanchor()
+    entry = audit.reanchor()
     print(f"anchor rewritten at entry {entry.seq}")
     return 0

@@ -1,7 +1,10 @@
 """``bluebox export incidents --as USER --format csv|acled|geojson [--mission CODE] [-o FILE]``.
 
-An export is always made with one person's rights: it holds what that person may see and is
-marked with the highest classification it contains (printed, and in the default file name).
+An export is always made with one person's rights, and only by that person: ``--as`` signs them
+in with their own token or password (see :mod:`bluebox.commands._person`), so an operator cannot
+export with someone else's rights by naming them. It holds what that person may see, is marked
+with the highest classification it contains (printed, and in the default file name), and its
+audit entry names both the person and the operator at the command line.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import sys
 from typing import Any
 
 from bluebox.cli import setup_django
+from bluebox.commands import _person
 
 
 def register(subparsers: Any) -> None:
@@ -21,9 +25,7 @@ def register(subparsers: Any) -> None:
     incidents = sub.add_parser(
         "incidents", help="incidents as CSV (with HXL), ACLED CSV or GeoJSON"
     )
-    incidents.add_argument(
-        "--as", dest="username", required=True, help="export with this account's rights"
-    )
+    _person.add_arguments(incidents, purpose="export with this account's rights")
     incidents.add_argument(
         "--format", choices=["csv", "bluebox", "acled", "geojson"], default="csv"
     )
@@ -38,13 +40,12 @@ def register(subparsers: Any) -> None:
 
 def _export_incidents(args: argparse.Namespace) -> int:
     setup_django()
-    from bluebox.core.models import User
+    from bluebox.core import operators
     from bluebox.incidents import exports, selectors
     from bluebox.missions.models import Mission
 
-    user = User.objects.filter(username=args.username, is_active=True).first()
+    user = _person.sign_in(args)
     if user is None:
-        print(f"no active account {args.username!r}", file=sys.stderr)
         return 2
     mission_id = None
     if args.mission:
@@ -55,7 +56,12 @@ def _export_incidents(args: argparse.Namespace) -> int:
         mission_id = mission.pk
     fmt = "csv" if args.format == "bluebox" else args.format
     queryset = selectors.incidents_for(user, selectors.IncidentFilters(mission_id=mission_id))
-    mark, chunks = exports.export(actor=user, queryset=queryset, fmt=fmt, channel="command line")
+    mark, chunks = exports.export(
+        actor=user,
+        queryset=queryset,
+        fmt=fmt,
+        channel=f"command line, operator {operators.current() or 'unknown'}",
+    )
     path = args.output or exports.filename(fmt, mark)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         for chunk in chunks:

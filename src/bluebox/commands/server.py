@@ -153,11 +153,47 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# Django commands that neither read nor change what people hold: not worth an audit entry.
+UNAUDITED_MANAGE = frozenset(
+    {
+        "",
+        "help",
+        "check",
+        "makemigrations",
+        "makemessages",
+        "compilemessages",
+        "showmigrations",
+        "sqlmigrate",
+        "diffsettings",
+        "version",
+        "run_huey",
+        "runserver",
+    }
+)
+
+
 def _manage(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
-    execute_from_command_line(["bluebox manage", *args.args])
+    from bluebox.core import audit
+
+    command = args.args[0] if args.args else ""
+    if command == "changepassword":
+        # Django's own would set the password outside the audited reset.
+        command = "resetpassword"
+    try:
+        execute_from_command_line(["bluebox manage", command, *args.args[1:]])
+    finally:
+        # A shell, a database shell, createsuperuser...: the operator's, in the audit trail
+        # (after it runs, so `migrate` on an empty database works). Only the command's name:
+        # its arguments may hold values that must not be kept.
+        if command not in UNAUDITED_MANAGE and not command.startswith("-"):
+            try:
+                audit.record(actor=None, action="operator-command", detail={"command": command})
+            except (DatabaseError, audit.AuditKeyError):
+                print("bluebox manage: could not write the audit entry", file=sys.stderr)
     return 0
 
 

@@ -22,8 +22,6 @@ key ("the configured key is not the one that signed these entries") from tamperi
 from __future__ import annotations
 
 import base64
-import contextlib
-import contextvars
 import fcntl
 import hashlib
 import hmac
@@ -40,6 +38,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bluebox.core import operators
 from bluebox.core.models import AuditEntry, AuditHead, AuditKeyEpoch, AuditOutcome
 
 GENESIS = "0" * 64
@@ -54,28 +53,16 @@ _CHECK = b"bluebox.audit.key-check.v1\x00"
 
 logger = logging.getLogger(__name__)
 
-# Who is at the server's command line, for entries written by an operator's command.
-_operator: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "bluebox_audit_operator", default=None
-)
-
 
 class AuditKeyError(RuntimeError):
     """The audit key needed to append is missing, or is not the one the chain was signed with."""
 
 
-@contextlib.contextmanager
-def as_operator(name: str) -> Iterator[None]:
-    """Entries written without a signed-in person inside this block name the operator."""
-    token = _operator.set(name[:140])
-    try:
-        yield
-    finally:
-        _operator.reset(token)
+as_operator = operators.as_operator
 
 
 def operator() -> str | None:
-    return _operator.get()
+    return operators.current()
 
 
 # --- keys ---------------------------------------------------------------------------------------

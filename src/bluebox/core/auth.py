@@ -129,9 +129,10 @@ class HashedTokenAuthentication(BaseAuthentication):
             key = parts[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid token header.") from exc
-        return self._credentials(key)
+        return self.credentials_for(key)
 
-    def _credentials(self, key: str) -> tuple[Any, ApiToken]:
+    def credentials_for(self, key: str) -> tuple[Any, ApiToken]:
+        """The person and token a key stands for; :class:`AuthenticationFailed` otherwise."""
         now = timezone.now()
         token = ApiToken.objects.select_related("user").filter(digest=token_digest(key)).first()
         if (

@@ -13,6 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from bluebox.cli import main
+from bluebox.core import services as core_services
 from bluebox.core.models import AuditEntry
 from bluebox.incidents import jobs
 from bluebox.incidents.models import Incident
@@ -118,8 +119,12 @@ def test_hxlvalidate_fails_a_date_column_that_holds_words():
     assert not passed and "day" in report
 
 
-def test_an_acled_export_imports_back_unchanged_in_substance(world, incidents, tmp_path):
+def test_an_acled_export_imports_back_unchanged_in_substance(
+    world, incidents, tmp_path, monkeypatch
+):
     path = tmp_path / "acled.csv"
+    _, key = core_services.token_create(actor=world.analyst, user=world.analyst, name="cli")
+    monkeypatch.setenv("BLUEBOX_API_TOKEN", key)
     code = main(["export", "incidents", "--as", "analyst", "--format", "acled", "-o", str(path)])
     assert code == 0
     with path.open(newline="", encoding="utf-8") as handle:
