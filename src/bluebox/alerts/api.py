@@ -229,9 +229,7 @@ class CallerReveal(APIView):
         revealed = services.caller_reveal(
             actor=request.user, alert_id=pk, purpose=payload.validated_data["purpose"]
         )
-        response = Response(revealed)
-        response["Cache-Control"] = "no-store"
-        return response
+        return Response(revealed)  # no-store, as every signed-in answer (core.middleware)
 
 
 class CapSerializer(ModelSerializer[CapAlert]):

@@ -203,9 +203,8 @@ def apprehension_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         context["reveal_form"] = form
         return render(request, "detention/detail.html", context, status=400)
     context["identity"] = identity
-    response = render(request, "detention/detail.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
+    # Not stored by any cache: SecurityHeadersMiddleware marks every signed-in answer no-store.
+    return render(request, "detention/detail.html", context)
 
 
 @login_required

@@ -418,9 +418,7 @@ class ProtectedPersonReveal(APIView):
         revealed = services.protected_person_reveal(
             actor=request.user, person_id=pk, purpose=payload.validated_data["purpose"]
         )
-        response = Response(revealed)
-        response["Cache-Control"] = "no-store"
-        return response
+        return Response(revealed)  # no-store, as every signed-in answer (core.middleware)
 
 
 class ImportJobSerializer(ModelSerializer[ImportJob]):

@@ -247,7 +247,6 @@ def incident_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     return response
 
 
-@never_cache
 @login_required
 def protected_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """A compartment holder states a purpose and sees the identity (audited)."""

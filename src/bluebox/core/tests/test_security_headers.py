@@ -38,6 +38,9 @@ def test_every_reveal_answers_no_store_on_the_api_and_the_web(world):
     handler.force_authenticate(world.source_handler)
     response = handler.post(f"/api/v1/protected-people/{person.pk}/reveal/", PURPOSE)
     assert response.status_code == 200 and _no_store(response)
+    web.force_login(world.source_handler)
+    response = web.post(f"/incidents/people/{person.pk}/reveal/", PURPOSE)
+    assert "Test Informant" in response.content.decode() and _no_store(response)
 
 
 def test_a_token_clients_answers_are_not_stored_either(world):
