@@ -206,10 +206,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Production speaks HTTPS only: plain HTTP is redirected (except the health check, which the
-# supervisor calls on the loopback) and browsers are told to refuse HTTP for a year.
+# Production speaks HTTPS only: plain HTTP is redirected (except health and metrics, which the
+# supervisor and the monitoring call on the loopback) and browsers are told to refuse HTTP for a year.
 SECURE_SSL_REDIRECT = env_bool("BLUEBOX_SSL_REDIRECT", default=PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^metrics/?$"]
 SECURE_HSTS_SECONDS = env_int(
     "BLUEBOX_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0, minimum=0
 )

@@ -93,3 +93,15 @@ def test_no_template_holds_what_the_policy_would_refuse():
         text = template.read_text()
         found += [f"{template.name}: {what}" for pattern, what in INLINE if pattern.search(text)]
     assert found == []
+
+
+def test_with_https_required_plain_http_is_redirected_but_health_checks_answer(world, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    client = Client()
+    response = client.get("/login/")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+    assert client.get("/healthz").status_code == 200
+    secure = client.get("/login/", secure=True)
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
