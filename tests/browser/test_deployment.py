@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_planner_lifts_a_caveat_and_sees_the_change_on_the_board(
-    live_server, browser, screenshots, world
+    live_server, browser, screenshots, world, page_errors
 ):
     w = build_force(world)
     # Tasks run immediately under test: the plan is solved when the request commits.
@@ -29,7 +29,7 @@ def test_a_planner_lifts_a_caveat_and_sees_the_change_on_the_board(
     before = {r["site"]: r for r in plan.board}
 
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
-    page = context.new_page()
+    page = page_errors.watch(context.new_page())
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "planner")
     page.fill("#id_password", TEST_PASSWORD)
@@ -59,3 +59,4 @@ def test_a_planner_lifts_a_caveat_and_sees_the_change_on_the_board(
     assert "+" in page.inner_text("#comparison tr[data-site=site-a]")
     page.screenshot(path=str(screenshots / "deployment-compare-phone.png"), full_page=True)
     context.close()
+    assert page_errors == []  # no script error, nothing refused by the page's policy

@@ -19,10 +19,10 @@ def _login(page, base, username):
 
 
 def test_a_reporter_files_on_a_phone_and_an_analyst_verifies_from_the_map(
-    live_server, browser, screenshots, world
+    live_server, browser, screenshots, world, page_errors
 ):
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    page = phone.new_page()
+    page = page_errors.watch(phone.new_page())
     _login(page, live_server.url, "reporter_a")
     page.goto(f"{live_server.url}/incidents/new/")
     page.fill("#id_title", "Armed men stopped a water convoy")
@@ -48,7 +48,7 @@ def test_a_reporter_files_on_a_phone_and_an_analyst_verifies_from_the_map(
     assert incident.reported_by == world.reporter_at_a and incident.victims_men == 2
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = desk.new_page()
+    page = page_errors.watch(desk.new_page())
     _login(page, live_server.url, "analyst")
     page.goto(f"{live_server.url}/incidents/")
     page.wait_for_selector("#map[data-ready=true]")
@@ -63,3 +63,4 @@ def test_a_reporter_files_on_a_phone_and_an_analyst_verifies_from_the_map(
     desk.close()
     incident.refresh_from_db()
     assert incident.status == "verified" and incident.verified_by == world.analyst
+    assert page_errors == []  # no script error, nothing refused by the page's policy

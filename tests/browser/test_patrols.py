@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_planner_generates_overrides_and_prints_next_weeks_patrols(
-    live_server, browser, screenshots, world
+    live_server, browser, screenshots, world, page_errors
 ):
     for name, shift, off in (
         ("Alpha", "morning", 7),
@@ -26,7 +26,7 @@ def test_a_planner_generates_overrides_and_prints_next_weeks_patrols(
         PatrolTeamFactory(site=world.site_a, name=name, duty_shifts=[shift], days_off=[off])
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
-    page = context.new_page()
+    page = page_errors.watch(context.new_page())
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "planner")
     page.fill("#id_password", TEST_PASSWORD)
@@ -72,3 +72,4 @@ def test_a_planner_generates_overrides_and_prints_next_weeks_patrols(
         assert fh.read(5) == b"%PDF-"
     assert download.suggested_filename.endswith(".pdf")
     context.close()
+    assert page_errors == []  # no script error, nothing refused by the page's policy
