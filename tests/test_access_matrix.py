@@ -6,17 +6,23 @@ that no app lists fails ``test_every_endpoint_is_in_the_matrix``.
 
 from __future__ import annotations
 
+import copy
 import importlib
+from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.db import models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from bluebox.core import access
 from bluebox.testing.factories import IncidentFactory
 from bluebox.testing.matrix import PEOPLE, Endpoint
+from bluebox.testing.world import build_world
 
 
 def _collect() -> list[Endpoint]:
@@ -33,6 +39,33 @@ def _collect() -> list[Endpoint]:
 
 
 ENDPOINTS = _collect()
+
+
+@pytest.fixture(scope="module")
+def _matrix_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[SimpleNamespace]:
+    """The 15-person world, built once for every row of this module.
+
+    It lives in a transaction held for the module and rolled back at its end; each row runs in
+    a savepoint inside it (the ``db`` fixture), so what a row writes is gone before the next.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(db: None, _matrix_world: SimpleNamespace) -> SimpleNamespace:
+    """A row's own copy of the shared world: what its set-up adds or changes on these objects
+    does not outlive it (the database side is rolled back with the row's savepoint)."""
+    fresh = SimpleNamespace()
+    for name, shared in vars(_matrix_world).items():
+        own = copy.copy(shared) if isinstance(shared, models.Model) else shared
+        if isinstance(own, models.Model):
+            access.forget(own)
+        setattr(fresh, name, own)
+    return fresh
+
+
 # Django's own machinery, checked by their own tests or below.
 NOT_IN_MATRIX = {"admin/", "i18n/", "setlang/"}
 
