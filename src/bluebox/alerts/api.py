@@ -27,11 +27,25 @@ SIGNATURE_HEADER = "HTTP_X_BLUEBOX_SIGNATURE"
 GatewayAnswer = inline_serializer("GatewayAnswer", {"detail": serializers.CharField()})
 
 
-class GatewayWebhook(APIView):
-    """RapidPro/courier external channel: ``receive``, ``status`` (delivery), ``stopped``.
+def _presented_token(request: Request) -> str:
+    """The secret a header-authenticated gateway sends: ``Authorization: Token <secret>`` (or
+    ``Bearer``), or ``X-Bluebox-Token: <secret>``."""
+    authorization = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() in ("token", "bearer") and value.strip():
+        return value.strip()
+    return str(request.META.get("HTTP_X_BLUEBOX_TOKEN", "")).strip()
 
-    Signed with ``X-Bluebox-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>``
-    under the channel secret; requests older than five minutes or seen before are refused.
+
+class GatewayWebhook(APIView):
+    """courier External channel and RapidPro webhooks: ``receive``, ``sent``, ``delivered``,
+    ``failed``, ``status``, ``stopped`` — by GET or POST, as those clients call them.
+
+    A channel authenticates by its own method (docs/alerts.md): a signature
+    ``X-Bluebox-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>`` (refused when
+    older than five minutes or seen before), or its secret in a fixed header
+    (``Authorization: Token <secret>``) or in the URL (``?token=<secret>``); optionally only
+    from listed addresses.
     """
 
     authentication_classes: list[Any] = []
@@ -49,21 +63,47 @@ class GatewayWebhook(APIView):
         body = request.body
         if len(body) > services.MAX_BODY_BYTES:
             return Response({"detail": "Body too large."}, status=413)
+        content_type = request.META.get("CONTENT_TYPE", "")
+        form = None
+        if content_type.startswith("multipart/form-data"):
+            form = {key: request._request.POST.get(key) for key in request._request.POST}
+        query = {key: request.GET.get(key) for key in request.GET if key != "token"}
         try:
             services.webhook_receive(
                 channel_uuid=channel,
                 signature_header=request.META.get(SIGNATURE_HEADER, ""),
                 body=body,
-                content_type=request.META.get("CONTENT_TYPE", ""),
+                content_type=content_type,
                 kind=self.kind,
+                query=query,
+                form=form,
+                token=_presented_token(request),
+                url_token=str(request.GET.get("token", "")),
+                remote_addr=str(request.META.get("REMOTE_ADDR", "")),
             )
         except services.WebhookRefused:
-            return Response({"detail": "Signature refused."}, status=401)
+            return Response({"detail": "Not authenticated."}, status=401)
         return Response({"detail": "Accepted."})
+
+    @extend_schema(request=None, responses={200: GatewayAnswer, 401: GatewayAnswer})
+    def get(self, request: Request, channel: Any) -> Response:
+        return self.post(request, channel)
 
 
 class GatewayStatus(GatewayWebhook):
     kind = "status"
+
+
+class GatewaySent(GatewayWebhook):
+    kind = "sent"
+
+
+class GatewayDelivered(GatewayWebhook):
+    kind = "delivered"
+
+
+class GatewayFailed(GatewayWebhook):
+    kind = "failed"
 
 
 class GatewayStopped(GatewayWebhook):

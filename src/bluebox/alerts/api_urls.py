@@ -14,6 +14,21 @@ urlpatterns = [
         name="api-gateway-status",
     ),
     path(
+        "alerts/gateway/<uuid:channel>/sent/",
+        api.GatewaySent.as_view(),
+        name="api-gateway-sent",
+    ),
+    path(
+        "alerts/gateway/<uuid:channel>/delivered/",
+        api.GatewayDelivered.as_view(),
+        name="api-gateway-delivered",
+    ),
+    path(
+        "alerts/gateway/<uuid:channel>/failed/",
+        api.GatewayFailed.as_view(),
+        name="api-gateway-failed",
+    ),
+    path(
         "alerts/gateway/<uuid:channel>/stopped/",
         api.GatewayStopped.as_view(),
         name="api-gateway-stopped",

@@ -54,14 +54,13 @@ class HttpGateway:
             raise GatewayError("the gateway URL must be http(s)")
         body = urllib.parse.urlencode({"id": reference, "to": to, "text": text}).encode()
         timestamp = int(time.time())
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if self.secret:  # signed channels only; a header or URL channel keeps no secret to sign
+            headers["X-Bluebox-Signature"] = (
+                f"t={timestamp},v1={sign(self.secret, timestamp, body)}"
+            )
         request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-            self.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Bluebox-Signature": f"t={timestamp},v1={sign(self.secret, timestamp, body)}",
-            },
+            self.url, data=body, method="POST", headers=headers
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310

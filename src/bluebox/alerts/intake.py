@@ -1,17 +1,23 @@
-"""Parsing gateway request bodies: the RapidPro/courier external channel and RapidPro webhooks.
+"""Parsing gateway requests: courier's External channel and RapidPro flow webhooks.
 
-* external channel (form-encoded or JSON): ``from``, ``text``, optional ``date`` (ISO 8601) and
-  ``id`` (the gateway's message id, used to ignore retries);
-* delivery callbacks: ``id`` and ``status`` (``sent``, ``delivered``, ``failed``);
-* opt-out: ``from``;
+The shapes are those the clients send (as in their own test suites):
+
+* courier External channel, message in (``receive``): GET query or POST form, multipart form
+  or JSON with ``from`` or ``sender``, ``text``, optional ``date`` or ``time`` (RFC 3339), and
+  an optional ``id`` (the gateway's message id, used to ignore retries);
+* delivery reports: ``sent``, ``delivered``, ``failed`` paths with ``id`` (or ``uuid``) in the
+  query or the body; the older ``status`` path with ``id`` and ``status``;
+* opt-out (``stopped``): ``from``;
 * RapidPro flow webhook (JSON): ``contact.urn`` (``tel:+...``), ``contact.name``,
-  ``input.text`` (or the flow ``results`` values), ``input.uuid``.
+  ``input.text`` (or the flow ``results`` values), ``input.uuid`` (or the run's uuid).
 
-Errors never echo the body back: it may hold a phone number.
+Errors never echo the request back: it may hold a phone number.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -84,19 +90,61 @@ def _string(value: Any, name: str, limit: int) -> str:
     return str(value)[:limit]
 
 
+# RFC 3339 date-time, as courier requires ("2017-06-23T12:30:00.500Z", "...+01:00").
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _rfc3339(raw: Any) -> datetime | None:
+    if raw in (None, ""):
+        return None
+    if not RFC3339.fullmatch(str(raw).strip()):
+        raise ServiceError("The date is not RFC 3339.")
+    return _date(str(raw).strip().replace("z", "Z").replace("t", "T"))
+
+
+def _first(values: dict[str, Any], *names: str) -> Any:
+    for name in names:
+        if values.get(name) not in (None, ""):
+            return values[name]
+    return None
+
+
+def request_fields(
+    *, query: dict[str, Any], body: bytes, content_type: str, form: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A request's fields: the query string, then the body (JSON, form or a parsed multipart
+    ``form``) over it, as courier reads GET and POST alike."""
+    values = dict(query)
+    if form is not None:
+        values.update(form)
+    elif body:
+        values.update(fields(body, content_type))
+    return values
+
+
 def inbound(values: dict[str, Any]) -> InboundMessage:
     if isinstance(values.get("contact"), dict):
         return _rapidpro(values)
-    sender = _string(values.get("from"), "from", 64)
+    sender = _string(_first(values, "from", "sender"), "from", 64)
     text = _string(values.get("text"), "text", 4000)
-    if not sender or not text.strip():
-        raise ServiceError("A message needs 'from' and 'text'.")
+    if not sender:
+        raise ServiceError("A message needs one of 'from' or 'sender'.")
+    if not text.strip():
+        raise ServiceError("A message needs 'text'.")
     return InboundMessage(
         sender=sender,
         text=text,
-        sent_at=_date(values.get("date")),
+        sent_at=_rfc3339(_first(values, "date", "time")),
         external_id=_string(values.get("id"), "id", 64),
     )
+
+
+def status_id(values: dict[str, Any]) -> str:
+    """The message id a delivery report is about (courier: ``id`` or ``uuid``)."""
+    value = _string(_first(values, "id", "uuid"), "id", 64)
+    if not value:
+        raise ServiceError("A delivery report needs 'id' or 'uuid'.")
+    return value
 
 
 def _rapidpro(values: dict[str, Any]) -> InboundMessage:
@@ -116,10 +164,17 @@ def _rapidpro(values: dict[str, Any]) -> InboundMessage:
         text = " ".join(p for p in parts if p)
     if not text.strip():
         raise ServiceError("The webhook carries no text.")
+    # The message's uuid when the flow was started by one; else the run's with the text, so a
+    # retried call is the same alert and another report from the same run is not.
+    external_id = _string(source.get("uuid"), "input.uuid", 64)
+    run = values.get("run")
+    if not external_id and isinstance(run, dict) and run.get("uuid"):
+        words = hashlib.sha256(text.encode()).hexdigest()[:16]
+        external_id = f"{_string(run.get('uuid'), 'run.uuid', 40)}:{words}"
     return InboundMessage(
         sender=urn,
         text=text,
         sent_at=_date(source.get("created_on")),
-        external_id=_string(source.get("uuid"), "input.uuid", 64),
+        external_id=external_id,
         sender_name=_string(contact.get("name"), "contact.name", 200),
     )

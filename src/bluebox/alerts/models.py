@@ -25,12 +25,24 @@ class Channel(models.Model):
         RECORDING = "recording", _("Recorded only (tests, demo)")
         HTTP = "http", _("HTTP gateway")
 
+    class Auth(models.TextChoices):
+        """How the gateway proves it is the channel's (docs/alerts.md, "Connecting a gateway")."""
+
+        SIGNATURE = "signature", _("Signed requests (HMAC)")
+        HEADER = "header", _("Secret in a fixed header")
+        URL = "url", _("Secret in the URL")
+
     mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SMS)
-    # HMAC key shared with the gateway; stored encrypted like any secret.
-    secret = EncryptedTextField()
+    auth = models.CharField(max_length=12, choices=Auth.choices, default=Auth.SIGNATURE)
+    # Signed channels: the HMAC key, which the server must read back to check a signature, so
+    # it is stored encrypted. Header and URL channels: empty; only the secret's digest is kept.
+    secret = EncryptedTextField(blank=True)
+    secret_digest = models.CharField(max_length=64, blank=True)
+    # Addresses (IP or CIDR) the gateway calls from; empty = any address.
+    allowed_addresses = models.JSONField(default=list, blank=True)
     outbound = models.CharField(max_length=12, choices=Outbound.choices, default=Outbound.RECORDING)
     outbound_url = models.URLField(blank=True)
     is_active = models.BooleanField(default=True)

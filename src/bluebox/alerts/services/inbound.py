@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,18 +57,48 @@ def phone_digest(e164: str) -> str:
     return hmac.new(key, e164.encode(), hashlib.sha256).hexdigest()
 
 
-def e164(raw: str, region: str | None = None) -> str:
-    """Normalise a gateway's sender to E.164, or raise ServiceError (without echoing it)."""
-    text = raw.strip()
-    if text.startswith("tel:"):
-        text = text[4:]
+def _parsed(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise ServiceError("The sender is not a phone number.") from None
-    if not phonenumbers.is_valid_number(number):
-        raise ServiceError("The sender is not a valid phone number.")
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def e164(raw: str, region: str | None = None) -> str:
+    """Normalise a gateway's sender to E.164, or raise ServiceError (without echoing it).
+
+    As courier does, a number is read in the mission's region first, then, when it is all
+    digits, as an international number without its "+" ("2349067554729"), which is how many
+    gateways send them (and the only way to read them when the mission sets no region).
+    """
+    text = raw.strip()
+    if text.startswith("tel:"):
+        text = text[4:]
+    number = _parsed(text, region) if region else None
+    if number is None and text.lstrip("+").isdigit():
+        number = _parsed("+" + text.lstrip("+"), None)
+    if number is None:
+        raise ServiceError("The sender is not a possible phone number.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _secret_digest(secret: str) -> str:
+    # The secret is 256 random bits: a plain digest cannot be guessed back, and a copy of the
+    # database gives no one the secret a gateway presents.
+    return hashlib.sha256(b"gateway-secret|" + secret.encode()).hexdigest()
+
+
+def _addresses(values: Any) -> list[str]:
+    if isinstance(values, str) or not all(isinstance(v, str) for v in values or []):
+        raise ServiceError("Allowed addresses are a list of IP addresses or networks.")
+    cleaned = []
+    for value in values or []:
+        try:
+            cleaned.append(str(ipaddress.ip_network(value.strip(), strict=False)))
+        except ValueError:
+            raise ServiceError(f"Not an IP address or network: {value[:50]!r}.") from None
+    return cleaned
 
 
 @transaction.atomic
@@ -79,15 +110,31 @@ def channel_create(
     kind: str = Channel.Kind.SMS,
     outbound: str = Channel.Outbound.RECORDING,
     outbound_url: str = "",
+    auth: str = Channel.Auth.SIGNATURE,
+    allowed_addresses: list[str] | tuple[str, ...] = (),
 ) -> tuple[Channel, str]:
-    """Create a gateway channel; returns it with its secret (shown once, to the gateway admin)."""
+    """Create a gateway channel; returns it with its secret (shown once, to the gateway admin).
+
+    ``auth``: ``signature`` (the gateway signs each request with the secret: HMAC), ``header``
+    (the gateway sends the secret in a fixed header, as courier's send headers and RapidPro's
+    webhook headers do) or ``url`` (the secret is part of the URL, for clients that can set
+    nothing else). Only signed channels keep the secret itself (encrypted); the others keep its
+    digest. ``allowed_addresses`` optionally limits the addresses requests may come from.
+    """
     access.require_in_scope(actor, Resource.ALERT, "configure", mission_id=mission.pk)
+    if auth not in Channel.Auth.values:
+        raise ServiceError("Unknown authentication.", field_errors={"auth": ["unknown"]})
+    addresses = _addresses(allowed_addresses)
     secret = secrets.token_urlsafe(32)
+    signed = auth == Channel.Auth.SIGNATURE
     channel = Channel.objects.create(
         mission=mission,
         name=name,
         kind=kind,
-        secret=secret,
+        auth=auth,
+        secret=secret if signed else "",
+        secret_digest="" if signed else _secret_digest(secret),
+        allowed_addresses=addresses,
         outbound=outbound,
         outbound_url=outbound_url,
     )
@@ -97,6 +144,7 @@ def channel_create(
         resource=Resource.ALERT,
         object_id=channel.pk,
         mission_id=mission.pk,
+        detail={"auth": auth, "allowed_addresses": len(addresses)},
     )
     return channel, secret
 
@@ -109,18 +157,49 @@ def _parse_signature(header: str) -> tuple[int, str]:
         raise WebhookRefused("malformed signature header") from None
 
 
-def webhook_authenticate(
-    *, channel_uuid: Any, signature_header: str, body: bytes, now: datetime | None = None
-) -> Channel:
-    """Check a gateway request's HMAC signature and freshness, and burn it against replay.
+def _address_allowed(channel: Channel, address: str) -> bool:
+    if not channel.allowed_addresses:
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net) for net in channel.allowed_addresses)
 
-    Call inside the transaction that processes the request: if processing fails, the receipt
-    rolls back with it and the gateway may retry the same request.
+
+def webhook_authenticate(
+    *,
+    channel_uuid: Any,
+    signature_header: str,
+    body: bytes,
+    now: datetime | None = None,
+    token: str = "",
+    url_token: str = "",
+    remote_addr: str = "",
+) -> Channel:
+    """Check that a gateway request is the channel's, by the channel's own method.
+
+    Signed channels: the HMAC signature and its freshness, and the signature is burnt against
+    replay (call inside the transaction that processes the request: if processing fails, the
+    receipt rolls back with it and the gateway may retry). Header and URL channels: the secret
+    the gateway presents, compared by digest in constant time; retries are recognised by the
+    message id the gateway sends. Any channel: the caller's address, if the channel lists some.
     """
     now = now or timezone.now()
     channel = Channel.objects.filter(uuid=channel_uuid, is_active=True).first()
-    if channel is None or not signature_header:
-        raise WebhookRefused("unknown channel or unsigned request")
+    if channel is None:
+        raise WebhookRefused("unknown or inactive channel")
+    if not _address_allowed(channel, remote_addr):
+        raise WebhookRefused("address not allowed")
+    if channel.auth != Channel.Auth.SIGNATURE:
+        presented = token if channel.auth == Channel.Auth.HEADER else url_token
+        # Digests compared in constant time (a blank secret is digested too: same work).
+        matches = hmac.compare_digest(_secret_digest(presented), channel.secret_digest)
+        if not (presented and channel.secret_digest and matches):
+            raise WebhookRefused("wrong or missing secret")
+        return channel
+    if not signature_header:
+        raise WebhookRefused("unsigned request")
     timestamp, signature = _parse_signature(signature_header)
     if abs(now.timestamp() - timestamp) > SIGNATURE_WINDOW.total_seconds():
         raise WebhookRefused("stale or future timestamp")
@@ -289,6 +368,9 @@ def caller_opt_out(*, channel: Channel, sender: str, now: datetime | None = None
     return True
 
 
+GATEWAY_KINDS = ("receive", "status", "sent", "delivered", "failed", "stopped")
+
+
 def webhook_receive(
     *,
     channel_uuid: Any,
@@ -297,26 +379,42 @@ def webhook_receive(
     content_type: str,
     kind: str,
     now: datetime | None = None,
+    query: dict[str, Any] | None = None,
+    form: dict[str, Any] | None = None,
+    token: str = "",
+    url_token: str = "",
+    remote_addr: str = "",
 ) -> Alert | OutboundMessage | bool | None:
     """One gateway request, checked and processed in one transaction: all of it or nothing.
 
-    ``kind`` is ``receive`` (a message), ``status`` (a delivery callback) or ``stopped``
-    (opt-out). Raises :class:`WebhookRefused` (401) or ServiceError (400).
+    ``kind`` is ``receive`` (a message), ``sent``/``delivered``/``failed`` (courier's delivery
+    reports; ``status`` with a ``status`` field is the older form) or ``stopped`` (opt-out).
+    ``query`` is the URL's query string, ``form`` a multipart body already parsed. Raises
+    :class:`WebhookRefused` (401) or ServiceError (400).
     """
+    if kind not in GATEWAY_KINDS:
+        raise ServiceError("Unknown request.")
     with transaction.atomic():
         channel = webhook_authenticate(
-            channel_uuid=channel_uuid, signature_header=signature_header, body=body, now=now
+            channel_uuid=channel_uuid,
+            signature_header=signature_header,
+            body=body,
+            now=now,
+            token=token,
+            url_token=url_token,
+            remote_addr=remote_addr,
         )
-        values = intake.fields(body, content_type)
+        values = intake.request_fields(
+            query=query or {}, body=body, content_type=content_type, form=form
+        )
         if kind == "receive":
             return alert_receive(channel=channel, message=intake.inbound(values), now=now)
-        if kind == "status":
-            return message_status(
-                channel=channel,
-                gateway_id=str(values.get("id", ""))[:64],
-                status=str(values.get("status", "")),
-                now=now,
-            )
         if kind == "stopped":
-            return caller_opt_out(channel=channel, sender=str(values.get("from", "")), now=now)
-        raise ServiceError("Unknown request.")
+            sender = values.get("from")
+            if not isinstance(sender, str) or not sender.strip():
+                raise ServiceError("field 'from' required")
+            return caller_opt_out(channel=channel, sender=sender, now=now)
+        status = str(values.get("status", "")) if kind == "status" else kind
+        return message_status(
+            channel=channel, gateway_id=intake.status_id(values), status=status, now=now
+        )

@@ -80,10 +80,10 @@ def _cap_create_expect(who: str) -> int:
     return 403 if who in MISSION_MEMBERS else 404
 
 
-def _gateway(kind: str) -> Endpoint:
+def _gateway(kind: str, method: str = "post") -> Endpoint:
     return Endpoint(
         f"api/v1/alerts/gateway/<uuid:channel>/{kind}/",
-        "post",
+        method,
         lambda w: f"/api/v1/alerts/gateway/{w.channel.uuid}/{kind}/",
         everyone(401),  # a session is no signature
         body=lambda w: {"from": "+23672123456", "text": "help", "id": "1", "status": "sent"},
@@ -104,8 +104,13 @@ def _alert_post(action: str, people: set[str], yes: int, body: Any = None) -> En
 
 ENDPOINTS = [
     _gateway("receive"),
+    _gateway("receive", "get"),
     _gateway("status"),
+    _gateway("sent"),
+    _gateway("delivered", "get"),
+    _gateway("failed"),
     _gateway("stopped"),
+    _gateway("stopped", "get"),
     Endpoint("api/v1/alerts/", "get", lambda w: "/api/v1/alerts/", everyone(200)),
     Endpoint(
         "api/v1/alerts/<int:pk>/",
