@@ -174,3 +174,27 @@ def test_a_nested_or_oversized_json_body_is_refused_before_any_view(world, body,
     )
     assert response.status_code in (status if isinstance(status, tuple) else (status,))
     assert (Incident.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_the_model_fields_hold_the_bounds_for_every_caller_of_the_service(world):
+    """Validation once: the service adds no shape check of its own; the model's fields (the
+    date window, the weapon vocabulary) refuse a caller that bypassed the input layer."""
+    from bluebox.core.exceptions import ServiceError
+    from bluebox.incidents import services
+
+    with pytest.raises(ServiceError) as refused:
+        services.incident_report(
+            actor=world.reporter_at_a,
+            mission=world.mission,
+            site_id=world.site_a.pk,
+            data={
+                "title": "Attack on the camp",
+                "incident_type": "killing",
+                "occurred_at": datetime(202, 11, 30, tzinfo=UTC),
+                "latitude": 3.0,
+                "longitude": -9.5,
+                "weapons": ["small_arms", "laser"],
+            },
+        )
+    assert set(refused.value.field_errors) == {"occurred_at", "weapons"}
+    assert not Incident.objects.exists()

@@ -17,7 +17,7 @@ or background job sees it:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 # Primary keys are 64-bit (BigAutoField); a larger number cannot name a record.
@@ -39,7 +40,13 @@ MAX_JSON_DEPTH = 32
 def date_window(today: date | None = None) -> tuple[date, date]:
     """The first and last day any date given to bluebox may fall on."""
     today = today or timezone.localdate()
-    return settings.EARLIEST_DATE, today + timedelta(days=int(settings.LATEST_DAYS_AHEAD))
+    ahead = timedelta(days=int(settings.LATEST_DAYS_AHEAD))
+    return earliest_date(), today + ahead if today < date.max - ahead else date.max
+
+
+def earliest_date() -> date:
+    """The first day of the window (``settings.EARLIEST_DATE``)."""
+    return date.fromisoformat(str(settings.EARLIEST_DATE))
 
 
 def within_date_window(value: date | datetime | None) -> None:
@@ -116,3 +123,33 @@ def query_day(query: Mapping[str, Any], name: str) -> date | None:
     except (ValueError, ValidationError):
         raise BadRequest(f"{name} must be a date in the window") from None
     return value
+
+
+@deconstructible
+class ListOfChoices:
+    """Validator for a JSON list field whose items must each be one of ``choices``."""
+
+    def __init__(self, choices: Iterable[str], *, max_items: int = 50) -> None:
+        self.choices = tuple(choices)
+        self.max_items = max_items
+
+    def __call__(self, value: Any) -> None:
+        if not isinstance(value, list) or len(value) > self.max_items:
+            raise ValidationError(
+                _("Give a list of at most %(n)d items."), code="list", params={"n": self.max_items}
+            )
+        unknown = sorted({str(item) for item in value} - set(self.choices))
+        if unknown:
+            raise ValidationError(
+                _("Unknown: %(items)s."), code="choice", params={"items": ", ".join(unknown)}
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ListOfChoices)
+            and self.choices == other.choices
+            and self.max_items == other.max_items
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.choices, self.max_items))

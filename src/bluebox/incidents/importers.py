@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from bluebox.core.bounds import date_window
+from bluebox.core.bounds import earliest_date
 from bluebox.incidents.models import (
     DatePrecision,
     IncidentType,
@@ -136,8 +136,8 @@ def _date(raw: str, name: str, ctx: Context) -> datetime:
             raise RowProblem(name, f"impossible date: {text[:30]!r}") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    if parsed.date() < date_window(ctx.now.date())[0]:
-        raise RowProblem(name, f"before {date_window()[0].isoformat()}: {text[:30]!r}")
+    if parsed.date() < earliest_date():
+        raise RowProblem(name, f"before {earliest_date().isoformat()}: {text[:30]!r}")
     if parsed > ctx.now:
         raise RowProblem(name, f"in the future: {text[:30]!r}")
     return parsed

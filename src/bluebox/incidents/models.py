@@ -9,10 +9,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bluebox.core.bounds import ListOfChoices, within_date_window
 from bluebox.core.classification import Compartment
 from bluebox.core.crypto import EncryptedTextField
 from bluebox.core.models import ClassifiedRecord, VoidableRecord
 from bluebox.core.roles import Resource
+from bluebox.incidents.primacy import WEAPON_CHOICES
 
 
 class IncidentType(models.TextChoices):
@@ -126,7 +128,7 @@ class Incident(ClassifiedRecord, VoidableRecord):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     incident_type = models.CharField(max_length=32, choices=IncidentType.choices)
-    occurred_at = models.DateTimeField(db_index=True)
+    occurred_at = models.DateTimeField(db_index=True, validators=[within_date_window])
     date_precision = models.CharField(
         max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -154,7 +156,7 @@ class Incident(ClassifiedRecord, VoidableRecord):
     victims_girls = models.PositiveIntegerField(default=0)
     victims_boys = models.PositiveIntegerField(default=0)
     victims_unknown = models.PositiveIntegerField(default=0)
-    weapons = models.JSONField(default=list, blank=True)
+    weapons = models.JSONField(default=list, blank=True, validators=[ListOfChoices(WEAPON_CHOICES)])
     poc_tier = models.PositiveSmallIntegerField(choices=PocTier.choices, default=PocTier.PHYSICAL)
     poc_phase = models.CharField(max_length=16, choices=PocPhase.choices, default=PocPhase.RESPONSE)
     source_reliability = models.CharField(max_length=1, choices=RELIABILITY, default="F")

@@ -15,7 +15,6 @@ from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
 from bluebox.engines.spatial import h3_cell, priogrid_gid
-from bluebox.incidents import primacy
 from bluebox.incidents.adapter import assess_primacy, rules_for
 from bluebox.incidents.models import (
     Incident,
@@ -101,11 +100,6 @@ def incident_report(
         incident.full_clean(exclude=["h3_cell", "priogrid_gid"])
     except ValidationError as exc:
         raise ServiceError("Invalid incident.", field_errors=exc.message_dict) from exc
-    unknown_weapons = set(incident.weapons or []) - set(primacy.WEAPON_CHOICES)
-    if unknown_weapons:
-        raise ServiceError(
-            "Unknown weapons.", field_errors={"weapons": [", ".join(sorted(unknown_weapons))]}
-        )
     incident.h3_cell = h3_cell(incident.latitude, incident.longitude)
     incident.priogrid_gid = priogrid_gid(incident.latitude, incident.longitude)
     assess_primacy(incident, rules_for(mission))
