@@ -78,6 +78,9 @@ def test_an_import_at_the_console_is_audited_as_the_operator(world, tmp_path):
 def test_a_password_reset_at_the_console_is_the_audited_reset(world, monkeypatch):
     answers = iter(["a long new passphrase", "a long new passphrase"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    # A management command closes the database connections when it ends; the test's
+    # transaction must outlive it (a real command reconnects for the entry it writes after).
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     assert main(["manage", "changepassword", "source_handler"]) == 0
     assert not RoleAssignment.objects.filter(
         user=world.source_handler, role=Role.SOURCE_HANDLER
