@@ -8,6 +8,7 @@ file locked by another process. Bounded: each test gives up after a few tens of 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -123,8 +124,8 @@ def serve(tmp_path: Path, settings: Any) -> Iterator[Callable[..., Served]]:
             BLUEBOX_JOB_QUEUED_GRACE_S="2",
             BLUEBOX_WORKER_RESTART_MAX_DELAY_S="2",
             BLUEBOX_REQUEST_LOG_LEVEL="WARNING",
-            **env_extra,
         )
+        env.update(env_extra)
         process = subprocess.Popen(
             [sys.executable, "-m", "bluebox.cli", "serve", "--port", str(port), *args],
             env=env,
@@ -155,6 +156,65 @@ def _answers(served: Served) -> bool:
         return served.get("/healthz")[0] == 200
     except OSError:
         return False
+
+
+class TcpProxy:
+    """A loopback TCP relay to a server, which the test can cut (an outage) and restore."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.port = free_port()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        import threading
+
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self._sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """The database host vanishes: no new connection, and the open ones drop."""
+        if self._listener is not None:
+            with contextlib.suppress(OSError):  # wakes the thread blocked in accept()
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
+            self._listener = None
+        for s in self._sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+        self._sockets.clear()
 
 
 def ucdp_file(rows: int) -> bytes:
@@ -297,3 +357,45 @@ def test_a_locked_database_answers_503_json_with_retry_after(serve, tmp_path):
         locker.kill()
         locker.wait()
     assert served.get("/api/v1/me/", Cookie=f"sessionid={session}")[0] == 200, "recovers"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_postgresql_answers_503_json_and_recovers(serve):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs the suite on PostgreSQL (CI runs it there too)")
+    from django.test import Client
+
+    from bluebox.testing.factories import UserFactory
+
+    browser = Client()
+    browser.force_login(UserFactory())
+    cookie = f"sessionid={browser.cookies['sessionid'].value}"
+    settings_dict = connection.settings_dict
+    proxy = TcpProxy(settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432))
+    user = settings_dict["USER"] or "postgres"
+    url = f"postgres://{user}@127.0.0.1:{proxy.port}/{settings_dict['NAME']}"
+    try:
+        served = serve("--no-worker", DATABASE_URL=url)
+        assert served.get("/api/v1/me/", Cookie=cookie)[0] == 200
+        proxy.cut()
+        for _ in range(2):  # the dropped connection, then a refused one
+            status, headers, body = served.get("/api/v1/me/", Cookie=cookie)
+            assert status == 503, body
+            assert headers["Retry-After"] == "30"
+            assert headers["Content-Type"] == "application/json"
+            assert json.loads(body)["detail"].startswith("The service is temporarily unavailable")
+            assert b"connection" not in body.lower(), "no database error text"
+        status, headers, body = served.get("/readyz")
+        assert status == 503 and headers["Retry-After"] == "30"
+        assert json.loads(body)["checks"]["database"] == {"ok": False, "error": "unreachable"}
+        page = served.get("/incidents/", Cookie=cookie)
+        assert page[0] == 503 and b"temporarily unavailable" in page[2]
+        assert served.get("/healthz")[0] == 200
+        proxy.restore()
+        wait_for(
+            "the API to recover",
+            lambda: served.get("/api/v1/me/", Cookie=cookie)[0] == 200,
+            timeout_s=20,
+        )
+    finally:
+        proxy.cut()

@@ -22,6 +22,7 @@ can be re-queued once more than intended, never lost.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import socket
@@ -187,6 +188,23 @@ class _Beater(threading.Thread):
 # --- running a job ---------------------------------------------------------------------------
 
 
+#: (kind, pk, attempt) of the job this thread runs, for :func:`superseded`.
+_CURRENT: contextvars.ContextVar[tuple[str, int, int] | None] = contextvars.ContextVar(
+    "bluebox_job", default=None
+)
+
+
+def superseded() -> bool:
+    """The job this thread runs was taken over by a newer attempt (its first worker looked dead
+    and was only stalled): the caller must not store its result. Unknown counts as current."""
+    current = _CURRENT.get()
+    if current is None:
+        return False
+    name, pk, attempt = current
+    value = _kv_get(_attempts_key(name, pk))
+    return isinstance(value, int) and value != attempt
+
+
 def claim(job: JobKind, pk: int) -> bool:
     """Take a queued job for this worker; False when it is not queued (done, or taken)."""
     now = datetime.now(UTC)
@@ -220,6 +238,7 @@ def running(job: JobKind, pk: int) -> Iterator[bool]:
         return
     beater = _Beater(job.name, pk)
     beater.start()
+    token = _CURRENT.set((job.name, pk, attempts(job.name, pk)))
     try:
         yield True
     except MemoryError:
@@ -228,12 +247,14 @@ def running(job: JobKind, pk: int) -> Iterator[bool]:
     except Exception as exc:
         # The type only: a database error's text can quote protected values.
         logger.error("job %s %s stopped on %s", job.name, pk, type(exc).__name__)
-        close_old_connections()
+        if not transaction.get_connection().in_atomic_block:
+            close_old_connections()  # a broken connection is replaced before the row is closed
         if attempts(job.name, pk) < MAX_ATTEMPTS:
             requeue(job, pk, f"error: {type(exc).__name__}")
         else:
             fail(job, pk, UNEXPECTED.format(error=type(exc).__name__))
     finally:
+        _CURRENT.reset(token)
         beater.stop()
         with contextlib.suppress(Exception):  # the database may be what broke
             row_status = (

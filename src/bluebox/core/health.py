@@ -96,8 +96,6 @@ def check_database() -> dict[str, Any]:
     except Exception as exc:
         text = str(exc).lower()
         return {"ok": False, "error": "locked" if "locked" in text else "unreachable"}
-    finally:
-        connection.close_if_unusable_or_obsolete()
     return {
         "ok": True,
         "vendor": connection.vendor,

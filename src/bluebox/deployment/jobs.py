@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import audit
+from bluebox.core import audit, background
 from bluebox.core.roles import Resource
 from bluebox.deployment import adapter
 from bluebox.deployment.models import (
@@ -114,6 +114,8 @@ def _store_plan(
     risk_detail: dict[str, Any],
 ) -> DeploymentPlan:
     plan = DeploymentPlan.objects.select_for_update().get(pk=plan.pk)
+    if background.superseded():
+        return plan  # a newer attempt runs this job: its result, not this one, is stored
     plan.problem = engine.problem_to_dict(problem)
     plan.solution = report.solution_to_dict(problem, sol)
     plan.names = names
@@ -209,6 +211,9 @@ def deployment_analysis_run(*, analysis_id: int) -> DeploymentAnalysis:
         result = report.whatif_to_dict(problem, base, [], curves)
         for curve in result["force_curves"]:
             curve["name"] = names.get(curve["profile"], curve["profile"])
+    if background.superseded():
+        analysis.refresh_from_db()
+        return analysis  # a newer attempt runs this job: its result, not this one, is stored
     with transaction.atomic():
         DeploymentAnalysis.objects.filter(pk=analysis.pk).update(
             status=PlanStatus.DRAFT,

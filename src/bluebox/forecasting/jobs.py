@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bluebox.alerts.services import warning_draft
-from bluebox.core import access, audit
+from bluebox.core import access, audit, background
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
@@ -177,6 +177,8 @@ def forecast_run_execute(
 @transaction.atomic
 def _store(run: ForecastRun, outcomes: list[adapter.Outcome]) -> ForecastRun:
     run = ForecastRun.objects.select_for_update().select_related("mission").get(pk=run.pk)
+    if background.superseded():
+        return run  # a newer attempt runs this job: its result, not this one, is stored
     sites = adapter.mission_sites(run.mission)
     candidates: list[WarningCandidate] = []
     for outcome in outcomes:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import audit
+from bluebox.core import audit, background
 from bluebox.core.roles import Resource
 from bluebox.engines.patrol import ProblemError
 from bluebox.patrols import adapter
@@ -86,6 +86,8 @@ def _store_plan(
     plan: PatrolPlan, built: adapter.BuiltProblem, document: dict[str, Any], drawn: dict[str, Any]
 ) -> PatrolPlan:
     plan = PatrolPlan.objects.select_for_update().get(pk=plan.pk)
+    if background.superseded():
+        return plan  # a newer attempt runs this job: its result, not this one, is stored
     plan.plan = document
     plan.drawn = drawn
     plan.risk_source = built.risk_source

@@ -192,3 +192,23 @@ def test_the_heartbeat_thread_beats_while_the_job_runs(queued_run, settings, mon
     run_forecast(queued_run.pk)
     assert beats[0] is not None and beats[1] is not None and beats[1] > beats[0]
     assert background.last_beat("forecast-run", queued_run.pk) is None, "cleared when it ended"
+
+
+def test_a_stalled_first_attempt_does_not_store_over_the_second(queued_run, monkeypatch):
+    """The first worker stalled long enough to look dead; the sweep re-queued the run and a
+    second worker claimed it. When the first wakes up and reaches its store, it stands down."""
+    seen: list[str] = []
+
+    def stalled(**kwargs):
+        run = ForecastRun.objects.get(pk=queued_run.pk)
+        # Meanwhile: the sweep re-queued it and another worker claimed it (attempt 2).
+        ForecastRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED)
+        assert background.claim(FORECAST_RUN, run.pk)
+        assert background.superseded()
+        stored = forecasting._store(run, [])
+        seen.append(stored.status)
+
+    monkeypatch.setattr(forecasting, "forecast_run_execute", stalled)
+    run_forecast(queued_run.pk)
+    assert seen == [RunStatus.RUNNING], "the first attempt stored nothing"
+    assert not background.superseded(), "outside a job nothing is superseded"
