@@ -18,6 +18,7 @@ from bluebox.incidents import selectors as incident_selectors
 from bluebox.incidents.models import PocTier
 from bluebox.missions import selectors
 from bluebox.missions.models import Mission
+from bluebox.overview.inbox import inbox_for
 
 DASHBOARD_WINDOW_DAYS = 90
 MAP_INCIDENT_LIMIT = 2000
@@ -41,7 +42,11 @@ def _chosen_mission(request: HttpRequest, missions: list[Mission]) -> Mission | 
 def dashboard(request: HttpRequest) -> HttpResponse:
     missions = list(selectors.missions_for(request.user))
     mission = _chosen_mission(request, missions)
-    context: dict[str, Any] = {"missions": missions, "mission": mission}
+    context: dict[str, Any] = {
+        "missions": missions,
+        "mission": mission,
+        "inbox": inbox_for(user=request.user, now=timezone.now()),
+    }
     if mission is None:
         return render(request, "overview/dashboard.html", context)
     since = timezone.now() - timedelta(days=DASHBOARD_WINDOW_DAYS)
