@@ -207,7 +207,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Production speaks HTTPS only: plain HTTP is redirected (except health and metrics, which the
-# supervisor and the monitoring call on the loopback) and browsers are told to refuse HTTP for a year.
+# supervisor and the monitoring call on the loopback) and browsers are told to refuse HTTP for
+# a year.
 SECURE_SSL_REDIRECT = env_bool("BLUEBOX_SSL_REDIRECT", default=PRODUCTION)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$", r"^metrics/?$"]
 SECURE_HSTS_SECONDS = env_int(
