@@ -143,3 +143,20 @@ def test_an_anonymous_request_with_a_key_is_answered_as_without_one(client):
     )
     assert response.status_code in (401, 403)
     assert IdempotencyRecord.objects.count() == 0
+
+
+def test_a_token_client_retrying_gets_the_first_response(world):
+    from bluebox.core import services
+
+    _, key = services.token_create(actor=world.reporter_at_a, user=world.reporter_at_a, name="pda")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    first = post(client, report(world), key="pda-retry-1")
+    again = post(client, report(world), key="pda-retry-1")
+    assert first.status_code == 201 and again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert Incident.objects.count() == 1
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    refused = post(stranger, report(world), key="pda-retry-1")
+    assert refused.status_code in (401, 403), "a bad token gets no replay"
