@@ -11,7 +11,20 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from bluebox.config import datadir
 from bluebox.testing.world import build_world
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The suite's data directory is its own, laid out the way `bluebox init` lays it out."""
+    from django.conf import settings
+
+    data_dir = tmp_path_factory.mktemp("data")
+    datadir.ensure_layout(data_dir)
+    settings.DATA_DIR = data_dir
+    settings.STATIC_ROOT = data_dir / "static"
+    return data_dir
 
 
 @pytest.fixture(autouse=True)

@@ -21,8 +21,17 @@ from bluebox.core.files import restrict_new_files
 
 
 def setup_django() -> None:
-    """Configure Django for commands that touch the database."""
+    """Configure Django for commands that touch the database.
+
+    The data directory is created here on first use (the embedded database and task queue live
+    in it), never by importing the settings; keys are only ever made by ``bluebox init``.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bluebox.config.settings")
+    from django.conf import settings
+
+    from bluebox.config import datadir
+
+    datadir.ensure_layout(settings.DATA_DIR)
     import django
 
     django.setup()
@@ -70,17 +79,22 @@ SERVER_MANAGE_COMMANDS = frozenset({"run_huey", "runserver"})
 
 def main(argv: Sequence[str] | None = None) -> int:
     restrict_new_files()
+    from bluebox.config.env import ConfigurationError
     from bluebox.core import operators
 
     parser = build_parser()
     args = parser.parse_args(argv)
     manage_command = (getattr(args, "args", None) or [""])[0] if args.command == "manage" else ""
-    if args.command in SERVER_COMMANDS or manage_command in SERVER_MANAGE_COMMANDS:
-        code: int = args.func(args)
-        return code
-    # Whatever an operator does from the command line is audited as theirs.
-    with operators.as_operator(operator_name()):
-        code = args.func(args)
+    try:
+        if args.command in SERVER_COMMANDS or manage_command in SERVER_MANAGE_COMMANDS:
+            code: int = args.func(args)
+            return code
+        # Whatever an operator does from the command line is audited as theirs.
+        with operators.as_operator(operator_name()):
+            code = args.func(args)
+    except ConfigurationError as exc:
+        print(f"bluebox: configuration error: {exc}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -84,9 +84,13 @@ def _serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from waitress import serve
 
-    from bluebox.config.wsgi import application
+    from bluebox.commands.init import initialise
     from bluebox.core.worker import WorkerSupervisor
     from bluebox.overview import demo
+
+    if code := initialise():
+        return code
+    from bluebox.config.wsgi import application
 
     _migrate()
     if args.demo_if_empty and demo.database_is_empty():
@@ -135,8 +139,11 @@ def _demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from bluebox.commands.init import initialise
     from bluebox.overview import demo
 
+    if code := initialise():
+        return code
     _migrate()
     if args.reset:
         if settings.PRODUCTION:

@@ -2,20 +2,23 @@
 
 Defaults give the embedded set-up used by ``make run``: SQLite in WAL mode and a SQLite-backed
 task queue under ``BLUEBOX_DATA_DIR``. Production sets ``BLUEBOX_ENV=production``, which makes the
-secret key, the field-encryption keys and the audit key mandatory.
+secret key, the field-encryption keys and the audit key mandatory in the environment.
+
+Importing this module has no side effect: it creates no directory and no key. ``bluebox init``
+(run by ``bluebox serve``) lays out the data directory and, outside production, development keys.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-import secrets
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
 
+from bluebox.config import datadir
 from bluebox.config.env import ConfigurationError, env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -25,37 +28,28 @@ if ENVIRONMENT not in {"development", "production", "test"}:
     raise ConfigurationError("BLUEBOX_ENV must be development, production or test")
 PRODUCTION = ENVIRONMENT == "production"
 
-
-def _local_secret(env_name: str, filename: str, *, nbytes: int = 32) -> str:
-    """A secret from the environment, or outside production one kept in the data directory.
-
-    Generating it once and keeping it means `make run` works on a fresh machine while
-    restarts keep sessions, encrypted fields and the audit chain readable.
-    """
-    import os
-
-    value = os.environ.get(env_name)
-    if value:
-        return value
-    if PRODUCTION:
-        raise ConfigurationError(f"{env_name} is required when BLUEBOX_ENV=production")
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path = DATA_DIR / filename
-    if not path.exists():
-        import base64
-
-        token = base64.urlsafe_b64encode(secrets.token_bytes(nbytes)).decode()
-        path.write_text(token)
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-SECRET_KEY = _local_secret("BLUEBOX_SECRET_KEY", "secret_key", nbytes=48)
-# Comma-separated Fernet keys, newest first; older keys still decrypt (rotation).
-FIELD_ENCRYPTION_KEYS = env_list("BLUEBOX_FIELD_KEYS", []) or [
-    _local_secret("BLUEBOX_FIELD_KEYS", "field_key")
-]
-AUDIT_CHAIN_KEY = _local_secret("BLUEBOX_AUDIT_KEY", "audit_key")
+# Keys come from the environment; outside production `bluebox init` may keep development keys in
+# the data directory. Importing the settings only reads: it never creates a directory or a key
+# (a key generated behind the operator's back over restored data makes every identity
+# unreadable). A missing key stays empty here and `bluebox init` says what to do.
+_keys = {spec.env: datadir.read_key_lines(DATA_DIR, spec) for spec in datadir.ALL_KEYS}
+if PRODUCTION:
+    if missing := [name for name, lines in _keys.items() if not lines]:
+        raise ConfigurationError(
+            "BLUEBOX_ENV=production needs these keys in the environment: " + ", ".join(missing)
+        )
+    if any((DATA_DIR / spec.filename).exists() for spec in datadir.ALL_KEYS):
+        # Production keys never sit beside the data they protect (nor in its backups).
+        raise ConfigurationError(
+            f"development key files found in {DATA_DIR}; in production keys come from the "
+            "environment only: move them to your secret store and delete the files"
+        )
+#: Names of the keys that are configured nowhere (development only; `bluebox init` fills them).
+MISSING_KEYS = [name for name, lines in _keys.items() if not lines]
+SECRET_KEY = (_keys["BLUEBOX_SECRET_KEY"] or [""])[0]
+# Fernet keys, newest first; older keys still decrypt (rotation: `bluebox keys rotate`).
+FIELD_ENCRYPTION_KEYS = _keys["BLUEBOX_FIELD_KEYS"]
+AUDIT_CHAIN_KEY = (_keys["BLUEBOX_AUDIT_KEY"] or [""])[0]
 
 
 def _audit_keys() -> dict[int, str]:
@@ -150,13 +144,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at BEGIN so
         # concurrent writers queue instead of failing half-way (the audit chain relies on it).
+        # synchronous=FULL syncs the WAL at every commit: an acknowledged write survives an OS
+        # crash or power loss, not only a killed process (NORMAL may lose the last commits).
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;"
         ),
         "transaction_mode": "IMMEDIATE",
     }
@@ -278,7 +273,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Serve straight from the package so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

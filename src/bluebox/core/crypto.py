@@ -2,7 +2,13 @@
 
 Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the keys in
 ``BLUEBOX_FIELD_KEYS``; the first key encrypts, every key decrypts, so keys rotate by putting a
-new key first and running :func:`rotate` over the stored values.
+new key first and running ``bluebox keys rotate`` (:mod:`bluebox.core.keys`) over the stored
+values.
+
+A stored value that none of the configured keys can decrypt (a restore with the wrong keys, an
+old key dropped too early) loads as an :class:`UnreadableValue`: the record and its page still
+work and show the pseudonym marked unreadable, and saving the record writes the original
+ciphertext back untouched, so the identity comes back once the right key is configured.
 """
 
 from __future__ import annotations
@@ -42,10 +48,17 @@ def rotate(token: str) -> str:
     return _current().rotate(token.encode()).decode()
 
 
+class UnreadableValueError(ValueError):
+    """A protected value that none of the configured keys decrypts."""
+
+
 class ProtectedValue:
     """A decrypted identity that will not print itself by accident (logs, reprs, templates)."""
 
     __slots__ = ("_value",)
+
+    #: Templates test ``value.readable`` to mark an identity the keys cannot decrypt.
+    readable = True
 
     def __init__(self, value: str) -> None:
         self._value = value
@@ -65,13 +78,62 @@ class ProtectedValue:
         return hash(self._value)
 
 
+class UnreadableValue(ProtectedValue):
+    """Stored ciphertext that the configured keys cannot decrypt; it keeps the token intact."""
+
+    __slots__ = ()
+    readable = False
+
+    @property
+    def token(self) -> str:
+        return self._value
+
+    def reveal(self) -> str:
+        raise UnreadableValueError(
+            "this protected value cannot be decrypted with the configured keys"
+        )
+
+    def __str__(self) -> str:
+        return "[unreadable]"
+
+    __repr__ = __str__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnreadableValue) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("unreadable", self._value))
+
+
+def shown(value: object) -> str | None:
+    """The plain text of a revealed value for a page, or ``None`` when it is unreadable.
+
+    Only for code that has already authorised and audited the reveal.
+    """
+    if isinstance(value, UnreadableValue):
+        return None
+    if isinstance(value, ProtectedValue):
+        return value.reveal()
+    return ""
+
+
+def load(token: str) -> ProtectedValue:
+    """The stored token as a :class:`ProtectedValue`, or :class:`UnreadableValue` if no key fits."""
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        return UnreadableValue(token)
+    try:
+        return ProtectedValue(_current().decrypt(token.encode()).decode())
+    except InvalidToken:
+        return UnreadableValue(token)
+
+
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg,unused-ignore]
     """Stores ciphertext; Python code sees a :class:`ProtectedValue` that must be revealed."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> ProtectedValue | None:
         if value is None or value == "":
             return None
-        return ProtectedValue(decrypt(value))
+        return load(value)
 
     def to_python(self, value: Any) -> ProtectedValue | None:
         if value is None or value == "" or isinstance(value, ProtectedValue):
@@ -81,5 +143,7 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg,unused-igno
     def get_prep_value(self, value: Any) -> str | None:
         if value is None or value == "":
             return None if self.null else ""
+        if isinstance(value, UnreadableValue):
+            return value.token  # written back as it was: never replaced by a new encryption
         plain = value.reveal() if isinstance(value, ProtectedValue) else str(value)
         return encrypt(plain)

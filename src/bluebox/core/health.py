@@ -219,7 +219,9 @@ def check_keys() -> dict[str, Any]:
                 .values_list(attname, flat=True)
                 .first()
             )
-            if token:  # reading the field decrypts it (ValueError when it cannot)
+            if token:  # reading the field decrypts it (an unreadable value when it cannot)
+                if not getattr(token, "readable", True):
+                    raise ValueError("undecryptable")
                 sample = "decrypts"
                 break
     except ValueError:

@@ -51,11 +51,15 @@ def test_the_data_directory_and_everything_in_it_are_private(tmp_path):
             umask=0o022,  # an ordinary shell: files would be 0644 without bluebox's own umask
         ).stdout
 
+    old.unlink()
+    bluebox("init")  # the development keys
+    old.touch(mode=0o644)
+    old.chmod(0o644)
     listing = bluebox("manage", "shell", "-c", script)
     assert "bluebox.sqlite3-wal" in listing  # the WAL existed while the write was open
     assert _mode(data) == 0o700
     files = [p for p in data.rglob("*") if p.is_file()]
-    # The development keys are made on first use: they are in the data directory too.
+    # The development keys bluebox init made are in the data directory too.
     assert {p.name for p in files} >= {"bluebox.sqlite3", "imports-probe.csv", "field_key"}
     for path in files:
         assert _mode(path) == 0o600, path.name

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit
+from bluebox.core import access, audit, crypto
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
@@ -162,8 +162,10 @@ def holds_identity(user: Any, apprehension: Apprehension) -> bool:
 
 @dataclass(frozen=True)
 class Identity:
-    name: str
-    details: str
+    """A revealed identity; ``None`` where the configured keys cannot decrypt the stored value."""
+
+    name: str | None
+    details: str | None
 
 
 def detainee_reveal(*, actor: Any, apprehension_id: int, purpose: str) -> Identity:
@@ -182,10 +184,7 @@ def detainee_reveal(*, actor: Any, apprehension_id: int, purpose: str) -> Identi
     )
     name: Any = apprehension.detainee_name  # a ProtectedValue (typed as str by the stubs)
     details: Any = apprehension.detainee_details
-    return Identity(
-        name=name.reveal() if name is not None else "",
-        details=details.reveal() if details is not None else "",
-    )
+    return Identity(name=crypto.shown(name), details=crypto.shown(details))
 
 
 def apprehension_void(*, actor: Any, apprehension_id: int, reason: str) -> Apprehension:

@@ -8,9 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit
+from bluebox.core import access, audit, crypto
 from bluebox.core.classification import Classification
-from bluebox.core.crypto import ProtectedValue
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
 from bluebox.incidents.models import (
@@ -90,12 +89,8 @@ def protected_person_create(
     return person
 
 
-def _revealed(value: Any) -> str:
-    return value.reveal() if isinstance(value, ProtectedValue) else ""
-
-
 @transaction.atomic
-def protected_person_reveal(*, actor: Any, person_id: int, purpose: str) -> dict[str, str]:
+def protected_person_reveal(*, actor: Any, person_id: int, purpose: str) -> dict[str, str | None]:
     """The identity and contact of a protected person, for a compartment holder with a purpose.
 
     Refusals look like any other refusal (audited, no hint of what is stored); every reveal is
@@ -111,6 +106,7 @@ def protected_person_reveal(*, actor: Any, person_id: int, purpose: str) -> dict
     )
     return {
         "pseudonym": person.pseudonym,
-        "identity": _revealed(person.identity),
-        "contact": _revealed(person.contact),
+        # None where the configured keys cannot decrypt it (the page says so).
+        "identity": crypto.shown(person.identity),
+        "contact": crypto.shown(person.contact),
     }
