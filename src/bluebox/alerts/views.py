@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bluebox.alerts import cap, selectors, services
 from bluebox.alerts.forms import CloseForm, ConvertForm, NoteForm, ReplyForm
-from bluebox.core import access
+from bluebox.core import access, web
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
 
@@ -58,7 +58,7 @@ ACTIONS = ("acknowledge", "respond", "close", "reply", "forward", "convert")
 
 @login_required
 @require_POST
-def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:  # noqa: PLR0912
+def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise access.NotVisible()
     selectors.alert_for(request.user, pk)  # 404 first for what the user cannot see
@@ -90,10 +90,7 @@ def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:  #
             messages.success(request, _("Incident created from the alert."))
             return redirect("incident-detail", pk=incident.pk)
     except ServiceError as exc:
-        messages.error(request, exc.message)
-    except access.NotPermitted as exc:
-        access.record_refusal(exc)
-        return render(request, "403.html", status=403)
+        web.flash_errors(request, exc)
     else:
         messages.success(request, _("Done."))
     return redirect("alert-detail", pk=pk)
@@ -124,12 +121,9 @@ def cap_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cap_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.warning_publish(actor=request.user, cap_id=pk)
-        messages.success(request, _("Published."))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    except access.NotPermitted as exc:
-        access.record_refusal(exc)
-        return render(request, "403.html", status=403)
-    return redirect("cap-detail", pk=pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.warning_publish(actor=request.user, cap_id=pk),
+        to=("cap-detail", pk),
+        done=_("Published."),
+    )

@@ -279,6 +279,41 @@ def _save_head(head: AuditHead, key: bytes) -> None:
     transaction.on_commit(lambda: write_anchor(seq, entry_hash, epoch))
 
 
+def mission_of(obj: Any) -> int | None:
+    """The mission a record belongs to, read through its ``access_scope`` (``"mission_id"``,
+    ``"id"`` for a mission itself, or a path such as ``"apprehension__mission_id"``)."""
+    value: Any = obj
+    field = getattr(obj, "access_scope", {}).get("mission")
+    if not field:
+        return None
+    for part in field.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return int(value) if value is not None else None
+
+
+def record_for(
+    obj: Any,
+    *,
+    actor: Any,
+    action: str,
+    outcome: str = AuditOutcome.ALLOWED,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append the entry for ``action`` on ``obj``: its resource, id and mission come from the
+    record (``access_resource``, ``pk``, ``access_scope``), so they cannot disagree with it."""
+    return record(
+        actor=actor,
+        action=action,
+        resource=obj.access_resource,
+        object_id=obj.pk,
+        mission_id=mission_of(obj),
+        outcome=outcome,
+        detail=detail,
+    )
+
+
 def record(
     *,
     actor: Any,

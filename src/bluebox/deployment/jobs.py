@@ -130,12 +130,10 @@ def _store_plan(
     plan.progress_message = "Done"
     plan.finished_at = timezone.now()
     plan.save()
-    audit.record(
+    audit.record_for(
+        plan,
         actor=None,
         action="plan-solve",
-        resource=Resource.DEPLOYMENT_PLAN,
-        object_id=plan.pk,
-        mission_id=plan.mission_id,
         detail={
             "status": sol.status,
             "objective": sol.objective,
@@ -222,12 +220,6 @@ def deployment_analysis_run(*, analysis_id: int) -> DeploymentAnalysis:
             result=result,
             finished_at=timezone.now(),
         )
-        audit.record(
-            actor=None,
-            action=f"{analysis.kind}-done",
-            resource=Resource.DEPLOYMENT_PLAN,
-            object_id=analysis.pk,
-            mission_id=analysis.mission_id,
-        )
+        audit.record_for(analysis, actor=None, action=f"{analysis.kind}-done")
     analysis.refresh_from_db()
     return analysis

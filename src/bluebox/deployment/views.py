@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access
-from bluebox.core.exceptions import ServiceError
+from bluebox.core import access, web
 from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
 from bluebox.deployment import adapter, charts, selectors, services
@@ -27,28 +24,6 @@ from bluebox.engines import deployment as engine
 from bluebox.missions import selectors as mission_selectors
 
 RUNNING = (PlanStatus.QUEUED, PlanStatus.SOLVING)
-
-
-def _refused_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A person who may see the plan but not act on it gets the 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except access.NotPermitted as exc:
-            access.record_refusal(exc)
-            return render(request, "403.html", status=403)
-
-    return wrapper
-
-
-def _fail(request: HttpRequest, exc: ServiceError) -> None:
-    messages.error(request, exc.message)
-    for errors in exc.field_errors.values():
-        for error in errors:
-            if error != exc.message:
-                messages.error(request, error)
 
 
 def _can(user: Any, action: str, mission_id: int) -> bool:
@@ -82,7 +57,6 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_refused_as_403
 def plan_new(request: HttpRequest) -> HttpResponse:
     mission = mission_selectors.default_mission_for(request.user)
     if mission is None:
@@ -93,18 +67,18 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Give a start date (YYYY-MM-DD) and a number of days."))
         return redirect("deployment-board")
-    try:
-        plan = services.deployment_plan_request(
+    return web.call_and_redirect(
+        request,
+        lambda: services.deployment_plan_request(
             actor=request.user,
             mission_id=mission.pk,
             plan_start=plan_start,
             horizon_days=horizon,
             title=request.POST.get("title", "")[:200],
-        )
-    except ServiceError as exc:
-        _fail(request, exc)
-        return redirect("deployment-board")
-    return redirect("deployment-plan", pk=plan.pk)
+        ),
+        to=lambda plan: ("deployment-plan", plan.pk),
+        failed_to="deployment-board",
+    )
 
 
 def _plan_context(request: HttpRequest, plan: DeploymentPlan) -> dict[str, Any]:
@@ -149,66 +123,62 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_refused_as_403
 def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.deployment_plan_propose(actor=request.user, plan_id=pk)
-        messages.success(request, _("Plan proposed to the commander."))
-    except ServiceError as exc:
-        _fail(request, exc)
-    return redirect("deployment-plan", pk=pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.deployment_plan_propose(actor=request.user, plan_id=pk),
+        to=("deployment-plan", pk),
+        done=_("Plan proposed to the commander."),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     approve = request.POST.get("decision") == "approve"
-    try:
-        services.deployment_plan_decide(
+    return web.call_and_redirect(
+        request,
+        lambda: services.deployment_plan_decide(
             actor=request.user,
             plan_id=pk,
             approve=approve,
             comment=request.POST.get("comment", ""),
-        )
-        messages.success(request, _("Plan approved.") if approve else _("Plan returned."))
-    except ServiceError as exc:
-        _fail(request, exc)
-    return redirect("deployment-plan", pk=pk)
+        ),
+        to=("deployment-plan", pk),
+        done=_("Plan approved.") if approve else _("Plan returned."),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def plan_whatif(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("change", "")
     kind, _sep, target = raw.partition("|")
-    try:
-        what = services.deployment_whatif_request(
+    return web.call_and_redirect(
+        request,
+        lambda: services.deployment_whatif_request(
             actor=request.user, plan_id=pk, kind=kind, target=target
-        )
-    except ServiceError as exc:
-        _fail(request, exc)
-        return redirect("deployment-plan", pk=pk)
-    return redirect("deployment-plan", pk=what.pk)
+        ),
+        to=lambda what: ("deployment-plan", what.pk),
+        failed_to=("deployment-plan", pk),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def plan_analysis(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         target = float(request.POST.get("target", "0.8"))
     except ValueError:
         target = -1.0
-    try:
-        analysis = services.deployment_analysis_request(
+    return web.call_and_redirect(
+        request,
+        lambda: services.deployment_analysis_request(
             actor=request.user, plan_id=pk, kind=request.POST.get("kind", ""), target=target
-        )
-    except ServiceError as exc:
-        _fail(request, exc)
-        return redirect("deployment-plan", pk=pk)
-    return redirect("deployment-analysis", pk=analysis.pk)
+        ),
+        to=lambda analysis: ("deployment-analysis", analysis.pk),
+        failed_to=("deployment-plan", pk),
+    )
 
 
 @login_required

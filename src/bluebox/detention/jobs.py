@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from bluebox.core import audit
 from bluebox.core.models import RoleAssignment
-from bluebox.core.roles import Resource, Role
+from bluebox.core.roles import Role
 from bluebox.detention.adapter import limits_of
 from bluebox.detention.models import (
     Apprehension,
@@ -94,12 +94,10 @@ def _escalate_one(apprehension: Apprehension, now: datetime) -> int:
             for user_id in recipients
         ]
     )
-    audit.record(
+    audit.record_for(
+        apprehension,
         actor=None,
         action="escalate",
-        resource=Resource.DETENTION,
-        object_id=apprehension.pk,
-        mission_id=apprehension.mission_id,
         detail={"points": [p.key for p in new], "notified": len(recipients)},
     )
     return len(new)

@@ -4,7 +4,6 @@ evidence chain of custody. Views parse, call services and selectors, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access
+from bluebox.core import access, web
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import User
 from bluebox.core.roles import Resource
@@ -36,28 +35,6 @@ from bluebox.detention.forms import (
 from bluebox.detention.models import Apprehension, EvidenceItem, EvidenceTransfer
 from bluebox.engines.custody import AmbiguousLocalTime, NonExistentLocalTime, local_to_utc
 from bluebox.missions import selectors as mission_selectors
-
-
-def _refused_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A person who may see the record but not act on it gets the 403 page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except access.NotPermitted as exc:
-            access.record_refusal(exc)
-            return render(request, "403.html", status=403)
-
-    return wrapped
-
-
-def _flash(request: HttpRequest, exc: ServiceError) -> None:
-    messages.error(request, exc.message)
-    for field, errors in exc.field_errors.items():
-        for error in errors:
-            if error not in exc.message:
-                messages.error(request, f"{field}: {error}")
 
 
 def _managed(request: HttpRequest, pk: int, action: str = "manage") -> Apprehension:
@@ -105,7 +82,6 @@ def _creatable_sites(user: Any) -> list[Any]:
 
 
 @login_required
-@_refused_as_403
 def apprehension_new(request: HttpRequest) -> HttpResponse:
     sites = _creatable_sites(request.user)
     if not sites:
@@ -186,7 +162,6 @@ def apprehension_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_refused_as_403
 def apprehension_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     apprehension = selectors.apprehension_get(request.user, pk)
     form = RevealForm(request.POST)
@@ -254,18 +229,17 @@ def apprehension_handover(request: HttpRequest, pk: int) -> HttpResponse:
 def _post_action(
     request: HttpRequest, pk: int, call: Callable[[], object], done: str
 ) -> HttpResponse:
-    try:
-        call()
-    except ServiceError as exc:
-        _flash(request, exc)
-        return redirect("apprehension-handover", pk=pk)
-    messages.success(request, done)
-    return redirect("apprehension-detail", pk=pk)
+    return web.call_and_redirect(
+        request,
+        call,
+        done=done,
+        to=("apprehension-detail", pk),
+        failed_to=("apprehension-handover", pk),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def apprehension_assess(request: HttpRequest, pk: int) -> HttpResponse:
     apprehension = _managed(request, pk)
     form = RiskAssessmentForm(
@@ -275,24 +249,22 @@ def apprehension_assess(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Complete every risk and the grounds."))
         return redirect("apprehension-handover", pk=pk)
     data = form.cleaned_data
-    try:
-        services.risk_assess(
+    return web.call_and_redirect(
+        request,
+        lambda: services.risk_assess(
             actor=request.user,
             apprehension_id=pk,
             partner_id=data["receiving_partner"],
             risks={k: data[f"risk_{k}"] for k in services.RISK_FIELDS},
             rationale=data["rationale"],
-        )
-    except ServiceError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Risk assessment recorded."))
-    return redirect("apprehension-handover", pk=pk)
+        ),
+        to=("apprehension-handover", pk),
+        done=_("Risk assessment recorded."),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def apprehension_override(request: HttpRequest, pk: int) -> HttpResponse:
     apprehension = _managed(request, pk, action="override")
     form = OverrideForm(request.POST)
@@ -302,22 +274,20 @@ def apprehension_override(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.get_visible(
         request.user, apprehension.assessments.all(), pk=form.cleaned_data["assessment"]
     )
-    try:
-        services.handover_override(
+    return web.call_and_redirect(
+        request,
+        lambda: services.handover_override(
             actor=request.user,
             assessment_id=assessment.pk,
             justification=form.cleaned_data["justification"],
-        )
-    except ServiceError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Override recorded. The handover may now proceed."))
-    return redirect("apprehension-handover", pk=pk)
+        ),
+        to=("apprehension-handover", pk),
+        done=_("Override recorded. The handover may now proceed."),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def apprehension_release(request: HttpRequest, pk: int) -> HttpResponse:
     _managed(request, pk)
     form = ReleaseForm(request.POST)
@@ -334,7 +304,6 @@ def apprehension_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_refused_as_403
 def apprehension_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     _managed(request, pk)
     form = TransferForm(request.POST)
@@ -354,7 +323,6 @@ def apprehension_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_refused_as_403
 def evidence_register(request: HttpRequest, pk: int) -> HttpResponse:
     _managed(request, pk)
     form = EvidenceForm(request.POST, request.FILES)
@@ -362,8 +330,9 @@ def evidence_register(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Give the evidence a kind and a label."))
         return redirect("apprehension-detail", pk=pk)
     upload = form.cleaned_data.get("file")
-    try:
-        services.evidence_register(
+    return web.call_and_redirect(
+        request,
+        lambda: services.evidence_register(
             actor=request.user,
             apprehension_id=pk,
             kind=form.cleaned_data["kind"],
@@ -371,17 +340,14 @@ def evidence_register(request: HttpRequest, pk: int) -> HttpResponse:
             description=form.cleaned_data["description"],
             filename=upload.name if upload else "",
             content=upload.read() if upload else None,
-        )
-    except ServiceError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Evidence registered."))
-    return redirect("apprehension-detail", pk=pk)
+        ),
+        to=("apprehension-detail", pk),
+        done=_("Evidence registered."),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def evidence_offer(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.get_visible(request.user, EvidenceItem.objects.all(), pk=pk)
     form = TransferOfferForm(request.POST)
@@ -397,7 +363,7 @@ def evidence_offer(request: HttpRequest, pk: int) -> HttpResponse:
                 purpose=form.cleaned_data["purpose"],
             )
         except ServiceError as exc:
-            _flash(request, exc)
+            web.flash_errors(request, exc)
         else:
             messages.success(request, _("Transfer offered; it completes when the receiver signs."))
     else:
@@ -407,37 +373,33 @@ def evidence_offer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_refused_as_403
 def evidence_accept(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = access.get_visible(
         request.user, EvidenceTransfer.objects.select_related("item"), pk=pk
     )
-    try:
-        services.evidence_transfer_accept(actor=request.user, transfer_id=transfer.pk)
-    except ServiceError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("You now hold this evidence."))
-    return redirect("apprehension-detail", pk=transfer.item.apprehension_id)
+    return web.call_and_redirect(
+        request,
+        lambda: services.evidence_transfer_accept(actor=request.user, transfer_id=transfer.pk),
+        to=("apprehension-detail", transfer.item.apprehension_id),
+        done=_("You now hold this evidence."),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def breach_explain(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     breach = selectors.breach_get(request.user, pk)
-    try:
-        services.breach_explain(
+    return web.call_and_redirect(
+        request,
+        lambda: services.breach_explain(
             actor=request.user,
             breach_id=breach.pk,
             reason=form.cleaned_data["reason"] if form.is_valid() else "",
-        )
-    except ServiceError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Reason recorded."))
-    return redirect("apprehension-detail", pk=breach.apprehension_id)
+        ),
+        to=("apprehension-detail", breach.apprehension_id),
+        done=_("Reason recorded."),
+    )
 
 
 @login_required

@@ -155,13 +155,7 @@ def forecast_run_execute(
             error=str(exc)[:2000],
             finished_at=timezone.now(),
         )
-        audit.record(
-            actor=None,
-            action="forecast-fail",
-            resource=Resource.FORECAST_RUN,
-            object_id=run.pk,
-            mission_id=run.mission_id,
-        )
+        audit.record_for(run, actor=None, action="forecast-fail")
         if on_progress is not None:
             on_progress(100, f"Failed: {exc}")
         run.refresh_from_db()
@@ -216,12 +210,10 @@ def _store(run: ForecastRun, outcomes: list[adapter.Outcome]) -> ForecastRun:
     run.finished_at = timezone.now()
     run.save()
     _draft_for_requester(run, candidates)
-    audit.record(
+    audit.record_for(
+        run,
         actor=None,
         action="forecast-store",
-        resource=Resource.FORECAST_RUN,
-        object_id=run.pk,
-        mission_id=run.mission_id,
         detail={"variants": len(outcomes), "warning_candidates": len(candidates)},
     )
     return run
@@ -302,12 +294,7 @@ def _draft(actor: Any, candidate: WarningCandidate, note: str) -> WarningCandida
     candidate.reviewed_at = timezone.now()
     candidate.review_note = note
     candidate.save()
-    audit.record(
-        actor=actor,
-        action="warning-candidate-draft",
-        resource=Resource.FORECAST,
-        object_id=candidate.pk,
-        mission_id=candidate.mission_id,
-        detail={"cap_alert": cap.pk},
+    audit.record_for(
+        candidate, actor=actor, action="warning-candidate-draft", detail={"cap_alert": cap.pk}
     )
     return candidate

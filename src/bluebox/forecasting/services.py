@@ -104,11 +104,5 @@ def warning_candidate_dismiss(*, actor: Any, candidate_id: int, note: str) -> Wa
     candidate.reviewed_at = timezone.now()
     candidate.review_note = note.strip()
     candidate.save()
-    audit.record(
-        actor=actor,
-        action="warning-candidate-dismiss",
-        resource=Resource.FORECAST,
-        object_id=candidate.pk,
-        mission_id=candidate.mission_id,
-    )
+    audit.record_for(candidate, actor=actor, action="warning-candidate-dismiss")
     return candidate

@@ -3,37 +3,19 @@ and the review of warning candidates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access
+from bluebox.core import access, web
 from bluebox.core.bounds import query_id
-from bluebox.core.exceptions import ServiceError
 from bluebox.core.middleware import passive
 from bluebox.forecasting import selectors, services
 from bluebox.forecasting.models import ForecastRun
-
-
-def forbidden_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A person who sees the forecast but may not act on it gets 403, not an error page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except access.NotPermitted as exc:
-            access.record_refusal(exc)
-            return render(request, "403.html", status=403)
-
-    return wrapper
 
 
 def _risk_context(request: HttpRequest, run: ForecastRun | None) -> dict[str, Any]:
@@ -95,42 +77,39 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@forbidden_as_403
 def run_start(request: HttpRequest) -> HttpResponse:
     mission_id = query_id(request.POST, "mission")
     if mission_id is None:
         raise access.NotVisible()
-    try:
-        run = services.forecast_run_request(actor=request.user, mission_id=mission_id)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect(f"{reverse('forecast-index')}?mission={mission_id}")
-    return redirect("forecast-run", pk=run.pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.forecast_run_request(actor=request.user, mission_id=mission_id),
+        to=lambda run: ("forecast-run", run.pk),
+        failed_to=f"{reverse('forecast-index')}?mission={mission_id}",
+    )
 
 
 @login_required
 @require_POST
-@forbidden_as_403
 def candidate_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        candidate = services.warning_candidate_draft(
+    return web.call_and_redirect(
+        request,
+        lambda: services.warning_candidate_draft(
             actor=request.user, candidate_id=pk, note=request.POST.get("note", "")
-        )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("forecast-index")
-    return redirect(f"{reverse('forecast-index')}?mission={candidate.mission_id}")
+        ),
+        to=lambda candidate: f"{reverse('forecast-index')}?mission={candidate.mission_id}",
+        failed_to="forecast-index",
+    )
 
 
 @login_required
 @require_POST
-@forbidden_as_403
 def candidate_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        candidate = services.warning_candidate_dismiss(
+    return web.call_and_redirect(
+        request,
+        lambda: services.warning_candidate_dismiss(
             actor=request.user, candidate_id=pk, note=request.POST.get("note", "")
-        )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("forecast-index")
-    return redirect(f"{reverse('forecast-index')}?mission={candidate.mission_id}")
+        ),
+        to=lambda candidate: f"{reverse('forecast-index')}?mission={candidate.mission_id}",
+        failed_to="forecast-index",
+    )

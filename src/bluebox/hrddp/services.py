@@ -165,13 +165,7 @@ def mitigation_complete(
     mitigation.completed_at = at or timezone.now()
     mitigation.completed_by = actor
     mitigation.save(update_fields=["completed_at", "completed_by"])
-    audit.record(
-        actor=actor,
-        action="mitigation-complete",
-        resource=RESOURCE,
-        object_id=mitigation.pk,
-        mission_id=mitigation.mission_id,
-    )
+    audit.record_for(mitigation, actor=actor, action="mitigation-complete")
     return mitigation
 
 
@@ -229,12 +223,10 @@ def decision_record(
         decided_at=at or timezone.now(),
         decided_by=actor,
     )
-    audit.record(
+    audit.record_for(
+        decision,
         actor=actor,
         action="decide",
-        resource=RESOURCE,
-        object_id=decision.pk,
-        mission_id=decision.mission_id,
         detail={
             "partner": assessment.partner_id,
             "outcome": outcome,

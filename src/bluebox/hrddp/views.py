@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,31 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access
+from bluebox.core import access, web
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
 from bluebox.hrddp import selectors, services
 from bluebox.hrddp.forms import AssessmentForm, DecisionForm, LinkForm, MitigationForm, OverrideForm
 from bluebox.hrddp.models import Activity, Mitigation
-
-
-def _refused_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except access.NotPermitted as exc:
-            access.record_refusal(exc)
-            return render(request, "403.html", status=403)
-
-    return wrapped
-
-
-def _flash(request: HttpRequest, exc: ServiceError) -> None:
-    messages.error(request, exc.message)
-    for field, errors in exc.field_errors.items():
-        for error in errors:
-            messages.error(request, f"{field}: {error}")
 
 
 @login_required
@@ -101,36 +78,29 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back(pk: int) -> HttpResponse:
-    return redirect("hrddp-unit", pk=pk)
-
-
 @login_required
 @require_POST
-@_refused_as_403
 def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get(request.user, pk)
     form = AssessmentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Complete the assessment's steps."))
-        return _back(unit.pk)
+        return redirect("hrddp-unit", pk=unit.pk)
     data = dict(form.cleaned_data)
     measure, owner, due_on = data.pop("measure"), data.pop("owner"), data.pop("due_on")
     mitigations = [{"measure": measure, "owner": owner, "due_on": due_on}] if measure else []
-    try:
-        services.assessment_create(
+    return web.call_and_redirect(
+        request,
+        lambda: services.assessment_create(
             actor=request.user, partner_id=unit.pk, mitigations=mitigations, **data
-        )
-    except ServiceError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Assessment recorded."))
-    return _back(unit.pk)
+        ),
+        to=("hrddp-unit", unit.pk),
+        done=_("Assessment recorded."),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def mitigation_new(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.get_visible(request.user, selectors.assessments_for(request.user), pk=pk)
     form = MitigationForm(request.POST)
@@ -140,61 +110,56 @@ def mitigation_new(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, assessment_id=assessment.pk, **form.cleaned_data
             )
         except ServiceError as exc:
-            _flash(request, exc)
+            web.flash_errors(request, exc)
         else:
             messages.success(request, _("Mitigation added."))
     else:
         messages.error(request, _("A measure, an owner and a due date."))
-    return _back(assessment.partner_id)
+    return redirect("hrddp-unit", pk=assessment.partner_id)
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def mitigation_complete(request: HttpRequest, pk: int) -> HttpResponse:
     mitigation = access.get_visible(
         request.user, Mitigation.objects.select_related("assessment"), pk=pk
     )
-    try:
-        services.mitigation_complete(actor=request.user, mitigation_id=mitigation.pk)
-    except ServiceError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Mitigation completed."))
-    return _back(mitigation.assessment.partner_id)
+    return web.call_and_redirect(
+        request,
+        lambda: services.mitigation_complete(actor=request.user, mitigation_id=mitigation.pk),
+        to=("hrddp-unit", mitigation.assessment.partner_id),
+        done=_("Mitigation completed."),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def decision_new(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get(request.user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Complete the decision."))
-        return _back(unit.pk)
+        return redirect("hrddp-unit", pk=unit.pk)
     data = dict(form.cleaned_data)
     assessment = access.get_visible(
         request.user, selectors.assessments_for(request.user, unit.pk), pk=data.pop("assessment")
     )
-    try:
-        services.decision_record(actor=request.user, assessment_id=assessment.pk, **data)
-    except ServiceError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Decision recorded."))
-    return _back(unit.pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.decision_record(actor=request.user, assessment_id=assessment.pk, **data),
+        to=("hrddp-unit", unit.pk),
+        done=_("Decision recorded."),
+    )
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def link_new(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get(request.user, pk)
     form = LinkForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("An incident number or a report reference."))
-        return _back(unit.pk)
+        return redirect("hrddp-unit", pk=unit.pk)
     data = form.cleaned_data
     try:
         if data["incident"]:
@@ -213,28 +178,28 @@ def link_new(request: HttpRequest, pk: int) -> HttpResponse:
                 reported_on=data["reported_on"] or timezone.localdate(),
             )
     except ServiceError as exc:
-        _flash(request, exc)
+        web.flash_errors(request, exc)
     except access.NotVisible as exc:
         access.record_refusal(exc)
         messages.error(request, _("No such incident."))
     else:
         messages.success(request, _("Linked to the unit."))
-    return _back(unit.pk)
+    return redirect("hrddp-unit", pk=unit.pk)
 
 
 @login_required
 @require_POST
-@_refused_as_403
 def override_new(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get(request.user, pk)
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("An activity, a written justification and a duration."))
-        return _back(unit.pk)
-    try:
-        services.support_override_grant(actor=request.user, partner_id=unit.pk, **form.cleaned_data)
-    except ServiceError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("Override recorded (audited)."))
-    return _back(unit.pk)
+        return redirect("hrddp-unit", pk=unit.pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.support_override_grant(
+            actor=request.user, partner_id=unit.pk, **form.cleaned_data
+        ),
+        to=("hrddp-unit", unit.pk),
+        done=_("Override recorded (audited)."),
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access
+from bluebox.core import access, web
 from bluebox.core.bounds import query_id
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.middleware import passive
@@ -168,12 +168,12 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def incident_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.incident_verify(actor=request.user, incident_id=pk)
-        messages.success(request, _("Incident verified."))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("incident-detail", pk=pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.incident_verify(actor=request.user, incident_id=pk),
+        to=("incident-detail", pk),
+        done=_("Incident verified."),
+    )
 
 
 @login_required
@@ -183,14 +183,14 @@ def incident_void(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("A reason is required to void an incident."))
         return redirect("incident-detail", pk=pk)
-    try:
-        services.incident_void(
+    return web.call_and_redirect(
+        request,
+        lambda: services.incident_void(
             actor=request.user, incident_id=pk, reason=form.cleaned_data["reason"]
-        )
-        messages.success(request, _("Incident voided."))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("incident-detail", pk=pk)
+        ),
+        to=("incident-detail", pk),
+        done=_("Incident voided."),
+    )
 
 
 @login_required
@@ -219,10 +219,7 @@ def incident_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             else:
                 services.incident_primacy_handover(actor=request.user, incident_id=pk, **data)
     except ServiceError as exc:
-        messages.error(request, exc.message)
-    except access.NotPermitted as exc:
-        access.record_refusal(exc)
-        return render(request, "403.html", status=403)
+        web.flash_errors(request, exc)
     else:
         messages.success(request, _("Saved."))
     return redirect("incident-detail", pk=pk)
@@ -264,9 +261,6 @@ def protected_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as exc:
             form.add_error("purpose", exc.message)
             status = 400
-        except access.NotPermitted as exc:
-            access.record_refusal(exc)
-            return render(request, "403.html", status=403)
     return render(
         request,
         "incidents/reveal.html",

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from bluebox.core import audit, background
-from bluebox.core.roles import Resource
 from bluebox.engines.patrol import ProblemError
 from bluebox.patrols import adapter
 from bluebox.patrols.models import (
@@ -62,13 +61,7 @@ def patrol_plan_run(*, plan_id: int, time_limit_s: float = 30.0) -> PatrolPlan:
             error=_readable(str(exc), teams)[:2000],
             finished_at=timezone.now(),
         )
-        audit.record(
-            actor=None,
-            action="plan-fail",
-            resource=Resource.PATROL,
-            object_id=plan.pk,
-            mission_id=plan.mission_id,
-        )
+        audit.record_for(plan, actor=None, action="plan-fail")
         plan.refresh_from_db()
         return plan
     return _store_plan(plan, built, document, drawn)
@@ -122,12 +115,10 @@ def _store_plan(
     PatrolPlan.objects.filter(
         site_id=plan.site_id, week_start=plan.week_start, status=PlanStatus.DRAFT
     ).exclude(pk=plan.pk).update(status=PlanStatus.SUPERSEDED)
-    audit.record(
+    audit.record_for(
+        plan,
         actor=None,
         action="plan-solve",
-        resource=Resource.PATROL,
-        object_id=plan.pk,
-        mission_id=plan.mission_id,
         detail={"risk_source": plan.risk_source, "patrols": len(drawn["patrols"])},
     )
     return plan

@@ -3,9 +3,7 @@ predictability meter, printable orders, executed patrols and their tracks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access, uploads
+from bluebox.core import access, uploads, web
 from bluebox.core.bounds import query_day
 from bluebox.core.exceptions import ServiceError
 from bluebox.missions.selectors import partners_for
@@ -34,24 +32,6 @@ def _week(query: Any, name: str = "week") -> date:
 
 def _next_week() -> date:
     return adapter.monday_of(timezone.localdate()) + timedelta(days=7)
-
-
-def _errors(request: HttpRequest, exc: ServiceError) -> None:
-    messages.error(request, exc.message)
-
-
-def forbidden_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A person who sees the site but may not act there gets 403, not an error page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except access.NotPermitted as exc:
-            access.record_refusal(exc)
-            return render(request, "403.html", status=403)
-
-    return wrapper
 
 
 @login_required
@@ -134,25 +114,23 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@forbidden_as_403
 def plan_generate(request: HttpRequest, site_id: int) -> HttpResponse:
     week = _week(request.POST, "week_start")
-    try:
-        plan = services.patrol_plan_request(actor=request.user, site_id=site_id, week_start=week)
-    except ServiceError as exc:
-        _errors(request, exc)
-        return redirect(f"{reverse('patrol-site', args=[site_id])}?week={week.isoformat()}")
-    return redirect("patrol-plan", pk=plan.pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.patrol_plan_request(actor=request.user, site_id=site_id, week_start=week),
+        to=lambda plan: ("patrol-plan", plan.pk),
+        failed_to=f"{reverse('patrol-site', args=[site_id])}?week={week.isoformat()}",
+    )
 
 
 @login_required
 @require_POST
-@forbidden_as_403
 def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         plan = services.patrol_plan_replan(actor=request.user, plan_id=pk)
     except ServiceError as exc:
-        _errors(request, exc)
+        web.flash_errors(request, exc)
         return redirect("patrol-plan", pk=pk)
     return redirect("patrol-plan", pk=plan.pk)
 
@@ -160,12 +138,12 @@ def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        services.patrol_plan_approve(actor=request.user, plan_id=pk)
-        messages.success(request, _("Plan approved."))
-    except ServiceError as exc:
-        _errors(request, exc)
-    return redirect("patrol-plan", pk=pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.patrol_plan_approve(actor=request.user, plan_id=pk),
+        to=("patrol-plan", pk),
+        done=_("Plan approved."),
+    )
 
 
 @login_required
@@ -200,7 +178,7 @@ def plan_override(request: HttpRequest, pk: int) -> HttpResponse:
             % {"pct": round(override.score * 100, 1)},
         )
     except ServiceError as exc:
-        _errors(request, exc)
+        web.flash_errors(request, exc)
     return redirect("patrol-plan", pk=pk)
 
 
@@ -228,7 +206,6 @@ def plan_orders_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@forbidden_as_403
 def site_teams(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_visible(request.user, site_id)
     if request.method == "POST":
@@ -236,7 +213,7 @@ def site_teams(request: HttpRequest, site_id: int) -> HttpResponse:
             created = services.patrol_teams_from_deployment(actor=request.user, site_id=site.pk)
             messages.success(request, _("%(n)d teams created.") % {"n": len(created)})
         except ServiceError as exc:
-            _errors(request, exc)
+            web.flash_errors(request, exc)
         return redirect("patrol-site-teams", site_id=site.pk)
     return render(
         request,
@@ -344,11 +321,11 @@ def record_track(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a GPX or GeoJSON file."))
         return redirect("patrol-record", pk=pk)
     upload = form.cleaned_data["track"]
-    try:
-        services.patrol_track_upload(
+    return web.call_and_redirect(
+        request,
+        lambda: services.patrol_track_upload(
             actor=request.user, patrol_id=pk, filename=upload.name, content=upload.read()
-        )
-        messages.success(request, _("Track uploaded."))
-    except ServiceError as exc:
-        _errors(request, exc)
-    return redirect("patrol-record", pk=pk)
+        ),
+        to=("patrol-record", pk),
+        done=_("Track uploaded."),
+    )

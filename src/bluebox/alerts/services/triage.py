@@ -43,14 +43,7 @@ def _triaged(actor: Any, alert_id: int, action: str) -> Alert:
 
 
 def _audit(actor: Any, alert: Alert, action: str, **detail: Any) -> None:
-    audit.record(
-        actor=actor,
-        action=action,
-        resource=Resource.ALERT,
-        object_id=alert.pk,
-        mission_id=alert.mission_id,
-        detail=detail,
-    )
+    audit.record_for(alert, actor=actor, action=action, detail=detail)
 
 
 @transaction.atomic

@@ -176,11 +176,5 @@ def warning_publish(*, actor: Any, cap_id: int) -> CapAlert:
     if cap.effective is None:
         cap.effective = cap.published_at
     cap.save()
-    audit.record(
-        actor=actor,
-        action="cap-publish",
-        resource=Resource.CAP_ALERT,
-        object_id=cap.pk,
-        mission_id=cap.mission_id,
-    )
+    audit.record_for(cap, actor=actor, action="cap-publish")
     return cap

@@ -242,12 +242,10 @@ def roster_nomination_set_status(
     nomination.status_note = note
     nomination.updated_at = timezone.now()
     nomination.save(update_fields=["status", "status_note", "updated_at"])
-    audit.record(
+    audit.record_for(
+        nomination,
         actor=actor,
         action="change",
-        resource=Resource.FORCE,
-        object_id=nomination.pk,
-        mission_id=nomination.mission_id,
         detail={"record": "roster_nomination", "status": status},
     )
     return nomination

@@ -159,13 +159,7 @@ def _propose(actor: Any, plan_id: int) -> DeploymentPlan:
     plan.proposed_by = actor
     plan.proposed_at = timezone.now()
     plan.save(update_fields=["status", "proposed_by", "proposed_at"])
-    audit.record(
-        actor=actor,
-        action="propose",
-        resource=RESOURCE,
-        object_id=plan.pk,
-        mission_id=plan.mission_id,
-    )
+    audit.record_for(plan, actor=actor, action="propose")
     return plan
 
 
@@ -196,13 +190,7 @@ def _decide(actor: Any, plan_id: int, approve: bool, comment: str) -> Deployment
     plan.decided_at = timezone.now()
     plan.decision_comment = comment
     plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-    audit.record(
-        actor=actor,
-        action="approve" if approve else "return",
-        resource=RESOURCE,
-        object_id=plan.pk,
-        mission_id=plan.mission_id,
-    )
+    audit.record_for(plan, actor=actor, action="approve" if approve else "return")
     return plan
 
 
@@ -217,9 +205,7 @@ def deployment_plan_void(*, actor: Any, plan_id: int, reason: str) -> Deployment
     plan.voided_by = actor
     plan.void_reason = reason.strip()
     plan.save(update_fields=["voided_at", "voided_by", "void_reason"])
-    audit.record(
-        actor=actor, action="void", resource=RESOURCE, object_id=plan.pk, mission_id=plan.mission_id
-    )
+    audit.record_for(plan, actor=actor, action="void")
     return plan
 
 

@@ -13,7 +13,6 @@ from bluebox.detention.models import (
     Breach,
     Notification,
 )
-from bluebox.detention.services.common import RESOURCE
 
 
 @transaction.atomic
@@ -30,12 +29,10 @@ def breach_explain(*, actor: Any, breach_id: int, reason: str) -> Breach:
     breach.reason_at = timezone.now()
     breach.reason_by = actor
     breach.save(update_fields=["reason", "reason_at", "reason_by"])
-    audit.record(
+    audit.record_for(
+        breach,
         actor=actor,
         action="breach-explain",
-        resource=RESOURCE,
-        object_id=breach.pk,
-        mission_id=breach.mission_id,
         detail={"apprehension": breach.apprehension_id, "deadline": breach.deadline},
     )
     return breach

@@ -73,12 +73,10 @@ def evidence_register(
         registered_by=actor,
         custodian=actor,
     )
-    audit.record(
+    audit.record_for(
+        item,
         actor=actor,
         action="evidence-register",
-        resource=RESOURCE,
-        object_id=item.pk,
-        mission_id=item.mission_id,
         detail={"apprehension": apprehension.pk, "kind": kind, "sha256": digest},
     )
     return item
@@ -164,12 +162,5 @@ def evidence_transfer_accept(*, actor: Any, transfer_id: int) -> EvidenceTransfe
     item = transfer.item
     item.custodian = actor
     item.save(update_fields=["custodian"])
-    audit.record(
-        actor=actor,
-        action="evidence-accept",
-        resource=RESOURCE,
-        object_id=transfer.pk,
-        mission_id=transfer.mission_id,
-        detail={"item": item.pk},
-    )
+    audit.record_for(transfer, actor=actor, action="evidence-accept", detail={"item": item.pk})
     return transfer

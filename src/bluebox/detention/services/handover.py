@@ -226,12 +226,10 @@ def _end_custody(
     apprehension.ended_by = actor
     apprehension.end_note = note.strip()
     apprehension.save()
-    audit.record(
+    audit.record_for(
+        apprehension,
         actor=actor,
         action=action,
-        resource=RESOURCE,
-        object_id=apprehension.pk,
-        mission_id=apprehension.mission_id,
         detail={**detail, "pseudonym": apprehension.pseudonym, "breaches": breaches},
     )
     return apprehension

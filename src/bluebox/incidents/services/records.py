@@ -128,13 +128,7 @@ def incident_verify(*, actor: Any, incident_id: int) -> Incident:
     incident.verified_by = actor
     incident.verified_at = timezone.now()
     incident.save(update_fields=["status", "verified_by", "verified_at"])
-    audit.record(
-        actor=actor,
-        action="verify",
-        resource=Resource.INCIDENT,
-        object_id=incident.pk,
-        mission_id=incident.mission_id,
-    )
+    audit.record_for(incident, actor=actor, action="verify")
     return incident
 
 
@@ -181,13 +175,8 @@ def incident_respond(
     if incident.status in (IncidentStatus.REPORTED, IncidentStatus.VERIFIED):
         incident.status = IncidentStatus.RESPONDED
         incident.save(update_fields=["status"])
-    audit.record(
-        actor=actor,
-        action="respond",
-        resource=Resource.INCIDENT,
-        object_id=incident.pk,
-        mission_id=incident.mission_id,
-        detail={"mode": mode, "response_id": response.pk},
+    audit.record_for(
+        incident, actor=actor, action="respond", detail={"mode": mode, "response_id": response.pk}
     )
     return response
 
@@ -203,13 +192,7 @@ def incident_close(*, actor: Any, incident_id: int) -> Incident:
     incident.status = IncidentStatus.CLOSED
     incident.closed_at = timezone.now()
     incident.save(update_fields=["status", "closed_at"])
-    audit.record(
-        actor=actor,
-        action="close",
-        resource=Resource.INCIDENT,
-        object_id=incident.pk,
-        mission_id=incident.mission_id,
-    )
+    audit.record_for(incident, actor=actor, action="close")
     return incident
 
 
@@ -239,14 +222,7 @@ def incident_link(
         linked_by=actor,
         linked_at=timezone.now(),
     )
-    audit.record(
-        actor=actor,
-        action="link",
-        resource=Resource.INCIDENT,
-        object_id=incident.pk,
-        mission_id=incident.mission_id,
-        detail={"other": other.pk, "kind": kind},
-    )
+    audit.record_for(incident, actor=actor, action="link", detail={"other": other.pk, "kind": kind})
     return link
 
 
@@ -273,12 +249,10 @@ def incident_primacy_handover(
     )
     incident.primacy = to_primacy
     incident.save(update_fields=["primacy"])
-    audit.record(
+    audit.record_for(
+        incident,
         actor=actor,
         action="primacy-handover",
-        resource=Resource.INCIDENT,
-        object_id=incident.pk,
-        mission_id=incident.mission_id,
         detail={"from": decision.from_primacy, "to": to_primacy},
     )
     return decision

@@ -87,13 +87,7 @@ def patrol_plan_approve(*, actor: Any, plan_id: int) -> PatrolPlan:
     plan.approved_by = actor
     plan.approved_at = timezone.now()
     plan.save(update_fields=["status", "approved_by", "approved_at"])
-    audit.record(
-        actor=actor,
-        action="approve",
-        resource=Resource.PATROL,
-        object_id=plan.pk,
-        mission_id=plan.mission_id,
-    )
+    audit.record_for(plan, actor=actor, action="approve")
     return plan
 
 
@@ -222,12 +216,7 @@ def patrol_plan_override(
     )
     plan.override_score = preview.score
     plan.save(update_fields=["override_score"])
-    audit.record(
-        actor=actor,
-        action="override",
-        resource=Resource.PATROL,
-        object_id=plan.pk,
-        mission_id=plan.mission_id,
-        detail={"slot": slot, "score": preview.score["score"]},
+    audit.record_for(
+        plan, actor=actor, action="override", detail={"slot": slot, "score": preview.score["score"]}
     )
     return override
