@@ -39,6 +39,24 @@ def _audit_entries() -> int:
     return AuditEntry.objects.count()
 
 
+def install_key(spec: Any, lines: list[str]) -> Path:
+    """Write a development key file and let this process use it at once (it goes on serving)."""
+    from django.conf import settings
+
+    from bluebox.config import datadir
+
+    path = datadir.write_key(Path(settings.DATA_DIR), spec, lines)
+    if spec is datadir.SECRET_KEY:
+        settings.SECRET_KEY = lines[0]
+    elif spec is datadir.FIELD_KEYS:
+        settings.FIELD_ENCRYPTION_KEYS = list(lines)
+    else:
+        settings.AUDIT_CHAIN_KEY = lines[0]
+        settings.AUDIT_KEYS = {**getattr(settings, "AUDIT_KEYS", {}), 1: lines[0]}
+    settings.MISSING_KEYS = [name for name in settings.MISSING_KEYS if name != spec.env]
+    return path
+
+
 def initialise(*, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Create what is missing; return 0, or 2 with a message when a key must not be generated."""
     from django.conf import settings
@@ -73,16 +91,8 @@ def initialise(*, out: TextIO | None = None, err: TextIO | None = None) -> int:
         return 2
     for spec in sorted(missing, key=lambda s: s.filename):
         value = datadir.new_secret(spec)
-        path = datadir.write_key(data_dir, spec, [value])
+        path = install_key(spec, [value])
         print(f"generated a development key in {path} (keep it with your backups)", file=out)
-        # This process goes on serving: let it use the key it just wrote.
-        if spec is datadir.SECRET_KEY:
-            settings.SECRET_KEY = value
-        elif spec is datadir.FIELD_KEYS:
-            settings.FIELD_ENCRYPTION_KEYS = [value]
-        else:
-            settings.AUDIT_CHAIN_KEY = value
-            settings.AUDIT_KEYS = {**getattr(settings, "AUDIT_KEYS", {}), 1: value}
     settings.MISSING_KEYS = []
     sample = keys.check(limit_per_column=20)
     if sample.unreadable:

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from bluebox.cli import setup_django
+from bluebox.cli import operator_name, setup_django
 
 
 def register(subparsers: Any) -> None:
@@ -80,7 +80,10 @@ def _rotate(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"\r  {label}: {counts.rotated} re-encrypted", end="", file=sys.stderr)
 
-    report = keys.rotate(batch=args.batch, progress=progress)
+    from bluebox.core import audit
+
+    with audit.as_operator(operator_name()):
+        report = keys.rotate(batch=args.batch, progress=progress)
     if not args.json:
         print(file=sys.stderr)
     _print(report, as_json=args.json)

@@ -292,6 +292,12 @@ LATEST_DAYS_AHEAD = env_int("BLUEBOX_LATEST_DAYS_AHEAD", 366, minimum=1)
 # bodies by core/parsers.py (a larger body is a 413 before it is parsed).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Backups (`bluebox backup`, and the scheduled one when BLUEBOX_BACKUP_EVERY_HOURS > 0): where
+# archives go and how many stay. Put the directory on another volume or host than the data;
+# the keys are never written into it.
+BACKUP_DIR = Path(env_str("BLUEBOX_BACKUP_DIR", str(DATA_DIR / "backups")))
+BACKUP_EVERY_HOURS = env_int("BLUEBOX_BACKUP_EVERY_HOURS", 0, minimum=0)
+BACKUP_KEEP = env_int("BLUEBOX_BACKUP_KEEP", 14, minimum=1)
 
 # Optional raster tile server; without it the map shows the shipped vector boundaries only.
 MAP_TILE_URL = env_str("BLUEBOX_MAP_TILE_URL", "")
