@@ -22,6 +22,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--mission", required=True, help="mission code")
     parser.add_argument("--report", help="write the JSON import report to this file")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--accept-outside",
+        action="store_true",
+        help="also import events that lie outside the mission's boundary (refused by default)",
+    )
     parser.set_defaults(func=_import)
 
 
@@ -56,13 +61,23 @@ def _import(args: argparse.Namespace) -> int:
     progress = None if args.quiet else ProgressBar()
     try:
         report = jobs.incidents_import(
-            actor=None, mission=mission, fmt=args.format, path=args.file, progress=progress
+            actor=None,
+            mission=mission,
+            fmt=args.format,
+            path=args.file,
+            progress=progress,
+            accept_outside=args.accept_outside,
         )
     except FileNotFoundError:
         print(f"no such file: {args.file}", file=sys.stderr)
         return 2
     except services.ImportRefused as refused:
         report = refused.report
+        if not report.error_count:
+            print(f"refused: {refused}")
+            print("  import them anyway with --accept-outside")
+            _write_report(args.report, report.as_dict())
+            return 1
         print(f"refused: {report.error_count} bad rows of {report.rows}; nothing imported")
         for error in report.errors[:50]:
             print(f"  {error.as_text()}")

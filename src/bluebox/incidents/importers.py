@@ -56,6 +56,10 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     sha256: str = ""
+    # Events outside the mission's boundary: counted (and a sample kept for a map) so an import
+    # of the wrong country's file is refused unless the operator accepts them explicitly.
+    outside: int = 0
+    outside_sample: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -70,10 +74,13 @@ class ImportReport:
             "error_count": self.error_count,
             "errors": [e.__dict__ for e in self.errors],
             "sha256": self.sha256,
+            "outside": self.outside,
+            "outside_sample": [list(p) for p in self.outside_sample],
         }
 
 
 MAX_REPORTED_ERRORS = 1000
+MAX_OUTSIDE_SAMPLE = 500
 
 
 @dataclass

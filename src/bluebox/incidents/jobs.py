@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import shapely
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -27,6 +28,7 @@ from bluebox.incidents.models import (
     Incident,
     IncidentStatus,
 )
+from bluebox.missions.definition import country_polygon
 from bluebox.missions.models import Mission
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ def incidents_import(
     progress: Callable[[int, int], None] | None = None,
     now: datetime | None = None,
     batch_size: int = 2000,
+    accept_outside: bool = False,
 ) -> importers.ImportReport:
     """Import a UCDP GED or ACLED CSV file into a mission: all rows or none, idempotent.
 
@@ -62,6 +65,10 @@ def incidents_import(
 
     ``actor=None`` is the operator at the server's command line (``bluebox import``), who
     already holds the database; the audit entry says so.
+
+    Events outside the mission's boundary (``Mission.settings["boundary"]``) refuse the whole
+    file, with their count and a sample of their positions, unless ``accept_outside``: a file
+    of the wrong country, or with swapped coordinates, must not land in a mission unnoticed.
     """
     if actor is not None:
         access.require_in_scope(actor, Resource.INCIDENT_WORKFLOW, "import", mission_id=mission.pk)
@@ -73,6 +80,9 @@ def incidents_import(
         Incident.objects.filter(mission=mission, source=fmt).values_list("external_id", flat=True)
     )
     seen: set[str] = set()
+    area = country_polygon((mission.settings or {}).get("boundary"))
+    if area is not None:
+        shapely.prepare(area)
     try:
         with transaction.atomic():
             batch: list[Incident] = []
@@ -80,26 +90,14 @@ def incidents_import(
                 rows = importers.read_rows(path, fmt, ctx, progress, digest)
                 for parsed in rows:
                     report.rows += 1
-                    problem = parsed.problem
-                    if problem is None and parsed.external_id in seen:
-                        problem = importers.RowProblem("id", "duplicate id in this file")
-                    if problem is not None:
-                        report.error_count += 1
-                        if len(report.errors) < importers.MAX_REPORTED_ERRORS:
-                            report.errors.append(
-                                importers.RowError(
-                                    parsed.number,
-                                    parsed.external_id,
-                                    problem.field,
-                                    problem.message,
-                                )
-                            )
+                    if _refused_row(parsed, seen, report):
                         continue
                     seen.add(parsed.external_id)
                     if parsed.external_id in existing:
                         report.unchanged += 1
                         continue
-                    if report.error_count:
+                    _outside(area, parsed.values or {}, report)
+                    if not _writing(report, accept_outside):
                         continue  # keep reading for the report; nothing more is written
                     batch.append(_imported(parsed.values or {}, mission, fmt, actor, ctx, rules))
                     if len(batch) >= batch_size:
@@ -109,31 +107,77 @@ def incidents_import(
             except (importers.FileProblem, UnicodeDecodeError) as exc:
                 report.error_count += 1
                 report.errors.append(importers.RowError(0, "", "file", str(exc)[:200]))
-            if batch and not report.error_count:
+            if batch and _writing(report, accept_outside):
                 _insert(batch)
                 report.created += len(batch)
             report.sha256 = digest.hexdigest()
-            if report.error_count:
+            if not _writing(report, accept_outside):
                 raise _Rollback()
-            audit.record(
-                actor=actor,
-                action="import",
-                resource=Resource.INCIDENT,
-                mission_id=mission.pk,
-                detail={
-                    "channel": "web" if actor is not None else "command line",
-                    "format": fmt,
-                    "file": os.path.basename(str(path)),
-                    "sha256": report.sha256,
-                    "rows": report.rows,
-                    "created": report.created,
-                    "unchanged": report.unchanged,
-                },
-            )
+            _audit_import(actor, mission, fmt, path, report)
     except _Rollback:
         report.created = 0
+        if not report.error_count:
+            raise ImportRefused(
+                report,
+                f"{report.outside} events lie outside the mission area; nothing was imported. "
+                "Check the file is this mission's, or accept them explicitly.",
+            ) from None
         raise ImportRefused(report) from None
     return report
+
+
+def _refused_row(parsed: Any, seen: set[str], report: importers.ImportReport) -> bool:
+    """Count a bad or repeated row in the report; True when the row is refused."""
+    problem = parsed.problem
+    if problem is None and parsed.external_id in seen:
+        problem = importers.RowProblem("id", "duplicate id in this file")
+    if problem is None:
+        return False
+    report.error_count += 1
+    if len(report.errors) < importers.MAX_REPORTED_ERRORS:
+        report.errors.append(
+            importers.RowError(parsed.number, parsed.external_id, problem.field, problem.message)
+        )
+    return True
+
+
+def _writing(report: importers.ImportReport, accept_outside: bool) -> bool:
+    """Whether the file may still be imported: no bad row, and no event outside unless accepted."""
+    return not report.error_count and (accept_outside or not report.outside)
+
+
+def _audit_import(
+    actor: Any, mission: Mission, fmt: str, path: Any, report: importers.ImportReport
+) -> None:
+    audit.record(
+        actor=actor,
+        action="import",
+        resource=Resource.INCIDENT,
+        mission_id=mission.pk,
+        detail={
+            "channel": "web" if actor is not None else "command line",
+            "format": fmt,
+            "file": os.path.basename(str(path)),
+            "sha256": report.sha256,
+            "rows": report.rows,
+            "created": report.created,
+            "unchanged": report.unchanged,
+            "outside_accepted": report.outside,
+        },
+    )
+
+
+def _outside(area: Any, values: dict[str, Any], report: importers.ImportReport) -> bool:
+    """Count the event in ``report`` if it lies outside ``area`` (None: no boundary)."""
+    latitude, longitude = values.get("latitude"), values.get("longitude")
+    if area is None or latitude is None or longitude is None:
+        return False
+    if shapely.contains_xy(area, float(longitude), float(latitude)):
+        return False
+    report.outside += 1
+    if len(report.outside_sample) < importers.MAX_OUTSIDE_SAMPLE:
+        report.outside_sample.append((float(latitude), float(longitude)))
+    return True
 
 
 def _insert(batch: list[Incident]) -> None:

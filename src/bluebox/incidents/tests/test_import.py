@@ -214,3 +214,63 @@ def test_acled_rows_map_to_the_taxonomy_and_bad_codes_are_reported(world, tmp_pa
         )
     assert refused.value.report.errors[0].field == "sub_event_type"
     assert Incident.objects.filter(source="acled").count() == 4
+
+
+def _with_boundary(mission) -> None:
+    """A mission area around the test rows' default position (5.7°N 20.7°E)."""
+    mission.settings = {
+        **(mission.settings or {}),
+        "boundary": {
+            "type": "Polygon",
+            "coordinates": [[[19.0, 4.0], [23.0, 4.0], [23.0, 7.0], [19.0, 7.0], [19.0, 4.0]]],
+        },
+    }
+    mission.save()
+
+
+def test_events_outside_the_mission_area_refuse_the_file_unless_accepted(world, tmp_path, capsys):
+    _with_boundary(world.mission)
+    rows = [ucdp_row(n) for n in range(4)]
+    # Two events of another country, one with latitude and longitude swapped.
+    rows.append(ucdp_row(4, latitude="-1.95", longitude="30.06"))
+    rows.append(ucdp_row(5, latitude="20.7", longitude="5.7"))
+    path = write_ucdp(tmp_path / "mixed.csv", rows)
+    with pytest.raises(jobs.ImportRefused) as refused:
+        jobs.incidents_import(
+            actor=world.analyst, mission=world.mission, fmt="ucdp", path=path, now=NOW
+        )
+    report = refused.value.report
+    assert (report.outside, report.created, report.error_count) == (2, 0, 0)
+    assert report.outside_sample == [(-1.95, 30.06), (20.7, 5.7)]
+    assert "2 events lie outside the mission area" in str(refused.value)
+    assert Incident.objects.count() == 0
+    # The command line says the same and names the way through.
+    code = main(["import", "ucdp", str(path), "--mission", world.mission.code, "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 1 and "--accept-outside" in out and Incident.objects.count() == 0
+    # Accepted explicitly, every event is imported, and the audit entry says how many lay out.
+    assert (
+        main(
+            [
+                "import",
+                "ucdp",
+                str(path),
+                "--mission",
+                world.mission.code,
+                "--quiet",
+                "--accept-outside",
+            ]
+        )
+        == 0
+    )
+    assert Incident.objects.count() == 6
+    entry = AuditEntry.objects.filter(action="import", outcome="allowed").get()
+    assert entry.detail["outside_accepted"] == 2
+
+
+def test_a_mission_without_a_boundary_imports_events_anywhere(world, tmp_path):
+    path = write_ucdp(tmp_path / "far.csv", [ucdp_row(0, latitude="-1.95", longitude="30.06")])
+    report = jobs.incidents_import(
+        actor=world.analyst, mission=world.mission, fmt="ucdp", path=path, now=NOW
+    )
+    assert (report.created, report.outside) == (1, 0)
