@@ -279,8 +279,8 @@ class CapSerializer(ModelSerializer[CapAlert]):
             "id", "mission", "identifier", "state", "status", "msg_type", "scope", "restriction",
             "addresses", "references", "language", "category", "event", "urgency", "severity",
             "certainty", "headline", "description", "instruction", "area_desc", "latitude",
-            "longitude", "radius_km", "polygon", "effective", "expires", "created_at",
-            "published_at", "classification",
+            "longitude", "radius_km", "polygon", "effective", "expires", "response_types", "web",
+            "contact", "created_at", "published_at", "classification",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -307,6 +307,14 @@ class CapDraftSerializer(serializers.Serializer[Any]):
         child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
         required=False,
         max_length=200,
+    )
+    expires = serializers.DateTimeField(required=False, allow_null=True)
+    web = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    contact = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    response_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=services.CAP_RESPONSE_TYPES),
+        required=False,
+        max_length=len(services.CAP_RESPONSE_TYPES),
     )
 
 
@@ -357,7 +365,9 @@ class CapPublish(APIView):
 
 
 class CapDocument(APIView):
-    """The alert as an OASIS CAP 1.2 XML document."""
+    """The alert as an OASIS CAP 1.2 XML document (public alerts need no token)."""
+
+    permission_classes = [AllowAny]
 
     @extend_schema(responses={(200, "application/cap+xml"): bytes})
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -366,7 +376,11 @@ class CapDocument(APIView):
 
 
 class CapFeed(APIView):
-    """Published alerts the caller may see, as an Atom feed linking CAP documents."""
+    """Published alerts the caller may see, as an Atom feed embedding each CAP document.
+
+    Without a token: the public ones (scope Public, status Actual)."""
+
+    permission_classes = [AllowAny]
 
     @extend_schema(responses={(200, "application/atom+xml"): bytes})
     def get(self, request: Request) -> HttpResponse:

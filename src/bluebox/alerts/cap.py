@@ -54,10 +54,16 @@ def cap_element(cap: CapAlert) -> etree._Element:
     if cap.references is not None:
         ref = cap.references
         _sub(alert, "references", f"{sender(ref)},{ref.identifier},{cap_time(sent_at(ref))}")
-    info = _sub(alert, "info", None)
+    _info(_sub(alert, "info", None), cap)
+    return alert
+
+
+def _info(info: etree._Element, cap: CapAlert) -> None:
     _sub(info, "language", cap.language)
     _sub(info, "category", cap.category)
     _sub(info, "event", cap.event)
+    for response_type in cap.response_types or []:
+        _sub(info, "responseType", response_type)
     _sub(info, "urgency", cap.urgency)
     _sub(info, "severity", cap.severity)
     _sub(info, "certainty", cap.certainty)
@@ -71,6 +77,10 @@ def cap_element(cap: CapAlert) -> etree._Element:
         _sub(info, "description", cap.description)
     if cap.instruction:
         _sub(info, "instruction", cap.instruction)
+    if cap.web:
+        _sub(info, "web", cap.web)
+    if cap.contact:
+        _sub(info, "contact", cap.contact)
     area = _sub(info, "area", None)
     _sub(area, "areaDesc", cap.area_desc)
     if cap.polygon:
@@ -80,7 +90,6 @@ def cap_element(cap: CapAlert) -> etree._Element:
         _sub(area, "polygon", " ".join(points))
     if cap.latitude is not None and cap.longitude is not None:
         _sub(area, "circle", f"{cap.latitude:g},{cap.longitude:g} {cap.radius_km or 0:g}")
-    return alert
 
 
 def cap_xml(cap: CapAlert) -> bytes:
@@ -108,7 +117,9 @@ def validate(document: bytes) -> list[str]:
 def atom_feed(
     alerts: Iterable[CapAlert], *, feed_url: str, entry_url: str, updated: datetime
 ) -> bytes:
-    """An Atom feed; ``entry_url`` holds ``{pk}`` for each alert's CAP document."""
+    """An Atom feed with each alert's CAP document inside its entry (``<content
+    type="application/cap+xml">``, as CAP feed readers expect) and linked; ``entry_url`` holds
+    ``{pk}`` for each alert's CAP document."""
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     etree.SubElement(feed, f"{{{ATOM_NS}}}id").text = feed_url
     etree.SubElement(feed, f"{{{ATOM_NS}}}title").text = "bluebox early-warning alerts"
@@ -131,4 +142,6 @@ def atom_feed(
             type="application/cap+xml",
             href=entry_url.format(pk=cap.pk),
         )
+        content = etree.SubElement(entry, f"{{{ATOM_NS}}}content", type="application/cap+xml")
+        content.append(cap_element(cap))
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -27,3 +27,36 @@ class ConvertForm(forms.Form):
     longitude = forms.FloatField(
         label=_("Longitude"), min_value=-180, max_value=180, required=False
     )
+
+
+class CapDetailsForm(forms.Form):
+    """What a reviewer adds before publishing: CAP's expires, web, contact and responseType."""
+
+    expires = forms.DateTimeField(
+        label=_("Expires (date and time, with offset)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"placeholder": "2026-12-01T18:00:00+00:00"}),
+    )
+    web = forms.URLField(
+        label=_("Web page with more information"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+    contact = forms.CharField(label=_("Contact"), required=False, max_length=200)
+    response_types = forms.MultipleChoiceField(
+        label=_("What people should do"),
+        required=False,
+        choices=[
+            ("Shelter", _("Shelter in place")),
+            ("Evacuate", _("Evacuate")),
+            ("Prepare", _("Prepare")),
+            ("Execute", _("Execute a planned action")),
+            ("Avoid", _("Avoid the area")),
+            ("Monitor", _("Monitor information")),
+            ("Assess", _("Assess the situation")),
+            ("AllClear", _("All clear")),
+            ("None", _("No action")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )

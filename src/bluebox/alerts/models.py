@@ -234,6 +234,11 @@ class CapAlert(ClassifiedRecord, DerivedRecord, VoidableRecord):
     polygon = models.JSONField(default=list, blank=True)
     effective = models.DateTimeField(null=True, blank=True)
     expires = models.DateTimeField(null=True, blank=True)
+    # CAP <responseType> (0..n), <web> and <contact>: what people should do, where to read more,
+    # whom to call.
+    response_types = models.JSONField(default=list, blank=True)
+    web = models.URLField(max_length=500, blank=True)
+    contact = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -245,6 +250,19 @@ class CapAlert(ClassifiedRecord, DerivedRecord, VoidableRecord):
 
     access_resource: ClassVar[Resource] = Resource.CAP_ALERT
     access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
+    # Published, real, public and unclassified alerts are for everyone, signed in or not: the
+    # rule core.access applies (restricted, private, exercise and draft alerts never are, nor
+    # one computed from protected inputs).
+    access_public: ClassVar[models.Q] = models.Q(
+        state="published",
+        scope="Public",
+        status="Actual",
+        voided_at__isnull=True,
+        classification=0,
+        compartments=0,
+        inputs_classification=0,
+        inputs_compartments=0,
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bluebox.alerts import cap, selectors, services
-from bluebox.alerts.forms import CloseForm, ConvertForm, NoteForm, ReplyForm
+from bluebox.alerts.forms import CapDetailsForm, CloseForm, ConvertForm, NoteForm, ReplyForm
 from bluebox.core import access, web
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
@@ -111,10 +111,46 @@ def cap_detail(request: HttpRequest, pk: int) -> HttpResponse:
         mission_id=warning.mission_id,
         classification=warning.classification,
     )
+    details = CapDetailsForm(
+        initial={
+            "expires": warning.expires,
+            "web": warning.web,
+            "contact": warning.contact,
+            "response_types": warning.response_types,
+        }
+    )
     return render(
         request,
         "alerts/cap_detail.html",
-        {"cap": warning, "xml": cap.cap_xml(warning).decode(), "can_publish": can_publish},
+        {
+            "cap": warning,
+            "xml": cap.cap_xml(warning).decode(),
+            "can_publish": can_publish,
+            "details": details,
+        },
+    )
+
+
+@login_required
+@require_POST
+def cap_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    form = CapDetailsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the form."))
+        return redirect("cap-detail", pk=pk)
+    data = form.cleaned_data
+    return web.call_and_redirect(
+        request,
+        lambda: services.warning_amend(
+            actor=request.user,
+            cap_id=pk,
+            expires=data["expires"],
+            web=data["web"],
+            contact=data["contact"],
+            response_types=data["response_types"],
+        ),
+        to=("cap-detail", pk),
+        done=_("Saved."),
     )
 
 

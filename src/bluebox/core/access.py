@@ -149,6 +149,11 @@ def filter_q(user: Any, model: type[models.Model], action: str = "view") -> Q:
         combined |= q
     if issubclass(model, DerivedRecord):
         combined &= derived_q(user)
+    # Rows a model declares public (``access_public``, a Q) are visible to everyone, anonymous
+    # included — for viewing only.
+    public: Q | None = getattr(model, "access_public", None)
+    if public is not None and action == "view":
+        combined |= public
     return combined
 
 

@@ -44,6 +44,8 @@ class Endpoint:
     body: Callable[[Any], dict[str, Any]] | None = None
     api: bool = True
     setup: Callable[[Any], None] | None = None  # world -> None, before the call
+    # Without credentials: 401, except the few documents that are public by design.
+    anonymous: int = 401
 
 
 def allowed(people: set[str] | frozenset[str], yes: int, no: int) -> Callable[[str], int]:

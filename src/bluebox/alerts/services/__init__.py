@@ -37,16 +37,19 @@ from bluebox.alerts.services.triage import (
 )
 from bluebox.alerts.services.warnings import (
     CAP_CERTAINTY,
+    CAP_RESPONSE_TYPES,
     CAP_SCOPE,
     CAP_SEVERITY,
     CAP_STATUS,
     CAP_URGENCY,
+    warning_amend,
     warning_draft,
     warning_publish,
 )
 
 __all__ = [
     "CAP_CERTAINTY",
+    "CAP_RESPONSE_TYPES",
     "CAP_SCOPE",
     "CAP_SEVERITY",
     "CAP_STATUS",
@@ -74,6 +77,7 @@ __all__ = [
     "e164",
     "message_status",
     "phone_digest",
+    "warning_amend",
     "warning_draft",
     "warning_publish",
     "webhook_authenticate",

@@ -33,6 +33,31 @@ CAP_SCOPE = ("Public", "Restricted", "Private")
 CAP_STATUS = ("Actual", "Exercise", "System", "Test", "Draft")
 
 
+CAP_RESPONSE_TYPES = (
+    "Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess", "AllClear", "None",
+)  # fmt: skip
+
+
+def _details_errors(
+    *, expires: datetime | None, web: str, contact: str, response_types: Any, now: datetime
+) -> dict[str, list[str]]:
+    """Field errors for the parts a reviewer sets: expiry, web page, contact, response types."""
+    errors: dict[str, list[str]] = {}
+    if expires is not None and (expires.tzinfo is None or expires <= now):
+        errors["expires"] = ["A time in the future, with its offset."]
+    if web and (not web.startswith(("https://", "http://")) or len(web) > 500 or " " in web):
+        errors["web"] = ["An http(s) address of at most 500 characters."]
+    if len(contact) > 200:
+        errors["contact"] = ["At most 200 characters."]
+    if not isinstance(response_types, list | tuple) or any(
+        value not in CAP_RESPONSE_TYPES for value in response_types
+    ):
+        errors["response_types"] = [f"Each one of {', '.join(CAP_RESPONSE_TYPES)}."]
+    elif len(set(response_types)) != len(response_types):
+        errors["response_types"] = ["Each response type once."]
+    return errors
+
+
 @transaction.atomic
 def warning_draft(
     *,
@@ -54,8 +79,11 @@ def warning_draft(
     msg_type: str = "Alert",
     expires: datetime | None = None,
     language: str = "en",
-    classification: int = Classification.CONFIDENTIAL,
+    classification: int | None = None,
     derived_from: access.Protection | None = None,
+    web: str = "",
+    contact: str = "",
+    response_types: list[str] | tuple[str, ...] = (),
 ) -> CapAlert:
     """Create a CAP 1.2 early-warning alert as a draft for analyst review.
 
@@ -66,8 +94,13 @@ def warning_draft(
     ``msg_type="Update"`` or ``"Cancel"``) points at the alert this one updates.
     ``derived_from`` is the protection of what the text was computed from (a forecast): the
     draft carries it, so only those cleared for those inputs see the draft, and only they may
-    make it.
+    make it. ``expires``, ``web``, ``contact`` and ``response_types`` (CAP responseType values)
+    are CAP's own. ``classification`` defaults to UNCLASSIFIED for a Public alert (the only
+    level a public alert may have) and CONFIDENTIAL otherwise.
     """
+    if classification is None:
+        public = scope == "Public"
+        classification = Classification.UNCLASSIFIED if public else Classification.CONFIDENTIAL
     compartments = derived_from.compartments if derived_from is not None else 0
     access.require_in_scope(
         actor,
@@ -105,6 +138,17 @@ def warning_draft(
         errors["references"] = ["Unknown alert."]
     if not headline.strip() or len(headline) > 160:
         errors["headline"] = ["1 to 160 characters."]
+    if scope == "Public" and classification != Classification.UNCLASSIFIED:
+        errors["classification"] = ["A public alert is unclassified."]
+    errors.update(
+        _details_errors(
+            expires=expires,
+            web=web.strip(),
+            contact=contact.strip(),
+            response_types=list(response_types),
+            now=timezone.now(),
+        )
+    )
     description_text = str(area.get("description", "")).strip()
     if not description_text:
         errors["area"] = ["An area needs a description."]
@@ -138,6 +182,9 @@ def warning_draft(
         radius_km=float(circle[2]) if circle else None,
         polygon=[[float(a), float(b)] for a, b in polygon],
         expires=expires,
+        web=web.strip(),
+        contact=contact.strip(),
+        response_types=list(response_types),
         created_by=actor,
         created_at=now,
         classification=classification,
@@ -152,6 +199,52 @@ def warning_draft(
         object_id=cap.pk,
         mission_id=mission.pk,
         detail={"status": cap.status, "scope": scope},
+    )
+    return cap
+
+
+@transaction.atomic
+def warning_amend(
+    *,
+    actor: Any,
+    cap_id: int,
+    expires: datetime | None,
+    web: str,
+    contact: str,
+    response_types: list[str] | tuple[str, ...],
+) -> CapAlert:
+    """The reviewer sets a draft's expiry, web page, contact and response types."""
+    cap = access.get_visible(actor, CapAlert.objects.select_for_update(), pk=cap_id)
+    access.require_in_scope(
+        actor,
+        Resource.CAP_ALERT,
+        "publish",
+        mission_id=cap.mission_id,
+        classification=cap.classification,
+        compartments=cap.compartments,
+    )
+    if cap.state != CapAlert.State.DRAFT:
+        raise ServiceError("Only drafts can be changed.")
+    errors = _details_errors(
+        expires=expires,
+        web=web.strip(),
+        contact=contact.strip(),
+        response_types=list(response_types),
+        now=timezone.now(),
+    )
+    if errors:
+        raise ServiceError("Invalid warning.", field_errors=errors)
+    cap.expires = expires
+    cap.web = web.strip()
+    cap.contact = contact.strip()
+    cap.response_types = list(response_types)
+    cap.save(update_fields=["expires", "web", "contact", "response_types"])
+    audit.record(
+        actor=actor,
+        action="cap-amend",
+        resource=Resource.CAP_ALERT,
+        object_id=cap.pk,
+        mission_id=cap.mission_id,
     )
     return cap
 

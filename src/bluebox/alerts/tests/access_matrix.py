@@ -135,7 +135,11 @@ ENDPOINTS = [
     ),
     Endpoint("api/v1/cap/", "get", lambda w: "/api/v1/cap/", everyone(200), setup=_cap),
     Endpoint("api/v1/cap/", "post", lambda w: "/api/v1/cap/", _cap_create_expect, body=_cap_body),
-    Endpoint("api/v1/cap/feed/", "get", lambda w: "/api/v1/cap/feed/", everyone(200)),
+    # Public (scope Public, status Actual) alerts are for everyone: the feed answers anyone,
+    # and a restricted alert's document is a 404 without credentials.
+    Endpoint(
+        "api/v1/cap/feed/", "get", lambda w: "/api/v1/cap/feed/", everyone(200), anonymous=200
+    ),
     Endpoint(
         "api/v1/cap/<int:pk>/",
         "get",
@@ -149,6 +153,7 @@ ENDPOINTS = [
         lambda w: f"/api/v1/cap/{w.cap.pk}/xml/",
         allowed(CAP_VIEWERS, 200, 404),
         setup=_cap,
+        anonymous=404,
     ),
     Endpoint(
         "api/v1/cap/<int:pk>/publish/",
@@ -190,5 +195,14 @@ ENDPOINTS = [
         _among(CAP_AUTHORS, CAP_VIEWERS, 302),
         api=False,
         setup=_cap,
+    ),
+    Endpoint(
+        "alerts/cap/<int:pk>/amend/",
+        "post",
+        lambda w: f"/alerts/cap/{w.cap.pk}/amend/",
+        _among(CAP_AUTHORS, CAP_VIEWERS, 302),
+        api=False,
+        setup=_cap,
+        body=lambda w: {"contact": "Sector East JOC", "response_types": ["Avoid"]},
     ),
 ]
