@@ -1,9 +1,9 @@
 """The published OpenAPI document works for a generated client.
 
 A client is generated from ``docs/openapi.yaml`` with openapi-python-client (offline), every
-module it writes is imported, and a few calls go to the test server with token auth: a token
-from the API's own token endpoint, then missions, incidents and the patrol plans (whose
-components once shared names with the deployment plans').
+module it writes is imported, and a few calls go to the test server with an API token (made
+with the token service): missions, incidents and the patrol plans (whose components once shared
+names with the deployment plans').
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import pytest
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 
-from bluebox.testing.factories import TEST_PASSWORD, IncidentFactory
+from bluebox.core import services as core_services
+from bluebox.testing.factories import IncidentFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "docs" / "openapi.yaml"
@@ -79,20 +80,14 @@ def test_the_generated_client_talks_to_the_server_with_a_token(
     generated_client, live_server, world
 ):
     from bluebox_client import AuthenticatedClient, Client
-    from bluebox_client.api.auth import auth_token_create
     from bluebox_client.api.incidents import incidents_list
     from bluebox_client.api.missions import missions_list
     from bluebox_client.api.patrols import patrols_plans_list
-    from bluebox_client.models import AuthTokenRequest
 
     IncidentFactory(site=world.site_a, title="Seen through the client", classification=0)
     anonymous = Client(base_url=live_server.url)
-    answer = auth_token_create.sync_detailed(
-        client=anonymous, body=AuthTokenRequest(username="analyst", password=TEST_PASSWORD)
-    )
-    assert answer.status_code == 200, answer.content
-    assert answer.parsed is not None
-    api = AuthenticatedClient(base_url=live_server.url, token=answer.parsed.token, prefix="Token")
+    _, key = core_services.token_create(actor=world.analyst, user=world.analyst, name="client")
+    api = AuthenticatedClient(base_url=live_server.url, token=key, prefix="Token")
 
     missions = missions_list.sync(client=api)
     assert missions is not None

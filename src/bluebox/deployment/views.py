@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access, web
+from bluebox.core.pdf import marking_of
+from bluebox.core.pdf import render as pdf_render
 from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
 from bluebox.deployment import adapter, charts, selectors, services
@@ -243,15 +245,15 @@ def plan_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from weasyprint import HTML
-
     plan = selectors.plan_for(request.user, pk)
     html = render_to_string(
         "deployment/plan_pdf.html",
         {"plan": plan, "map_svg": charts.board_map(plan.board) if plan.board else ""},
         request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = pdf_render(
+        html, marking=marking_of(plan.classification), base_url=request.build_absolute_uri("/")
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="deployment-plan-{plan.pk}.pdf"'
     return response

@@ -187,7 +187,7 @@ ACLED_NUMERIC = {
     "year", "time_precision", "latitude", "longitude", "geo_precision", "fatalities", "timestamp",
 }  # fmt: skip
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+_FAR_FUTURE = datetime(2999, 1, 1, tzinfo=UTC)  # "no date is in the future" for re-reading
 
 EXPORT_FIELDS = [
     "pk",

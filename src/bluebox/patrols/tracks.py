@@ -14,6 +14,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import gpxpy
 import gpxpy.gpx
@@ -95,19 +96,21 @@ def _parse_geojson(text: str) -> Track:
     times_raw: list[object] = []
     geometry = doc
     if doc.get("type") == "FeatureCollection":
-        lines = [
-            f
-            for f in doc.get("features") or []
-            if isinstance(f, dict) and (f.get("geometry") or {}).get("type") == "LineString"
-        ]
+        features = [f for f in doc.get("features") or [] if isinstance(f, dict)]
+        lines = [f for f in features if (f.get("geometry") or {}).get("type") == "LineString"]
+        if not lines and features and all(_is_point(f) for f in features):
+            return _from_points(features)
         if len(lines) != 1:
             raise TrackError("The FeatureCollection must hold exactly one LineString feature.")
         doc = lines[0]
     if doc.get("type") == "Feature":
         geometry = doc.get("geometry") or {}
         props = doc.get("properties") or {}
-        # The coordTimes convention of GPX-to-GeoJSON converters.
-        times_raw = list(props.get("coordTimes") or props.get("times") or [])
+        # Per-position times, in either convention of GPX-to-GeoJSON converters: current
+        # @tmcw/togeojson's properties.coordinateProperties.times, or the older coordTimes.
+        coordinate = props.get("coordinateProperties")
+        nested = coordinate.get("times") if isinstance(coordinate, dict) else None
+        times_raw = list(nested or props.get("coordTimes") or props.get("times") or [])
     if geometry.get("type") != "LineString":
         raise TrackError("The track must be a GeoJSON LineString.")
     coords = geometry.get("coordinates")
@@ -130,6 +133,30 @@ def _parse_geojson(text: str) -> Track:
     times: list[datetime | None] = (
         [_parse_time(t) for t in times_raw] if times_raw else [None] * len(points)
     )
+    return Track(points, times, "geojson")
+
+
+def _is_point(feature: dict[str, Any]) -> bool:
+    return (feature.get("geometry") or {}).get("type") == "Point"
+
+
+def _from_points(features: list[dict[str, Any]]) -> Track:
+    """A track given as one Point feature per position, each with its own ``time`` property
+    (GDAL's track_points layer, many phone apps), in file order."""
+    points: list[tuple[float, float]] = []
+    times: list[datetime | None] = []
+    for i, feature in enumerate(features):
+        coords = (feature.get("geometry") or {}).get("coordinates")
+        if not isinstance(coords, list) or len(coords) < 2:
+            raise TrackError(f"Position {i + 1} is not [longitude, latitude].")
+        try:
+            points.append((float(coords[1]), float(coords[0])))
+        except (TypeError, ValueError) as exc:
+            raise TrackError(f"Position {i + 1} is not numeric.") from exc
+        props = feature.get("properties") or {}
+        times.append(_parse_time(props.get("time") if isinstance(props, dict) else None))
+    if any(t is not None for t in times) and any(t is None for t in times):
+        raise TrackError("Some positions have a time and others not.")
     return Track(points, times, "geojson")
 
 

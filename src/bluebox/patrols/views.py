@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from bluebox.core import access, uploads, web
 from bluebox.core.bounds import query_day
 from bluebox.core.exceptions import ServiceError
+from bluebox.core.pdf import marking_of
+from bluebox.core.pdf import render as pdf_render
 from bluebox.missions.selectors import partners_for
 from bluebox.patrols import adapter, selectors, services, tracks
 from bluebox.patrols.forms import OverrideForm, PatrolRecordForm, TrackForm
@@ -184,8 +186,6 @@ def plan_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def plan_orders_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from weasyprint import HTML
-
     plan = selectors.plan_visible(request.user, pk)
     names = selectors.area_names(plan)
     by_team: dict[str, list[Any]] = {}
@@ -198,7 +198,9 @@ def plan_orders_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         {"plan": plan, "by_team": sorted(by_team.items()), "printed": timezone.now()},
         request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = pdf_render(
+        html, marking=marking_of(plan.classification), base_url=request.build_absolute_uri("/")
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"patrol-orders-{plan.site.code}-{plan.week_start.isoformat()}-v{plan.version}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -44,3 +44,33 @@ def geojson_problems(document: dict[str, object]) -> dict[str, object]:
     if invalid:
         problems["geometries"] = invalid
     return problems
+
+
+def pdf_report(pdf: bytes) -> dict[str, object]:
+    """What poppler's ``pdfinfo``, ``pdffonts`` and ``pdftotext`` say about a PDF: its info
+    fields, the fonts (name, embedded) and the text of each page."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as f:
+        f.write(pdf)
+        name = f.name
+    try:
+        info_text = _run(["pdfinfo", name])
+        info = {
+            key.strip(): value.strip()
+            for key, _, value in (line.partition(":") for line in info_text.splitlines())
+        }
+        font_lines = _run(["pdffonts", name]).splitlines()[2:]
+        fonts = [(line.split()[0], line.split()[-5] == "yes") for line in font_lines if line]
+        pages = [
+            _run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), name, "-"])
+            for n in range(1, int(info.get("Pages", "0")) + 1)
+        ]
+    finally:
+        Path(name).unlink()
+    return {"info": info, "fonts": fonts, "pages": pages}
+
+
+def _run(command: list[str]) -> str:
+    result = subprocess.run(  # noqa: S603 - poppler's own tools on a temporary file
+        command, capture_output=True, text=True, timeout=60, check=True
+    )
+    return result.stdout

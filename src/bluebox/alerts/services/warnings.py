@@ -58,6 +58,13 @@ def _details_errors(
     return errors
 
 
+def _default_classification(scope: str, classification: int | None) -> int:
+    if classification is not None:
+        return classification
+    public = scope == "Public"
+    return Classification.UNCLASSIFIED if public else Classification.CONFIDENTIAL
+
+
 @transaction.atomic
 def warning_draft(
     *,
@@ -98,9 +105,7 @@ def warning_draft(
     are CAP's own. ``classification`` defaults to UNCLASSIFIED for a Public alert (the only
     level a public alert may have) and CONFIDENTIAL otherwise.
     """
-    if classification is None:
-        public = scope == "Public"
-        classification = Classification.UNCLASSIFIED if public else Classification.CONFIDENTIAL
+    classification = _default_classification(scope, classification)
     compartments = derived_from.compartments if derived_from is not None else 0
     access.require_in_scope(
         actor,

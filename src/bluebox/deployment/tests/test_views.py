@@ -10,10 +10,11 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from bluebox.core.classification import Classification
 from bluebox.deployment import services
 from bluebox.deployment.models import DeploymentAnalysis, PlanStatus
 from bluebox.deployment.tests.conftest import PLAN_START
-from bluebox.testing.validators import hxlvalidate
+from bluebox.testing.validators import hxlvalidate, pdf_report
 
 
 @pytest.fixture
@@ -48,9 +49,17 @@ def test_the_csv_export_carries_an_hxl_row_and_every_placed_officer(force_world,
     assert sum(int(r[-1]) for r in rows[2:]) == 140 * 2 + 18
 
 
-def test_the_pdf_export_is_a_pdf(force_world, plan):
+def test_the_pdf_export_is_marked_on_every_page_and_tagged(force_world, plan):
     response = _client(force_world.commissioner).get(f"/deployment/plans/{plan.pk}/export.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    report = pdf_report(response.content)
+    marking = Classification(plan.classification).name.replace("_", " ")
+    pages = report["pages"]
+    assert pages  # every page, however many the board takes (core/tests/test_pdf.py: five)
+    assert [n for n, text in enumerate(pages, 1) if text.count(marking) < 2] == []  # top+bottom
+    assert report["info"]["Tagged"] == "yes"  # PDF/UA-1: a structure tree for screen readers
+    assert report["info"]["Title"]
+    assert report["fonts"] and all(embedded for _, embedded in report["fonts"])
 
 
 def test_the_board_shows_the_current_plan_to_an_east_analyst_without_the_plan_list(
