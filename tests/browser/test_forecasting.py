@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bluebox.forecasting import jobs
+from bluebox.forecasting import jobs, selectors
 from bluebox.forecasting.tests.factories import TODAY, incidents_at_site_a, small_settings
 from bluebox.testing.factories import TEST_PASSWORD
 
@@ -19,7 +19,9 @@ def test_an_analyst_sees_the_risk_map_and_the_highest_risk_list(
     incidents_at_site_a(world)
     run = jobs.forecast_run_schedule(mission_id=world.mission.pk, today=TODAY)
     run = jobs.forecast_run_execute(run_id=run.pk)
-    n_cells = run.inputs["areas"]
+    # What the analyst is served: the cells of the widest forecast variant they are cleared for.
+    n_cells = len(selectors.map_data(world.analyst, run)["cells"])
+    assert n_cells > 0
 
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
