@@ -138,7 +138,11 @@ POLICY: dict[Resource, dict[str, Rule]] = {
     # Accounts, role assignments and compartment grants: the administrator's whole remit.
     # core/services.py adds the rules no policy row can express (nobody grants themselves,
     # an administrator holds no operational role, credentials set by someone bar their grants).
-    Resource.ACCOUNT: {"manage": _rule(Role.ADMIN, mission_wide=True)},
+    # Commanders read who holds which role in their mission (the people pages), never change it.
+    Resource.ACCOUNT: {
+        "manage": _rule(Role.ADMIN, mission_wide=True),
+        "view": _rule(Role.ADMIN, Role.COMMANDER, mission_wide=True),
+    },
     # The machinery (readiness checks, job counts by status): no operational content.
     Resource.SYSTEM: {"view": _rule(Role.ADMIN)},
 }

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from bluebox.core import access
 from bluebox.core.models import ApiToken, AuditEntry, RoleAssignment
-from bluebox.core.roles import Resource
+from bluebox.core.roles import Resource, Role
 
 
 def audit_entries_for(user: Any) -> QuerySet[AuditEntry]:
@@ -59,4 +59,99 @@ def system_status() -> dict[str, Any]:
             {"label": p.label, **ready["checks"]["escalations"].get("jobs", {}).get(p.name, {})}
             for p in sorted(health.PERIODIC.values(), key=lambda p: p.name)
         ],
+    }
+
+
+# --- the people pages: accounts of the missions one administers (or commands, read-only) -------
+
+
+def people_missions(user: Any, action: str = "view") -> set[int]:
+    """The missions whose people ``user`` may list (``view``) or manage (``manage``)."""
+    return access.missions_for(user, Resource.ACCOUNT, action)
+
+
+def people_for(user: Any, pk: int | None = None) -> list[dict[str, Any]]:
+    """Each person holding a role in one of the user's missions, with only those missions' roles
+    and open compartment grants: account facts, never operational content."""
+    from bluebox.core.models import CompartmentGrant, User
+
+    missions = people_missions(user)
+    if not missions:
+        return []
+    # An account invited by one of these missions' administrators that holds no role anywhere
+    # yet is theirs too: another administrator grants it its first operational role.
+    admins = RoleAssignment.objects.filter(role=Role.ADMIN, mission_id__in=missions).values(
+        "user_id"
+    )
+    people = (
+        User.objects.filter(
+            Q(role_assignments__mission_id__in=missions)
+            | Q(role_assignments__isnull=True, credentials_set_by__in=admins)
+        )
+        .distinct()
+        .order_by("username")
+    )
+    if pk is not None:
+        people = people.filter(pk=pk)
+    roles: dict[int, list[RoleAssignment]] = {}
+    for assignment in RoleAssignment.objects.filter(
+        user__in=people, mission_id__in=missions
+    ).select_related("mission", "sector", "site"):
+        roles.setdefault(assignment.user_id, []).append(assignment)
+    grants: dict[int, list[CompartmentGrant]] = {}
+    for grant in CompartmentGrant.objects.filter(
+        user__in=people, mission_id__in=missions, revoked_at__isnull=True
+    ).select_related("mission"):
+        grants.setdefault(grant.user_id, []).append(grant)
+    return [
+        {"person": p, "roles": roles.get(p.pk, []), "compartments": grants.get(p.pk, [])}
+        for p in people
+    ]
+
+
+def person_for(user: Any, pk: int) -> dict[str, Any]:
+    """One person of the user's missions, or :class:`NotVisible` (missing and not yours alike)."""
+    from bluebox.core.exceptions import NotVisible
+
+    for row in people_for(user, pk=pk):
+        if row["person"].pk == pk:
+            return row
+    raise NotVisible
+
+
+def scopes_for(user: Any) -> list[tuple[str, str]]:
+    """The scopes (mission, sector, site) of the missions ``user`` manages, as form choices
+    ``kind:id``; mission structure holds no operational content."""
+    from django.apps import apps
+
+    missions = people_missions(user, "manage")
+    mission_model = apps.get_model("missions", "Mission")
+    choices: list[tuple[str, str]] = []
+    for mission in mission_model.objects.filter(pk__in=missions).order_by("name"):
+        choices.append((f"mission:{mission.pk}", str(mission.name)))
+        for sector in mission.sectors.order_by("name"):
+            choices.append((f"sector:{sector.pk}", f"{mission.name} › {sector.name}"))
+        for site in mission.sites.select_related("sector").order_by("sector__name", "name"):
+            choices.append(
+                (f"site:{site.pk}", f"{mission.name} › {site.sector.name} › {site.name}")
+            )
+    return choices
+
+
+def scope_of(user: Any, value: str) -> dict[str, Any] | None:
+    """``mission``, ``sector`` and ``site`` for a ``kind:id`` choice of :func:`scopes_for`, or
+    None when it names no scope the user manages."""
+    from django.apps import apps
+
+    if value not in {key for key, _label in scopes_for(user)}:
+        return None
+    kind, _sep, pk = value.partition(":")
+    model = {"mission": "Mission", "sector": "Sector", "site": "FieldSite"}[kind]
+    obj = apps.get_model("missions", model).objects.get(pk=int(pk))
+    if kind == "mission":
+        return {"mission": obj, "sector": None, "site": None}
+    return {
+        "mission": obj.mission,
+        "sector": obj if kind == "sector" else None,
+        "site": obj if kind == "site" else None,
     }

@@ -11,7 +11,103 @@ def _analyst_token(w: Any) -> None:
     w.analyst_token, _ = services.token_create(actor=w.analyst, user=w.analyst, name="laptop")
 
 
+def _planner_role(w: Any) -> str:
+    from bluebox.core.models import RoleAssignment
+
+    assignment = RoleAssignment.objects.get(user=w.planner)
+    return f"/people/{w.planner.pk}/roles/{assignment.pk}/revoke/"
+
+
+def _planner_compartment(w: Any) -> None:
+    from bluebox.core.models import CompartmentGrant
+
+    w.planner_grant = CompartmentGrant.objects.create(
+        user=w.planner, mission=w.mission, compartment=8, reason="case work", granted_by=w.admin
+    )
+
+
+# The people pages: the mission's administrator manages, its commanders read (another
+# mission's commander lists their own mission's people); for everyone else a person is not found.
+PEOPLE_READERS = {"admin", "commissioner"}
+
+
+def _people_post(expect_admin: int = 302) -> Any:
+    return lambda who: expect_admin if who == "admin" else 403 if who == "commissioner" else 404
+
+
 ENDPOINTS = [
+    Endpoint(
+        "people/",
+        "get",
+        lambda w: "/people/",
+        allowed(PEOPLE_READERS | {"other_commander"}, 200, 403),
+        api=False,
+    ),
+    Endpoint(
+        "people/new/", "get", lambda w: "/people/new/", allowed({"admin"}, 200, 403), api=False
+    ),
+    Endpoint(
+        "people/new/",
+        "post",
+        lambda w: "/people/new/",
+        allowed({"admin"}, 200, 403),
+        body=lambda w: {"username": "invited", "role": "admin", "scope": f"mission:{w.mission.pk}"},
+        api=False,
+    ),
+    Endpoint(
+        "people/<int:pk>/",
+        "get",
+        lambda w: f"/people/{w.planner.pk}/",
+        allowed(PEOPLE_READERS, 200, 404),
+        api=False,
+    ),
+    Endpoint(
+        "people/<int:pk>/roles/",
+        "post",
+        lambda w: f"/people/{w.planner.pk}/roles/",
+        _people_post(),
+        body=lambda w: {"role": "reporter", "scope": f"site:{w.site_a.pk}"},
+        api=False,
+    ),
+    Endpoint(
+        "people/<int:pk>/roles/<int:assignment_id>/revoke/",
+        "post",
+        _planner_role,
+        _people_post(),
+        api=False,
+    ),
+    Endpoint(
+        "people/<int:pk>/compartments/",
+        "post",
+        lambda w: f"/people/{w.planner.pk}/compartments/",
+        _people_post(),
+        body=lambda w: {"compartment": 8, "mission": w.mission.pk, "reason": "case work"},
+        api=False,
+    ),
+    Endpoint(
+        "people/<int:pk>/compartments/<int:grant_id>/revoke/",
+        "post",
+        lambda w: f"/people/{w.planner.pk}/compartments/{w.planner_grant.pk}/revoke/",
+        _people_post(),
+        setup=_planner_compartment,
+        api=False,
+    ),
+    Endpoint(
+        "people/<int:pk>/disable/",
+        "post",
+        lambda w: f"/people/{w.planner.pk}/disable/",
+        _people_post(),
+        body=lambda w: {"reason": "end of rotation"},
+        api=False,
+    ),
+    Endpoint(
+        "people/<int:pk>/enable/",
+        "post",
+        lambda w: f"/people/{w.planner.pk}/enable/",
+        _people_post(),
+        body=lambda w: {"reason": "back"},
+        api=False,
+    ),
     Endpoint("api/v1/me/", "get", lambda w: "/api/v1/me/", everyone(200)),
     Endpoint("api/v1/audit/", "get", lambda w: "/api/v1/audit/", everyone(200)),
     Endpoint(

@@ -1,0 +1,297 @@
+"""The people pages: the administrator invites people, grants and revokes roles and
+compartments, disables and enables accounts, through the audited services only.
+
+Nothing here reads an operational record: the pages show accounts, roles with their scope and
+compartment grants of the missions the signed-in person administers (commanders read them).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from bluebox.core import access, selectors, services, web
+from bluebox.core.classification import Compartment
+from bluebox.core.exceptions import NotPermitted, NotVisible, ServiceError
+from bluebox.core.models import CompartmentGrant, RoleAssignment
+from bluebox.core.roles import Resource, Role
+
+
+def _require(user: Any, action: str) -> None:
+    if not selectors.people_missions(user, action):
+        raise access.refuse(
+            NotPermitted("only a mission's administrator manages its people"),
+            actor=user,
+            action=f"people-{action}",
+            resource=Resource.ACCOUNT,
+        )
+
+
+def _managed(user: Any, pk: int) -> dict[str, Any]:
+    """A person of a mission the user manages (commanders see them but manage none)."""
+    row = selectors.person_for(user, pk)
+    if not selectors.people_missions(user, "manage"):
+        _require(user, "manage")
+    return row
+
+
+class ScopeForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    scope = forms.ChoiceField(label=_("Scope"), choices=())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        scope = cast(forms.ChoiceField, self.fields["scope"])
+        scope.choices = selectors.scopes_for(user)
+
+    def clean_scope(self) -> dict[str, Any]:
+        scope = selectors.scope_of(self.user, self.cleaned_data["scope"])
+        if scope is None:
+            raise forms.ValidationError(_("Choose a scope of a mission you administer."))
+        return scope
+
+
+class InviteForm(ScopeForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    display_name = forms.CharField(label=_("Display name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+    field_order = ["username", "display_name", "email", "role", "scope"]
+
+
+class CompartmentForm(forms.Form):
+    compartment = forms.TypedChoiceField(
+        label=_("Compartment"), choices=Compartment.choices, coerce=int
+    )
+    mission = forms.TypedChoiceField(label=_("Mission"), choices=(), coerce=int)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mission = cast(forms.ChoiceField, self.fields["mission"])
+        mission.choices = [
+            (key.partition(":")[2], label)
+            for key, label in selectors.scopes_for(user)
+            if key.startswith("mission:")
+        ]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+def _in_words(request: HttpRequest, exc: NotPermitted) -> None:
+    """A refusal of these pages is shown in words on the page it came from (and audited)."""
+    access.record_refusal(exc)
+    messages.error(request, _t("Refused: %(reason)s.") % {"reason": exc})
+
+
+def _call(request: HttpRequest, call: Any, *, done: str, pk: int) -> HttpResponse:
+    try:
+        return web.call_and_redirect(request, call, done=done, to=("person-detail", pk))
+    except NotPermitted as exc:
+        _in_words(request, exc)
+        return redirect("person-detail", pk)
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, "view")
+    return render(
+        request,
+        "core/people_list.html",
+        {
+            "people": selectors.people_for(request.user),
+            "may_manage": bool(selectors.people_missions(request.user, "manage")),
+        },
+    )
+
+
+@login_required
+def person_new(request: HttpRequest) -> HttpResponse:
+    _require(request.user, "manage")
+    form = InviteForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            password = secrets.token_urlsafe(12)
+            try:
+                person = services.user_create(
+                    actor=request.user,
+                    username=data["username"],
+                    password=password,
+                    display_name=data["display_name"],
+                    email=data["email"],
+                )
+            except ServiceError as exc:
+                web.flash_errors(request, exc)
+            else:
+                try:
+                    services.role_grant(
+                        actor=request.user, user=person, role=data["role"], **data["scope"]
+                    )
+                except (ServiceError, NotPermitted) as exc:
+                    # The account stays (listed as awaiting a role): whoever set its password
+                    # grants it no operational role, another administrator does.
+                    access.record_refusal(exc)
+                    messages.warning(
+                        request,
+                        _t(
+                            "Account created without the role (%(reason)s): another "
+                            "administrator of the mission grants it."
+                        )
+                        % {"reason": exc},
+                    )
+                # Shown in this answer only: never stored readable, not even in the session.
+                return _detail(request, person.pk, one_time_password=password)
+        else:
+            _form_errors(request, form)
+    return render(request, "core/person_new.html", {"form": form})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk)
+
+
+def _detail(request: HttpRequest, pk: int, *, one_time_password: str = "") -> HttpResponse:
+    row = selectors.person_for(request.user, pk)
+    may_manage = bool(selectors.people_missions(request.user, "manage"))
+    return render(
+        request,
+        "core/person_detail.html",
+        {
+            **row,
+            "one_time_password": one_time_password,
+            "may_manage": may_manage,
+            "scope_form": ScopeForm(user=request.user) if may_manage else None,
+            "compartment_form": CompartmentForm(user=request.user) if may_manage else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _managed(request.user, pk)["person"]
+    form = ScopeForm(request.POST, user=request.user)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("person-detail", pk)
+    data = form.cleaned_data
+    return _call(
+        request,
+        lambda: services.role_grant(
+            actor=request.user, user=person, role=data["role"], **data["scope"]
+        ),
+        done=_t("Role granted."),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def person_role_revoke(request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
+    row = _managed(request.user, pk)
+    assignment = next((a for a in row["roles"] if a.pk == assignment_id), None)
+    if assignment is None or not isinstance(assignment, RoleAssignment):
+        raise NotVisible
+    return _call(
+        request,
+        lambda: services.role_revoke(actor=request.user, assignment=assignment),
+        done=_t("Role revoked."),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def person_compartment_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _managed(request.user, pk)["person"]
+    form = CompartmentForm(request.POST, user=request.user)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("person-detail", pk)
+    data = form.cleaned_data
+    from django.apps import apps
+
+    mission = apps.get_model("missions", "Mission").objects.get(pk=data["mission"])
+    return _call(
+        request,
+        lambda: services.compartment_grant(
+            actor=request.user,
+            user=person,
+            mission=mission,
+            compartment=data["compartment"],
+            reason=data["reason"],
+        ),
+        done=_t("Compartment granted."),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def person_compartment_revoke(request: HttpRequest, pk: int, grant_id: int) -> HttpResponse:
+    row = _managed(request.user, pk)
+    grant = next((g for g in row["compartments"] if g.pk == grant_id), None)
+    if grant is None or not isinstance(grant, CompartmentGrant):
+        raise NotVisible
+    return _call(
+        request,
+        lambda: services.compartment_revoke(actor=request.user, grant=grant),
+        done=_t("Compartment revoked."),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def person_disable(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _managed(request.user, pk)["person"]
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("person-detail", pk)
+    return _call(
+        request,
+        lambda: services.user_disable(
+            actor=request.user, user=person, reason=form.cleaned_data["reason"]
+        ),
+        done=_t("Account disabled; its sessions and tokens are ended."),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def person_enable(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _managed(request.user, pk)["person"]
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("person-detail", pk)
+    return _call(
+        request,
+        lambda: services.user_enable(
+            actor=request.user, user=person, reason=form.cleaned_data["reason"]
+        ),
+        done=_t("Account enabled."),
+        pk=pk,
+    )
