@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -99,7 +99,7 @@ def _form_errors(request: HttpRequest, form: forms.Form) -> None:
 def _in_words(request: HttpRequest, exc: NotPermitted) -> None:
     """A refusal of these pages is shown in words on the page it came from (and audited)."""
     access.record_refusal(exc)
-    messages.error(request, _t("Refused: %(reason)s.") % {"reason": exc})
+    messages.error(request, gettext("Refused: %(reason)s.") % {"reason": exc})
 
 
 def _call(request: HttpRequest, call: Any, *, done: str, pk: int) -> HttpResponse:
@@ -152,7 +152,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
                     access.record_refusal(exc)
                     messages.warning(
                         request,
-                        _t(
+                        gettext(
                             "Account created without the role (%(reason)s): another "
                             "administrator of the mission grants it."
                         )
@@ -200,7 +200,7 @@ def person_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.role_grant(
             actor=request.user, user=person, role=data["role"], **data["scope"]
         ),
-        done=_t("Role granted."),
+        done=gettext("Role granted."),
         pk=pk,
     )
 
@@ -215,7 +215,7 @@ def person_role_revoke(request: HttpRequest, pk: int, assignment_id: int) -> Htt
     return _call(
         request,
         lambda: services.role_revoke(actor=request.user, assignment=assignment),
-        done=_t("Role revoked."),
+        done=gettext("Role revoked."),
         pk=pk,
     )
 
@@ -241,7 +241,7 @@ def person_compartment_grant(request: HttpRequest, pk: int) -> HttpResponse:
             compartment=data["compartment"],
             reason=data["reason"],
         ),
-        done=_t("Compartment granted."),
+        done=gettext("Compartment granted."),
         pk=pk,
     )
 
@@ -256,7 +256,7 @@ def person_compartment_revoke(request: HttpRequest, pk: int, grant_id: int) -> H
     return _call(
         request,
         lambda: services.compartment_revoke(actor=request.user, grant=grant),
-        done=_t("Compartment revoked."),
+        done=gettext("Compartment revoked."),
         pk=pk,
     )
 
@@ -274,7 +274,7 @@ def person_disable(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.user_disable(
             actor=request.user, user=person, reason=form.cleaned_data["reason"]
         ),
-        done=_t("Account disabled; its sessions and tokens are ended."),
+        done=gettext("Account disabled; its sessions and tokens are ended."),
         pk=pk,
     )
 
@@ -292,6 +292,6 @@ def person_enable(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.user_enable(
             actor=request.user, user=person, reason=form.cleaned_data["reason"]
         ),
-        done=_t("Account enabled."),
+        done=gettext("Account enabled."),
         pk=pk,
     )

@@ -207,3 +207,8 @@ def test_an_invited_account_gets_its_operational_role_from_another_administrator
     assert not RoleAssignment.objects.filter(user=created, role=Role.ANALYST).exists()
     # A reporter never sees the people pages, its new colleague included.
     assert _client(created).get("/people/").status_code == 403
+
+
+def test_the_people_pages_speak_french(world: SimpleNamespace):
+    page = _client(world.admin).get("/fr/people/").content.decode()
+    assert "Inviter une personne" in page and "Dernière connexion" in page
