@@ -85,7 +85,7 @@ class Phase:
     def errors(self) -> tuple[int, int, int, int]:
         """5xx (503 with Retry-After apart), 503 with Retry-After, connection errors, other 4xx."""
         s = self.statuses
-        five = sum(n for k, n in s.items() if k.startswith("5"))  # 503 with Retry-After apart
+        five = sum(n for k, n in s.items() if k[0] == "5" and k != "503+retry")
         four = sum(n for k, n in s.items() if k.startswith("4"))
         return five, s["503+retry"], s["connection"], four
 
@@ -118,7 +118,7 @@ def _prepare(incidents: int) -> tuple[int, str, list[int]]:
     from django.db import connection
 
     call_command("migrate", interactive=False, verbosity=0)
-    from bluebox.core import services
+    from bluebox.core import access, services
     from bluebox.core.models import User
     from bluebox.incidents.models import Incident
     from bluebox.missions.models import Authority, Mission
@@ -135,9 +135,8 @@ def _prepare(incidents: int) -> tuple[int, str, list[int]]:
     )
     person = User.objects.get(username=PERSON)
     _, key = services.token_create(actor=person, user=person, name="load benchmark")
-    ids = list(
-        Incident.objects.filter(mission=mission).order_by("?").values_list("pk", flat=True)[:500]
-    )
+    readable = access.visible(person, Incident.objects.filter(mission=mission))
+    ids = list(readable.order_by("?").values_list("pk", flat=True)[:500])
     connection.close()
     return mission.pk, key, ids
 
@@ -335,6 +334,20 @@ def _with_import(
     )
 
 
+def _failures(log: str) -> Counter[tuple[str, str]]:
+    """Each traceback's exception line with the last frame in the project's own code."""
+    found: Counter[tuple[str, str]] = Counter()
+    where = "?"
+    for line in log.splitlines():
+        frame = re.match(r'\s*File ".*/(bluebox/[^"]+)", line (\d+), in (\w+)', line)
+        if frame:
+            where = f"{frame.group(1)}:{frame.group(2)} {frame.group(3)}"
+        elif re.match(r"^[\w.]+(Error|Exception|Locked): ", line):
+            found[where, line.strip()] += 1
+            where = "?"
+    return found
+
+
 def _report(
     args: argparse.Namespace,
     engine: str,
@@ -387,8 +400,10 @@ def _report(
             for (name, outcome), n in phase.page_statuses.items():
                 if name == page and outcome != "200":
                     odd[outcome] += n
-        print(f"  {page:<22}{cells[0]:>12} -> {cells[1]:<12}{dict(odd) or ''}")
+        print(f"  {page:<22}{cells[0]:>12} -> {cells[1]:<14}{dict(odd) or ''}")
     print(f"server log: {locked} 'database is locked', {tracebacks} tracebacks")
+    for (where, error), n in _failures(serve_log).most_common(8):
+        print(f"  {n:>4} x {error[:90]}  (last project frame: {where})")
 
 
 def main() -> int:
