@@ -367,6 +367,17 @@ class RecordTrack(APIView):
     @extend_schema(
         request={"multipart/form-data": TrackUploadSerializer}, responses=RecordSerializer
     )
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        description="The track as a GeoJSON Feature (LineString), each fix's time in "
+        "properties.coordinateProperties.times (null where the device gave none).",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        patrol = access.get_visible(request.user, Patrol.objects.select_related("team"), pk=pk)
+        if not patrol.track:
+            raise access.NotVisible()
+        return Response(selectors.track_feature(patrol))
+
     def post(self, request: Request, pk: int) -> Response:
         access.get_visible(request.user, Patrol.objects.all(), action="record", pk=pk)
         receiving = uploads.limit_upload(request, tracks.MAX_BYTES)

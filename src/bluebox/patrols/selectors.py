@@ -13,7 +13,7 @@ from bluebox.core.roles import Resource
 from bluebox.engines.patrol.model import DAYS
 from bluebox.missions.models import FieldSite
 from bluebox.missions.selectors import sites_for
-from bluebox.patrols import adapter
+from bluebox.patrols import adapter, tracks
 from bluebox.patrols.models import (
     Patrol,
     PatrolPlan,
@@ -192,3 +192,23 @@ def map_data(
         "cells": cells,
         "tracks": tracks,
     }
+
+
+def track_name(patrol: Patrol) -> str:
+    return f"{patrol.team.name} {patrol.started_at:%Y-%m-%d %H:%M}"
+
+
+def track_feature(patrol: Patrol) -> dict[str, Any]:
+    """The patrol's stored track as a GeoJSON Feature with each fix's time."""
+    return tracks.to_geojson(
+        patrol.track or {},
+        tracks.stored_times(patrol.track_times or []),
+        properties={"name": track_name(patrol), "patrol": patrol.pk},
+    )
+
+
+def track_gpx(patrol: Patrol) -> str:
+    """The patrol's stored track as GPX 1.1 with each fix's time."""
+    return tracks.to_gpx(
+        patrol.track or {}, tracks.stored_times(patrol.track_times or []), name=track_name(patrol)
+    )

@@ -259,3 +259,35 @@ def length_km(track: Track) -> float:
     return round(
         sum(km_between(a, b) for a, b in zip(track.points, track.points[1:], strict=False)), 2
     )
+
+
+def stored_times(raw: list[str | None]) -> list[datetime | None]:
+    """The times a patrol keeps with its track (ISO 8601 strings, or None where a fix had none)."""
+    return [datetime.fromisoformat(t) if t else None for t in raw]
+
+
+def to_gpx(line: dict[str, Any], times: list[datetime | None], *, name: str) -> str:
+    """A stored track as GPX 1.1: one track, one segment, each fix with its time when known."""
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "bluebox"
+    track = gpxpy.gpx.GPXTrack(name=name)
+    segment = gpxpy.gpx.GPXTrackSegment()
+    fixes = line.get("coordinates") or []
+    for (lon, lat), time in zip(fixes, [*times, *[None] * len(fixes)], strict=False):
+        segment.points.append(gpxpy.gpx.GPXTrackPoint(lat, lon, time=time))
+    track.segments.append(segment)
+    gpx.tracks.append(track)
+    return str(gpx.to_xml(version="1.1"))
+
+
+def to_geojson(
+    line: dict[str, Any], times: list[datetime | None], *, properties: dict[str, Any]
+) -> dict[str, Any]:
+    """A stored track as a GeoJSON Feature; times in ``coordinateProperties.times``, the
+    convention of @tmcw/togeojson that the upload reads back."""
+    stamps = [t.isoformat().replace("+00:00", "Z") if t else None for t in times]
+    return {
+        "type": "Feature",
+        "properties": {**properties, "coordinateProperties": {"times": stamps}},
+        "geometry": {"type": "LineString", "coordinates": line.get("coordinates") or []},
+    }

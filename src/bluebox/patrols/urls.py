@@ -16,4 +16,16 @@ urlpatterns = [
     path("plans/<int:pk>/orders.pdf", views.plan_orders_pdf, name="patrol-plan-orders"),
     path("records/<int:pk>/", views.record_detail, name="patrol-record"),
     path("records/<int:pk>/track/", views.record_track, name="patrol-record-track"),
+    path(
+        "records/<int:pk>/track.gpx",
+        views.record_track_file,
+        {"fmt": "gpx"},
+        name="patrol-record-track-gpx",
+    ),
+    path(
+        "records/<int:pk>/track.geojson",
+        views.record_track_file,
+        {"fmt": "geojson"},
+        name="patrol-record-track-geojson",
+    ),
 ]

@@ -3,6 +3,7 @@ predictability meter, printable orders, executed patrols and their tracks."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -331,3 +332,20 @@ def record_track(request: HttpRequest, pk: int) -> HttpResponse:
         to=("patrol-record", pk),
         done=_("Track uploaded."),
     )
+
+
+@login_required
+def record_track_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The patrol's track as a GPX or GeoJSON file, each fix with its time."""
+    patrol = access.get_visible(request.user, Patrol.objects.select_related("team"), pk=pk)
+    if not patrol.track:
+        raise access.NotVisible()
+    filename = f"patrol-{patrol.pk}-track"
+    if fmt == "gpx":
+        response = HttpResponse(selectors.track_gpx(patrol), content_type="application/gpx+xml")
+    else:
+        response = HttpResponse(
+            json.dumps(selectors.track_feature(patrol)), content_type="application/geo+json"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

@@ -37,6 +37,17 @@ def _at_a(w: Any) -> None:
     )
 
 
+def _with_track(w: Any) -> None:
+    """The executed patrol at site A, with a three-fix track and its times."""
+    _at_a(w)
+    w.patrol_record.track = {
+        "type": "LineString",
+        "coordinates": [[-9.5, 3.0], [-9.495, 3.0], [-9.49, 3.0]],
+    }
+    w.patrol_record.track_times = [START.replace(minute=m).isoformat() for m in (10, 20, 30)]
+    w.patrol_record.save()
+
+
 def _act(yes: set[str], no_but_visible: int, yes_code: int) -> Any:
     """Who may act gets ``yes_code``; viewers who may not act 403; everyone else 404."""
 
@@ -153,6 +164,13 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api/v1/patrols/records/<int:pk>/track/",
+        "get",
+        lambda w: f"/api/v1/patrols/records/{w.patrol_record.pk}/track/",
+        allowed(VIEWERS, 200, 404),
+        setup=_with_track,
+    ),
+    Endpoint(
+        "api/v1/patrols/records/<int:pk>/track/",
         "post",
         lambda w: f"/api/v1/patrols/records/{w.patrol_record.pk}/track/",
         # No file sent: those who may upload are told what is missing (400).
@@ -247,6 +265,17 @@ ENDPOINTS = [
         allowed(VIEWERS, 200, 404),
         api=False,
         setup=_at_a,
+    ),
+    *(
+        Endpoint(
+            f"patrols/records/<int:pk>/track.{fmt}",
+            "get",
+            lambda w, fmt=fmt: f"/patrols/records/{w.patrol_record.pk}/track.{fmt}",
+            allowed(VIEWERS, 200, 404),
+            api=False,
+            setup=_with_track,
+        )
+        for fmt in ("gpx", "geojson")
     ),
     Endpoint(
         "patrols/records/<int:pk>/track/",

@@ -99,3 +99,50 @@ def test_track_times_are_kept_and_checked_against_the_patrol(patrol_world, name,
         )
     other.refresh_from_db()
     assert other.track is None
+
+
+def test_a_track_downloads_as_gpx_and_geojson_with_its_times_and_uploads_again(patrol_world):
+    from django.test import Client
+
+    from bluebox.testing.validators import geojson_problems
+
+    w = patrol_world
+    patrol = _record(w)
+    services.patrol_track_upload(
+        actor=w.reporter_at_a, patrol_id=patrol.pk, filename="t.gpx", content=_gpx(INSIDE)
+    )
+    patrol.refresh_from_db()
+    client = Client()
+    client.force_login(w.reporter_at_a)
+    gpx_file = client.get(f"/patrols/records/{patrol.pk}/track.gpx")
+    assert gpx_file["Content-Type"] == "application/gpx+xml"
+    parsed = gpxpy.parse(gpx_file.content.decode())
+    fixes = parsed.tracks[0].segments[0].points
+    assert [(p.latitude, p.longitude) for p in fixes] == list(LINE)
+    assert [p.time for p in fixes] == INSIDE
+    geo = client.get(f"/patrols/records/{patrol.pk}/track.geojson")
+    feature = json.loads(geo.content)
+    assert geojson_problems(feature) == {}
+    assert feature["properties"]["coordinateProperties"]["times"] == [_stamp(t) for t in INSIDE]
+    # The API gives the same feature.
+    client.force_login(w.planner)
+    assert client.get(f"/api/v1/patrols/records/{patrol.pk}/track/").json() == feature
+    # Each download uploads again as the same track, with the same times checked.
+    for name, content in (("again.gpx", gpx_file.content), ("again.geojson", geo.content)):
+        other = _record(w)
+        services.patrol_track_upload(
+            actor=w.reporter_at_a, patrol_id=other.pk, filename=name, content=content
+        )
+        other.refresh_from_db()
+        assert other.track_times == [t.isoformat() for t in INSIDE]
+        assert other.track == patrol.track
+
+
+def test_a_patrol_without_a_track_has_no_track_file(patrol_world):
+    from django.test import Client
+
+    w = patrol_world
+    patrol = _record(w)
+    client = Client()
+    client.force_login(w.reporter_at_a)
+    assert client.get(f"/patrols/records/{patrol.pk}/track.gpx").status_code == 404
