@@ -273,6 +273,9 @@ class CallerReveal(APIView):
 
 
 class CapSerializer(ModelSerializer[CapAlert]):
+    # Most alerts have no page of their own: "" is a valid answer, which a "uri" format is not.
+    web = serializers.CharField(read_only=True)
+
     class Meta:
         model = CapAlert
         fields = [

@@ -365,9 +365,6 @@ class RecordTrack(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        request={"multipart/form-data": TrackUploadSerializer}, responses=RecordSerializer
-    )
-    @extend_schema(
         responses=OpenApiTypes.OBJECT,
         description="The track as a GeoJSON Feature (LineString), each fix's time in "
         "properties.coordinateProperties.times (null where the device gave none).",
@@ -378,6 +375,9 @@ class RecordTrack(APIView):
             raise access.NotVisible()
         return Response(selectors.track_feature(patrol))
 
+    @extend_schema(
+        request={"multipart/form-data": TrackUploadSerializer}, responses=RecordSerializer
+    )
     def post(self, request: Request, pk: int) -> Response:
         access.get_visible(request.user, Patrol.objects.all(), action="record", pk=pk)
         receiving = uploads.limit_upload(request, tracks.MAX_BYTES)
