@@ -85,6 +85,11 @@ def _import(args: argparse.Namespace) -> int:
             print(f"  ... and {report.error_count - 50} more (see --report)")
         _write_report(args.report, report.as_dict())
         return 1
+    except Exception as exc:
+        if not jobs.disk_full(exc):
+            raise
+        print(jobs.DISK_FULL, file=sys.stderr)
+        return 1
     print(
         f"imported {report.created} new events, {report.unchanged} already present, "
         f"{report.rows} rows read (sha256 {report.sha256[:12]})"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
+import pickle
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -42,10 +45,6 @@ class ImportRefused(ServiceError):
         self.report = report
 
 
-class _Rollback(Exception):
-    pass
-
-
 def incidents_import(
     *,
     actor: Any,
@@ -60,8 +59,13 @@ def incidents_import(
     """Import a UCDP GED or ACLED CSV file into a mission: all rows or none, idempotent.
 
     Rows whose (source, id) is already in the mission are left unchanged, so importing the same
-    file twice changes nothing. The file is streamed and inserted in batches inside one
-    transaction; any bad row rolls the whole file back and comes back in the report.
+    file twice changes nothing; any bad row refuses the whole file and comes back in the report.
+
+    Two phases keep the database's write lock short, so people reading and reporting are not
+    held up while a large file is read (SQLite has one writer at a time): the file is first
+    read, validated and turned into records outside any transaction, batch by batch into a
+    private spill file (memory stays bounded whatever the file's size); only a file with no
+    bad row is then written, in one transaction that does nothing but insert.
 
     ``actor=None`` is the operator at the server's command line (``bluebox import``), who
     already holds the database; the audit entry says so.
@@ -73,6 +77,58 @@ def incidents_import(
     if actor is not None:
         access.require_in_scope(actor, Resource.INCIDENT_WORKFLOW, "import", mission_id=mission.pk)
     report = importers.ImportReport(fmt=fmt)
+    with tempfile.TemporaryFile(dir=_spill_dir(), prefix="import-") as spill:
+        batches = _read_into(
+            spill, report, mission, fmt, path, actor, progress, now, batch_size, accept_outside
+        )
+        if not _writing(report, accept_outside):
+            if not report.error_count:
+                raise ImportRefused(
+                    report,
+                    f"{report.outside} events lie outside the mission area; nothing was "
+                    "imported. Check the file is this mission's, or accept them explicitly.",
+                )
+            raise ImportRefused(report)
+        spill.seek(0)
+        with transaction.atomic():
+            # A concurrent import of the same file may have landed while this one was reading.
+            landed = set(
+                Incident.objects.filter(mission=mission, source=fmt).values_list(
+                    "external_id", flat=True
+                )
+            )
+            for _ in range(batches):
+                read = pickle.load(spill)  # noqa: S301 (written above, in this process's own file)
+                batch = [obj for obj in read if obj.external_id not in landed]
+                report.unchanged += len(read) - len(batch)
+                if batch:
+                    _insert(batch)
+                report.created += len(batch)
+            _audit_import(actor, mission, fmt, path, report)
+    return report
+
+
+def _spill_dir() -> Path:
+    """Where an import keeps its validated batches between reading and writing."""
+    directory = Path(settings.IMPORT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _read_into(
+    spill: Any,
+    report: importers.ImportReport,
+    mission: Mission,
+    fmt: str,
+    path: str | os.PathLike[str],
+    actor: Any,
+    progress: Callable[[int, int], None] | None,
+    now: datetime | None,
+    batch_size: int,
+    accept_outside: bool,
+) -> int:
+    """Read and validate the whole file into ``report``; pickle the new records to ``spill``
+    in batches while the file may still be imported. Returns the number of batches."""
     ctx = importers.Context(host_country=mission.host_country, now=now or timezone.now())
     rules = rules_for(mission)
     digest = hashlib.sha256()
@@ -83,47 +139,34 @@ def incidents_import(
     area = country_polygon((mission.settings or {}).get("boundary"))
     if area is not None:
         shapely.prepare(area)
+    batch: list[Incident] = []
+    batches = 0
     try:
-        with transaction.atomic():
-            batch: list[Incident] = []
-            try:
-                rows = importers.read_rows(path, fmt, ctx, progress, digest)
-                for parsed in rows:
-                    report.rows += 1
-                    if _refused_row(parsed, seen, report):
-                        continue
-                    seen.add(parsed.external_id)
-                    if parsed.external_id in existing:
-                        report.unchanged += 1
-                        continue
-                    _outside(area, parsed.values or {}, report)
-                    if not _writing(report, accept_outside):
-                        continue  # keep reading for the report; nothing more is written
-                    batch.append(_imported(parsed.values or {}, mission, fmt, actor, ctx, rules))
-                    if len(batch) >= batch_size:
-                        _insert(batch)
-                        report.created += len(batch)
-                        batch = []
-            except (importers.FileProblem, UnicodeDecodeError) as exc:
-                report.error_count += 1
-                report.errors.append(importers.RowError(0, "", "file", str(exc)[:200]))
-            if batch and _writing(report, accept_outside):
-                _insert(batch)
-                report.created += len(batch)
-            report.sha256 = digest.hexdigest()
+        for parsed in importers.read_rows(path, fmt, ctx, progress, digest):
+            report.rows += 1
+            if _refused_row(parsed, seen, report):
+                continue
+            seen.add(parsed.external_id)
+            if parsed.external_id in existing:
+                report.unchanged += 1
+                continue
+            _outside(area, parsed.values or {}, report)
             if not _writing(report, accept_outside):
-                raise _Rollback()
-            _audit_import(actor, mission, fmt, path, report)
-    except _Rollback:
-        report.created = 0
-        if not report.error_count:
-            raise ImportRefused(
-                report,
-                f"{report.outside} events lie outside the mission area; nothing was imported. "
-                "Check the file is this mission's, or accept them explicitly.",
-            ) from None
-        raise ImportRefused(report) from None
-    return report
+                batch = []
+                continue  # keep reading for the report; nothing more is kept
+            batch.append(_imported(parsed.values or {}, mission, fmt, actor, ctx, rules))
+            if len(batch) >= batch_size:
+                pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                batches += 1
+                batch = []
+    except (importers.FileProblem, UnicodeDecodeError) as exc:
+        report.error_count += 1
+        report.errors.append(importers.RowError(0, "", "file", str(exc)[:200]))
+    if batch and _writing(report, accept_outside):
+        pickle.dump(batch, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        batches += 1
+    report.sha256 = digest.hexdigest()
+    return batches
 
 
 def _refused_row(parsed: Any, seen: set[str], report: importers.ImportReport) -> bool:
@@ -210,6 +253,19 @@ PROGRESS_KIND = "incident-import"
 ORPHAN_AGE_S = 24 * 3600
 
 
+DISK_FULL = (
+    "The server's disk is full: nothing was imported. Free some space (or ask the operator to) "
+    "and import the file again."
+)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether an error says the disk (or the database) is full, whichever layer raised it."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return "database or disk is full" in str(exc) or "No space left on device" in str(exc)
+
+
 def import_path(stored_name: str) -> Path:
     return Path(settings.IMPORT_DIR) / stored_name
 
@@ -263,7 +319,11 @@ def import_job_execute(
         # The type only: a database error's text can quote the file's values.
         logger.error("import job %s failed: %s", job.pk, type(exc).__name__)
         job.status = ImportStatus.FAILED
-        job.message = "The import stopped on an unexpected error; nothing was imported."
+        job.message = (
+            DISK_FULL
+            if disk_full(exc)
+            else "The import stopped on an unexpected error; nothing was imported."
+        )
     else:
         _record_outcome(job, report, ImportStatus.DONE, "")
     finally:

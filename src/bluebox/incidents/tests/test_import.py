@@ -274,3 +274,47 @@ def test_a_mission_without_a_boundary_imports_events_anywhere(world, tmp_path):
         actor=world.analyst, mission=world.mission, fmt="ucdp", path=path, now=NOW
     )
     assert (report.created, report.outside) == (1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_file_is_read_outside_any_transaction_so_others_can_write_meanwhile(world, tmp_path):
+    """Reading and validating take the time; only the inserts hold the write lock."""
+    from django.db import connection
+
+    path = write_ucdp(tmp_path / "ok.csv", [ucdp_row(n) for n in range(1, 6)])
+    during_read: list[bool] = []
+    report = jobs.incidents_import(
+        actor=world.analyst,
+        mission=world.mission,
+        fmt="ucdp",
+        path=path,
+        now=NOW,
+        progress=lambda done, total: during_read.append(connection.in_atomic_block),
+    )
+    assert during_read and not any(during_read)
+    assert report.created == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_another_import_landed_while_this_one_read_count_as_unchanged(world, tmp_path):
+    path = write_ucdp(tmp_path / "ok.csv", [ucdp_row(n) for n in range(1, 6)])
+    landed: list[int] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not landed:  # the same file, imported by someone else while this one reads
+            other = jobs.incidents_import(
+                actor=world.analyst, mission=world.mission, fmt="ucdp", path=path, now=NOW
+            )
+            landed.append(other.created)
+
+    report = jobs.incidents_import(
+        actor=world.analyst,
+        mission=world.mission,
+        fmt="ucdp",
+        path=path,
+        now=NOW,
+        progress=meanwhile,
+    )
+    assert landed == [5]
+    assert (report.rows, report.created, report.unchanged) == (5, 0, 5)
+    assert Incident.objects.filter(mission=world.mission, source="ucdp").count() == 5

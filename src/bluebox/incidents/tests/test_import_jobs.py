@@ -385,3 +385,19 @@ def test_a_reporter_sees_no_imports(world):
     client = APIClient()
     client.force_login(world.reporter_at_a)
     assert client.get("/api/v1/incidents/imports/").json()["results"] == []
+
+
+def test_a_full_disk_fails_the_job_with_a_clear_message_and_imports_nothing(
+    world, settings, monkeypatch
+):
+    """/dev/full answers every write with the kernel's own "no space left on device"."""
+    monkeypatch.setattr(
+        jobs.tempfile,
+        "TemporaryFile",
+        lambda **_: open("/dev/full", "w+b", buffering=0),  # noqa: SIM115
+    )
+    job = submit(world, ucdp_bytes([ucdp_row(n) for n in range(1, 2500)]))
+    assert job.status == ImportStatus.FAILED
+    assert job.message == jobs.DISK_FULL
+    assert Incident.objects.filter(mission=world.mission).count() == 0
+    assert stored_files(settings) == []
