@@ -250,6 +250,8 @@ JOB_STALE_S = env_int("BLUEBOX_JOB_STALE_S", 90, minimum=2)
 JOB_SWEEP_S = env_int("BLUEBOX_JOB_SWEEP_S", 30, minimum=1)
 JOB_QUEUED_GRACE_S = env_int("BLUEBOX_JOB_QUEUED_GRACE_S", 120, minimum=1)
 JOB_QUEUED_MAX_S = env_int("BLUEBOX_JOB_QUEUED_MAX_S", 6 * 3600, minimum=60)
+# A run still beating after JOB_MAX_RUN_S (or its kind's own limit) is stopped and failed.
+JOB_MAX_RUN_S = env_int("BLUEBOX_JOB_MAX_RUN_S", 4 * 3600, minimum=60)
 # The worker's data-segment limit: a job that needs more fails with a clear message instead of
 # taking the machine's memory (0: no limit). Forecast panels beyond the cell count are refused.
 WORKER_MAX_MEMORY_MB = env_int("BLUEBOX_WORKER_MAX_MEMORY_MB", 4096, minimum=0)

@@ -54,6 +54,13 @@ OUT_OF_MEMORY = (
     "Narrow the request (fewer areas, a shorter period) or ask the administrator."
 )
 UNEXPECTED = "The job stopped on an unexpected error ({error}); it was not finished."
+OVERRAN = (
+    "The job ran for more than {limit}, the longest this kind of job may take; it was stopped "
+    "and its result will not be kept. Narrow the request, or ask the administrator."
+)
+#: The attempt number a job overrunning its limit is given, so :func:`superseded` tells it to
+#: keep nothing (no real attempt has this number).
+_STOPPED_ATTEMPT = -1
 RESTARTED = "Restarted after its worker stopped"
 
 
@@ -87,6 +94,13 @@ class JobKind:
     fail_fields: Callable[[str, datetime], dict[str, Any]] = _default_fail
     requeue_fields: Callable[[str], dict[str, Any]] = _default_requeue
     on_close: Callable[[int], None] | None = None  # e.g. remove an uploaded file
+    #: The longest a run may take, beating or not (None: ``settings.JOB_MAX_RUN_S``): a run
+    #: stuck in a loop or a wait still beats, and would otherwise hold its row for ever.
+    max_run_s: int | None = None
+
+    @property
+    def run_limit_s(self) -> float:
+        return float(self.max_run_s if self.max_run_s is not None else settings.JOB_MAX_RUN_S)
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -126,6 +140,10 @@ def _attempts_key(name: str, pk: int) -> str:
     return f"bluebox-job-attempts:{name}:{pk}"
 
 
+def _started_key(name: str, pk: int) -> str:
+    return f"bluebox-job-started:{name}:{pk}"
+
+
 def _kv_get(key: str) -> Any:
     try:
         return HUEY.get(key, peek=True)
@@ -162,9 +180,16 @@ def attempts(name: str, pk: int) -> int:
     return int(value) if isinstance(value, int) else 0
 
 
+def started(name: str, pk: int) -> float | None:
+    """When the current attempt of the job was claimed (None: unknown)."""
+    value = _kv_get(_started_key(name, pk))
+    return float(value) if isinstance(value, int | float) else None
+
+
 def _forget(name: str, pk: int) -> None:
     _kv_delete(_beat_key(name, pk))
     _kv_delete(_attempts_key(name, pk))
+    _kv_delete(_started_key(name, pk))
 
 
 class _Beater(threading.Thread):
@@ -216,6 +241,7 @@ def claim(job: JobKind, pk: int) -> bool:
     )
     if taken:
         _kv_put(_attempts_key(job.name, pk), attempts(job.name, pk) + 1)
+        _kv_put(_started_key(job.name, pk), time.time())
         beat(job.name, pk)
     return taken
 
@@ -377,6 +403,8 @@ def sweep(*, now: float | None = None) -> Counter[str]:
                 heard = last_beat(job.name, pk)
                 silent = moment - heard if heard is not None else age
                 if silent < stale_s:
+                    if _stop_if_overrun(job, pk, moment):
+                        done["stopped"] += 1
                     continue
                 if attempts(job.name, pk) < MAX_ATTEMPTS:
                     done["requeued"] += requeue(job, pk, "worker stopped")
@@ -392,6 +420,20 @@ def sweep(*, now: float | None = None) -> Counter[str]:
                     _count(f"enqueued:{job.name}")
     _kv_put(SWEEP_KEY, time.time())
     return done
+
+
+def _stop_if_overrun(job: JobKind, pk: int, moment: float) -> bool:
+    """Fail a job still beating past its kind's run limit; its late result is not kept."""
+    since = started(job.name, pk)
+    limit = job.run_limit_s
+    if since is None or moment - since <= limit:
+        return False
+    minutes = max(1, round(limit / 60))
+    if not fail(job, pk, OVERRAN.format(limit=f"{minutes} min"), was=job.running):
+        return False
+    _kv_put(_attempts_key(job.name, pk), _STOPPED_ATTEMPT)  # superseded() is now True
+    logger.error("job %s %s overran its %s s limit and was stopped", job.name, pk, int(limit))
+    return True
 
 
 # --- counters for the metrics page (the store is shared by web and worker) -------------------

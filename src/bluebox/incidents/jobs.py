@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit, progress
+from bluebox.core import access, audit, background, progress
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
@@ -35,6 +35,10 @@ from bluebox.missions.definition import country_polygon
 from bluebox.missions.models import Mission
 
 logger = logging.getLogger(__name__)
+
+
+class JobStopped(Exception):
+    """The background run was stopped (it overran its limit) while it worked: nothing kept."""
 
 
 class ImportRefused(ServiceError):
@@ -104,6 +108,8 @@ def incidents_import(
                 if batch:
                     _insert(batch)
                 report.created += len(batch)
+            if background.superseded():  # stopped for running past its limit: keep nothing
+                raise JobStopped()
             _audit_import(actor, mission, fmt, path, report)
     return report
 
@@ -304,6 +310,8 @@ def import_job_execute(
         report = incidents_import(
             actor=job.requested_by, mission=job.mission, fmt=job.fmt, path=path, progress=tick
         )
+    except JobStopped:
+        return job  # the sweep has closed the row with the reason; nothing was written
     except ImportRefused as refused:
         _record_outcome(job, refused.report, ImportStatus.REFUSED, refused.message)
     except access.NotPermitted:

@@ -212,3 +212,55 @@ def test_a_stalled_first_attempt_does_not_store_over_the_second(queued_run, monk
     run_forecast(queued_run.pk)
     assert seen == [RunStatus.RUNNING], "the first attempt stored nothing"
     assert not background.superseded(), "outside a job nothing is superseded"
+
+
+def test_a_run_still_beating_past_its_limit_is_stopped_and_its_result_not_kept(
+    queued_run, settings, monkeypatch
+):
+    """A run stuck in a loop or a wait keeps beating; its kind's run limit still closes it."""
+    seen: list[object] = []
+
+    def stuck(**kwargs):
+        run = ForecastRun.objects.get(pk=queued_run.pk)
+        # It was claimed an hour more ago than the limit allows, and it beats still.
+        claimed = time.time() - settings.JOB_MAX_RUN_S - 3600
+        background._kv_put(background._started_key("forecast-run", run.pk), claimed)
+        background.beat("forecast-run", run.pk)
+        seen.append(background.sweep())
+        seen.append(background.superseded())
+        seen.append(forecasting._store(run, []).status)
+
+    monkeypatch.setattr(forecasting, "forecast_run_execute", stuck)
+    run_forecast(queued_run.pk)
+    assert seen[0] == {"stopped": 1}
+    assert seen[1] is True, "the stuck run learns it must keep nothing"
+    queued_run.refresh_from_db()
+    assert queued_run.status == RunStatus.FAILED
+    assert "longest this kind of job may take" in queued_run.error
+    assert f"{settings.JOB_MAX_RUN_S // 60} min" in queued_run.error
+    entry = AuditEntry.objects.get(action="job-failed", object_id=str(queued_run.pk))
+    assert "longest" in entry.detail["reason"]
+
+
+def test_a_run_within_its_limit_is_left_alone(queued_run, settings, no_queue):
+    background.claim(FORECAST_RUN, queued_run.pk)
+    background.beat("forecast-run", queued_run.pk)
+    assert background.sweep(now=time.time() + min(settings.JOB_STALE_S - 5, 10)) == {}
+    queued_run.refresh_from_db()
+    assert queued_run.status == RunStatus.RUNNING
+
+
+def test_each_kind_may_set_its_own_run_limit(settings):
+    settings.JOB_MAX_RUN_S = 7200
+    assert FORECAST_RUN.run_limit_s == 7200
+    assert (
+        background.JobKind(
+            name="x",
+            label="x",
+            model="forecasting.ForecastRun",
+            task=None,
+            resource="",
+            max_run_s=60,
+        ).run_limit_s
+        == 60
+    )

@@ -401,3 +401,24 @@ def test_a_full_disk_fails_the_job_with_a_clear_message_and_imports_nothing(
     assert job.message == jobs.DISK_FULL
     assert Incident.objects.filter(mission=world.mission).count() == 0
     assert stored_files(settings) == []
+
+
+def test_an_import_stopped_for_overrunning_its_limit_writes_nothing(world, settings, monkeypatch):
+    job = submit(world, run=False)
+    swept: list[object] = []
+    reading = jobs.importers.read_rows
+
+    def slow_read(*args, **kwargs):
+        yield from reading(*args, **kwargs)
+        # The read took past the limit while beating: the sweep stops the run.
+        claimed = time.time() - settings.JOB_MAX_RUN_S - 60
+        background._kv_put(background._started_key("incident-import", job.pk), claimed)
+        swept.append(background.sweep())
+
+    monkeypatch.setattr(jobs.importers, "read_rows", slow_read)
+    run_import(job.pk)
+    job.refresh_from_db()
+    assert swept == [{"stopped": 1}]
+    assert job.status == ImportStatus.FAILED and "longest" in job.message
+    assert Incident.objects.filter(mission=world.mission).count() == 0
+    assert not AuditEntry.objects.filter(action="import").exists()
