@@ -267,7 +267,7 @@ IDEMPOTENCY_TTL_S = env_int("BLUEBOX_IDEMPOTENCY_TTL_S", 24 * 3600, minimum=60)
 HEALTH_MIN_FREE_DISK_MB = env_int("BLUEBOX_HEALTH_MIN_FREE_DISK_MB", 500, minimum=0)
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("fr", "Français")]
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
