@@ -42,7 +42,7 @@ schema: $(STAMP)
 	env -u DATABASE_URL $(BIN)/bluebox write-schema
 
 messages: $(STAMP)
-	cd src/bluebox && ../../$(BIN)/bluebox manage makemessages -l fr --no-obsolete && ../../$(BIN)/bluebox manage compilemessages
+	cd src/bluebox && ../../$(BIN)/bluebox manage makemessages -l fr -l ar --no-obsolete && ../../$(BIN)/bluebox manage compilemessages
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
