@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from bluebox.core import access
+from bluebox.deployment.labels import caveat_sentence
 from bluebox.deployment.models import (
     Caveat,
     DeploymentAnalysis,
@@ -18,6 +19,7 @@ from bluebox.deployment.models import (
     RosterNomination,
     SpecialisedPoliceTeam,
 )
+from bluebox.missions.models import FieldSite
 
 
 def plans_for(
@@ -113,4 +115,44 @@ def compare(a: DeploymentPlan, b: DeploymentPlan) -> dict[str, Any]:
         "b": b,
         "rows": rows,
         "objective_delta": None if obj_a is None or obj_b is None else obj_b - obj_a,
+    }
+
+
+def force_register(user: Any, mission_id: int) -> dict[str, Any]:
+    """The force register page: contributing countries with their numbers, the IPOs grouped
+    by site (a line per site, not per officer), the units and the caveats in sentences."""
+    force = force_for(user, mission_id)
+    ipos = access.visible(user, IndividualPoliceOfficer.objects.all()).filter(mission_id=mission_id)
+    sites = {
+        s.code: s.name
+        for s in access.visible(user, FieldSite.objects.all()).filter(mission_id=mission_id)
+    }
+    by_country: dict[str, dict[str, Any]] = {}
+    for row in ipos.values("country__code", "country__name", "gender").annotate(n=Count("id")):
+        entry = by_country.setdefault(
+            row["country__code"],
+            {"name": row["country__name"], "ipos": 0, "women": 0, "fpus": 0, "spts": 0},
+        )
+        entry["ipos"] += row["n"]
+        entry["women"] += row["n"] if row["gender"] == "female" else 0
+    for unit, key in [(u, "fpus") for u in force["fpus"]] + [(t, "spts") for t in force["spts"]]:
+        entry = by_country.setdefault(
+            unit.country.code,
+            {"name": unit.country.name, "ipos": 0, "women": 0, "fpus": 0, "spts": 0},
+        )
+        entry[key] += 1
+    placed = (
+        ipos.values("site__code", "site__name")
+        .annotate(
+            officers=Count("id"),
+            women=Count("id", filter=Q(gender="female")),
+            countries=Count("country", distinct=True),
+        )
+        .order_by("site__name")
+    )
+    return {
+        **force,
+        "countries": [{"code": code, **entry} for code, entry in sorted(by_country.items())],
+        "ipos_by_site": list(placed),
+        "caveat_sentences": [(c, caveat_sentence(c, sites)) for c in force["caveats"]],
     }

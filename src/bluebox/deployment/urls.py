@@ -4,6 +4,12 @@ from bluebox.deployment import views
 
 urlpatterns = [
     path("", views.board, name="deployment-board"),
+    path("forces/", views.forces, name="deployment-forces"),
+    path("forces/roster/", views.forces_roster, name="deployment-forces-roster"),
+    path("forces/units/<str:kind>/new/", views.forces_unit_save, name="deployment-unit-new"),
+    path("forces/units/<str:kind>/<int:pk>/", views.forces_unit_save, name="deployment-unit"),
+    path("forces/caveats/new/", views.forces_caveat_new, name="deployment-caveat-new"),
+    path("forces/caveats/<int:pk>/lift/", views.forces_caveat_lift, name="deployment-caveat-lift"),
     path("plans/new/", views.plan_new, name="deployment-plan-new"),
     path("plans/<int:pk>/", views.plan_detail, name="deployment-plan"),
     path("plans/<int:pk>/progress/", views.plan_progress, name="deployment-plan-progress"),

@@ -20,7 +20,7 @@ from bluebox.core.pdf import marking_of
 from bluebox.core.pdf import render as pdf_render
 from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
-from bluebox.deployment import adapter, charts, selectors, services
+from bluebox.deployment import adapter, charts, forms, selectors, services
 from bluebox.deployment.models import DeploymentPlan, PlanKind, PlanStatus
 from bluebox.engines import deployment as engine
 from bluebox.missions import selectors as mission_selectors
@@ -257,3 +257,142 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="deployment-plan-{plan.pk}.pdf"'
     return response
+
+
+# --- the force register: the IPO roster, units and national caveats -----------------------
+
+
+def _force_mission(request: HttpRequest, action: str = "view") -> Any:
+    mission = mission_selectors.default_mission_for(request.user)
+    if mission is None:
+        raise access.NotVisible()
+    access.require_in_scope(request.user, Resource.FORCE, action, mission_id=mission.pk)
+    return mission
+
+
+@login_required
+def forces(request: HttpRequest) -> HttpResponse:
+    """The mission's force register, with the forms that keep it, for those who may."""
+    mission = _force_mission(request)
+    can_change = access.can_in_scope(request.user, Resource.FORCE, "change", mission_id=mission.pk)
+    return render(
+        request,
+        "deployment/forces.html",
+        {
+            "mission": mission,
+            "register": selectors.force_register(request.user, mission.pk),
+            "can_change": can_change,
+            "roster_form": forms.RosterUploadForm(),
+            "fpu_form": forms.FpuForm(mission=mission),
+            "spt_form": forms.SptForm(mission=mission),
+            "caveat_form": forms.CaveatForm(mission=mission),
+        },
+    )
+
+
+@login_required
+@require_POST
+def forces_roster(request: HttpRequest) -> HttpResponse:
+    mission = _force_mission(request, "change")
+    form = forms.RosterUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the roster file (CSV)."))
+        return redirect("deployment-forces")
+    upload = form.cleaned_data["file"]
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        messages.error(request, _("The file is not UTF-8 text; save it as CSV (UTF-8)."))
+        return redirect("deployment-forces")
+
+    def load() -> None:
+        report = services.ipo_roster_import(
+            actor=request.user, mission_id=mission.pk, text=text, filename=upload.name
+        )
+        messages.success(
+            request,
+            _("%(rows)d officers read: %(created)d new, %(updated)d changed, %(same)d unchanged.")
+            % {
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "same": report.unchanged,
+            },
+        )
+
+    return web.call_and_redirect(request, load, to="deployment-forces")
+
+
+@login_required
+@require_POST
+def forces_unit_save(request: HttpRequest, kind: str, pk: int | None = None) -> HttpResponse:
+    mission = _force_mission(request, "change")
+    form_class = forms.UNIT_FORMS.get(kind)
+    if form_class is None:
+        raise access.NotVisible()
+    instance = None
+    if pk is not None:
+        model = services.UNIT_MODELS[kind]
+        instance = access.get_visible(request.user, model.objects.filter(mission=mission), pk=pk)
+    form = form_class(request.POST, mission=mission, instance=instance)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("deployment-forces")
+    values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    return web.call_and_redirect(
+        request,
+        lambda: services.force_unit_save(
+            actor=request.user,
+            mission_id=mission.pk,
+            kind=kind,
+            values=values,
+            unit_id=pk,
+        ),
+        to="deployment-forces",
+        done=_("Unit saved."),
+    )
+
+
+@login_required
+@require_POST
+def forces_caveat_new(request: HttpRequest) -> HttpResponse:
+    mission = _force_mission(request, "change")
+    form = forms.CaveatForm(request.POST, mission=mission)
+    if not form.is_valid():
+        messages.error(request, _("Choose a country and a restriction."))
+        return redirect("deployment-forces")
+    unit = form.cleaned_data["unit"]
+    return web.call_and_redirect(
+        request,
+        lambda: services.caveat_create(
+            actor=request.user,
+            mission_id=mission.pk,
+            country_id=form.cleaned_data["country"].pk,
+            unit_id=unit.pk if unit else None,
+            kind=form.cleaned_data["kind"],
+            parameters=form.parameters(),
+            description=form.cleaned_data["description"],
+        ),
+        to="deployment-forces",
+        done=_("Caveat recorded."),
+    )
+
+
+@login_required
+@require_POST
+def forces_caveat_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    _force_mission(request, "change")
+    form = forms.LiftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the caveat is lifted."))
+        return redirect("deployment-forces")
+    return web.call_and_redirect(
+        request,
+        lambda: services.caveat_lift(
+            actor=request.user, caveat_id=pk, reason=form.cleaned_data["reason"]
+        ),
+        to="deployment-forces",
+        done=_("Caveat lifted."),
+    )

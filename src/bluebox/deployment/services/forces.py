@@ -1,7 +1,8 @@
-"""Force records that shape a plan: national caveats and the roster of nominations."""
+"""Force records that shape a plan: the IPO roster, units, national caveats and nominations."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db import transaction
@@ -10,14 +11,16 @@ from django.utils import timezone
 from bluebox.core import access, audit
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
-from bluebox.deployment import adapter
+from bluebox.deployment import adapter, roster
 from bluebox.deployment.models import (
     Caveat,
     CaveatKind,
     ContributingCountry,
     FormedPoliceUnit,
+    IndividualPoliceOfficer,
     NominationStatus,
     RosterNomination,
+    SpecialisedPoliceTeam,
 )
 from bluebox.deployment.services.common import MAX_DELAY_DAYS, _mission
 from bluebox.missions.models import FieldSite, Mission, SiteKind
@@ -249,3 +252,150 @@ def roster_nomination_set_status(
         detail={"record": "roster_nomination", "status": status},
     )
     return nomination
+
+
+def ipo_roster_import(
+    *, actor: Any, mission_id: int, text: str, filename: str = ""
+) -> roster.RosterReport:
+    """Load the mission's IPO roster from a CSV file (see :mod:`bluebox.deployment.roster`).
+
+    All rows or none: a single bad row refuses the file with the per-row report. Officers are
+    matched by service number: a new one is created, a changed one updated, an identical one
+    left alone, so loading the same file twice changes nothing. Officers not in the file stay
+    as they are (a file may cover one contingent). A contributing country seen for the first
+    time is created from its code and ``country_name``.
+
+    ``actor=None`` is the operator at the server's command line (``bluebox forces roster``),
+    who already holds the database; the audit entry names them.
+    """
+    mission = (
+        Mission.objects.get(pk=mission_id)
+        if actor is None
+        else _mission(actor, mission_id, Resource.FORCE, "change")
+    )
+    report = roster.RosterReport(sha256=hashlib.sha256(text.encode()).hexdigest())
+    sites = {s.code: s for s in FieldSite.objects.filter(mission=mission)}
+    countries = {c.code: c for c in ContributingCountry.objects.all()}
+    try:
+        rows = roster.read(
+            text, site_codes=set(sites), known_countries=set(countries), report=report
+        )
+    except roster.RosterFileProblem as exc:
+        raise ServiceError(str(exc), field_errors={"file": [str(exc)]}) from exc
+    if report.error_count:
+        raise RosterRefused(report)
+    with transaction.atomic():
+        existing = {
+            o.service_number: o
+            for o in IndividualPoliceOfficer.objects.select_for_update().filter(mission=mission)
+        }
+        created: list[IndividualPoliceOfficer] = []
+        changed: list[IndividualPoliceOfficer] = []
+        fields: set[str] = set()
+        for row in rows:
+            country = countries.get(row.country_code)
+            if country is None:
+                country = ContributingCountry.objects.create(
+                    code=row.country_code, name=row.country_name[:120]
+                )
+                countries[country.code] = country
+            values = {**row.values, "country": country, "site": sites.get(row.site_code)}
+            officer = existing.get(row.service_number)
+            if officer is None:
+                created.append(IndividualPoliceOfficer(mission=mission, **values))
+                continue
+            differs = [k for k, v in values.items() if getattr(officer, k) != v]
+            if not differs:
+                report.unchanged += 1
+                continue
+            for name in differs:
+                setattr(officer, name, values[name])
+            fields.update(differs)
+            changed.append(officer)
+        IndividualPoliceOfficer.objects.bulk_create(created, batch_size=500)
+        if changed:
+            IndividualPoliceOfficer.objects.bulk_update(changed, sorted(fields), batch_size=500)
+        report.created, report.updated = len(created), len(changed)
+        audit.record(
+            actor=actor,
+            action="import",
+            resource=Resource.FORCE,
+            mission_id=mission.pk,
+            detail={
+                "record": "ipo_roster",
+                "file": filename[:120],
+                "sha256": report.sha256,
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            },
+        )
+    return report
+
+
+class RosterRefused(ServiceError):
+    """The roster file has bad rows; nothing was written. ``report`` says which."""
+
+    def __init__(self, report: roster.RosterReport) -> None:
+        super().__init__(
+            f"{report.error_count} bad rows; nothing was imported.",
+            field_errors={"file": [e.as_text() for e in report.errors[:20]]},
+        )
+        self.report = report
+
+
+#: The unit records a planner keeps by hand, by the word the pages and the CLI use.
+UNIT_MODELS: dict[str, type[FormedPoliceUnit] | type[SpecialisedPoliceTeam]] = {
+    "fpu": FormedPoliceUnit,
+    "spt": SpecialisedPoliceTeam,
+}
+
+
+@transaction.atomic
+def force_unit_save(
+    *, actor: Any, mission_id: int, kind: str, values: dict[str, Any], unit_id: int | None = None
+) -> FormedPoliceUnit | SpecialisedPoliceTeam:
+    """Create (``unit_id=None``) or change a formed police unit or a specialised police team.
+
+    ``values`` are the model's own fields, already parsed (a form or the CLI); the rules here
+    are the relations: the country exists, the site is one of this mission's, a unit's women
+    and quick reaction force fit in its strength.
+    """
+    mission = _mission(actor, mission_id, Resource.FORCE, "change")
+    model = UNIT_MODELS.get(kind)
+    if model is None:
+        raise ServiceError("Unknown kind of unit.", field_errors={"kind": ["fpu or spt."]})
+    if unit_id is None:
+        unit = model(mission=mission)
+    else:
+        unit = access.get_visible(actor, model.objects.select_for_update(), pk=unit_id)
+        if unit.mission_id != mission.pk:
+            raise access.NotVisible()
+    site_field = "home_site" if kind == "fpu" else "site"
+    site = values.get(site_field)
+    if site is not None and site.mission_id != mission.pk:
+        message = "The site is not one of this mission's."
+        raise ServiceError(message, field_errors={site_field: [message]})
+    before = {name: getattr(unit, name, None) for name in values}
+    for name, value in values.items():
+        setattr(unit, name, value)
+    problems: dict[str, list[str]] = {}
+    if unit.women > unit.strength:
+        problems["women"] = ["More women than the unit's strength."]
+    if kind == "fpu" and unit.quick_reaction_force > unit.strength:
+        problems["quick_reaction_force"] = ["A quick reaction force larger than the unit."]
+    if unit.rotation_start and unit.rotation_end and unit.rotation_end < unit.rotation_start:
+        problems["rotation_end"] = ["The rotation ends before it starts."]
+    if problems:
+        raise ServiceError("The unit is not consistent.", field_errors=problems)
+    unit.full_clean()
+    unit.save()
+    changed = sorted(k for k, v in before.items() if unit_id is None or v != values[k])
+    audit.record_for(
+        unit,
+        actor=actor,
+        action="create" if unit_id is None else "change",
+        detail={"record": kind, "fields": changed},
+    )
+    return unit

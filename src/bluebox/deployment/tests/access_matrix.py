@@ -10,17 +10,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from bluebox.deployment import adapter
-from bluebox.deployment.models import DeploymentAnalysis, DeploymentPlan, PlanStatus
-from bluebox.deployment.tests.factories import CountryFactory
+from bluebox.deployment.models import Caveat, DeploymentAnalysis, DeploymentPlan, PlanStatus
+from bluebox.deployment.tests.factories import CountryFactory, FpuFactory
 from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed
 
 PLAN_VIEWERS = {"commissioner", "analyst", "planner"}
 PROPOSERS = {"commissioner", "planner"}
 DECIDERS = {"commissioner"}
 FORCE_VIEWERS = {"commissioner", "analyst", "east_analyst", "planner"}
+NO_MISSION = {"outsider", "auditor"}
 
 
 def _among_viewers(people: set[str], yes: int) -> Any:
@@ -65,6 +67,10 @@ def _country(w: Any) -> None:
     w.country = CountryFactory(code="MTX", name="Matrixland")
 
 
+def _roster_file() -> Any:
+    return SimpleUploadedFile("roster.csv", ROSTER.encode(), content_type="text/csv")
+
+
 def _plan_url(suffix: str) -> Any:
     return lambda w: f"/deployment/plans/{w.plan.pk}/{suffix}"
 
@@ -80,8 +86,96 @@ def _new_plan_expect(who: str) -> int:
     return 404 if who in {"outsider", "auditor"} else 403
 
 
+def _forces_expect(yes: set[str], code: int) -> Any:
+    """People without a mission get the 404 of a mission they cannot see; the others without
+    the right on force records, the 403 of an audited refusal."""
+
+    def expect(who: str) -> int:
+        if who in yes:
+            return code
+        return 404 if who in NO_MISSION else 403
+
+    return expect
+
+
+def _fpu(w: Any) -> None:
+    w.fpu = FpuFactory(mission=w.mission)
+
+
+def _caveat(w: Any) -> None:
+    _country(w)
+    w.caveat = Caveat.objects.create(
+        mission=w.mission, country=w.country, kind="no_overnight_outside_base"
+    )
+
+
+ROSTER = "service_number,country,country_name,rank,gender\nMTX-1,MTX,Matrixland,Sergeant,female\n"
+
+
+def _elsewhere_hidden(yes: set[str], code: int) -> Any:
+    """A record of this mission: hidden (404) from those of no or another mission."""
+    return lambda who: (
+        code if who in yes else (404 if who in NO_MISSION | {"other_commander"} else 403)
+    )
+
+
+# The other commander keeps the force of their own mission, which the page opens on.
+FORCE_KEEPERS = PROPOSERS | {"other_commander"}
+
 ENDPOINTS = [
     Endpoint("deployment/", "get", lambda w: "/deployment/", _board_expect, api=False),
+    Endpoint(
+        "deployment/forces/",
+        "get",
+        lambda w: "/deployment/forces/",
+        _forces_expect(FORCE_VIEWERS | {"other_commander"}, 200),
+        api=False,
+    ),
+    Endpoint(
+        "deployment/forces/roster/",
+        "post",
+        lambda w: "/deployment/forces/roster/",
+        _forces_expect(FORCE_KEEPERS, 302),
+        body=lambda w: {"file": _roster_file()},
+        api=False,
+    ),
+    Endpoint(
+        "deployment/forces/units/<str:kind>/new/",
+        "post",
+        lambda w: "/deployment/forces/units/fpu/new/",
+        _forces_expect(FORCE_KEEPERS, 302),
+        body=lambda w: {"name": "Matrix FPU", "country": w.country.pk, "strength": "140"},
+        api=False,
+        setup=_country,
+    ),
+    Endpoint(
+        "deployment/forces/units/<str:kind>/<int:pk>/",
+        "post",
+        lambda w: f"/deployment/forces/units/fpu/{w.fpu.pk}/",
+        # The other commander's mission does not hold this unit: the 404 of a hidden record.
+        _elsewhere_hidden(PROPOSERS, 302),
+        body=lambda w: {"name": "Renamed FPU", "country": w.fpu.country_id, "strength": "150"},
+        api=False,
+        setup=_fpu,
+    ),
+    Endpoint(
+        "deployment/forces/caveats/new/",
+        "post",
+        lambda w: "/deployment/forces/caveats/new/",
+        _forces_expect(FORCE_KEEPERS, 302),
+        body=lambda w: {"country": w.country.pk, "kind": "no_overnight_outside_base"},
+        api=False,
+        setup=_country,
+    ),
+    Endpoint(
+        "deployment/forces/caveats/<int:pk>/lift/",
+        "post",
+        lambda w: f"/deployment/forces/caveats/{w.caveat.pk}/lift/",
+        _elsewhere_hidden(PROPOSERS, 302),
+        body=lambda w: {"reason": "The capital lifted it."},
+        api=False,
+        setup=_caveat,
+    ),
     Endpoint(
         "deployment/plans/new/",
         "post",
