@@ -68,6 +68,16 @@ def _fresh_task_store() -> Iterator[None]:
     HUEY.storage.flush_all()
 
 
+@pytest.fixture(autouse=True)
+def _interface_language() -> Iterator[None]:
+    """Each test starts in the source language and leaves no language active behind it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db: None) -> SimpleNamespace:
     return build_world()

@@ -338,9 +338,10 @@ def forces_unit_save(request: HttpRequest, kind: str, pk: int | None = None) -> 
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(str(e) for e in errors)
+            messages.error(request, f"{label}: {text}" if label else text)
         return redirect("deployment-forces")
-    values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    values = {name: form.cleaned_data[name] for name in form._meta.fields or ()}
     return web.call_and_redirect(
         request,
         lambda: services.force_unit_save(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -366,10 +366,14 @@ def force_unit_save(
     model = UNIT_MODELS.get(kind)
     if model is None:
         raise ServiceError("Unknown kind of unit.", field_errors={"kind": ["fpu or spt."]})
+    unit: FormedPoliceUnit | SpecialisedPoliceTeam
     if unit_id is None:
         unit = model(mission=mission)
     else:
-        unit = access.get_visible(actor, model.objects.select_for_update(), pk=unit_id)
+        unit = cast(
+            FormedPoliceUnit | SpecialisedPoliceTeam,
+            access.get_visible(actor, model._default_manager.select_for_update(), pk=unit_id),
+        )
         if unit.mission_id != mission.pk:
             raise access.NotVisible()
     site_field = "home_site" if kind == "fpu" else "site"
@@ -383,7 +387,7 @@ def force_unit_save(
     problems: dict[str, list[str]] = {}
     if unit.women > unit.strength:
         problems["women"] = ["More women than the unit's strength."]
-    if kind == "fpu" and unit.quick_reaction_force > unit.strength:
+    if isinstance(unit, FormedPoliceUnit) and unit.quick_reaction_force > unit.strength:
         problems["quick_reaction_force"] = ["A quick reaction force larger than the unit."]
     if unit.rotation_start and unit.rotation_end and unit.rotation_end < unit.rotation_start:
         problems["rotation_end"] = ["The rotation ends before it starts."]
