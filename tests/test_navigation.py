@@ -12,20 +12,26 @@ from bluebox.testing.matrix import PEOPLE
 
 NAV_LINK = re.compile(r'<a href="([^"]+)" data-module="([^"]+)">')
 EVERY_MEMBER = {"dashboard"}
+# The field guide: everyone who acts in the mission, and the administrator who loads its rules.
+GUIDE = {"guide"}
 
 # What each person of the `world` fixture finds in their menu.
 MENUS = {
     "commissioner": EVERY_MEMBER
+    | GUIDE
     | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "hrddp"},
     # Reporters and analysts read the detention register of what they see (pseudonyms, clocks).
-    "reporter_at_a": EVERY_MEMBER | {"incidents", "alerts", "forecast", "patrols", "detention"},
+    "reporter_at_a": EVERY_MEMBER
+    | GUIDE
+    | {"incidents", "alerts", "forecast", "patrols", "detention"},
     "analyst": EVERY_MEMBER
+    | GUIDE
     | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention"},
-    "planner": EVERY_MEMBER | {"incidents", "forecast", "deployment", "patrols"},
-    "detention_officer": EVERY_MEMBER | {"incidents", "detention"},
-    "hrddp_officer": EVERY_MEMBER | {"incidents", "hrddp"},
+    "planner": EVERY_MEMBER | GUIDE | {"incidents", "forecast", "deployment", "patrols"},
+    "detention_officer": EVERY_MEMBER | GUIDE | {"incidents", "detention"},
+    "hrddp_officer": EVERY_MEMBER | GUIDE | {"incidents", "hrddp"},
     "auditor": {"audit"},
-    "admin": EVERY_MEMBER,
+    "admin": EVERY_MEMBER | GUIDE,
     "outsider": set(),
 }
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "bluebox.patrols",
     "bluebox.detention",
     "bluebox.hrddp",
+    "bluebox.guide",
     "bluebox.overview",
 ]
 

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("bluebox.patrols.api_urls")),
     path("", include("bluebox.detention.api_urls")),
     path("", include("bluebox.hrddp.api_urls")),
+    path("", include("bluebox.guide.api_urls")),
 ]
 
 urlpatterns = [
@@ -36,6 +37,7 @@ urlpatterns = [
         path("patrols/", include("bluebox.patrols.urls")),
         path("detention/", include("bluebox.detention.urls")),
         path("hrddp/", include("bluebox.hrddp.urls")),
+        path("guide/", include("bluebox.guide.urls")),
         prefix_default_language=False,
     ),
 ]

@@ -51,6 +51,8 @@ class Resource(StrEnum):
     DETENTION_NOTIFICATION = "detention_notification"
     FORECAST_RUN = "forecast_run"
     FORECAST = "forecast"
+    GUIDE = "guide"
+    GUIDE_OVERRIDE = "guide_override"
     HRDDP = "hrddp"
     PATROL = "patrol"
     SYSTEM = "system"

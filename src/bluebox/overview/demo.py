@@ -25,6 +25,7 @@ from bluebox.deployment.models import (
 from bluebox.detention.demo import load_demo_detention
 from bluebox.engines.scenario import Scenario, generate_scenario
 from bluebox.engines.spatial import h3_cell, priogrid_gid
+from bluebox.guide.demo import load_demo_rules
 from bluebox.incidents.models import Incident
 from bluebox.missions import definition
 from bluebox.missions import services as mission_services
@@ -265,7 +266,9 @@ def _load_accounts(mission: Mission) -> None:
 
 
 def _load_capabilities(mission: Mission) -> None:
-    """Give the demo something to show in detention, HRDDP and patrol planning."""
+    """Give the demo something to show in the field guide, detention, HRDDP and patrol
+    planning (the rules first: they gate the detention register)."""
+    load_demo_rules(mission)
     load_demo_detention(mission)
     planner = User.objects.get(username="planner")
     for site in FieldSite.objects.filter(

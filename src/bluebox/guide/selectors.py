@@ -1,0 +1,125 @@
+"""Reads of the field guide: the versions a person may see, the version in force, the answer.
+
+:func:`answer_for` serves a person (it checks they may read the mission's rules);
+:func:`gate` serves the registers that the rules gate (detention, joint patrols, handovers):
+it reads the version in force at the moment of the act, whoever asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+
+from bluebox.core import access
+from bluebox.core.roles import Resource
+from bluebox.engines.guide import Answer, RuleSet, answer, diff
+from bluebox.engines.guide.diff import Change
+from bluebox.guide.adapter import ruleset_of, site_situation
+from bluebox.guide.explain import Worded, worded
+from bluebox.guide.models import RuleOverride, RuleVersion, VersionStatus
+from bluebox.missions.models import FieldSite, Mission
+
+
+def versions_for(user: Any, mission_id: int | None = None) -> QuerySet[RuleVersion]:
+    qs = access.visible(user, RuleVersion.objects.select_related("mission"))
+    return qs.filter(mission_id=mission_id) if mission_id is not None else qs
+
+
+def version_get(user: Any, pk: int) -> RuleVersion:
+    return access.get_visible(user, RuleVersion.objects.select_related("mission"), pk=pk)
+
+
+def overrides_for(user: Any, mission_id: int | None = None) -> QuerySet[RuleOverride]:
+    qs = access.visible(user, RuleOverride.objects.select_related("site", "version"))
+    return qs.filter(mission_id=mission_id) if mission_id is not None else qs
+
+
+def approved(mission_id: int) -> QuerySet[RuleVersion]:
+    return RuleVersion.objects.filter(mission_id=mission_id, status=VersionStatus.APPROVED)
+
+
+def in_force(mission_id: int, on: date) -> RuleVersion | None:
+    """The approved version in force on ``on`` (approved versions never overlap)."""
+    return (
+        approved(mission_id)
+        .filter(valid_from__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .first()
+    )
+
+
+def previous_of(version: RuleVersion) -> RuleVersion | None:
+    """The approved version this one follows (the latest starting before it)."""
+    return (
+        approved(version.mission_id)
+        .exclude(pk=version.pk)
+        .filter(valid_from__lt=version.valid_from)
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def changes_of(version: RuleVersion) -> tuple[RuleVersion | None, list[Change]]:
+    """What approving ``version`` changes, against the version it follows."""
+    before = previous_of(version)
+    return before, diff(ruleset_of(before) if before else None, ruleset_of(version))
+
+
+def local_date(mission: Mission, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(mission.timezone)).date()
+
+
+@dataclass(frozen=True)
+class Result:
+    """An answer (or why there is none), with the version it comes from."""
+
+    version: RuleVersion | None
+    rules: RuleSet | None
+    answer: Answer | None
+    words: Worded | None
+
+    @property
+    def allowed(self) -> bool:
+        return self.answer is not None and self.answer.allowed
+
+
+def _answer(
+    mission: Mission, site: FieldSite, action: str, on: date, lang: str, facts: dict[str, Any]
+) -> Result:
+    version = in_force(mission.pk, on)
+    if version is None:
+        return Result(None, None, None, None)
+    rules = ruleset_of(version)
+    result = answer(rules, site_situation(site, action, on, **facts), lang=lang)
+    return Result(version, rules, result, worded(rules, result, lang))
+
+
+def answer_for(
+    user: Any, *, site_id: int, action: str, on: date, lang: str, **facts: Any
+) -> Result:
+    """The answer for a person asking about a site they may see (``NotVisible`` otherwise, and
+    for a site whose mission's rules they may not read)."""
+    site = access.get_visible(user, FieldSite.objects.select_related("mission"), pk=site_id)
+    if not access.can_in_scope(user, Resource.GUIDE, "view", mission_id=site.mission_id):
+        raise access.refuse_lookup(user, FieldSite.objects.all(), action="view", pk=site_id)
+    return _answer(site.mission, site, action, on, lang, facts)
+
+
+def gate(site: FieldSite, action: str, at: datetime | None = None, **facts: Any) -> Result:
+    """What the rules in force at ``site`` and moment ``at`` say of ``action`` (for the
+    registers the rules gate). ``Result.version`` is None when no approved version covers
+    that day; the caller decides what that means for it."""
+    at = at or timezone.now()
+    mission = site.mission
+    lang = (translation.get_language() or "en")[:2]
+    return _answer(mission, site, action, local_date(mission, at), lang, facts)
+
+
+def has_rules(mission_id: int) -> bool:
+    """Has this mission adopted rules at all (any approved version)?"""
+    return approved(mission_id).exists()
