@@ -97,3 +97,39 @@ def test_an_analyst_imports_a_file_and_sees_progress_then_the_report(
     page.click("text=See the incidents")
     page.wait_for_selector("#incident-table")
     assert page.locator("#incident-table tbody tr[data-incident]").count() == 2
+
+
+def test_a_file_with_events_outside_the_mission_shows_them_on_a_map_then_imports_when_accepted(
+    live_server, browser, screenshots, world, tmp_path
+):
+    world.mission.settings = {
+        **(world.mission.settings or {}),
+        "boundary": {
+            "type": "Polygon",
+            "coordinates": [[[19.0, 4.0], [23.0, 4.0], [23.0, 7.0], [19.0, 7.0], [19.0, 4.0]]],
+        },
+    }
+    world.mission.save()
+    rows = [ucdp_row(1), ucdp_row(2), ucdp_row(3, latitude="-1.95", longitude="30.06")]
+    mixed = _ucdp_file(tmp_path, rows, "ged-mixed.csv")
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    _login(page, live_server.url, "analyst")
+    page.goto(f"{live_server.url}/incidents/import/")
+    page.check("input[name=fmt][value=ucdp]")
+    page.set_input_files("#id_file", str(mixed))
+    page.click("#import-form button[type=submit]")
+    page.wait_for_selector("#outside-refused", timeout=20_000)
+    assert "1 event of 3 lies outside the mission area" in page.inner_text("#outside-refused")
+    # The map frames the boundary and the event that lies outside it, south of the equator.
+    page.wait_for_selector("#outside-map[data-ready=true] path.outside-marker")
+    assert page.locator("path.mission-boundary").count() == 1
+    page.screenshot(path=str(screenshots / "import-outside.png"), full_page=True)
+    assert Incident.objects.filter(mission=world.mission).count() == 0
+
+    page.goto(f"{live_server.url}/incidents/import/")
+    page.check("input[name=fmt][value=ucdp]")
+    page.set_input_files("#id_file", str(mixed))
+    page.check("#id_accept_outside")
+    page.click("#import-form button[type=submit]")
+    page.wait_for_selector("#outside-accepted", timeout=20_000)
+    assert Incident.objects.filter(mission=world.mission).count() == 3

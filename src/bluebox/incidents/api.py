@@ -445,6 +445,9 @@ class ImportJobSerializer(ModelSerializer[ImportJob]):
             "error_count",
             "errors",
             "message",
+            "accept_outside",
+            "outside",
+            "outside_sample",
             "requested_by",
             "requested_at",
             "started_at",
@@ -460,6 +463,11 @@ class ImportUploadSerializer(serializers.Serializer[Any]):
     mission = inputs.IdField()
     format = serializers.ChoiceField(choices=["ucdp", "acled"])
     file = serializers.FileField()
+    accept_outside = serializers.BooleanField(
+        default=False,
+        help_text="Import events outside the mission's boundary too (they refuse the file "
+        "otherwise, with their count and a sample of their positions).",
+    )
 
 
 @extend_schema_view(get=extend_schema(parameters=[id_param("mission")]))
@@ -481,7 +489,11 @@ class ImportJobListCreate(generics.ListAPIView[ImportJob]):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         job = services.import_job_submit(
-            actor=request.user, mission_id=data["mission"], fmt=data["format"], upload=data["file"]
+            actor=request.user,
+            mission_id=data["mission"],
+            fmt=data["format"],
+            upload=data["file"],
+            accept_outside=data["accept_outside"],
         )
         job.refresh_from_db()  # the embedded queue may already have run it
         response = Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

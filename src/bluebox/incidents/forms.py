@@ -139,6 +139,13 @@ class ImportForm(forms.Form):
         initial="ucdp",
     )
     file = forms.FileField(label=_("File"))
+    accept_outside = forms.BooleanField(
+        label=_(
+            "Import events outside the mission area too (only once you have checked the file "
+            "is this mission's and its coordinates are not swapped)"
+        ),
+        required=False,
+    )
 
     def __init__(self, *args: Any, missions: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

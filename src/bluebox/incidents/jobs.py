@@ -308,7 +308,12 @@ def import_job_execute(
     path = import_path(job.stored_name)
     try:
         report = incidents_import(
-            actor=job.requested_by, mission=job.mission, fmt=job.fmt, path=path, progress=tick
+            actor=job.requested_by,
+            mission=job.mission,
+            fmt=job.fmt,
+            path=path,
+            progress=tick,
+            accept_outside=job.accept_outside,
         )
     except JobStopped:
         return job  # the sweep has closed the row with the reason; nothing was written
@@ -353,6 +358,8 @@ def _record_outcome(
     job.unchanged = report.unchanged
     job.error_count = report.error_count
     job.errors = [error.__dict__ for error in report.errors]
+    job.outside = report.outside
+    job.outside_sample = [list(point) for point in report.outside_sample]
 
 
 def import_job_closed(job_id: int) -> None:

@@ -399,6 +399,11 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # at most MAX_REPORTED_ERRORS rows
     message = models.CharField(max_length=300, blank=True)
+    # Events outside the mission's boundary refuse the file unless the uploader accepted them
+    # (after checking the file is this mission's): their count, and a sample for the map.
+    accept_outside = models.BooleanField(default=False)
+    outside = models.PositiveIntegerField(default=0)
+    outside_sample = models.JSONField(default=list, blank=True)  # [[latitude, longitude], ...]
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

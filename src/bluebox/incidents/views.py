@@ -287,6 +287,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 mission_id=data["mission"],
                 fmt=data["fmt"],
                 upload=data["file"],
+                accept_outside=data["accept_outside"],
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -303,7 +304,11 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     job = selectors.import_job_visible(request.user, pk)
-    return {"job": job, "percent": selectors.import_progress(job)}
+    boundary = (job.mission.settings or {}).get("boundary")
+    outside_map = (
+        {"boundary": boundary, "points": job.outside_sample} if job.outside_sample else None
+    )
+    return {"job": job, "percent": selectors.import_progress(job), "outside_map": outside_map}
 
 
 @passive  # watching a job: the page reloads itself when it ends

@@ -78,8 +78,13 @@ def _too_large() -> str:
     return f"The file is larger than {_megabytes(settings.IMPORT_MAX_BYTES)} MB, the most accepted."
 
 
-def import_job_submit(*, actor: Any, mission_id: int, fmt: str, upload: Any) -> ImportJob:
+def import_job_submit(
+    *, actor: Any, mission_id: int, fmt: str, upload: Any, accept_outside: bool = False
+) -> ImportJob:
     """Store an uploaded UCDP GED or ACLED file and queue its import into a mission.
+
+    ``accept_outside``: events outside the mission's boundary are imported too (the uploader
+    checked the file is this mission's); by default they refuse the file, with a map of them.
 
     Refused at once, with nothing stored, when the person may not import here, the format is
     unknown, the file is empty, too large or not the announced format, or another import of
@@ -114,6 +119,7 @@ def import_job_submit(*, actor: Any, mission_id: int, fmt: str, upload: Any) -> 
                     size=size,
                     sha256=sha256,
                     stored_name=stored_name,
+                    accept_outside=accept_outside,
                     requested_by=actor,
                     requested_at=timezone.now(),
                 )
@@ -132,6 +138,7 @@ def import_job_submit(*, actor: Any, mission_id: int, fmt: str, upload: Any) -> 
                     "file": job.filename,
                     "sha256": sha256,
                     "size": size,
+                    "accept_outside": accept_outside,
                 },
             )
         except BaseException:

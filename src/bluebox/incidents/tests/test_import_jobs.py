@@ -422,3 +422,96 @@ def test_an_import_stopped_for_overrunning_its_limit_writes_nothing(world, setti
     assert job.status == ImportStatus.FAILED and "longest" in job.message
     assert Incident.objects.filter(mission=world.mission).count() == 0
     assert not AuditEntry.objects.filter(action="import").exists()
+
+
+def _bounded(mission) -> None:
+    mission.settings = {
+        **(mission.settings or {}),
+        "boundary": {
+            "type": "Polygon",
+            "coordinates": [[[19.0, 4.0], [23.0, 4.0], [23.0, 7.0], [19.0, 7.0], [19.0, 4.0]]],
+        },
+    }
+    mission.save()
+
+
+MIXED = ucdp_bytes(
+    [ucdp_row(n) for n in range(1, 4)]
+    + [
+        ucdp_row(4, latitude="-1.95", longitude="30.06"),
+        ucdp_row(5, latitude="20.7", longitude="5.7"),
+    ]
+)
+
+
+def test_a_web_upload_with_events_outside_is_refused_with_a_map_then_accepted(
+    world, django_capture_on_commit_callbacks
+):
+    _bounded(world.mission)
+    client = Client()
+    client.force_login(world.analyst)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs it once committed
+        client.post(
+            "/incidents/import/",
+            {"mission": world.mission.pk, "fmt": "ucdp", "file": upload(MIXED)},
+        )
+    job = ImportJob.objects.get()
+    response = client.get(f"/incidents/import/{job.pk}/")
+    assert job.status == ImportStatus.REFUSED and job.outside == 2 and not job.accept_outside
+    assert job.outside_sample == [[-1.95, 30.06], [20.7, 5.7]]
+    page = response.content.decode()
+    assert 'id="outside-refused"' in page and "2 events of 5 lie outside the mission area" in page
+    assert 'id="outside-map"' in page and '"points": [[-1.95, 30.06], [20.7, 5.7]]' in page
+    assert Incident.objects.filter(mission=world.mission).count() == 0
+    # Uploaded again with the box ticked: every event lands, and the page says how many lay out.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/incidents/import/",
+            {
+                "mission": world.mission.pk,
+                "fmt": "ucdp",
+                "file": upload(MIXED),
+                "accept_outside": "on",
+            },
+        )
+    accepted = ImportJob.objects.order_by("-pk").first()
+    response = client.get(f"/incidents/import/{accepted.pk}/")
+    assert accepted.status == ImportStatus.DONE and accepted.accept_outside
+    assert "2 events outside the mission area were accepted with the file." in (
+        response.content.decode()
+    )
+    assert Incident.objects.filter(mission=world.mission).count() == 5
+    requested = AuditEntry.objects.filter(action="import-requested").order_by("seq")
+    assert [e.detail["accept_outside"] for e in requested] == [False, True]
+
+
+def test_the_api_takes_accept_outside_and_reports_what_lay_outside(
+    world, django_capture_on_commit_callbacks
+):
+    _bounded(world.mission)
+    api = APIClient()
+    api.force_authenticate(world.analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = api.post(
+            "/api/v1/incidents/imports/",
+            {"mission": world.mission.pk, "format": "ucdp", "file": upload(MIXED)},
+            format="multipart",
+        ).json()
+    job = ImportJob.objects.get(pk=refused["id"])
+    assert job.status == ImportStatus.REFUSED
+    body = api.get(f"/api/v1/incidents/imports/{job.pk}/").json()
+    assert body["outside"] == 2 and body["accept_outside"] is False
+    assert body["outside_sample"] == [[-1.95, 30.06], [20.7, 5.7]]
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = api.post(
+            "/api/v1/incidents/imports/",
+            {
+                "mission": world.mission.pk,
+                "format": "ucdp",
+                "file": upload(MIXED),
+                "accept_outside": "true",
+            },
+            format="multipart",
+        ).json()
+    assert api.get(f"/api/v1/incidents/imports/{accepted['id']}/").json()["status"] == "done"
+    assert Incident.objects.filter(mission=world.mission).count() == 5
