@@ -38,10 +38,25 @@ def test_a_planner_lifts_a_caveat_and_sees_the_change_on_the_board(
     page.wait_for_selector("#board")
     assert page.locator("#board tbody tr").count() == 3
     assert "FPU Strict" in page.inner_text("#board tr[data-site=hub]")
+    # The plan in words: IPOs grouped by country (one line each, not one per class), caveats
+    # as sentences with place names, the share covered as a percentage.
+    for row in page.locator("#board tbody tr").all():
+        groups = row.locator("li.ipo-group").all_inner_texts()
+        countries = [g.split(" from ")[1].split(" (")[0] for g in groups]
+        assert len(countries) == len(set(countries))  # one line per country at a site
+    groups = page.locator("#board li.ipo-group").all_inner_texts()
+    assert groups and all(" from Strictland " in g or " from Openland " in g for g in groups)
+    assert "No deployment to Site A" in page.inner_text("#caveats")
+    assert "{" not in page.inner_text("#caveats")
+    assert "%" in page.inner_text("#objective-text")
     page.screenshot(path=str(screenshots / "deployment-board-phone.png"), full_page=True)
 
     page.click(f"a[href$='/deployment/plans/{plan.pk}/']")
     page.wait_for_selector("#whatif-change")
+    offered = page.locator("#whatif-change option").all_inner_texts()
+    assert "Ask Strictland to lift its caveat “No deployment to Site A”" in offered
+    assert not any(t.startswith("Withdraw") or "pcc-" in t for t in offered)
+    assert "Recorded violence against civilians" in page.inner_text("#risk-source")
     page.select_option("#whatif-change", "lift_caveat|caveat:pcc-STR:site:site-a")
     page.click("#run-whatif")
     page.wait_for_selector("#delta")
@@ -59,4 +74,16 @@ def test_a_planner_lifts_a_caveat_and_sees_the_change_on_the_board(
     assert "+" in page.inner_text("#comparison tr[data-site=site-a]")
     page.screenshot(path=str(screenshots / "deployment-compare-phone.png"), full_page=True)
     context.close()
+
+    desktop = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = page_errors.watch(desktop.new_page())
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "planner")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/deployment/plans/{plan.pk}/")
+    page.wait_for_selector("#binding-rules")
+    assert "Strictland: No deployment to Site A" in page.inner_text("#binding-rules")
+    page.screenshot(path=str(screenshots / "deployment-plan-desktop.png"), full_page=True)
+    desktop.close()
     assert page_errors == []  # no script error, nothing refused by the page's policy

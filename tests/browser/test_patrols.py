@@ -39,7 +39,11 @@ def test_a_planner_generates_overrides_and_prints_next_weeks_patrols(
     page.wait_for_selector("#patrol-map[data-ready=true]")
     assert page.locator("#calendar .patrol").count() > 0
     assert page.locator("path.area-cell").count() == 19
-    assert page.inner_text("#predictability-score") == "0.0"
+    assert page.inner_text("#predictability-score") == "0"
+    assert "no slot has been overridden" in page.inner_text(".card:has(#predictability-meter)")
+    # Areas read as places with coordinates, never as H3 cell ids.
+    first = page.locator("#calendar .patrol").first.inner_text()
+    assert "Site A" in first and "°" in first
     page.screenshot(path=str(screenshots / "patrols-plan-planner.png"), full_page=True)
 
     # Empty the slot whose patrols protect most: the meter must move.
@@ -62,6 +66,9 @@ def test_a_planner_generates_overrides_and_prints_next_weeks_patrols(
     score = float(page.inner_text("#predictability-score"))
     assert score > 0
     assert float(page.get_attribute("#predictability-meter", "value")) == score
+    exposed = page.locator("#exposed li").all_inner_texts()
+    assert len(exposed) == len(set(exposed))  # each place and slot once
+    assert not any("-morning" in e or "-night" in e or "-afternoon" in e for e in exposed)
     page.screenshot(path=str(screenshots / "patrols-override-meter.png"), full_page=True)
 
     with page.expect_download() as info:

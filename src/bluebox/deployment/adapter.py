@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bluebox.core import access
+from bluebox.core import access, providers
 from bluebox.core.classification import Classification
 from bluebox.core.roles import Resource
 from bluebox.deployment.models import (
@@ -106,13 +106,27 @@ class BuiltProblem:
 # --- risk ------------------------------------------------------------------------------------
 
 
-def forecast_site_risk(mission: Mission, plan_start: date) -> dict[str, float] | None:
-    """Risk per site code from the early-warning forecast, or ``None`` when there is none.
+def forecast_site_risk(
+    user: Any,
+    mission: Mission,
+    sites: list[FieldSite],
+    plan_start: date,
+    horizon_days: int,
+    audience: access.Protection,
+) -> tuple[dict[str, float], dict[str, Any]] | None:
+    """Risk per site code from the early-warning forecast, or ``None`` when none covers the start.
 
-    The forecasting capability publishes risk per area and horizon; until it offers one for
-    this mission and period, planning falls back on the incident history.
+    The forecasting capability answers through :mod:`bluebox.core.providers` (it sits beside
+    deployment in the layers), read as the planning user within the plan's audience.
     """
-    return None
+    return providers.site_risk(
+        user=user,
+        mission_id=mission.pk,
+        site_codes=[s.code for s in sites],
+        start=plan_start,
+        days=horizon_days,
+        audience=audience,
+    )
 
 
 def plan_audience(
@@ -383,13 +397,15 @@ def _risk(
     mission: Mission,
     sites: list[FieldSite],
     plan_start: date,
+    horizon_days: int,
     audience: access.Protection | None,
 ) -> tuple[dict[str, float], str, dict[str, Any]]:
-    forecast = forecast_site_risk(mission, plan_start)
+    audience = audience or plan_audience(mission)
+    forecast = forecast_site_risk(user, mission, sites, plan_start, horizon_days, audience)
     if forecast is not None:
-        return forecast, RiskSource.FORECAST, {}
+        return forecast[0], RiskSource.FORECAST, forecast[1]
     risk, detail = incident_history_risk(user, mission, sites, plan_start, audience)
-    return risk, RiskSource.INCIDENT_HISTORY, detail
+    return risk, RiskSource.INCIDENT_HISTORY, {**detail, "no_forecast": True}
 
 
 def build_problem(
@@ -412,7 +428,7 @@ def build_problem(
     qrf = engine.QrfRule(**(settings_doc.get("qrf") or {}))
     sites = list(FieldSite.objects.filter(mission=mission).order_by("code"))
     site_codes = {s.code for s in sites}
-    risk, risk_source, detail = _risk(user, mission, sites, plan_start, audience)
+    risk, risk_source, detail = _risk(user, mission, sites, plan_start, horizon_days, audience)
 
     caveats = list(Caveat.objects.filter(mission=mission).select_related("country", "unit"))
     by_country: dict[str, list[Caveat]] = defaultdict(list)
@@ -464,6 +480,11 @@ def build_problem(
     ipo_docs, ipo_names, members = _ipo_classes(ipos, plan_start, horizon_days, country_sets)
     names.update(ipo_names)
     names.update({s.code: s.name for s in sites})
+    # Country names, so the plan's pages can say "3 IPOs from Astoria", not "IPOs ASR".
+    for country in (
+        {x.country for x in fpus} | {x.country for x in ipos} | {c.country for c in caveats}
+    ):
+        names[f"country:{country.code}"] = country.name
     document: dict[str, Any] = {
         "schema_version": 1,
         "name": name or f"{mission.code} from {plan_start.isoformat()}",

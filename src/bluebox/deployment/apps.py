@@ -15,7 +15,11 @@ class DeploymentConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from bluebox.core import labels
         from bluebox.core.roles import Resource, Role, register_policy, rule
+        from bluebox.deployment.models import CaveatKind
+
+        labels.register("caveat", CaveatKind)
 
         # Force records ("force") are in core's policy. Plans are operational: only holders of
         # a mission-level role see them (a mission plan places every sector's units), planners

@@ -186,6 +186,7 @@ def deployment_analysis_run(*, analysis_id: int) -> DeploymentAnalysis:
         result = report.whatif_to_dict(problem, base, changes, [])
         for row in result["changes"]:
             row["text"] = _named(row["text"], names)
+            row["moved_ids"] = list(row["moved_units"])  # the pages name them in words
             row["moved_units"] = [names.get(u, u) for u in row["moved_units"]]
     else:
         curves = []

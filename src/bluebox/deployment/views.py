@@ -20,7 +20,7 @@ from bluebox.core.pdf import marking_of
 from bluebox.core.pdf import render as pdf_render
 from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
-from bluebox.deployment import adapter, charts, forms, selectors, services
+from bluebox.deployment import adapter, charts, forms, selectors, services, wording
 from bluebox.deployment.models import DeploymentPlan, PlanKind, PlanStatus
 from bluebox.engines import deployment as engine
 from bluebox.missions import selectors as mission_selectors
@@ -42,6 +42,8 @@ def board(request: HttpRequest) -> HttpResponse:
         return render(request, "403.html", status=403)
     plans = list(selectors.plans_for(request.user, mission.pk)[:30])
     current = selectors.current_plan(request.user, mission.pk)
+    force = selectors.force_for(request.user, mission.pk)
+    site_names = {s.code: s.name for s in mission_selectors.sites_for(request.user, mission.pk)}
     return render(
         request,
         "deployment/board.html",
@@ -49,7 +51,17 @@ def board(request: HttpRequest) -> HttpResponse:
             "mission": mission,
             "plan": current,
             "plans": plans,
-            "force": selectors.force_for(request.user, mission.pk),
+            "force": force,
+            "caveats": [
+                {
+                    "country": c.country.name,
+                    "unit": c.unit,
+                    "sentence": wording.caveat_sentence(c.kind, c.parameters, site_names),
+                }
+                for c in force["caveats"]
+            ],
+            "story": wording.explanations(current) if current and current.board else None,
+            "objective_text": wording.objective_text(current.objective) if current else "",
             "can_propose": _can(request.user, "propose", mission.pk),
             "today": date.today().isoformat(),
             "map_svg": charts.board_map(current.board) if current and current.board else "",
@@ -89,19 +101,28 @@ def _plan_context(request: HttpRequest, plan: DeploymentPlan) -> dict[str, Any]:
         problem = engine.problem_from_dict(plan.problem)
         choices = adapter.change_choices(problem, plan.names)
     user = request.user
+    analyses = list(access.visible(user, plan.analyses.all()))
+    sweep = next((a.result for a in analyses if a.kind == "sweep" and a.result is not None), None)
+    offered = wording.offered_changes(plan.problem or {}, plan.names or {}, choices, sweep)
     return {
         "plan": plan,
+        "offered": offered,
+        "sweep_done": sweep is not None,
+        "story": wording.explanations(plan) if plan.board else None,
+        "objective_text": wording.objective_text(plan.objective),
+        "delta_points": None if plan.delta is None else 100 * plan.delta,
+        "proof_text": wording.proof_text(plan.solution),
         "running": plan.status in RUNNING,
         "choices": choices,
         "can_propose": plan.kind == PlanKind.PLAN
         and plan.status == PlanStatus.DRAFT
         and access.can(user, "propose", plan),
         "can_decide": plan.status == PlanStatus.PROPOSED and access.can(user, "approve", plan),
-        "can_whatif": bool(choices) and access.can(user, "whatif", plan),
+        "can_whatif": bool(offered) and access.can(user, "whatif", plan),
         "whatifs": list(
             selectors.plans_for(user, plan.mission_id, kind=PlanKind.WHATIF).filter(base=plan)
         ),
-        "analyses": list(access.visible(user, plan.analyses.all())),
+        "analyses": analyses,
         "others": list(selectors.plans_for(user, plan.mission_id).exclude(pk=plan.pk)[:20]),
         "map_svg": charts.board_map(plan.board) if plan.board else "",
     }
@@ -187,12 +208,30 @@ def plan_analysis(request: HttpRequest, pk: int) -> HttpResponse:
 def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = selectors.analysis_for(request.user, pk)
     chart = ""
+    changes: list[dict[str, Any]] = []
+    if analysis.result and analysis.kind == "sweep":
+        problem, names = analysis.plan.problem or {}, analysis.plan.names or {}
+        for c in analysis.result.get("changes", []):
+            kind, _sep, target = c["change"].partition(":")
+            moved = [wording.unit_name(u, problem, names) for u in c.get("moved_ids", [])]
+            changes.append(
+                {
+                    **c,
+                    "text": wording.change_text(kind, target, problem, names),
+                    "moved": ", ".join(moved or c.get("moved_units", [])),
+                }
+            )
     if analysis.result and analysis.kind == "force_curve":
         chart = charts.force_curve_svg(analysis.result, analysis.target)
     return render(
         request,
         "deployment/analysis.html",
-        {"analysis": analysis, "running": analysis.status in RUNNING, "chart": chart},
+        {
+            "analysis": analysis,
+            "running": analysis.status in RUNNING,
+            "chart": chart,
+            "changes": changes,
+        },
     )
 
 
@@ -248,7 +287,12 @@ def plan_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_for(request.user, pk)
     html = render_to_string(
         "deployment/plan_pdf.html",
-        {"plan": plan, "map_svg": charts.board_map(plan.board) if plan.board else ""},
+        {
+            "plan": plan,
+            "map_svg": charts.board_map(plan.board) if plan.board else "",
+            "story": wording.explanations(plan) if plan.board else None,
+            "objective_text": wording.objective_text(plan.objective),
+        },
         request=request,
     )
     pdf = pdf_render(

@@ -35,4 +35,11 @@ class ForecastingConfig(AppConfig):
                 "review": rule(Role.ANALYST, Role.COMMANDER),
             },
         )
-        from bluebox.forecasting import tasks  # noqa: F401  (registers the huey tasks)
+        from bluebox.core import providers
+        from bluebox.forecasting import (
+            selectors,
+            tasks,  # noqa: F401  (registers the huey tasks)
+        )
+
+        # Deployment plans read the forecast's risk per site through core (same layer).
+        providers.provide_site_risk(selectors.site_risk)

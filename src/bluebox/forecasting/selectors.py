@@ -144,3 +144,86 @@ def candidates_for(
     )
     served = {a.pk for a in adapter.served_areas(competing)}
     return [c for c in candidates if c.area_id in served]
+
+
+#: Cells farther than this from their nearest site do not count towards its risk.
+SITE_RISK_RADIUS_KM = 15.0
+#: A site the forecast finds quiet still weighs this much (absence of reports is not safety).
+SITE_RISK_FLOOR = 0.05
+
+
+def site_risk(
+    *,
+    user: Any,
+    mission_id: int,
+    site_codes: list[str],
+    start: Any,
+    days: int,
+    audience: access.Protection,
+) -> tuple[dict[str, float], dict[str, Any]] | None:
+    """Risk per field site from the newest finished forecast whose weeks cover ``start``.
+
+    Read as ``user`` and only from variants within ``audience`` (the plan's readers). For each
+    site, the weekly probabilities of the cells nearest to it (within 15 km) combine into the
+    chance of at least one event, ``1 - prod(1 - p)``, averaged over the forecast weeks inside
+    the period; the most exposed site gets 1, the others their share of it (never below 0.05).
+    ``None`` when no finished run has a week containing ``start``.
+    """
+    from datetime import timedelta
+
+    rows = (
+        access.visible(
+            user,
+            AreaForecast.objects.filter(
+                mission_id=mission_id,
+                period_start__lte=start,
+                period_start__gt=start - timedelta(days=7),
+                voided_at__isnull=True,
+                run__status=RunStatus.DONE,
+            ),
+        )
+        .filter(access.labels_within_q(audience))
+        .order_by("-run__created_at", "-run_id")
+    )
+    newest = rows.values_list("run_id", flat=True).first()
+    if newest is None:
+        return None
+    until = start + timedelta(days=days)
+    period_rows = (
+        access.visible(
+            user,
+            AreaForecast.objects.filter(
+                run_id=newest,
+                period_start__lt=until,
+                voided_at__isnull=True,
+                site_km__lte=SITE_RISK_RADIUS_KM,
+            ),
+        )
+        .filter(access.labels_within_q(audience))
+        .select_related("run", "variant", "site")
+    )
+    served = adapter.served_areas(period_rows)
+    quiet: dict[tuple[str, Any], float] = {}
+    weeks: set[Any] = set()
+    for row in served:
+        key = (row.site.code, row.period_start)
+        quiet[key] = quiet.get(key, 1.0) * (1 - min(max(row.probability, 0.0), 1.0))
+        weeks.add(row.period_start)
+    if not weeks:
+        return None
+    chance = {
+        code: sum(1 - quiet.get((code, w), 1.0) for w in weeks) / len(weeks) for code in site_codes
+    }
+    top = max(chance.values(), default=0.0) or 1.0
+    risk = {code: round(max(c / top, SITE_RISK_FLOOR), 4) for code, c in chance.items()}
+    run = served[0].run
+    detail = {
+        "inputs": audience.as_json(),
+        "forecast_run": run.pk,
+        "forecast_made": run.created_at.isoformat(),
+        "model": run.model_key,
+        "weeks": sorted(w.isoformat() for w in weeks),
+        "radius_km": SITE_RISK_RADIUS_KM,
+        "chance": {k: round(v, 4) for k, v in chance.items()},
+    }
+    return risk, detail

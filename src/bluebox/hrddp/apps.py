@@ -12,7 +12,11 @@ class HrddpConfig(AppConfig):
     nav_resources = (Resource.HRDDP,)
 
     def ready(self) -> None:
+        from bluebox.core import labels
         from bluebox.core.roles import Resource, Role, register_policy, rule
+        from bluebox.hrddp.models import Activity
+
+        labels.register("activity", Activity)
 
         register_policy(
             Resource.HRDDP,

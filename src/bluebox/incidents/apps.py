@@ -12,7 +12,12 @@ class IncidentsConfig(AppConfig):
     nav_resources = (Resource.INCIDENT,)
 
     def ready(self) -> None:
+        from bluebox.core import labels
         from bluebox.core.roles import Resource, Role, register_policy, rule
+        from bluebox.incidents.models import IncidentType, PerpetratorCategory
+
+        labels.register("incident_type", IncidentType)
+        labels.register("perpetrator", PerpetratorCategory)
 
         # Workflow steps on an incident the person already sees ("incident" view rules live
         # in core). Imports load whole published datasets into a mission.

@@ -125,6 +125,20 @@ def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> str:
     return COMPASS[round(deg / 45) % 8]
 
 
+def bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> str:
+    """The compass point (N, NE, ...) from the first place to the second."""
+    return _bearing(lat1, lon1, lat2, lon2)
+
+
+def cell_centre(cell: str) -> tuple[float, float]:
+    lat, lon = h3.cell_to_latlng(cell)
+    return float(lat), float(lon)
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return float(h3.great_circle_distance((lat1, lon1), (lat2, lon2), unit="km"))
+
+
 def site_areas(site: FieldSite, rings: int = RINGS) -> list[AreaCell]:
     """The site's H3 cell and the rings around it, named by direction and distance."""
     centre = h3_cell(site.latitude, site.longitude, OPERATIONAL_H3_RESOLUTION)

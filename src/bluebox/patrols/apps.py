@@ -12,7 +12,11 @@ class PatrolsConfig(AppConfig):
     nav_resources = (Resource.PATROL,)
 
     def ready(self) -> None:
+        from bluebox.core import labels
         from bluebox.core.roles import Resource, Role, register_policy, rule
+        from bluebox.patrols.models import Shift
+
+        labels.register("shift", Shift)
 
         # Planners and commanders plan and approve; reporters at a site see its calendar and
         # orders and record executed patrols; analysts read. Sector and site holders see only

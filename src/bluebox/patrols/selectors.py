@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bluebox.core import access
 from bluebox.core.roles import Resource
@@ -151,10 +153,65 @@ def calendar(plan: PatrolPlan, patrols: list[PlannedPatrol]) -> Calendar:
     return cal
 
 
+COMPASS_WORDS = {
+    "N": gettext_lazy("north"),
+    "NE": gettext_lazy("north-east"),
+    "E": gettext_lazy("east"),
+    "SE": gettext_lazy("south-east"),
+    "S": gettext_lazy("south"),
+    "SW": gettext_lazy("south-west"),
+    "W": gettext_lazy("west"),
+    "NW": gettext_lazy("north-west"),
+}
+
+
+def coordinates(lat: float, lon: float) -> str:
+    """Latitude and longitude as a person reads them off a map: 3.1234° N, 9.4567° W."""
+    ns = _("N") if lat >= 0 else _("S")
+    ew = _("E") if lon >= 0 else _("W")
+    return f"{abs(lat):.4f}° {ns}, {abs(lon):.4f}° {ew}"
+
+
+def area_places(plan: PatrolPlan) -> dict[str, dict[str, Any]]:
+    """Each patrol area by place: the nearest field site, direction, distance, coordinates.
+
+    An area is an H3 cell; people patrol to a place. The name says where it lies from the
+    nearest named site of the mission ("2.8 km south-east of Korrin IDP camp"), and the centre's
+    coordinates let a team find it on any map or GPS.
+    """
+    if not plan.plan:
+        return {}
+    sites = list(FieldSite.objects.filter(mission_id=plan.mission_id))
+    out: dict[str, dict[str, Any]] = {}
+    for a in plan.plan["problem"]["areas"]:
+        lat, lon = adapter.cell_centre(a["id"])
+        nearest = min(
+            sites,
+            key=lambda s: adapter.distance_km(lat, lon, s.latitude, s.longitude),
+            default=plan.site,
+        )
+        km = adapter.distance_km(lat, lon, nearest.latitude, nearest.longitude)
+        if km < 1.0:
+            place = _("at %(site)s") % {"site": nearest.name}
+        else:
+            bearing = adapter.bearing(nearest.latitude, nearest.longitude, lat, lon)
+            place = _("%(km).1f km %(direction)s of %(site)s") % {
+                "km": km,
+                "direction": str(COMPASS_WORDS.get(bearing, bearing)),
+                "site": nearest.name,
+            }
+        out[a["id"]] = {
+            "place": place,
+            "lat": round(lat, 5),
+            "lon": round(lon, 5),
+            "coordinates": coordinates(lat, lon),
+        }
+    return out
+
+
 def area_names(plan: PatrolPlan) -> dict[str, str]:
-    if plan.plan:
-        return {a["id"]: a.get("name", a["id"]) for a in plan.plan["problem"]["areas"]}
-    return {}
+    """Each area's name in words (place and direction from the nearest site)."""
+    return {area: p["place"] for area, p in area_places(plan).items()}
 
 
 def map_data(

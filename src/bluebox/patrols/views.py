@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access, uploads, web
+from bluebox.core import access, labels, uploads, web
 from bluebox.core.bounds import query_day
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.pdf import marking_of
 from bluebox.core.pdf import render as pdf_render
 from bluebox.missions.selectors import partners_for
-from bluebox.patrols import adapter, selectors, services, tracks
+from bluebox.patrols import adapter, charts, selectors, services, tracks
 from bluebox.patrols.forms import OverrideForm, PatrolRecordForm, TrackForm
 from bluebox.patrols.models import Patrol, PatrolPlan, PlanStatus
 
@@ -50,9 +50,10 @@ def _plan_context(request: HttpRequest, plan: PatrolPlan) -> dict[str, Any]:
     user = request.user
     patrols = list(selectors.planned_for(user, plan))
     records = list(selectors.records_for(user, plan.site_id)[:50])
-    names = selectors.area_names(plan)
+    places = selectors.area_places(plan)
     for p in patrols:
-        p.area_name = names.get(p.area, p.area)  # type: ignore[attr-defined]
+        p.area_name = places.get(p.area, {}).get("place", p.area)  # type: ignore[attr-defined]
+        p.coordinates = places.get(p.area, {}).get("coordinates", "")  # type: ignore[attr-defined]
     can_plan = selectors.can_at_site(user, "plan", plan.site)
     context: dict[str, Any] = {
         "plan": plan,
@@ -62,6 +63,15 @@ def _plan_context(request: HttpRequest, plan: PatrolPlan) -> dict[str, Any]:
         "map_data": selectors.map_data(plan, patrols, records),
         "records": records[:10],
         "score_pct": round(100 * float(plan.override_score.get("score", 0.0)), 1),
+        "exposed": [
+            {
+                "place": places.get(e["area"], {}).get("place", e["area"]),
+                "slot": labels.slot(e["slot"]),
+                "before": round(100 * float(e.get("coverage_plan", 0))),
+                "after": round(100 * float(e.get("coverage_override", 0))),
+            }
+            for e in plan.override_score.get("exposed", [])
+        ],
         "overrides": list(plan.overrides.filter(voided_at__isnull=True)),
         "can_plan": can_plan,
         "can_approve": selectors.can_at_site(user, "approve", plan.site),
@@ -69,13 +79,13 @@ def _plan_context(request: HttpRequest, plan: PatrolPlan) -> dict[str, Any]:
         "versions": list(selectors.plans_for(user, plan.site_id, plan.week_start)),
     }
     if can_plan and plan.status == PlanStatus.DRAFT and plan.plan:
-        context["override_form"] = _override_form(plan, names)
+        context["override_form"] = _override_form(plan, {a: p["place"] for a, p in places.items()})
     return context
 
 
 def _override_form(plan: PatrolPlan, names: dict[str, str], data: Any = None) -> OverrideForm:
     assert plan.plan is not None  # noqa: S101
-    slots = [(s["id"], s["id"]) for s in plan.plan["problem"]["slots"]]
+    slots = [(s["id"], labels.slot(s["id"])) for s in plan.plan["problem"]["slots"]]
     teams = [(adapter.team_pk(t["id"]), t["name"]) for t in plan.plan["problem"]["teams"]]
     return OverrideForm(data, slots=slots, teams=teams, areas=list(names.items()))
 
@@ -188,15 +198,22 @@ def plan_override(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_orders_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_visible(request.user, pk)
-    names = selectors.area_names(plan)
+    places = selectors.area_places(plan)
+    names = {area: p["place"] for area, p in places.items()}
     by_team: dict[str, list[Any]] = {}
     for p in selectors.planned_for(request.user, plan):
         p.area_name = names.get(p.area, p.area)  # type: ignore[attr-defined]
+        p.coordinates = places.get(p.area, {}).get("coordinates", "")  # type: ignore[attr-defined]
         p.route_names = [names.get(n, _("base")) for n in p.route_out]  # type: ignore[attr-defined]
         by_team.setdefault(p.team.name, []).append(p)
     html = render_to_string(
         "patrols/orders_pdf.html",
-        {"plan": plan, "by_team": sorted(by_team.items()), "printed": timezone.now()},
+        {
+            "plan": plan,
+            "by_team": sorted(by_team.items()),
+            "printed": timezone.now(),
+            "area_map": charts.areas_map(plan, places),
+        },
         request=request,
     )
     pdf = pdf_render(

@@ -147,19 +147,25 @@ def reasons(
         merged["season"] = contributions.get("season_sin", 0.0) + contributions.get(
             "season_cos", 0.0
         )
-    ranked = sorted(merged.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:top_k]
-    return [
-        Reason(
-            feature=name,
-            contribution=float(c),
-            sentence=describe(
-                name,
-                float(values.get(name, 0.0)),
-                period=period,
-                ring_km=ring_km,
-                calendar=calendar,
-                target_month=target_month,
-            ),
+    ranked = sorted(merged.items(), key=lambda kv: (-abs(kv[1]), kv[0]))
+    # Two features can read as the same sentence (two history windows): say it once, with
+    # their contributions summed, and let the next reason take the freed place.
+    out: list[Reason] = []
+    for name, c in ranked:
+        sentence = describe(
+            name,
+            float(values.get(name, 0.0)),
+            period=period,
+            ring_km=ring_km,
+            calendar=calendar,
+            target_month=target_month,
         )
-        for name, c in ranked
-    ]
+        same = next((i for i, r in enumerate(out) if r.sentence == sentence), None)
+        if same is not None:
+            held = out[same]
+            out[same] = Reason(held.feature, held.contribution + float(c), sentence)
+            continue
+        if len(out) == top_k:
+            break
+        out.append(Reason(feature=name, contribution=float(c), sentence=sentence))
+    return out

@@ -161,3 +161,26 @@ def test_replanning_after_new_incidents_makes_a_new_version_and_says_what_change
     services.patrol_plan_approve(actor=patrol_world.planner, plan_id=second.pk)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUPERSEDED
+
+
+def test_orders_name_each_area_by_place_and_coordinates_never_by_cell_id(plan, patrol_world):
+    from django.test import Client
+
+    from bluebox.patrols import charts, selectors
+
+    places = selectors.area_places(plan)
+    assert places
+    site = patrol_world.site_a.name
+    for area, p in places.items():
+        assert area not in p["place"]
+        assert p["place"] == f"at {site}" or (" km " in p["place"] and p["place"].endswith(site))
+        assert "° N" in p["coordinates"] or "° S" in p["coordinates"]
+    assert any("south" in p["place"] or "north" in p["place"] for p in places.values())
+    svg = charts.areas_map(plan, places)
+    assert svg.count("<polygon") == len(places) and site in svg
+    client = Client()
+    client.force_login(patrol_world.planner)
+    page = client.get(f"/patrols/plans/{plan.pk}/").content.decode()
+    first = next(iter(places.values()))
+    assert first["coordinates"] in page
+    assert not any(f">{area}<" in page for area in places)
