@@ -18,7 +18,7 @@ def test_codes_become_words_in_english_and_french():
     with translation.override("fr"):
         assert labels.slot("mon-morning").lower() == "lundi matin"
         assert labels.label("crowd_control", "task") == "Contrôle des foules"
-        assert labels.language("en") == "anglais"
+        assert labels.language("en").lower() == "anglais"
 
 
 def test_an_unknown_code_is_shown_in_plain_words_never_blank():
