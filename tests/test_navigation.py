@@ -19,15 +19,15 @@ GUIDE = {"guide"}
 MENUS = {
     "commissioner": EVERY_MEMBER
     | GUIDE
-    | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "hrddp"},
+    | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "hrddp", "field"},
     # Reporters and analysts read the detention register of what they see (pseudonyms, clocks).
     "reporter_at_a": EVERY_MEMBER
     | GUIDE
-    | {"incidents", "alerts", "forecast", "patrols", "detention"},
+    | {"incidents", "alerts", "forecast", "patrols", "detention", "field"},
     "analyst": EVERY_MEMBER
     | GUIDE
-    | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention"},
-    "planner": EVERY_MEMBER | GUIDE | {"incidents", "forecast", "deployment", "patrols"},
+    | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "field"},
+    "planner": EVERY_MEMBER | GUIDE | {"incidents", "forecast", "deployment", "patrols", "field"},
     "detention_officer": EVERY_MEMBER | GUIDE | {"incidents", "detention"},
     "hrddp_officer": EVERY_MEMBER | GUIDE | {"incidents", "hrddp"},
     "auditor": {"audit"},

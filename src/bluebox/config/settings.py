@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "bluebox.hrddp",
     "bluebox.guide",
     "bluebox.overview",
+    "bluebox.field",
 ]
 
 MIDDLEWARE = [

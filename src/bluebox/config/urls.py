@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from bluebox.core.views import healthz, metrics, readyz
+from bluebox.field.views import service_worker
 
 api_v1 = [
     path("", include("bluebox.core.api_urls")),
@@ -17,12 +18,15 @@ api_v1 = [
     path("", include("bluebox.detention.api_urls")),
     path("", include("bluebox.hrddp.api_urls")),
     path("", include("bluebox.guide.api_urls")),
+    path("", include("bluebox.field.api_urls")),
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
+    # The field app's service worker answers for every language's page, so it lives at the root.
+    path("sw.js", service_worker, name="field-service-worker"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
@@ -38,6 +42,7 @@ urlpatterns = [
         path("detention/", include("bluebox.detention.urls")),
         path("hrddp/", include("bluebox.hrddp.urls")),
         path("guide/", include("bluebox.guide.urls")),
+        path("field/", include("bluebox.field.urls")),
         prefix_default_language=False,
     ),
 ]

@@ -10,7 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from bluebox.core.access import record_refusal
-from bluebox.core.exceptions import DeletionRefused, NotPermitted, NotVisible, ServiceError
+from bluebox.core.exceptions import (
+    Conflict,
+    DeletionRefused,
+    NotPermitted,
+    NotVisible,
+    ServiceError,
+)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -25,6 +31,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         body: dict[str, Any] = {"detail": exc.message}
         if exc.field_errors:
             body["errors"] = exc.field_errors
+        if isinstance(exc, Conflict):
+            body["conflict"] = True
+            return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, DjangoValidationError):
         return Response(

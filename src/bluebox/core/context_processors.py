@@ -1,7 +1,8 @@
 """Navigation shared by every page: modules, and whether each is available yet.
 
 A domain app makes its module available by setting ``nav_url_name`` on its ``AppConfig``, and
-``nav_resources``: the module is listed for a person who may view any of them (through
+``nav_resources``: the module is listed for a person who may view any of them (or do the
+action ``nav_actions`` names for a resource) (through
 :mod:`bluebox.core.access`, like every other decision). Modules not built yet are not listed.
 """
 
@@ -28,6 +29,7 @@ MODULES = [
     ("assessment", _("Assessment"), "assessment"),
     ("guide", _("Field guide"), "guide"),
     ("sharing", _("Sharing"), "sharing"),
+    ("field", _("Field reports"), "field"),
     ("audit", _("Audit trail"), "core"),
 ]
 
@@ -40,7 +42,11 @@ def _entry(user: Any, app_label: str) -> str | None:
         return None
     url_name = getattr(config, "nav_url_name", None)
     resources = getattr(config, "nav_resources", ())
-    if url_name is None or not any(access.grants(user, r, "view") for r in resources):
+    # The action each resource needs for the module to be listed ("view" unless the app says).
+    actions = getattr(config, "nav_actions", {})
+    if url_name is None or not any(
+        access.grants(user, r, actions.get(r, "view")) for r in resources
+    ):
         return None
     return str(url_name)
 

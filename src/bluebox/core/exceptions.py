@@ -1,6 +1,7 @@
 """The exceptions services and checks raise, and nothing else: no web or API framework here.
 
-Services raise :class:`ServiceError` (bad input or a broken business rule: 400),
+Services raise :class:`ServiceError` (bad input or a broken business rule: 400; a
+:class:`Conflict` with what changed meanwhile: 409),
 :class:`NotPermitted` (403) or :class:`NotVisible` (404, identical for "missing" and "not
 yours"); operational records refuse deletion with :class:`DeletionRefused` (405). How each
 channel renders them lives with the channel: :mod:`bluebox.core.api_errors` for the API,
@@ -19,6 +20,12 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field_errors = field_errors or {}
+
+
+class Conflict(ServiceError):
+    """The request was valid when it was written, but the record changed meanwhile (a patrol
+    already recorded by someone else): the API answers 409 with ``"conflict": true`` so an
+    offline client shows it instead of sending again or overwriting."""
 
 
 class NotVisible(Http404):

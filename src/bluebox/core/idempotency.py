@@ -38,10 +38,22 @@ def _api_user(request: HttpRequest) -> Any:
     from rest_framework.settings import api_settings
 
     classes = cast(list[Any], api_settings.DEFAULT_AUTHENTICATION_CLASSES)
-    drf = Request(request, authenticators=[cls() for cls in classes])
+    parsers = cast(list[Any], api_settings.DEFAULT_PARSER_CLASSES)
+    # Session authentication checks the CSRF token, which reads the request's data: it needs
+    # the parsers, and the body read first so the view and the fingerprint can read it again.
+    request.body  # noqa: B018
+    drf = Request(
+        request,
+        parsers=[cls() for cls in parsers],
+        authenticators=[cls() for cls in classes],
+    )
+    signed_in = getattr(request, "user", None)
     try:
         user = drf.user
     except APIException:
+        # DRF put an anonymous user on the request: put the session's back, so the view
+        # refuses as it would without a key (a missing CSRF token is a 403, not a 401).
+        request.user = signed_in  # type: ignore[assignment]
         return None
     return user if getattr(user, "is_authenticated", False) else None
 

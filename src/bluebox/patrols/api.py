@@ -299,6 +299,13 @@ class RecordSerializer(ModelSerializer[Patrol]):
         return list(EngagementSerializer(rows, many=True).data)
 
 
+class InlineTrackSerializer(serializers.Serializer[Any]):
+    """A track sent inside the record (as the offline field app does), not as an upload."""
+
+    format = serializers.ChoiceField(choices=[("gpx", "GPX"), ("geojson", "GeoJSON")])
+    content = serializers.CharField(max_length=tracks.MAX_BYTES, trim_whitespace=False)
+
+
 class RecordCreateSerializer(serializers.Serializer[Any]):
     site = inputs.IdField()
     team = inputs.IdField()
@@ -318,6 +325,7 @@ class RecordCreateSerializer(serializers.Serializer[Any]):
         ],
         default=int(Classification.CONFIDENTIAL),
     )
+    track = InlineTrackSerializer(required=False)
 
 
 @extend_schema_view(get=extend_schema(parameters=[id_param("site")]))
@@ -346,8 +354,15 @@ class RecordListCreate(generics.ListAPIView[Patrol]):
             incident_ids=d.get("incidents", []),
             engagements=[services.EngagementInput(**e) for e in d.get("engagements", [])],
             classification=int(d["classification"]),
+            track=_inline_track(d.get("track")),
         )
         return Response(RecordSerializer(patrol).data, status=status.HTTP_201_CREATED)
+
+
+def _inline_track(track: dict[str, str] | None) -> tuple[str, bytes] | None:
+    if track is None:
+        return None
+    return f"track.{track['format']}", track["content"].encode()
 
 
 class RecordDetail(generics.RetrieveAPIView[Patrol]):

@@ -160,3 +160,20 @@ def test_a_token_client_retrying_gets_the_first_response(world):
     stranger.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     refused = post(stranger, report(world), key="pda-retry-1")
     assert refused.status_code in (401, 403), "a bad token gets no replay"
+
+
+def test_a_browser_session_with_its_csrf_token_gets_the_same_once(world):
+    """A page (the offline field app) writes with its session and CSRF token, not a token:
+    the key holds there too, and a missing CSRF token is refused as before."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.reporter_at_a)
+    csrf = client.get("/api/v1/field/session/").json()["csrf"]
+    first = post(client, report(world), key="phone-1", HTTP_X_CSRFTOKEN=csrf)
+    assert first.status_code == 201, first.content
+    again = post(client, report(world), key="phone-1", HTTP_X_CSRFTOKEN=csrf)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Incident.objects.count() == 1
+    refused = post(client, report(world, title="No token"), key="phone-2")
+    assert refused.status_code == 403
+    assert Incident.objects.count() == 1

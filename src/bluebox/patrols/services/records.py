@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bluebox.core import access, audit
 from bluebox.core.classification import Classification
-from bluebox.core.exceptions import ServiceError
+from bluebox.core.exceptions import Conflict, ServiceError
 from bluebox.hrddp.selectors import support_gate
 from bluebox.incidents.selectors import incidents_for
 from bluebox.missions.models import PartnerOrganisation
@@ -96,8 +96,14 @@ def patrol_record(
     incident_ids: Sequence[int] = (),
     engagements: Sequence[EngagementInput] = (),
     classification: int = Classification.CONFIDENTIAL,
+    track: tuple[str, bytes] | None = None,
 ) -> Patrol:
-    """Record a patrol as executed (joint patrols pass the HRDDP support gate)."""
+    """Record a patrol as executed (joint patrols pass the HRDDP support gate), with its
+    track when one comes along (``(filename, content)``, GPX or GeoJSON): one write, so a
+    record sent again under its idempotency key is either wholly there or not at all.
+
+    A planned patrol is executed once: recording it again is a :class:`Conflict` naming the
+    record already there, never a second record of the same order."""
     site = site_for(actor, site_id, "record")
     errors = _record_field_errors(
         started_at=started_at,
@@ -132,6 +138,14 @@ def patrol_record(
     if errors:
         raise ServiceError("Invalid patrol record.", field_errors=errors)
     assert team is not None  # noqa: S101 (checked above)
+    if planned is not None:
+        done = Patrol.objects.filter(planned=planned, voided_at__isnull=True).first()
+        if done is not None:
+            raise Conflict(
+                f"This planned patrol was already recorded (record {done.pk}, "
+                f"{done.recorded_at:%Y-%m-%d %H:%M} UTC).",
+                field_errors={"planned": ["Already recorded."]},
+            )
     if partner is not None:
         hrddp_gate(partner=partner, at=started_at)
     patrol = Patrol.objects.create(
@@ -149,6 +163,8 @@ def patrol_record(
         **_scope_fields(site),
     )
     patrol.incidents.set(visible_incidents)
+    if track is not None:
+        _attach_track(patrol, site_latlon=(site.latitude, site.longitude), track=track)
     CommunityEngagement.objects.bulk_create(
         CommunityEngagement(
             patrol=patrol,
@@ -169,7 +185,11 @@ def patrol_record(
         resource="patrol-record",
         object_id=patrol.pk,
         mission_id=site.mission_id,
-        detail={"joint": partner is not None, "incidents": len(visible_incidents)},
+        detail={
+            "joint": partner is not None,
+            "incidents": len(visible_incidents),
+            "track": track is not None,
+        },
     )
     return patrol
 
@@ -185,21 +205,11 @@ def patrol_track_upload(*, actor: Any, patrol_id: int, filename: str, content: b
     )
     if patrol.voided_at is not None:
         raise ServiceError("This patrol record is voided.")
-    try:
-        track = tracks.parse_track(filename, content)
-        track = tracks.check_against_patrol(
-            track,
-            site_latlon=(patrol.site.latitude, patrol.site.longitude),
-            started_at=patrol.started_at,
-            ended_at=patrol.ended_at,
-        )
-    except tracks.TrackError as exc:
-        raise ServiceError(str(exc), field_errors={"track": [str(exc)]}) from exc
-    patrol.track = track.geojson()
-    patrol.track_times = [t.isoformat() if t else None for t in track.times]
-    patrol.track_km = tracks.length_km(track)
-    patrol.dosage = tracks.dosage(track)
-    patrol.save(update_fields=["track", "track_times", "track_km", "dosage"])
+    track = _attach_track(
+        patrol,
+        site_latlon=(patrol.site.latitude, patrol.site.longitude),
+        track=(filename, content),
+    )
     audit.record(
         actor=actor,
         action="track-upload",
@@ -209,3 +219,25 @@ def patrol_track_upload(*, actor: Any, patrol_id: int, filename: str, content: b
         detail={"format": track.fmt, "points": len(track.points)},
     )
     return patrol
+
+
+def _attach_track(
+    patrol: Patrol, *, site_latlon: tuple[float, float], track: tuple[str, bytes]
+) -> tracks.Track:
+    filename, content = track
+    try:
+        parsed = tracks.parse_track(filename, content)
+        parsed = tracks.check_against_patrol(
+            parsed,
+            site_latlon=site_latlon,
+            started_at=patrol.started_at,
+            ended_at=patrol.ended_at,
+        )
+    except tracks.TrackError as exc:
+        raise ServiceError(str(exc), field_errors={"track": [str(exc)]}) from exc
+    patrol.track = parsed.geojson()
+    patrol.track_times = [t.isoformat() if t else None for t in parsed.times]
+    patrol.track_km = tracks.length_km(parsed)
+    patrol.dosage = tracks.dosage(parsed)
+    patrol.save(update_fields=["track", "track_times", "track_km", "dosage"])
+    return parsed

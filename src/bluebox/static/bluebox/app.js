@@ -46,6 +46,29 @@
     }
   });
 
+  /* Signing out drops the field app's key from this phone: the reports it keeps stay
+     encrypted and open again only when the same person signs in. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-forget-field-key") || form.dataset.forgotten) { return; }
+    if (!window.indexedDB) { return; }
+    event.preventDefault();
+    var done = function () { form.dataset.forgotten = "1"; form.submit(); };
+    var req = indexedDB.open("bluebox-field", 1);
+    req.onupgradeneeded = function () { req.transaction.abort(); };  // no app data here: create none
+    req.onerror = done;
+    req.onsuccess = function () {
+      var db = req.result;
+      try {
+        var t = db.transaction(["keys", "meta"], "readwrite");
+        t.objectStore("keys").clear();
+        t.objectStore("meta").clear();
+        t.oncomplete = function () { db.close(); done(); };
+        t.onerror = t.onabort = function () { db.close(); done(); };
+      } catch (e) { db.close(); done(); }
+    };
+  });
+
   bars(document);
   document.addEventListener("htmx:afterSwap", function (event) { bars(event.target); });
 }());
