@@ -19,15 +19,27 @@ GUIDE = {"guide"}
 MENUS = {
     "commissioner": EVERY_MEMBER
     | GUIDE
-    | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "hrddp", "field"},
+    | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "hrddp", "field"}
+    | {"assessment"},
     # Reporters and analysts read the detention register of what they see (pseudonyms, clocks).
     "reporter_at_a": EVERY_MEMBER
     | GUIDE
-    | {"incidents", "alerts", "forecast", "patrols", "detention", "field"},
+    | {"incidents", "alerts", "forecast", "patrols", "detention", "field", "assessment"},
     "analyst": EVERY_MEMBER
     | GUIDE
-    | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "field"},
-    "planner": EVERY_MEMBER | GUIDE | {"incidents", "forecast", "deployment", "patrols", "field"},
+    | {
+        "incidents",
+        "alerts",
+        "forecast",
+        "deployment",
+        "patrols",
+        "detention",
+        "field",
+        "assessment",
+    },
+    "planner": EVERY_MEMBER
+    | GUIDE
+    | {"incidents", "forecast", "deployment", "patrols", "field", "assessment"},
     "detention_officer": EVERY_MEMBER | GUIDE | {"incidents", "detention"},
     "hrddp_officer": EVERY_MEMBER | GUIDE | {"incidents", "hrddp"},
     "auditor": {"audit"},

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "bluebox.detention",
     "bluebox.hrddp",
     "bluebox.guide",
+    "bluebox.assessment",
     "bluebox.overview",
     "bluebox.field",
 ]
@@ -286,6 +287,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # processes must share this directory. Larger uploads are refused before anything is stored.
 IMPORT_DIR = DATA_DIR / "imports"
 IMPORT_MAX_BYTES = env_int("BLUEBOX_IMPORT_MAX_MB", 512, minimum=1) * 1024 * 1024
+
+# ODK Collect's OpenRosa endpoint (assessment/openrosa.py): the largest request it accepts (the
+# phone splits its attachments to fit), and whether plain HTTP is allowed (never in production:
+# Basic credentials would travel in clear; a laptop demo on a local network may need it).
+OPENROSA_MAX_REQUEST_BYTES = env_int("BLUEBOX_OPENROSA_MAX_MB", 10, minimum=1) * 1024 * 1024
+OPENROSA_ALLOW_HTTP = env_bool("BLUEBOX_OPENROSA_ALLOW_HTTP", default=False)
+if PRODUCTION and OPENROSA_ALLOW_HTTP:
+    raise ConfigurationError("BLUEBOX_OPENROSA_ALLOW_HTTP may not be set in production")
 
 # The window every date given to bluebox must fall in (core/bounds.py applies it to every input).
 # UCDP GED starts in 1989 and ACLED in 1997, so event histories need nothing earlier, and a

@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("bluebox.hrddp.api_urls")),
     path("", include("bluebox.guide.api_urls")),
     path("", include("bluebox.field.api_urls")),
+    path("", include("bluebox.assessment.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,8 @@ urlpatterns = [
     path("sw.js", service_worker, name="field-service-worker"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
+    # ODK Collect's server URL is /openrosa/<mission>: outside the language prefix, no session.
+    path("openrosa/", include("bluebox.assessment.openrosa_urls")),
     path("admin/", admin.site.urls),
     *i18n_patterns(
         path("", include("bluebox.core.urls")),
@@ -43,6 +46,7 @@ urlpatterns = [
         path("hrddp/", include("bluebox.hrddp.urls")),
         path("guide/", include("bluebox.guide.urls")),
         path("field/", include("bluebox.field.urls")),
+        path("assessment/", include("bluebox.assessment.urls")),
         prefix_default_language=False,
     ),
 ]

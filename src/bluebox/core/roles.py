@@ -55,6 +55,9 @@ class Resource(StrEnum):
     GUIDE_OVERRIDE = "guide_override"
     HRDDP = "hrddp"
     PATROL = "patrol"
+    SURVEY = "survey"
+    SURVEY_RESPONSE = "survey_response"
+    INDICATOR = "indicator"
     SYSTEM = "system"
 
 

@@ -1,0 +1,120 @@
+"""Assessment endpoints: survey forms (list, one, upload) and submissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bluebox.assessment import selectors, services
+from bluebox.assessment.models import Submission, SurveyForm
+from bluebox.core import access, inputs
+from bluebox.core.classification import Classification
+from bluebox.core.serializers import ModelSerializer
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+class SurveyFormSerializer(ModelSerializer[SurveyForm]):
+    version = serializers.SerializerMethodField()
+    languages = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SurveyForm
+        fields = [
+            "id",
+            "mission",
+            "form_id",
+            "title",
+            "status",
+            "classification",
+            "version",
+            "languages",
+        ]
+        read_only_fields = fields
+
+    def get_version(self, obj: SurveyForm) -> str | None:
+        current = obj.current_version
+        return current.version if current else None
+
+    def get_languages(self, obj: SurveyForm) -> list[str]:
+        current = obj.current_version
+        return list(current.languages) if current else []
+
+
+class UploadSerializer(serializers.Serializer[Any]):
+    mission = inputs.IdField()
+    xlsform = serializers.FileField()
+    classification = serializers.ChoiceField(
+        choices=Classification.choices, required=False, default=Classification.UNCLASSIFIED
+    )
+
+
+class SubmissionSerializer(ModelSerializer[Submission]):
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "form",
+            "instance_id",
+            "site",
+            "round_label",
+            "received_at",
+            "complete",
+            "source",
+            "answers",
+        ]
+        read_only_fields = fields
+
+
+class FormList(generics.ListAPIView[SurveyForm]):
+    serializer_class = SurveyFormSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.forms_for(self.request.user).order_by("id")
+
+
+class FormUpload(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=UploadSerializer, responses={201: SurveyFormSerializer})
+    def post(self, request: Request) -> Response:
+        body = UploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["xlsform"]
+        if upload.size > MAX_UPLOAD:
+            raise serializers.ValidationError({"xlsform": ["At most 5 MB."]})
+        version = services.form_upload(
+            actor=request.user,
+            mission_id=body.validated_data["mission"],
+            content=upload.read(),
+            filename=upload.name,
+            classification=body.validated_data["classification"],
+        )
+        return Response(SurveyFormSerializer(version.form).data, status=status.HTTP_201_CREATED)
+
+
+class FormDetail(generics.RetrieveAPIView[SurveyForm]):
+    serializer_class = SurveyFormSerializer
+
+    def get_object(self) -> SurveyForm:
+        return selectors.form_get(self.request.user, int(self.kwargs["pk"]))
+
+
+class FormSubmissions(generics.ListAPIView[Submission]):
+    serializer_class = SubmissionSerializer
+
+    def get_queryset(self) -> Any:
+        form = selectors.form_get(self.request.user, int(self.kwargs["pk"]))
+        return selectors.submissions_for(self.request.user, form=form).order_by("id")
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        # Reads of strictly confidential or compartmented answers are in the audit trail.
+        access.audit_reads(self.request.user, page if page is not None else queryset)
+        return page

@@ -1,0 +1,273 @@
+"""Assessment: survey forms in XLSForm, their submissions from phones, and outcome indicators.
+
+A :class:`SurveyForm` is one questionnaire of a mission (its XLSForm ``form_id``); each upload
+that changes it is a :class:`FormVersion`, converted to an XForm by pyxform and kept with the
+file it came from. :class:`FormAssignment` says where (mission, sector or site) and when a form
+is collected. A :class:`Submission` is one filled-in form as ODK Collect (or an import) sent it,
+keyed by its ``instanceID``; an edit is a new submission naming the one it replaces
+(``deprecatedID``), which stops being current. Submissions inherit the form's classification
+and compartments: free-text answers are read under the same rules as any record.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bluebox.core.classification import Classification
+from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.roles import Resource
+
+
+class FormStatus(models.TextChoices):
+    OPEN = "open", _("Open for submissions")
+    CLOSED = "closed", _("Closed")
+
+
+class SurveyForm(ClassifiedRecord, VoidableRecord):
+    """One questionnaire of a mission, across its versions."""
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    # The XLSForm settings ``form_id``: what ODK Collect and submissions call the form.
+    form_id = models.CharField(max_length=64)
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=8, choices=FormStatus.choices, default=FormStatus.OPEN)
+    # Answers naming the field site they were collected at (a site code), if the form asks.
+    site_field = models.CharField(max_length=64, blank=True, default="site")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    classification = models.PositiveSmallIntegerField(
+        choices=Classification.choices, default=Classification.UNCLASSIFIED
+    )
+
+    access_resource: ClassVar[Resource] = Resource.SURVEY
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "form_id"], name="one_form_id_per_mission")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def current_version(self) -> FormVersion | None:
+        return self.versions.order_by("-uploaded_at", "-id").first()
+
+
+class FormVersion(models.Model):
+    """One upload of a form: the XLSForm as sent, the XForm pyxform made of it."""
+
+    form = models.ForeignKey(SurveyForm, on_delete=models.PROTECT, related_name="versions")
+    version = models.CharField(max_length=64)
+    xlsform_name = models.CharField(max_length=200)
+    xlsform = models.BinaryField()
+    xform = models.TextField()
+    # ``md5:<hex>`` of the XForm, as the OpenRosa form list announces it.
+    md5 = models.CharField(max_length=32)
+    # The form's own languages ("English (en)", "Français (fr)"), default first.
+    languages = models.JSONField(default=list)
+    # The questions, for analysis: [{"name", "path", "type", "label": {lang: text}, "choices"}].
+    questions = models.JSONField(default=list)
+    # Media the form refers to (images, CSV choice lists), to be uploaded beside it.
+    media_expected = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    access_resource: ClassVar[Resource] = Resource.SURVEY
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "form__mission_id"}
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "version"], name="one_version_string_per_form")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form.form_id} v{self.version}"
+
+
+class FormMedia(models.Model):
+    """A media file of a form version (an image, a CSV of choices), listed in its manifest."""
+
+    version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="media")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    md5 = models.CharField(max_length=32)
+
+    access_resource: ClassVar[Resource] = Resource.SURVEY
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "version__form__mission_id"}
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "filename"], name="one_media_file_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class FormAssignment(models.Model):
+    """Where and when a form is collected: the whole mission, one sector or one site."""
+
+    form = models.ForeignKey(SurveyForm, on_delete=models.PROTECT, related_name="assignments")
+    sector = models.ForeignKey(
+        "missions.Sector", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    site = models.ForeignKey(
+        "missions.FieldSite", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    # A round of the survey ("2026 Q4"): trends compare rounds.
+    round_label = models.CharField(max_length=64, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField()
+
+    access_resource: ClassVar[Resource] = Resource.SURVEY
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "form__mission_id"}
+
+    class Meta:
+        ordering = ["opens_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="assignment_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sector__isnull=True) | models.Q(site__isnull=True),
+                name="assignment_to_a_sector_or_a_site",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form} {self.opens_on}–{self.closes_on}"
+
+
+class SubmissionSource(models.TextChoices):
+    OPENROSA = "openrosa", _("ODK Collect")
+    KOBO = "kobo", _("KoBoToolbox")
+    CENTRAL = "central", _("ODK Central")
+    FILE = "file", _("Submissions file")
+
+
+class Submission(ClassifiedRecord, VoidableRecord):
+    """One filled-in form, keyed by its ``instanceID``, with the form's protection."""
+
+    form = models.ForeignKey(SurveyForm, on_delete=models.PROTECT, related_name="submissions")
+    version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    sector = models.ForeignKey(
+        "missions.Sector", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    site = models.ForeignKey(
+        "missions.FieldSite", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    instance_id = models.CharField(max_length=128)
+    # The submission this one edits (its ``deprecatedID``); the edited one is no longer current.
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    is_current = models.BooleanField(default=True)
+    xml = models.TextField()
+    xml_sha256 = models.CharField(max_length=64)
+    # The answers, flattened: {"trust": "yes", "group/age": "34"}.
+    answers = models.JSONField(default=dict)
+    # Files the answers name (photos, recordings) and whether they have all arrived.
+    attachments_expected = models.JSONField(default=list)
+    complete = models.BooleanField(default=False)
+    source = models.CharField(
+        max_length=16, choices=SubmissionSource.choices, default=SubmissionSource.OPENROSA
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    device_id = models.CharField(max_length=100, blank=True)
+    received_at = models.DateTimeField()
+    round_label = models.CharField(max_length=64, blank=True)
+
+    access_resource: ClassVar[Resource] = Resource.SURVEY_RESPONSE
+    access_scope: ClassVar[dict[str, str | None]] = {
+        "mission": "mission_id",
+        "sector": "sector_id",
+        "site": "site_id",
+    }
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "instance_id"], name="one_submission_per_instance_id"
+            )
+        ]
+        indexes = [models.Index(fields=["form", "is_current"], name="submission_form_current")]
+
+    def __str__(self) -> str:
+        return f"{self.form.form_id} {self.instance_id}"
+
+
+class SubmissionAttachment(models.Model):
+    """A file sent with a submission, possibly in a later request than its XML."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    received_at = models.DateTimeField()
+
+    access_resource: ClassVar[Resource] = Resource.SURVEY_RESPONSE
+    access_scope: ClassVar[dict[str, str | None]] = {
+        "mission": "submission__mission_id",
+        "sector": "submission__sector_id",
+        "site": "submission__site_id",
+    }
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "filename"], name="one_attachment_per_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class CollectorCredential(models.Model):
+    """A password for one phone's ODK Collect, standing for its holder on OpenRosa only.
+
+    Stored as the SHA-256 of a 256-bit random secret (shown once), like API tokens: revoking it
+    cuts off one lost phone without touching the person's own password, and it opens no page,
+    API or session.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collector_credentials"
+    )
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

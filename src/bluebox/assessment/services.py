@@ -1,0 +1,594 @@
+"""Writes on assessment records: forms and their versions, assignments, collector passwords,
+and submissions received from ODK Collect or imported.
+
+Each is atomic, authorized through :mod:`bluebox.core.access` and audited.
+:func:`submission_receive` is the one path every submission takes, whatever its channel: it is
+idempotent on the ``instanceID`` (the same XML again adds only the attachments not yet
+received; other XML under the same ID is a :class:`Conflict`), and a ``deprecatedID`` makes it
+an edit that replaces the current submission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bluebox.assessment import instances, xlsform
+from bluebox.assessment.models import (
+    CollectorCredential,
+    FormAssignment,
+    FormMedia,
+    FormStatus,
+    FormVersion,
+    Submission,
+    SubmissionAttachment,
+    SubmissionSource,
+    SurveyForm,
+)
+from bluebox.core import access, audit
+from bluebox.core.classification import Classification
+from bluebox.core.exceptions import NotVisible, ServiceError
+from bluebox.core.roles import Resource
+from bluebox.missions.models import FieldSite, Mission, Sector
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+COLLECTOR_PREFIX = "bbc_"
+
+
+class Conflict(ServiceError):
+    """The request contradicts what is stored (other XML under an instanceID): a 409."""
+
+
+@dataclass(frozen=True)
+class Received:
+    submission: Submission
+    created: bool
+    attachments_added: int
+
+
+def _problems_text(problems: list[xlsform.FormProblem]) -> list[str]:
+    out = []
+    for p in problems:
+        where = []
+        if p.sheet:
+            where.append(f"sheet {p.sheet}")
+        if p.row is not None:
+            where.append(f"row {p.row}")
+        out.append(f"{', '.join(where)}: {p.message}" if where else p.message)
+    return out
+
+
+@transaction.atomic
+def form_upload(
+    *,
+    actor: Any,
+    mission_id: int,
+    content: bytes,
+    filename: str,
+    classification: int = Classification.UNCLASSIFIED,
+    compartments: int = 0,
+    at: datetime | None = None,
+) -> FormVersion:
+    """Validate an XLSForm with pyxform and store it as a new version of its form.
+
+    The same file (same XForm) again is a no-op that returns the stored version; a changed form
+    under a version string already used is refused: ODK Collect would not fetch it again.
+    """
+    at = at or timezone.now()
+    access.require_in_scope(
+        actor,
+        Resource.SURVEY,
+        "manage",
+        mission_id=mission_id,
+        classification=classification,
+        compartments=compartments,
+    )
+    try:
+        converted = xlsform.convert(content, filename)
+    except xlsform.XLSFormError as exc:
+        texts = _problems_text(exc.problems)
+        raise ServiceError(
+            "The XLSForm was refused: " + "; ".join(texts[:5]), field_errors={"xlsform": texts}
+        ) from exc
+    form = (
+        SurveyForm.objects.select_for_update()
+        .filter(mission_id=mission_id, form_id=converted.form_id)
+        .first()
+    )
+    if form is not None and form.is_voided:
+        raise ServiceError(
+            f"The form {converted.form_id} was voided; give the new one another form_id.",
+            field_errors={"xlsform": ["form_id of a voided form"]},
+        )
+    if form is None:
+        form = SurveyForm.objects.create(
+            mission_id=mission_id,
+            form_id=converted.form_id,
+            title=converted.title,
+            created_by=actor,
+            created_at=at,
+            classification=classification,
+            compartments=compartments,
+        )
+        audit.record_for(form, actor=actor, action="survey-form-create")
+    existing = form.versions.filter(version=converted.version).first()
+    if existing is not None:
+        if existing.md5 == converted.md5:
+            return existing
+        raise ServiceError(
+            f"Version {converted.version} of {converted.form_id} is already in use with other "
+            "content: raise the version in the settings sheet.",
+            field_errors={"xlsform": ["sheet settings: version already used"]},
+        )
+    version = FormVersion.objects.create(
+        form=form,
+        version=converted.version,
+        xlsform_name=filename[:200],
+        xlsform=content,
+        xform=converted.xform,
+        md5=converted.md5,
+        languages=converted.languages,
+        questions=converted.questions,
+        media_expected=converted.media_expected,
+        warnings=converted.warnings,
+        uploaded_by=actor,
+        uploaded_at=at,
+    )
+    if form.title != converted.title:
+        form.title = converted.title
+        form.save(update_fields=["title"])
+    audit.record_for(
+        form,
+        actor=actor,
+        action="survey-form-version",
+        detail={"version": version.version, "md5": version.md5},
+    )
+    return version
+
+
+def _managed_form(actor: Any, form_pk: int, action: str = "manage") -> SurveyForm:
+    form = access.get_visible(actor, SurveyForm.objects.all(), pk=form_pk)
+    access.require_in_scope(
+        actor,
+        Resource.SURVEY,
+        action,
+        object_id=form.pk,
+        mission_id=form.mission_id,
+        classification=form.classification,
+        compartments=form.compartments,
+    )
+    return form
+
+
+@transaction.atomic
+def form_media_add(
+    *, actor: Any, version_id: int, filename: str, content: bytes, content_type: str
+) -> FormMedia:
+    version = FormVersion.objects.select_related("form").filter(pk=version_id).first()
+    if version is None:
+        raise access.refuse_lookup(actor, FormVersion.objects.all(), action="manage", pk=version_id)
+    _managed_form(actor, version.form_id)
+    name = filename.rsplit("/", 1)[-1].strip()
+    if name not in version.media_expected:
+        raise ServiceError(
+            f"The form does not use a media file named {name or '(empty)'}.",
+            field_errors={"file": [f"Expected one of: {', '.join(version.media_expected)}"]},
+        )
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise ServiceError("The media file is larger than 10 MB.", field_errors={"file": ["Size"]})
+    media, _ = FormMedia.objects.update_or_create(
+        version=version,
+        filename=name,
+        defaults={
+            "content": content,
+            "content_type": content_type[:100] or "application/octet-stream",
+            "md5": hashlib.md5(content, usedforsecurity=False).hexdigest(),
+        },
+    )
+    audit.record_for(version.form, actor=actor, action="survey-form-media", detail={"file": name})
+    return media
+
+
+@transaction.atomic
+def form_assign(
+    *,
+    actor: Any,
+    form_pk: int,
+    opens_on: date,
+    closes_on: date,
+    sector_id: int | None = None,
+    site_id: int | None = None,
+    round_label: str = "",
+) -> FormAssignment:
+    """Collect a form in the whole mission, one sector or one site, between two dates."""
+    form = _managed_form(actor, form_pk)
+    if sector_id and site_id:
+        raise ServiceError(
+            "Assign a form to a sector or to a site, not both.",
+            field_errors={"site": ["A sector or a site, not both."]},
+        )
+    if closes_on < opens_on:
+        raise ServiceError(
+            "The closing date is before the opening date.",
+            field_errors={"closes_on": ["Before the opening date."]},
+        )
+    if sector_id and not Sector.objects.filter(pk=sector_id, mission_id=form.mission_id).exists():
+        raise ServiceError("No such sector in this mission.", field_errors={"sector": ["Unknown"]})
+    if site_id and not FieldSite.objects.filter(pk=site_id, mission_id=form.mission_id).exists():
+        raise ServiceError("No such site in this mission.", field_errors={"site": ["Unknown"]})
+    assignment = FormAssignment.objects.create(
+        form=form,
+        sector_id=sector_id,
+        site_id=site_id,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        round_label=round_label.strip()[:64],
+        assigned_by=actor,
+        assigned_at=timezone.now(),
+    )
+    audit.record_for(
+        form,
+        actor=actor,
+        action="survey-form-assign",
+        detail={
+            "assignment": assignment.pk,
+            "sector": sector_id,
+            "site": site_id,
+            "opens_on": opens_on.isoformat(),
+            "closes_on": closes_on.isoformat(),
+        },
+    )
+    return assignment
+
+
+@transaction.atomic
+def form_set_status(*, actor: Any, form_pk: int, status: str) -> SurveyForm:
+    if status not in FormStatus.values:
+        raise ServiceError("Unknown status.", field_errors={"status": ["Open or closed."]})
+    form = _managed_form(actor, form_pk)
+    form.status = status
+    form.save(update_fields=["status"])
+    audit.record_for(form, actor=actor, action="survey-form-status", detail={"status": status})
+    return form
+
+
+# --- collector passwords -----------------------------------------------------------------------
+
+
+def collector_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def collector_credential_create(*, actor: Any, name: str) -> tuple[CollectorCredential, str]:
+    """A password for one phone's ODK Collect; the secret is returned once, never stored."""
+    if not access.missions_for(actor, Resource.SURVEY_RESPONSE, "create"):
+        raise access.refuse(
+            access.NotPermitted("no survey to collect"),
+            actor=actor,
+            action="collector-credential-create",
+            resource=Resource.SURVEY_RESPONSE,
+        )
+    label = name.strip()[:100]
+    if not label:
+        raise ServiceError("Name the phone.", field_errors={"name": ["Required."]})
+    secret = COLLECTOR_PREFIX + secrets.token_urlsafe(32)
+    credential = CollectorCredential.objects.create(
+        user=actor,
+        name=label,
+        digest=collector_digest(secret),
+        prefix=secret[:10],
+        created_at=timezone.now(),
+    )
+    audit.record(
+        actor=actor,
+        action="collector-credential-create",
+        object_id=credential.pk,
+        detail={"name": label},
+    )
+    return credential, secret
+
+
+@transaction.atomic
+def collector_credential_revoke(*, actor: Any, credential_id: int) -> CollectorCredential:
+    credential = CollectorCredential.objects.filter(pk=credential_id, user=actor).first()
+    if credential is None:
+        raise access.refuse(
+            NotVisible(),
+            actor=actor,
+            action="collector-credential-revoke",
+            object_id=credential_id,
+        )
+    if credential.revoked_at is None:
+        credential.revoked_at = timezone.now()
+        credential.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="collector-credential-revoke", object_id=credential.pk)
+    return credential
+
+
+# --- submissions -------------------------------------------------------------------------------
+
+
+def _form_for(actor: Any, mission: Mission, form_id: str) -> SurveyForm:
+    queryset = SurveyForm.objects.filter(voided_at__isnull=True)
+    return access.get_visible(actor, queryset, mission_id=mission.pk, form_id=form_id)
+
+
+def _site_of(
+    actor: Any, form: SurveyForm, answers: dict[str, str], replaced: Submission | None
+) -> FieldSite | None:
+    code = answers.get(form.site_field, "").strip() if form.site_field else ""
+    if code:
+        site = FieldSite.objects.filter(mission_id=form.mission_id, code=code).first()
+        if site is None:
+            raise ServiceError(
+                f"No field site {code!r} in this mission.",
+                field_errors={form.site_field: ["Unknown site code."]},
+            )
+        return site
+    if replaced is not None:
+        return replaced.site
+    sites = {
+        g.site_id
+        for g in access.grants(actor, Resource.SURVEY_RESPONSE, "create")
+        if g.mission_id == form.mission_id
+    }
+    only = next(iter(sites)) if len(sites) == 1 else None
+    return FieldSite.objects.get(pk=only) if only is not None else None
+
+
+def _expected_files(version: FormVersion, answers: dict[str, str]) -> list[str]:
+    binary = {q["path"] for q in version.questions if q.get("binary")}
+    files = set()
+    for key, value in answers.items():
+        base = key.split("[", 1)[0] if "[" in key.rsplit("/", 1)[-1] else key
+        if value and (key in binary or base in binary):
+            files.add(value)
+    return sorted(files)
+
+
+def _store_attachments(
+    submission: Submission, files: list[tuple[str, str, bytes]], at: datetime
+) -> int:
+    expected = set(submission.attachments_expected)
+    stored = {a.filename: a.sha256 for a in submission.attachments.all()}
+    added = 0
+    for name, content_type, content in files:
+        if name not in expected:
+            continue  # a file no answer names is not kept
+        digest = hashlib.sha256(content).hexdigest()
+        if name in stored:
+            if stored[name] != digest:
+                raise Conflict(
+                    f"The attachment {name} was already received with other content.",
+                    field_errors={name: ["Different content under the same name."]},
+                )
+            continue
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            raise ServiceError(f"The attachment {name} is larger than 10 MB.")
+        SubmissionAttachment.objects.create(
+            submission=submission,
+            filename=name,
+            content_type=content_type[:100] or "application/octet-stream",
+            content=content,
+            sha256=digest,
+            size=len(content),
+            received_at=at,
+        )
+        stored[name] = digest
+        added += 1
+    complete = expected <= set(stored)
+    if complete != submission.complete:
+        submission.complete = complete
+        submission.save(update_fields=["complete"])
+    return added
+
+
+def _require_submit(actor: Any, form: SurveyForm, site: FieldSite | None, object_id: Any) -> None:
+    access.require_in_scope(
+        actor,
+        Resource.SURVEY_RESPONSE,
+        "create",
+        object_id=object_id,
+        mission_id=form.mission_id,
+        sector_id=site.sector_id if site else None,
+        site_id=site.pk if site else None,
+        classification=form.classification,
+        compartments=form.compartments,
+    )
+
+
+def _replaced(actor: Any, mission: Mission, form: SurveyForm, deprecated_id: str) -> Submission:
+    """The current submission an edit replaces; hidden and missing ones are refused alike."""
+    replaced = (
+        Submission.objects.select_for_update()
+        .filter(mission_id=mission.pk, instance_id=deprecated_id, form=form)
+        .first()
+    )
+    # The person who sent it, or those who may edit responses there, may edit it.
+    if replaced is None or not (
+        replaced.submitted_by_id == getattr(actor, "pk", None)
+        or access.can(actor, "edit", replaced)
+    ):
+        raise access.refuse(
+            NotVisible(),
+            actor=actor,
+            action="edit",
+            resource=Resource.SURVEY_RESPONSE,
+            object_id=deprecated_id[:64],
+            mission_id=mission.pk,
+        )
+    if not replaced.is_current:
+        raise Conflict(
+            "The submission this edits was already replaced by another edit.",
+            field_errors={"deprecatedID": ["Not the current version."]},
+        )
+    return replaced
+
+
+def _open_round(form: SurveyForm, site: FieldSite | None, on: date) -> FormAssignment | None:
+    """The assignment under which a new submission is collected here today (None: closed)."""
+    if form.status != FormStatus.OPEN:
+        return None
+    where = Q(sector__isnull=True, site__isnull=True)
+    if site is not None:
+        where |= Q(site_id=site.pk) | Q(sector_id=site.sector_id)
+    return form.assignments.filter(where, opens_on__lte=on, closes_on__gte=on).first()
+
+
+def _receive_again(
+    actor: Any,
+    form: SurveyForm,
+    existing: Submission,
+    instance: instances.Instance,
+    files: list[tuple[str, str, bytes]],
+    at: datetime,
+) -> Received:
+    """The same instanceID again: more of its attachments, a no-op, or a conflict."""
+    _require_submit(actor, form, existing.site, existing.pk)
+    if existing.xml_sha256 != instance.sha256 or existing.form_id != form.pk:
+        raise Conflict(
+            "A submission with this instanceID was already received with other content.",
+            field_errors={"instanceID": ["Already received with other content."]},
+        )
+    added = _store_attachments(existing, files, at)
+    if added:
+        audit.record_for(
+            existing, actor=actor, action="survey-submission-attachments", detail={"n": added}
+        )
+    return Received(existing, created=False, attachments_added=added)
+
+
+@transaction.atomic
+def submission_receive(
+    *,
+    actor: Any,
+    mission: Mission,
+    xml: bytes,
+    files: list[tuple[str, str, bytes]] | None = None,
+    device_id: str = "",
+    source: str = SubmissionSource.OPENROSA,
+    at: datetime | None = None,
+) -> Received:
+    """Receive one submission (XML and any of its attachments) from a phone or an import.
+
+    ``files`` are ``(name, content type, content)``; a phone may send them over several
+    requests, each repeating the XML. Returns whether a submission was created and how many
+    attachments were added; raises :class:`Conflict` for other XML under a known instanceID.
+    """
+    at = at or timezone.now()
+    files = files or []
+    try:
+        instance = instances.parse(xml)
+    except instances.InstanceError as exc:
+        raise ServiceError(str(exc), field_errors={"xml_submission_file": [str(exc)]}) from exc
+    form = _form_for(actor, mission, instance.form_id)
+    existing = (
+        Submission.objects.select_for_update()
+        .filter(mission_id=mission.pk, instance_id=instance.instance_id)
+        .first()
+    )
+    if existing is not None:
+        return _receive_again(actor, form, existing, instance, files, at)
+    version = form.versions.filter(version=instance.version).first()
+    if version is None:
+        raise ServiceError(
+            f"The form {form.form_id} has no version {instance.version or '(none)'}: "
+            "get the current form on the phone.",
+            field_errors={"version": ["Unknown form version."]},
+        )
+    replaced = (
+        _replaced(actor, mission, form, instance.deprecated_id) if instance.deprecated_id else None
+    )
+    site = _site_of(actor, form, instance.answers, replaced)
+    _require_submit(actor, form, site, instance.instance_id[:64])
+    collected_under = _open_round(form, site, timezone.localdate(at))
+    if replaced is None and collected_under is None:
+        raise Conflict(
+            f"The form {form.form_id} is not taking submissions here now.",
+            field_errors={"form": ["Closed, or not assigned here at this date."]},
+        )
+    if replaced is not None:
+        round_label = replaced.round_label
+    else:
+        round_label = collected_under.round_label if collected_under else ""
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                form=form,
+                version=version,
+                mission=mission,
+                sector_id=site.sector_id if site else None,
+                site=site,
+                instance_id=instance.instance_id,
+                replaces=replaced,
+                xml=instance.xml,
+                xml_sha256=instance.sha256,
+                answers=instance.answers,
+                attachments_expected=_expected_files(version, instance.answers),
+                complete=False,
+                source=source,
+                submitted_by=actor if getattr(actor, "pk", None) else None,
+                device_id=device_id[:100],
+                received_at=at,
+                round_label=round_label,
+                classification=form.classification,
+                compartments=form.compartments,
+            )
+    except IntegrityError as exc:
+        # Another request stored the same instanceID (or edited the same one) meanwhile.
+        raise Conflict(
+            "This submission is being received by another request; send it again."
+        ) from exc
+    if replaced is not None:
+        replaced.is_current = False
+        replaced.save(update_fields=["is_current"])
+    added = _store_attachments(submission, files, at)
+    if not submission.attachments_expected and not submission.complete:
+        submission.complete = True
+        submission.save(update_fields=["complete"])
+    audit.record_for(
+        submission,
+        actor=actor,
+        action="survey-submission-edit" if replaced else "survey-submission-receive",
+        detail={
+            "instance_id": instance.instance_id,
+            "form": form.form_id,
+            "version": version.version,
+            "attachments": added,
+            **({"replaces": replaced.pk} if replaced else {}),
+        },
+    )
+    return Received(submission, created=True, attachments_added=added)
+
+
+@transaction.atomic
+def submission_void(*, actor: Any, submission_id: int, reason: str) -> Submission:
+    submission = access.get_visible(actor, Submission.objects.all(), pk=submission_id)
+    access.require_in_scope(
+        actor,
+        Resource.SURVEY_RESPONSE,
+        "void",
+        object_id=submission.pk,
+        mission_id=submission.mission_id,
+        sector_id=submission.sector_id,
+        site_id=submission.site_id,
+        classification=submission.classification,
+        compartments=submission.compartments,
+    )
+    if not reason.strip():
+        raise ServiceError("Say why it is voided.", field_errors={"reason": ["Required."]})
+    if submission.voided_at is None:
+        submission.voided_at = timezone.now()
+        submission.voided_by = actor
+        submission.void_reason = reason.strip()[:2000]
+        submission.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        audit.record_for(submission, actor=actor, action="void", detail={"reason": reason[:200]})
+    return submission

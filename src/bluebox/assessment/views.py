@@ -1,0 +1,284 @@
+"""Assessment pages: survey forms (upload, versions, assignment), submissions, collector phones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bluebox.assessment import selectors, services
+from bluebox.assessment.forms import AssignForm, CollectorForm, MediaForm, StatusForm, UploadForm
+from bluebox.assessment.models import CollectorCredential, FormVersion
+from bluebox.core import access, web
+from bluebox.core.exceptions import ServiceError
+from bluebox.core.roles import Resource
+from bluebox.missions.models import FieldSite, Mission, Sector
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def label_in(labels: dict[str, str], language: str | None = None) -> str:
+    """A form label in the reader's language when the form has it ("Français (fr)" for fr)."""
+    if not labels:
+        return ""
+    code = (language or get_language() or "en").split("-")[0]
+    for name, text in labels.items():
+        if name.endswith(f"({code})") or name.lower().startswith(code):
+            return text
+    return next(iter(labels.values()))
+
+
+def _managed_missions(user: Any) -> list[tuple[int, str]]:
+    ids = [
+        m
+        for m in access.missions_for(user, Resource.SURVEY, "manage")
+        if access.can_in_scope(user, Resource.SURVEY, "manage", mission_id=m)
+    ]
+    return [(m.pk, m.name) for m in Mission.objects.filter(pk__in=ids).order_by("name")]
+
+
+def _places(form_mission_id: int) -> list[tuple[str, str]]:
+    places = [("mission", _("The whole mission"))]
+    for sector in Sector.objects.filter(mission_id=form_mission_id).order_by("name"):
+        places.append((f"sector:{sector.pk}", _("Sector: %(name)s") % {"name": sector.name}))
+    for site in FieldSite.objects.filter(mission_id=form_mission_id).order_by("name"):
+        places.append((f"site:{site.pk}", _("Site: %(name)s") % {"name": site.name}))
+    return places
+
+
+@login_required
+def forms_page(request: HttpRequest) -> HttpResponse:
+    if not access.missions_for(request.user, Resource.SURVEY, "view"):
+        return render(request, "403.html", status=403)
+    missions = _managed_missions(request.user)
+    return render(
+        request,
+        "assessment/forms.html",
+        {
+            "forms": selectors.forms_for(request.user),
+            "upload_form": UploadForm(missions=missions) if missions else None,
+            "can_collect": bool(
+                access.missions_for(request.user, Resource.SURVEY_RESPONSE, "create")
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def form_upload(request: HttpRequest) -> HttpResponse:
+    missions = _managed_missions(request.user)
+    if not missions:
+        raise access.refuse(
+            access.NotPermitted("not permitted to manage surveys"),
+            actor=request.user,
+            action="manage",
+            resource=Resource.SURVEY,
+        )
+    form = UploadForm(request.POST, request.FILES, missions=missions)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{field}: {error}")
+        return redirect("assessment-forms")
+    upload = form.cleaned_data["xlsform"]
+    if upload.size > MAX_UPLOAD:
+        messages.error(request, _("The XLSForm is larger than 5 MB."))
+        return redirect("assessment-forms")
+    content = upload.read()
+    try:
+        version = services.form_upload(
+            actor=request.user,
+            mission_id=form.cleaned_data["mission"],
+            content=content,
+            filename=upload.name,
+            classification=form.cleaned_data["classification"],
+        )
+    except ServiceError as exc:
+        messages.error(request, _("The XLSForm was refused."))
+        for problem in exc.field_errors.get("xlsform", [exc.message]):
+            messages.error(request, problem)
+        return redirect("assessment-forms")
+    messages.success(
+        request, _("Version %(v)s of %(f)s stored.") % {"v": version.version, "f": version.form}
+    )
+    return redirect("assessment-form", pk=version.form_id)
+
+
+def _questions(version: FormVersion | None) -> list[dict[str, Any]]:
+    if version is None:
+        return []
+    return [
+        {
+            "path": q["path"],
+            "type": q["type"],
+            "label": label_in(q.get("label", {})),
+            "choices": [label_in(c.get("label", {})) or c["name"] for c in q.get("choices", [])],
+        }
+        for q in version.questions
+    ]
+
+
+@login_required
+def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    form = selectors.form_get(request.user, pk)
+    versions = list(selectors.versions_of(request.user, form))
+    current = versions[0] if versions else None
+    can_manage = selectors.can_manage(request.user, form)
+    submissions = selectors.submissions_for(request.user, form=form)
+    latest = list(submissions[:50])
+    access.audit_reads(request.user, latest)
+    return render(
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "versions": versions,
+            "current": current,
+            "questions": _questions(current),
+            "media": list(current.media.all()) if current else [],
+            "assignments": selectors.assignments_of(request.user, form),
+            "can_manage": can_manage,
+            "assign_form": AssignForm(places=_places(form.mission_id)) if can_manage else None,
+            "media_form": MediaForm()
+            if can_manage and current and current.media_expected
+            else None,
+            "submission_count": submissions.count(),
+            "submissions": latest,
+            "server_url": request.build_absolute_uri(f"/openrosa/{form.mission.code}"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def form_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    form = selectors.form_get(request.user, pk)
+    assign = AssignForm(request.POST, places=_places(form.mission_id))
+    if not assign.is_valid():
+        for field, errors in assign.errors.items():
+            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
+        return redirect("assessment-form", pk=form.pk)
+    place = assign.cleaned_data["place"]
+    kind, _sep, ident = place.partition(":")
+    return web.call_and_redirect(
+        request,
+        lambda: services.form_assign(
+            actor=request.user,
+            form_pk=form.pk,
+            opens_on=assign.cleaned_data["opens_on"],
+            closes_on=assign.cleaned_data["closes_on"],
+            sector_id=int(ident) if kind == "sector" else None,
+            site_id=int(ident) if kind == "site" else None,
+            round_label=assign.cleaned_data["round_label"],
+        ),
+        to=("assessment-form", form.pk),
+        done=_("Assigned."),
+    )
+
+
+@login_required
+@require_POST
+def form_status(request: HttpRequest, pk: int) -> HttpResponse:
+    form = selectors.form_get(request.user, pk)
+    status = StatusForm(request.POST)
+    if not status.is_valid():
+        messages.error(request, _("Choose open or closed."))
+        return redirect("assessment-form", pk=form.pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.form_set_status(
+            actor=request.user, form_pk=form.pk, status=status.cleaned_data["status"]
+        ),
+        to=("assessment-form", form.pk),
+        done=_("Status changed."),
+    )
+
+
+@login_required
+@require_POST
+def media_add(request: HttpRequest, pk: int) -> HttpResponse:
+    version = access.get_visible(request.user, FormVersion.objects.all(), pk=pk)
+    media = MediaForm(request.POST, request.FILES)
+    if not media.is_valid() or media.cleaned_data["file"].size > services.MAX_ATTACHMENT_BYTES:
+        messages.error(request, _("Choose a media file of at most 10 MB."))
+        return redirect("assessment-form", pk=version.form_id)
+    upload = media.cleaned_data["file"]
+    return web.call_and_redirect(
+        request,
+        lambda: services.form_media_add(
+            actor=request.user,
+            version_id=version.pk,
+            filename=upload.name,
+            content=upload.read(),
+            content_type=upload.content_type or "",
+        ),
+        to=("assessment-form", version.form_id),
+        done=_("Media file stored."),
+    )
+
+
+@login_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_get(request.user, pk)
+    access.audit_reads(request.user, [submission])
+    labels = {q["path"]: label_in(q.get("label", {})) for q in submission.version.questions}
+    return render(
+        request,
+        "assessment/submission.html",
+        {
+            "submission": submission,
+            "answers": [(labels.get(k, k), v) for k, v in submission.answers.items()],
+            "attachments": submission.attachments.order_by("filename"),
+        },
+    )
+
+
+@login_required
+def collector_page(request: HttpRequest) -> HttpResponse:
+    missions = access.missions_for(request.user, Resource.SURVEY_RESPONSE, "create")
+    if not missions:
+        return render(request, "403.html", status=403)
+    secret = ""
+    form = CollectorForm()
+    if request.method == "POST":
+        form = CollectorForm(request.POST)
+        if form.is_valid():
+            try:
+                _cred, secret = services.collector_credential_create(
+                    actor=request.user, name=form.cleaned_data["name"]
+                )
+            except ServiceError as exc:
+                web.flash_errors(request, exc)
+    return render(
+        request,
+        "assessment/collect.html",
+        {
+            "form": form,
+            "secret": secret,
+            "credentials": CollectorCredential.objects.filter(user_id=int(request.user.pk or 0)),
+            "server_urls": [
+                request.build_absolute_uri(f"/openrosa/{m.code}")
+                for m in Mission.objects.filter(pk__in=missions).order_by("code")
+            ],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def collector_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    return web.call_and_redirect(
+        request,
+        lambda: services.collector_credential_revoke(actor=request.user, credential_id=pk),
+        to="assessment-collect",
+        done=_("Revoked: that phone can no longer send."),
+    )
