@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bluebox.assessment import selectors, services
+from bluebox.assessment import adapter, charts, selectors, services
 from bluebox.assessment.forms import AssignForm, CollectorForm, MediaForm, StatusForm, UploadForm
 from bluebox.assessment.models import CollectorCredential, FormVersion
 from bluebox.core import access, web
@@ -281,4 +281,76 @@ def collector_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.collector_credential_revoke(actor=request.user, credential_id=pk),
         to="assessment-collect",
         done=_("Revoked: that phone can no longer send."),
+    )
+
+
+def _choice_questions(version: FormVersion | None) -> list[dict[str, Any]]:
+    return [
+        q for q in _questions_raw(version) if q["type"] in ("select one", "select all that apply")
+    ]
+
+
+def _questions_raw(version: FormVersion | None) -> list[dict[str, Any]]:
+    return list(version.questions) if version is not None else []
+
+
+def _domain_label(domain: str, questions: list[dict[str, Any]]) -> str:
+    fixed = {
+        "sex": _("Sex"),
+        "age_band": _("Age band"),
+        "site": _("Field site"),
+        "round": _("Round"),
+    }
+    if domain in fixed:
+        return fixed[domain]
+    found = next((q for q in questions if q["name"] == domain), None)
+    return label_in(found.get("label", {})) if found else domain
+
+
+@login_required
+def form_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    """A weighted proportion with its 95 % interval, by domain and by round."""
+    form = selectors.form_get(request.user, pk)
+    version = form.current_version
+    questions = _choice_questions(version)
+    if not questions:
+        return render(request, "assessment/analysis.html", {"form": form, "analysis": None})
+    names = [q["name"] for q in questions]
+    question = request.GET.get("question", "")
+    if question not in names:
+        question = names[0]
+    chosen = next(q for q in questions if q["name"] == question)
+    values = [c["name"] for c in chosen["choices"]]
+    value = request.GET.get("value", "")
+    if value not in values:
+        value = values[0] if values else ""
+    domains = [*adapter.FIXED_DOMAINS, *(n for n in names if n not in ("sex", question))]
+    by = request.GET.get("by", "sex")
+    if by not in domains:
+        by = "sex"
+    analysis = adapter.analyse(
+        selectors.submissions_for(request.user, form=form), question=question, value=value, by=by
+    )
+    value_label = next(
+        (label_in(c.get("label", {})) for c in chosen["choices"] if c["name"] == value), value
+    )
+    title = f"{label_in(chosen.get('label', {}))} — {value_label}"
+    return render(
+        request,
+        "assessment/analysis.html",
+        {
+            "form": form,
+            "analysis": analysis,
+            "title": title,
+            "chart": charts.trend_svg(analysis.trend, title=title),
+            "questions": [(q["name"], label_in(q.get("label", {}))) for q in questions],
+            "values": [
+                (c["name"], label_in(c.get("label", {})) or c["name"]) for c in chosen["choices"]
+            ],
+            "domains": [(d, _domain_label(d, questions)) for d in domains],
+            "question": question,
+            "value": value,
+            "by": by,
+            "min_respondents": adapter.DEFAULT_MIN_RESPONDENTS,
+        },
     )

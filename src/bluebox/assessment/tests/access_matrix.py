@@ -116,6 +116,14 @@ ENDPOINTS = [
         setup=_submission,
     ),
     Endpoint(
+        f"{F}analysis/",
+        "get",
+        lambda w: f"/assessment/forms/{w.survey.form_id}/analysis/?question=trust&value=yes",
+        allowed(VIEWERS, 200, 404),
+        api=False,
+        setup=_submission,
+    ),
+    Endpoint(
         f"{F}assign/",
         "post",
         lambda w: f"/assessment/forms/{w.survey.form_id}/assign/",
