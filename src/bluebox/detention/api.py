@@ -62,6 +62,7 @@ class ApprehensionSerializer(ModelSerializer[Apprehension]):
             "medical_check_at",
             "property_taken",
             "limits",
+            "rules",
             "status",
             "ended_at",
             "receiving_partner",
@@ -103,6 +104,10 @@ class ApprehensionCreateSerializer(serializers.Serializer[Any]):
     medical_check_at = inputs.DateTimeField(required=False, allow_null=True)
     medical_notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     property_taken = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    # A commander records an apprehension the mission's rules refuse, saying why (audited).
+    override_justification = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True
+    )
 
 
 class DetentionRevealSerializer(serializers.Serializer[Any]):

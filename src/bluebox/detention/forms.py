@@ -53,10 +53,21 @@ class ApprehensionForm(forms.Form):
     property_taken = forms.CharField(
         label=_("Property taken"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    override_justification = forms.CharField(
+        label=_("Commander's override: why record it although the rules refuse"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text=_("Commanders only; audited. Leave empty unless the rules refused."),
+    )
 
-    def __init__(self, *args: Any, sites: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sites: list[Any], can_override: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [(s.pk, s.name) for s in sites]  # type: ignore[attr-defined]
+        if not can_override:
+            del self.fields["override_justification"]
 
 
 class RevealForm(forms.Form):

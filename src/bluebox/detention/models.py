@@ -71,6 +71,9 @@ class Apprehension(ClassifiedRecord, VoidableRecord):
     # The limits in force when the custody began: later changes to the mission's settings
     # never move a running clock.
     limits = models.JSONField(default=dict)
+    # What the mission's rules in force said (version, rule, citations, any commander's
+    # override); empty for a mission without rules.
+    rules = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=16, choices=CustodyStatus.choices, default=CustodyStatus.IN_CUSTODY
     )

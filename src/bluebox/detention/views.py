@@ -86,7 +86,11 @@ def apprehension_new(request: HttpRequest) -> HttpResponse:
     sites = _creatable_sites(request.user)
     if not sites:
         return render(request, "403.html", status=403)
-    form = ApprehensionForm(request.POST or None, sites=sites)
+    form = ApprehensionForm(
+        request.POST or None,
+        sites=sites,
+        can_override=bool(access.missions_for(request.user, Resource.GUIDE_OVERRIDE, "override")),
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         site_id = data.pop("site")

@@ -22,6 +22,7 @@ from bluebox.detention.models import (
 )
 from bluebox.detention.services.common import CLOCK_SKEW, RESOURCE, RISK_FIELDS, RISK_LABELS, _open
 from bluebox.engines.custody import clock
+from bluebox.guide import selectors as guide
 from bluebox.hrddp import selectors as hrddp
 from bluebox.hrddp.models import HOST_STATE_KINDS
 from bluebox.missions.models import PartnerOrganisation
@@ -110,10 +111,25 @@ def handover_gate(assessment: RiskAssessment, at: datetime) -> HandoverGate:
     )
     if not gate.allowed:
         reasons.append("HRDDP: " + gate.reason)
+    reasons.extend(_rules_reasons(assessment, at, hrddp_cleared=gate.allowed))
     if not reasons:
         return HandoverGate(True, (), False, gate)
     overridden = HandoverOverride.objects.filter(assessment=assessment).exists()
     return HandoverGate(overridden, tuple(reasons), overridden, gate)
+
+
+def _rules_reasons(assessment: RiskAssessment, at: datetime, *, hrddp_cleared: bool) -> list[str]:
+    """What the mission's rules in force say against this handover, with their citations."""
+    site = assessment.apprehension.site
+    if not guide.has_rules(site.mission_id):
+        return []
+    rules = guide.gate(site, "handover", at, hrddp_cleared=hrddp_cleared)
+    if rules.allowed:
+        return []
+    if rules.words is None:
+        return ["Mission rules: no version is in force that day."]
+    cited = "; ".join(rules.words.citations)
+    return [f"Mission rules: {' '.join(rules.words.reasons)} ({cited})."]
 
 
 @transaction.atomic

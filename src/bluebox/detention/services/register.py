@@ -21,7 +21,11 @@ from bluebox.detention.models import (
     LegalBasis,
 )
 from bluebox.detention.services.common import CLOCK_SKEW, DETENTION, RESOURCE
+from bluebox.engines.custody import CustodyLimits
 from bluebox.engines.custody.legal import MandateProfile, SiteFacts, legal_basis_problems
+from bluebox.guide import selectors as guide
+from bluebox.guide import services as guide_services
+from bluebox.guide.models import RuleOverride
 from bluebox.missions.models import FieldSite, Mission
 
 
@@ -50,9 +54,17 @@ def apprehension_record(
     medical_check_at: datetime | None = None,
     medical_notes: str = "",
     property_taken: str = "",
+    override_justification: str = "",
     now: datetime | None = None,
 ) -> Apprehension:
-    """Enter an apprehension in the register and start its custody clock."""
+    """Enter an apprehension in the register and start its custody clock.
+
+    Where the mission has adopted rules (:mod:`bluebox.guide`), the version in force on the
+    day of the apprehension decides: an apprehension no rule allows at that site and moment is
+    refused with the reasons and citations, unless a commander overrides it with a written
+    justification (audited); the clock is the one the allowing rule's SOP sets. A mission
+    without rules keeps the check of its mandate profile.
+    """
     site = FieldSite.objects.filter(pk=site_id, mission=mission).select_related("sector").first()
     if site is None:
         raise ServiceError("Unknown field site.", field_errors={"site": ["Unknown field site."]})
@@ -82,29 +94,29 @@ def apprehension_record(
             errors[field] = ["Required."]
     if medical_check_done and medical_check_at is not None and medical_check_at < apprehended_at:
         errors["medical_check_at"] = ["Before the apprehension."]
-    if legal_basis not in LegalBasis.values:
-        errors["legal_basis"] = ["Unknown legal basis."]
-    else:
-        problems = legal_basis_problems(
-            legal_basis,
-            MandateProfile(
-                authority=mission.authority,
-                poc_mandate=mission.poc_mandate,
-                utm_requires_national_absence=mission.utm_requires_national_absence,
-                utm_requires_host_request=mission.utm_requires_host_request,
-            ),
-            SiteFacts(
-                kind=site.kind,
-                national_police_present=site.national_police_present,
-                national_police_operational=site.national_police_operational,
-            ),
-            host_request_reference=host_request_reference,
-        )
-        if problems:
-            errors["legal_basis"] = problems
+    rules = _legal_basis_check(
+        errors,
+        mission=mission,
+        site=site,
+        legal_basis=legal_basis,
+        host_request_reference=host_request_reference,
+        apprehended_at=apprehended_at,
+        overridden=bool(override_justification.strip()),
+    )
     if errors:
         raise ServiceError("The apprehension cannot be recorded as entered.", field_errors=errors)
-    limits = mission_limits(mission)
+    override: RuleOverride | None = None
+    if rules is not None and not rules.allowed:
+        override = guide_services.rules_override_grant(
+            actor=actor,
+            site=site,
+            action="detain",
+            result=rules,
+            justification=override_justification,
+            subject="apprehension",
+            at=now,
+        )
+    limits = _clock(mission, rules)
     apprehension = Apprehension.objects.create(
         mission=mission,
         sector_id=site.sector_id,
@@ -125,6 +137,7 @@ def apprehension_record(
         medical_notes=medical_notes.strip(),
         property_taken=property_taken.strip(),
         limits=_limits_snapshot(limits),
+        rules=_rules_record(rules, override),
         recorded_at=now,
         recorded_by=actor,
     )
@@ -139,11 +152,127 @@ def apprehension_record(
             "site": site.pk,
             "legal_basis": legal_basis,
             "apprehended_at": apprehended_at.isoformat(),
+            "rules": apprehension.rules,
         },
     )
+    if override is not None:
+        guide_services.override_attach(override, apprehension.pk)
     # Recorded late, a custody may already be past some escalation points.
     _escalate_one(apprehension, now)
     return apprehension
+
+
+def _legal_basis_check(
+    errors: dict[str, list[str]],
+    *,
+    mission: Mission,
+    site: FieldSite,
+    legal_basis: str,
+    host_request_reference: str,
+    apprehended_at: datetime,
+    overridden: bool,
+) -> guide.Result | None:
+    """Check the legal basis (into ``errors``); the rules' answer where the mission has rules.
+
+    A refusal of the rules is no error when a commander's override is given: the caller then
+    records the override, which checks that the actor may give it.
+    """
+    if legal_basis not in LegalBasis.values:
+        errors["legal_basis"] = ["Unknown legal basis."]
+        return None
+    if guide.has_rules(mission.pk):
+        rules = _rules_gate(site, legal_basis, host_request_reference, apprehended_at)
+        if not rules.allowed and not overridden:
+            errors["legal_basis"] = _refusal(rules)
+        return rules
+    if problems := _mandate_problems(mission, site, legal_basis, host_request_reference):
+        errors["legal_basis"] = problems
+    return None
+
+
+def _mandate_problems(
+    mission: Mission, site: FieldSite, legal_basis: str, host_request_reference: str
+) -> list[str]:
+    """A mission without rules: the legal basis against its mandate profile and the site."""
+    return legal_basis_problems(
+        legal_basis,
+        MandateProfile(
+            authority=mission.authority,
+            poc_mandate=mission.poc_mandate,
+            utm_requires_national_absence=mission.utm_requires_national_absence,
+            utm_requires_host_request=mission.utm_requires_host_request,
+        ),
+        SiteFacts(
+            kind=site.kind,
+            national_police_present=site.national_police_present,
+            national_police_operational=site.national_police_operational,
+        ),
+        host_request_reference=host_request_reference,
+    )
+
+
+def _rules_gate(
+    site: FieldSite, legal_basis: str, host_request_reference: str, at: datetime
+) -> guide.Result:
+    """What the rules in force say of detaining at this site at that moment, on this basis.
+
+    The host state's request counts as made when its reference is given; choosing the basis
+    "imminent threat" is the officer's statement that the threat is imminent.
+    """
+    return guide.gate(
+        site,
+        "detain",
+        at,
+        host_request=bool(host_request_reference.strip()),
+        imminent_threat=True if legal_basis == LegalBasis.IMMINENT_THREAT else None,
+        legal_basis=legal_basis,
+    )
+
+
+def _refusal(rules: guide.Result) -> list[str]:
+    if rules.words is None:
+        return [
+            "No version of the mission's rules is in force on the day of the apprehension; "
+            "only a commander may record it, with a written justification."
+        ]
+    words = rules.words
+    return [
+        f"The rules in force (version {words.version}) do not allow this apprehension.",
+        *words.reasons,
+        "See: " + "; ".join(words.citations) + ".",
+    ]
+
+
+def _clock(mission: Mission, rules: guide.Result | None) -> CustodyLimits:
+    """The custody clock: the allowing rule's SOP (or the rule set's default), over the
+    mission's own settings for anything the rules leave out."""
+    base = mission_limits(mission)
+    custody = None
+    if rules is not None and rules.answer is not None:
+        custody = rules.answer.custody or (rules.rules.custody if rules.rules else None)
+    if custody is None:
+        return base
+    merged = {**_limits_snapshot(base), **custody.as_settings()}
+    try:
+        return CustodyLimits.from_settings(merged)
+    except ValueError as exc:
+        raise ServiceError(f"The custody clock of the rules is invalid: {exc}") from exc
+
+
+def _rules_record(rules: guide.Result | None, override: RuleOverride | None) -> dict[str, Any]:
+    """What the register keeps of the rules' decision (shown with the custody)."""
+    if rules is None:
+        return {}
+    words = rules.words
+    return {
+        "version": rules.version.label if rules.version else None,
+        "version_id": rules.version.pk if rules.version else None,
+        "allowed": rules.allowed,
+        "rule": words.rule_keys[0] if words and words.allowed and words.rule_keys else None,
+        "authority": words.rule_titles[0] if words and words.allowed and words.rule_titles else "",
+        "citations": list(words.citations) if words else [],
+        "override_id": override.pk if override else None,
+    }
 
 
 def holds_identity(user: Any, apprehension: Apprehension) -> bool:

@@ -34,12 +34,12 @@ def test_a_renewal_ends_the_version_it_replaces(world: SimpleNamespace) -> None:
 
 
 def test_a_version_that_would_overlap_a_later_one_is_refused(world: SimpleNamespace) -> None:
-    approved(world.mission, world.commissioner)  # 2026-07-01 .. 2027-06-30
+    approved(world.mission, world.commissioner)  # from 2026-07-01, open-ended
     earlier = proposed(world.mission, "minuvar-2025.yaml", valid_until="2026-08-31")
     with pytest.raises(ServiceError) as caught:
         services.rules_approve(actor=world.commissioner, version_id=earlier.pk)
     assert (
-        "2026-1 is in force from 2026-07-01 to 2027-06-30"
+        "2026-1 is in force from 2026-07-01 to open-ended"
         in caught.value.field_errors["valid_from"][0]
     )
     earlier.refresh_from_db()

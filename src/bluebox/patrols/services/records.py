@@ -13,9 +13,10 @@ from django.utils import timezone
 from bluebox.core import access, audit
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import Conflict, ServiceError
+from bluebox.guide import selectors as guide
 from bluebox.hrddp.selectors import support_gate
 from bluebox.incidents.selectors import incidents_for
-from bluebox.missions.models import PartnerOrganisation
+from bluebox.missions.models import FieldSite, PartnerOrganisation
 from bluebox.patrols import tracks
 from bluebox.patrols.models import (
     CommunityEngagement,
@@ -38,17 +39,40 @@ class EngagementInput:
     boys: int = 0
 
 
-def hrddp_gate(*, partner: PartnerOrganisation, at: datetime) -> None:
-    """Refuse a joint patrol with a host-state unit whose HRDDP status forbids support.
+def hrddp_gate(
+    *, partner: PartnerOrganisation, at: datetime, site: FieldSite | None = None
+) -> None:
+    """Refuse a joint patrol with a host-state unit whose HRDDP status forbids support, or
+    that the mission's rules in force at ``site`` do not allow.
 
-    The HRDDP capability owns the decision (:func:`bluebox.hrddp.selectors.support_gate`).
+    The HRDDP capability owns the support decision (:func:`bluebox.hrddp.selectors.support_gate`);
+    the field guide owns the rules (:func:`bluebox.guide.selectors.gate`), which read that
+    decision as the fact ``hrddp_cleared`` and add their own conditions and citations.
     """
     decision = support_gate(partner_id=partner.pk, activity="joint_patrol", at=at)
+    rules = None
+    if site is not None and guide.has_rules(site.mission_id):
+        rules = guide.gate(site, "joint_patrol", at, hrddp_cleared=decision.allowed)
+    cited = (
+        ["See: " + "; ".join(rules.words.citations) + "."]
+        if rules is not None and rules.words and rules.words.citations
+        else []
+    )
     if not decision.allowed:
         reason = decision.reason or "its HRDDP status forbids support"
         raise ServiceError(
             f"Joint patrols with {partner.name} are not allowed: {reason}.",
-            field_errors={"partner": [str(reason)]},
+            field_errors={"partner": [str(reason), *cited]},
+        )
+    if rules is not None and not rules.allowed:
+        reasons = (
+            list(rules.words.reasons)
+            if rules.words
+            else ["No version of the mission's rules is in force that day."]
+        )
+        raise ServiceError(
+            f"The mission's rules do not allow a joint patrol with {partner.name} here.",
+            field_errors={"partner": [*reasons, *cited]},
         )
 
 
@@ -147,7 +171,7 @@ def patrol_record(
                 field_errors={"planned": ["Already recorded."]},
             )
     if partner is not None:
-        hrddp_gate(partner=partner, at=started_at)
+        hrddp_gate(partner=partner, at=started_at, site=site)
     patrol = Patrol.objects.create(
         team=team,
         planned=planned,

@@ -154,3 +154,40 @@ def test_track_times_outside_the_patrol_are_refused(patrol_world):
             actor=w.reporter_at_a, patrol_id=patrol.pk, filename="x.gpx", content=content
         )
     assert tracks.MAX_GAP_MIN == 15.0
+
+
+def test_a_joint_patrol_reads_the_mission_rules(patrol_world):
+    """The HRDDP decision allows support and the rules in force allow the joint patrol; on a
+    day no version of the mission's rules covers, the patrol is refused, saying so."""
+    from bluebox.guide.tests.factories import approved
+    from bluebox.hrddp.tests.factories import DecisionFactory
+
+    w = patrol_world
+    unit = PartnerOrganisation.objects.create(
+        mission=w.mission, kind="host_police", name="District police", site=w.site_a
+    )
+    DecisionFactory(assessment__partner=unit)
+    approved(w.mission, w.commissioner)  # in force from 1 July 2026
+    patrol = _record(w, partner_id=unit.pk)
+    assert patrol.partner == unit
+    with pytest.raises(ServiceError) as caught:
+        _record(
+            w, partner_id=unit.pk, started_at=START.replace(month=3), ended_at=END.replace(month=3)
+        )
+    assert "rules do not allow" in caught.value.message
+    assert caught.value.field_errors["partner"] == [
+        "No version of the mission's rules is in force that day."
+    ]
+
+
+def test_a_joint_patrol_refused_by_hrddp_cites_the_rules(patrol_world):
+    from bluebox.guide.tests.factories import approved
+
+    w = patrol_world
+    unit = PartnerOrganisation.objects.create(
+        mission=w.mission, kind="host_police", name="District police", site=w.site_a
+    )
+    approved(w.mission, w.commissioner)
+    with pytest.raises(ServiceError) as caught:
+        _record(w, partner_id=unit.pk)
+    assert any("hrddp-sop" in e or "paragraph 6" in e for e in caught.value.field_errors["partner"])
