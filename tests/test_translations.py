@@ -133,3 +133,41 @@ def test_our_stylesheets_lay_out_in_both_directions():
         if PHYSICAL.search(line)
     }
     assert found == {}
+
+
+@pytest.mark.django_db
+def test_the_language_chosen_is_kept_for_the_person(world):
+    from bluebox.core.models import AuditEntry
+
+    client = Client()
+    client.force_login(world.reporter_at_a)
+    chosen = client.post("/i18n/setlang/", {"language": "ar", "next": "/incidents/"})
+    assert chosen.status_code == 302 and chosen["Location"] == "/ar/incidents/"
+    world.reporter_at_a.refresh_from_db()
+    assert world.reporter_at_a.preferred_language == "ar"
+    assert AuditEntry.objects.filter(action="language-set").count() == 1
+    # A new session, an address without a prefix: the page comes in Arabic.
+    again = Client()
+    again.force_login(world.reporter_at_a)
+    bare = again.get("/incidents/?page=2")
+    assert bare.status_code == 302 and bare["Location"] == "/ar/incidents/?page=2"
+    assert '<html lang="ar" dir="rtl">' in again.get(bare["Location"]).content.decode()
+    # The API answers in it too.
+    refused = again.post("/api/v1/incidents/", {}, content_type="application/json")
+    assert refused.status_code == 400 and "هذا الحقل مطلوب" in refused.content.decode()
+    # Back to English: unprefixed addresses are English again.
+    again.post("/i18n/setlang/", {"language": "en", "next": "/incidents/"})
+    assert again.get("/incidents/").status_code == 200
+    # Someone else is not affected.
+    other = Client()
+    other.force_login(world.analyst)
+    assert other.get("/incidents/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_changes_nothing(world):
+    client = Client()
+    client.force_login(world.reporter_at_a)
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    world.reporter_at_a.refresh_from_db()
+    assert world.reporter_at_a.preferred_language == ""

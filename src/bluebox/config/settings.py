@@ -105,6 +105,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "bluebox.core.monitoring.RequestMiddleware",
+    # Pages, API answers and static files compressed for slow links (docs/performance.md);
+    # Django's gzip pads each answer at random, against BREACH-style length guessing.
+    "django.middleware.gzip.GZipMiddleware",
+    "bluebox.core.staticfiles.LongCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "bluebox.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bluebox.core.middleware.PreferredLanguageMiddleware",
     "bluebox.core.idempotency.IdempotencyMiddleware",
     "bluebox.core.middleware.SessionTimeoutMiddleware",
     "bluebox.core.middleware.RefusalAuditMiddleware",
@@ -281,6 +286,12 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Serve straight from the package so `make run` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
+# Every {% static %} URL carries its content's digest and is cached for a year
+# (core/staticfiles.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "bluebox.core.staticfiles.VersionedStaticFilesStorage"},
+}
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Uploaded UCDP/ACLED files wait here until their background import ends; the web and worker

@@ -4,7 +4,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from bluebox.core.views import healthz, metrics, readyz
+from bluebox.core.views import healthz, metrics, readyz, set_language
 from bluebox.field.views import service_worker
 
 api_v1 = [
@@ -28,6 +28,8 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     # The field app's service worker answers for every language's page, so it lives at the root.
     path("sw.js", service_worker, name="field-service-worker"),
+    # The language switch keeps the choice on the account (core.views.set_language).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     # ODK Collect's server URL is /openrosa/<mission>: outside the language prefix, no session.

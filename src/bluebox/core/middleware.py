@@ -8,8 +8,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 STARTED = "bluebox_started"
@@ -110,3 +111,37 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+# Addresses outside the translated pages: the API, static files, the service worker, health.
+UNPREFIXED = ("/api/", "/static/", "/i18n/", "/admin/", "/sw.js", "/healthz", "/readyz", "/metrics")
+
+
+class PreferredLanguageMiddleware:
+    """The language a signed-in person chose, on every page, not only under ``/fr/`` or
+    ``/ar/``: a page opened at an address without a language prefix (a bookmark, a link in a
+    notification) is redirected to the same page in their language, and other requests (the
+    API, a form posted there) are answered in it. Runs after authentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.codes = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        wanted = getattr(user, "preferred_language", "") if user is not None else ""
+        if (
+            user is None
+            or not user.is_authenticated
+            or wanted not in self.codes
+            or wanted == settings.LANGUAGE_CODE
+            or translation.get_language_from_path(request.path_info)
+        ):
+            return self.get_response(request)
+        if request.method in ("GET", "HEAD") and not request.path.startswith(UNPREFIXED):
+            query = request.META.get("QUERY_STRING", "")
+            target = f"/{wanted}{request.path}" + (f"?{query}" if query else "")
+            return HttpResponseRedirect(target)
+        translation.activate(wanted)
+        request.LANGUAGE_CODE = wanted
+        return self.get_response(request)

@@ -169,6 +169,29 @@ def user_change(*, actor: Any, user: User, **fields: Any) -> User:
     return user
 
 
+@transaction.atomic
+def user_language_set(*, actor: Any, language: str) -> bool:
+    """A person's own choice of language, kept on their account so every page speaks it,
+    whatever the address they open. Returns whether it changed."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language not in codes:
+        raise ServiceError(
+            "Unknown language.", field_errors={"language": [f"One of {', '.join(sorted(codes))}."]}
+        )
+    if actor.preferred_language == language:
+        return False
+    actor.preferred_language = language
+    actor.save(update_fields=["preferred_language"])
+    audit.record(
+        actor=actor,
+        action="language-set",
+        resource=Resource.ACCOUNT,
+        object_id=actor.pk,
+        detail={"language": language},
+    )
+    return True
+
+
 def actor_is_superuser(actor: Any) -> bool:
     return bool(getattr(actor, "is_superuser", False)) or _is_operator(actor)
 

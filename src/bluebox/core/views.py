@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_GET, require_POST
 
-from bluebox.core import health, monitoring, selectors
+from bluebox.core import health, monitoring, selectors, services
 from bluebox.core.forms import ThrottledAuthenticationForm
 
 
@@ -124,4 +126,15 @@ def _error_response(request: HttpRequest, *, unavailable: bool) -> HttpResponse:
         response = HttpResponse(render_to_string(template), status=status)
     if unavailable:
         response["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, and the choice kept on the account of whoever is signed in:
+    the next page speaks it even at an address without a language prefix."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in {c for c, _n in settings.LANGUAGES}:
+        services.user_language_set(actor=request.user, language=language)
     return response

@@ -27,6 +27,15 @@ ENDPOINTS = [
         api=False,
     ),
     Endpoint("sw.js", "get", lambda w: "/sw.js", everyone(200), api=False),
+    # The language switch (kept on the account of whoever is signed in).
+    Endpoint(
+        "i18n/setlang/",
+        "post",
+        lambda w: "/i18n/setlang/",
+        everyone(302),
+        body=lambda w: {"language": "en", "next": "/"},
+        api=False,
+    ),
     Endpoint(
         "api/v1/field/session/",
         "get",

@@ -39,8 +39,9 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   if (request.mode === "navigate" && APP_PAGE.test(url.pathname)) {
     event.respondWith(appPage(request, url));
-  } else if (ASSETS.includes(url.pathname)) {
-    event.respondWith(caches.match(url.pathname).then((hit) => hit || fetch(request)));
+  } else if (ASSETS.includes(url.pathname + url.search)) {
+    const here = url.pathname + url.search;
+    event.respondWith(caches.match(here).then((hit) => hit || fetch(request)));
   }
 });
 
