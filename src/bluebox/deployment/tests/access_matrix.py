@@ -99,7 +99,7 @@ def _forces_expect(yes: set[str], code: int) -> Any:
 
 
 def _fpu(w: Any) -> None:
-    w.fpu = FpuFactory(mission=w.mission)
+    w.fpu = FpuFactory(mission=w.mission, home_site=w.site_a)
 
 
 def _caveat(w: Any) -> None:
