@@ -20,7 +20,7 @@ MENUS = {
     "commissioner": EVERY_MEMBER
     | GUIDE
     | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "hrddp", "field"}
-    | {"assessment"},
+    | {"assessment", "sharing"},
     # Reporters and analysts read the detention register of what they see (pseudonyms, clocks).
     "reporter_at_a": EVERY_MEMBER
     | GUIDE
@@ -36,6 +36,7 @@ MENUS = {
         "detention",
         "field",
         "assessment",
+        "sharing",
     },
     "planner": EVERY_MEMBER
     | GUIDE

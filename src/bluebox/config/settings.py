@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "bluebox.hrddp",
     "bluebox.guide",
     "bluebox.assessment",
+    "bluebox.sharing",
     "bluebox.overview",
     "bluebox.field",
 ]

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("bluebox.guide.api_urls")),
     path("", include("bluebox.field.api_urls")),
     path("", include("bluebox.assessment.api_urls")),
+    path("", include("bluebox.sharing.api_urls")),
 ]
 
 urlpatterns = [
@@ -49,6 +50,7 @@ urlpatterns = [
         path("guide/", include("bluebox.guide.urls")),
         path("field/", include("bluebox.field.urls")),
         path("assessment/", include("bluebox.assessment.urls")),
+        path("sharing/", include("bluebox.sharing.urls")),
         prefix_default_language=False,
     ),
 ]

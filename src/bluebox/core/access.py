@@ -1,7 +1,7 @@
 """The one authorization module: every view, API, list, count and export asks it.
 
-A decision combines role × scope × classification × compartment (sharing grants join here when
-that capability lands). List filtering happens in SQL through :func:`visible`, so a list, a count
+A decision combines role × scope × classification × compartment × sharing agreement. List
+filtering happens in SQL through :func:`visible`, so a list, a count
 and an aggregate can only ever contain what the detail view would show. A record the user may not
 see raises :class:`NotVisible`, which every channel renders exactly like a missing record (404),
 and the refusal is written to the audit trail.
@@ -10,12 +10,14 @@ and the refusal is written to the audit trail.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, time
 from typing import Any, TypeVar
 
 from django.apps import apps as django_apps
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from bluebox.core import audit
 from bluebox.core.classification import Classification, masks_within
@@ -28,8 +30,17 @@ from bluebox.core.models import (
     DerivedRecord,
     RoleAssignment,
     User,
+    VoidableRecord,
 )
-from bluebox.core.roles import ROLE_PROFILES, Resource, rule_for
+from bluebox.core.roles import ROLE_PROFILES, SHARED, Resource, rule_for
+from bluebox.core.sharing import (
+    TLP,
+    TLP_ORDER,
+    AgreementStatus,
+    DisclosureReceipt,
+    SharedField,
+    SharingAgreement,
+)
 
 M = TypeVar("M", bound=models.Model)
 E = TypeVar("E", bound=BaseException)
@@ -63,6 +74,8 @@ class Grant:
     site_id: int | None
     max_classification: int | None
     compartments: int
+    # Set on the grants of the "shared" action: the live sharing agreement this grant is.
+    agreement: SharingAgreement | None = field(default=None, compare=False, repr=False)
 
 
 def _assignments(user: Any) -> list[RoleAssignment]:
@@ -87,7 +100,7 @@ def _granted_compartments(user: Any) -> dict[int, int]:
 
 def forget(user: Any) -> None:
     """Drop the per-request cache of a user's assignments (after they change)."""
-    for attr in ("_bluebox_assignments", "_bluebox_compartments"):
+    for attr in ("_bluebox_assignments", "_bluebox_compartments", "_bluebox_agreements"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -96,6 +109,20 @@ def grants(user: Any, resource: Resource, action: str) -> list[Grant]:
     rule = rule_for(resource, action)
     if rule is None:
         return []
+    if action == SHARED:
+        # Holding a recipient role grants nothing by itself: only live agreements do.
+        return [
+            Grant(
+                role="",
+                mission_id=a.mission_id,
+                sector_id=a.sector_id,
+                site_id=a.site_id,
+                max_classification=a.max_classification,
+                compartments=0,
+                agreement=a,
+            )
+            for a in live_agreements(user, resource)
+        ]
     result = []
     extra = None
     for assignment in _assignments(user):
@@ -139,6 +166,11 @@ def filter_q(user: Any, model: type[models.Model], action: str = "view") -> Q:
         raise TypeError(f"{model.__name__} declares no access_resource/access_scope")
     classified = issubclass(model, ClassifiedRecord)
     combined = Q(pk__in=[])
+    if action == SHARED:
+        for grant in grants(user, resource, action):
+            assert grant.agreement is not None  # noqa: S101 - every shared grant is one
+            combined |= agreement_q(grant.agreement, model)
+        return combined
     for grant in grants(user, resource, action):
         q = _scope_q(grant, scope)
         if classified:
@@ -178,7 +210,13 @@ def can_in_scope(
     classification: int = Classification.UNCLASSIFIED,
     compartments: int = 0,
 ) -> bool:
-    """May the user perform ``action`` on a (new) record placed in this scope?"""
+    """May the user perform ``action`` on a (new) record placed in this scope?
+
+    Never through a sharing agreement: it grants reads of existing records, decided per record
+    by :func:`visible` with the ``shared`` action.
+    """
+    if action == SHARED:
+        return False
     for grant in grants(user, resource, action):
         if grant.mission_id != mission_id:
             continue
@@ -629,3 +667,207 @@ def audiences(mission_id: int, resource: Resource, inputs: Resource) -> list[Pro
             p.compartments,
         ),
     )
+
+
+# --- sharing agreements ----------------------------------------------------------------------
+#
+# An agreement is a grant of the ``shared`` action on one record type, to the people it names,
+# while it is live (approved, not revoked, between its start and expiry). It is read on every
+# request (nothing outlives the request's user object), so a revocation or an expiry takes effect
+# on the next request. The same Q that :func:`visible` applies decides which records of a page
+# each agreement covers (:func:`shared_views`), so rows, counts and fields come from one rule.
+# Agreements never grant ``view``: ordinary pages, the API, exports and derived data (forecasts,
+# counts, maps) read through ``view`` clearances only, and stay as they were for recipients.
+
+
+def live_agreements(
+    user: Any, resource: Resource, at: datetime | None = None
+) -> list[SharingAgreement]:
+    """The live agreements naming ``user`` on ``resource``, in missions where the user holds a
+    recipient role (the policy's ``shared`` rule) now."""
+    rule = rule_for(resource, SHARED)
+    if rule is None:
+        return []
+    cache: dict[str, list[SharingAgreement]] | None = getattr(user, "_bluebox_agreements", None)
+    if at is None and cache is not None and str(resource) in cache:
+        return cache[str(resource)]
+    missions = {a.mission_id for a in _assignments(user) if a.role in rule.roles}
+    found: list[SharingAgreement] = []
+    if missions:
+        now = at or timezone.now()
+        found = list(
+            SharingAgreement.objects.filter(
+                recipients=user,
+                record_type=str(resource),
+                mission_id__in=missions,
+                status=AgreementStatus.APPROVED,
+                revoked_at__isnull=True,
+                starts_at__lte=now,
+                expires_at__gt=now,
+            ).order_by("pk")
+        )
+    if at is None and user is not None:
+        if cache is None:
+            cache = {}
+            user._bluebox_agreements = cache
+        cache[str(resource)] = found
+    return found
+
+
+def agreement_q(agreement: SharingAgreement, model: type[models.Model]) -> Q:
+    """The records of ``model`` one agreement covers, as a Q (empty for another record type).
+
+    Within its mission (and sector or site), at most its classification ceiling, never a
+    compartmented record, never a voided one, and its criteria mapped to the model's fields by
+    the model's ``access_share`` declaration.
+    """
+    share: Mapping[str, Any] | None = getattr(model, "access_share", None)
+    scope = getattr(model, "access_scope", {})
+    if (
+        share is None
+        or getattr(model, "access_resource", None) != agreement.record_type
+        or not issubclass(model, ClassifiedRecord)
+    ):
+        return Q(pk__in=[])
+    q = Q(**{scope["mission"]: agreement.mission_id})
+    if agreement.site_id is not None:
+        q &= Q(**{scope["site"]: agreement.site_id}) if scope.get("site") else Q(pk__in=[])
+    elif agreement.sector_id is not None:
+        q &= Q(**{scope["sector"]: agreement.sector_id}) if scope.get("sector") else Q(pk__in=[])
+    q &= Q(classification__lte=agreement.max_classification, compartments=0)
+    if issubclass(model, VoidableRecord):
+        q &= Q(voided_at__isnull=True)
+    criteria = share["criteria"]
+    if agreement.incident_types:
+        q &= Q(**{f"{criteria['incident_types']}__in": list(agreement.incident_types)})
+    if agreement.perpetrator_categories:
+        q &= Q(
+            **{f"{criteria['perpetrator_categories']}__in": list(agreement.perpetrator_categories)}
+        )
+    if agreement.covers_from is not None:
+        since = datetime.combine(
+            agreement.covers_from, time.min, tzinfo=timezone.get_current_timezone()
+        )
+        q &= Q(**{f"{criteria['covers_from']}__gte": since})
+    return q
+
+
+@dataclass(frozen=True)
+class SharedView:
+    """What one person sees of one record through the agreements covering it.
+
+    Several agreements may cover a record: the person sees each field group any of them shares,
+    at the finest location any of them allows, names in clear and free text only where an
+    agreement sharing them allows it, under the strictest TLP marking among them.
+    """
+
+    agreements: tuple[SharingAgreement, ...]
+    fields: frozenset[str]
+    location_resolution: int | None  # None: the coordinates as recorded
+    pseudonymise_names: bool
+    withhold_text: bool
+    tlp: str
+    pseudonym_key: str
+
+    @property
+    def agreement_ids(self) -> list[int]:
+        return [a.pk for a in self.agreements]
+
+    def shows(self, group: SharedField | str) -> bool:
+        return str(group) in self.fields
+
+
+def _combine(agreements: list[SharingAgreement]) -> SharedView:
+    fields: set[str] = set()
+    for a in agreements:
+        fields |= set(a.shared_fields)
+    locating = [a for a in agreements if SharedField.WHERE in a.shared_fields]
+    resolution: int | None = None
+    if locating and all(a.location_resolution is not None for a in locating):
+        resolution = max(int(a.location_resolution or 0) for a in locating)
+    naming = [a for a in agreements if SharedField.PERPETRATOR in a.shared_fields]
+    pseudonymise = all(a.pseudonymise_names for a in naming)
+    keyed = next((a for a in naming if a.pseudonymise_names), agreements[0])
+    return SharedView(
+        agreements=tuple(agreements),
+        fields=frozenset(fields),
+        location_resolution=resolution,
+        pseudonymise_names=pseudonymise,
+        withhold_text=all(a.withhold_text for a in agreements),
+        tlp=max((a.tlp for a in agreements), key=lambda t: TLP_ORDER.index(TLP(t))),
+        pseudonym_key=keyed.pseudonym_key,
+    )
+
+
+def shared_views(user: Any, objects: Iterable[models.Model]) -> dict[int, SharedView]:
+    """For each record of ``objects`` (one model) the user reads through agreements, its view.
+
+    A record no live agreement of the user covers is absent. Each agreement's coverage is the
+    same :func:`agreement_q` that :func:`visible` applies with the ``shared`` action.
+    """
+    records = list(objects)
+    if not records:
+        return {}
+    model = type(records[0])
+    resource: Resource = model.access_resource  # type: ignore[attr-defined]
+    pks = [r.pk for r in records]
+    covering: dict[int, list[SharingAgreement]] = {}
+    for agreement in live_agreements(user, resource):
+        matched = model._default_manager.filter(pk__in=pks).filter(agreement_q(agreement, model))
+        for pk in matched.values_list("pk", flat=True):
+            covering.setdefault(pk, []).append(agreement)
+    return {pk: _combine(found) for pk, found in covering.items()}
+
+
+def get_shared(user: Any, queryset: QuerySet[M], pk: int) -> tuple[M, SharedView]:
+    """One record the user reads through an agreement, with its view; :class:`NotVisible`
+    (audited, like a missing record) otherwise."""
+    obj = get_visible(user, queryset, action=SHARED, pk=pk)
+    view = shared_views(user, [obj]).get(obj.pk)
+    if view is None:  # an agreement ended between the two queries
+        raise refuse_lookup(user, queryset, action=SHARED, pk=pk)
+    return obj, view
+
+
+def disclose(
+    user: Any,
+    views: Mapping[int, SharedView],
+    *,
+    resource: Resource,
+    channel: str,
+) -> None:
+    """Write the disclosure receipts of what ``user`` is being shown: one entry of the hash
+    chain per mission naming every record and the agreements it was shown under, and one
+    indexed receipt per record and agreement for the owner's "who saw this record" page."""
+    if not views:
+        return
+    by_mission: dict[int, dict[int, SharedView]] = {}
+    for pk, view in views.items():
+        by_mission.setdefault(view.agreements[0].mission_id, {})[pk] = view
+    with transaction.atomic():
+        for mission_id, shown in sorted(by_mission.items()):
+            entry = audit.record(
+                actor=user,
+                action="disclosure",
+                resource=resource,
+                object_id=str(next(iter(shown))) if len(shown) == 1 else "",
+                mission_id=mission_id,
+                detail={
+                    "channel": channel,
+                    "records": {str(pk): v.agreement_ids for pk, v in sorted(shown.items())},
+                },
+            )
+            DisclosureReceipt.objects.bulk_create(
+                DisclosureReceipt(
+                    audit_seq=entry.seq,
+                    at=entry.at,
+                    mission_id=mission_id,
+                    user=user,
+                    agreement=agreement,
+                    record_type=str(resource),
+                    record_id=pk,
+                    channel=channel,
+                )
+                for pk, view in sorted(shown.items())
+                for agreement in view.agreements
+            )

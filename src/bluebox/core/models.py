@@ -300,3 +300,8 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"idempotency key of user {self.user_id}"
+
+
+# Sharing agreements and their receipts live in core so the access module can read them; they
+# are kept in their own module (registered here, with the rest of core's models).
+from bluebox.core.sharing import DisclosureReceipt, SharingAgreement  # noqa: E402, F401

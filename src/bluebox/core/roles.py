@@ -58,6 +58,7 @@ class Resource(StrEnum):
     SURVEY = "survey"
     SURVEY_RESPONSE = "survey_response"
     INDICATOR = "indicator"
+    SHARING = "sharing"
     SYSTEM = "system"
 
 
@@ -101,6 +102,10 @@ OPERATIONAL_ROLES = frozenset(
 )
 
 
+#: The action of reading a record through a sharing agreement, redacted (core/sharing.py).
+SHARED = "shared"
+
+
 @dataclass(frozen=True)
 class Rule:
     roles: frozenset[str]
@@ -138,6 +143,10 @@ POLICY: dict[Resource, dict[str, Rule]] = {
         "create": _rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER, Role.SOURCE_HANDLER),
         "verify": _rule(Role.ANALYST, Role.COMMANDER),
         "void": _rule(Role.ANALYST, Role.COMMANDER),
+        # Who may *receive* a redacted view through a sharing agreement: never a grant by
+        # itself — access.grants() answers "shared" only from the live agreements naming the
+        # person (see core/sharing.py).
+        SHARED: _rule(Role.HUMAN_RIGHTS, Role.PARTNER, mission_wide=True),
     },
     Resource.AUDIT: {"view": _rule(Role.AUDITOR, mission_wide=True)},
     # Accounts, role assignments and compartment grants: the administrator's whole remit.

@@ -201,6 +201,14 @@ class Incident(ClassifiedRecord, VoidableRecord):
         "sector": "sector_id",
         "site": "site_id",
     }
+    # How a sharing agreement's criteria read on an incident (core.access.agreement_q).
+    access_share: ClassVar[dict[str, dict[str, str]]] = {
+        "criteria": {
+            "incident_types": "incident_type",
+            "perpetrator_categories": "perpetrator_category",
+            "covers_from": "occurred_at",
+        }
+    }
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -38,6 +38,7 @@ from bluebox.missions.models import (
     Sector,
 )
 from bluebox.patrols.services import patrol_teams_from_deployment
+from bluebox.sharing.demo import load_demo_sharing
 
 DEMO_PASSWORD = "bluebox-demo-2026"  # noqa: S105 - printed to the operator on purpose; demo only
 
@@ -270,6 +271,7 @@ def _load_capabilities(mission: Mission) -> None:
     planning (the rules first: they gate the detention register)."""
     load_demo_rules(mission)
     load_demo_detention(mission)
+    load_demo_sharing(mission)
     planner = User.objects.get(username="planner")
     for site in FieldSite.objects.filter(
         mission=mission, code__in=["ashgrove-base", "lissa-station"]

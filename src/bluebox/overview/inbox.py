@@ -25,6 +25,7 @@ from bluebox.detention import selectors as detention_selectors
 from bluebox.hrddp import selectors as hrddp_selectors
 from bluebox.incidents import selectors as incident_selectors
 from bluebox.incidents.models import IncidentStatus
+from bluebox.sharing import selectors as sharing_selectors
 
 #: A custody clock this close to its handover target is in the inbox before it is late.
 CUSTODY_WARNING = timedelta(hours=6)
@@ -54,6 +55,7 @@ def inbox_for(*, user: Any, now: datetime) -> list[InboxItem]:
         *_warnings(user),
         *_incidents(user),
         *_hrddp(user, now),
+        *_sharing(user, now),
     ]
     return sorted(items, key=lambda item: not item.urgent)
 
@@ -157,3 +159,32 @@ def _hrddp(user: Any, now: datetime) -> list[InboxItem]:
             len(due),
         ) % {"n": len(due)}
     return [InboxItem("hrddp", text, len(due), reverse("hrddp-calendar"), urgent=bool(overdue))]
+
+
+#: An agreement this close to its expiry is urgent in its parties' inboxes.
+SHARING_URGENT = timedelta(days=3)
+
+
+def _sharing(user: Any, now: datetime) -> list[InboxItem]:
+    """Agreements awaiting the commander's approval; agreements about to expire, for both the
+    police side that keeps them and the recipients who read under them."""
+    items = []
+    url = reverse("sharing-home")
+    awaiting = sharing_selectors.awaiting_approval(user).count()
+    if awaiting:
+        text = ngettext(
+            "%(n)d sharing agreement awaits your approval",
+            "%(n)d sharing agreements await your approval",
+            awaiting,
+        ) % {"n": awaiting}
+        items.append(InboxItem("sharing-approve", text, awaiting, url))
+    expiring = sharing_selectors.expiring(user, now)
+    if expiring:
+        text = ngettext(
+            "%(n)d sharing agreement expires within 14 days",
+            "%(n)d sharing agreements expire within 14 days",
+            len(expiring),
+        ) % {"n": len(expiring)}
+        urgent = any(a.expires_at - now <= SHARING_URGENT for a in expiring)
+        items.append(InboxItem("sharing-expiry", text, len(expiring), url, urgent=urgent))
+    return items
