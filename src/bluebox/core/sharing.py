@@ -75,7 +75,6 @@ class SharedField(models.TextChoices):
     ACT = "act", _("What was done (the act)")
     VICTIMS = "victims", _("Victims (counts by sex and age)")
     PERPETRATOR = "perpetrator", _("Perpetrator")
-    NARRATIVE = "narrative", _("Title and description")
     SOURCE = "source", _("Source and its grading")
     INTERVENTION = "intervention", _("Interventions (the mission's responses)")
 
