@@ -13,6 +13,7 @@ agreement; deterministic for a given mission (times relative to ``now``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ def load_demo_sharing(mission: Mission, *, now: datetime | None = None) -> int:
     commissioner = User.objects.get(username="commissioner")
     human_rights = User.objects.get(username="hr.officer")
     liaison = User.objects.get(username="partner")
-    terms = [
+    terms: list[dict[str, Any]] = [
         {
             "title": "Police to human rights: violations by host-state forces",
             "purpose": (
