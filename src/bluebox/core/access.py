@@ -768,6 +768,10 @@ class SharedView:
     withhold_text: bool
     tlp: str
     pseudonym_key: str
+    # The field groups whose free text is shared: those of the agreements that share text, and
+    # "where" only from one that also shares the place exactly (a place name is as precise as the
+    # point), so two agreements never combine into more than one of them shares.
+    text_groups: frozenset[str] = frozenset()
 
     @property
     def agreement_ids(self) -> list[int]:
@@ -775,6 +779,9 @@ class SharedView:
 
     def shows(self, group: SharedField | str) -> bool:
         return str(group) in self.fields
+
+    def shows_text(self, group: SharedField | str) -> bool:
+        return str(group) in self.text_groups
 
 
 def _combine(agreements: list[SharingAgreement]) -> SharedView:
@@ -788,6 +795,14 @@ def _combine(agreements: list[SharingAgreement]) -> SharedView:
     naming = [a for a in agreements if SharedField.PERPETRATOR in a.shared_fields]
     pseudonymise = all(a.pseudonymise_names for a in naming)
     keyed = next((a for a in naming if a.pseudonymise_names), agreements[0])
+    text_groups: set[str] = set()
+    for a in agreements:
+        if not a.withhold_text:
+            text_groups |= {
+                f
+                for f in a.shared_fields
+                if f != SharedField.WHERE or a.location_resolution is None
+            }
     return SharedView(
         agreements=tuple(agreements),
         fields=frozenset(fields),
@@ -796,6 +811,7 @@ def _combine(agreements: list[SharingAgreement]) -> SharedView:
         withhold_text=all(a.withhold_text for a in agreements),
         tlp=max((a.tlp for a in agreements), key=lambda t: TLP_ORDER.index(TLP(t))),
         pseudonym_key=keyed.pseudonym_key,
+        text_groups=frozenset(text_groups),
     )
 
 

@@ -79,7 +79,7 @@ def extract(
                 "admin1": incident.admin1,
                 "admin2": incident.admin2,
             }
-            if text:
+            if view.shows_text(SharedField.WHERE):
                 place["place_name"] = incident.location_name
         else:
             place = blurred(incident.latitude, incident.longitude, view.location_resolution)
@@ -144,7 +144,11 @@ def extract(
                 "mode": r.mode,
                 "label": str(r.get_mode_display()),
                 "date": r.responded_at.date().isoformat(),
-                **({"description": r.description} if text else {}),
+                **(
+                    {"description": r.description}
+                    if view.shows_text(SharedField.INTERVENTION)
+                    else {}
+                ),
             }
             for r in (responses or [])
         ]

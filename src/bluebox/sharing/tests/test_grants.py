@@ -269,3 +269,19 @@ def test_the_administrator_cannot_reach_shared_content(world, records):
     client.force_login(world.admin)
     assert client.get(f"/api/v1/sharing/extracts/{records['host'].pk}/").status_code == 404
     assert client.get("/api/v1/sharing/agreements/").json()["results"] == []
+
+
+def test_two_agreements_never_combine_into_more_than_one_of_them_shares(world, records):
+    """One shares text but not the place, the other the exact place without text: the place
+    name, as precise as the point and free text too, is in neither, so it is not shown."""
+    records["host"].location_name = "Behind the mill at Korrin"
+    records["host"].save()
+    make_agreement(world, shared_fields=["act"], withhold_text=False)
+    make_agreement(world, shared_fields=["where"], location_resolution=None, withhold_text=True)
+    client = APIClient()
+    client.force_login(world.human_rights_officer)
+    item = client.get(f"/api/v1/sharing/extracts/{records['host'].pk}/").json()
+    assert item["event"]["title"] == "Beating at the checkpoint"  # the first shares text
+    assert item["event"]["location"]["exact"] is True  # the second shares the point
+    assert "place_name" not in item["event"]["location"]
+    assert "Korrin" not in str(item)
