@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bluebox.core import access
 from bluebox.core.roles import Resource
@@ -262,7 +264,7 @@ def _gate_without_override(
     partner: PartnerOrganisation, activity: str, at: datetime
 ) -> GateDecision:
     if partner.kind not in HOST_STATE_KINDS:
-        return GateDecision(True, "Not a host-state security unit: HRDDP does not apply.", None)
+        return GateDecision(True, _("Not a host-state security unit: HRDDP does not apply."), None)
     # Validity dates are the mission's calendar days.
     on = at.astimezone(ZoneInfo(partner.mission.timezone)).date()
     decision, expired = current_decision(partner, activity, on)
@@ -270,28 +272,45 @@ def _gate_without_override(
         if expired is not None:
             return GateDecision(
                 False,
-                f"The HRDDP decision #{expired.pk} expired on {expired.valid_until:%Y-%m-%d}; "
-                "a new assessment and decision are needed.",
+                _(
+                    "The HRDDP decision #%(id)s expired on %(day)s; "
+                    "a new assessment and decision are needed."
+                )
+                % {"id": expired.pk, "day": f"{expired.valid_until:%Y-%m-%d}"},
                 expired.pk,
             )
         return GateDecision(
             False,
-            "No HRDDP decision covers this unit for this activity: assess before supporting.",
+            _("No HRDDP decision covers this unit for this activity: assess before supporting."),
             None,
         )
     label = Outcome(decision.outcome).label
     if decision.outcome not in PERMITTING:
-        return GateDecision(False, f"HRDDP decision #{decision.pk}: {label}.", decision.pk)
+        return GateDecision(
+            False,
+            _("HRDDP decision #%(id)s: %(outcome)s.") % {"id": decision.pk, "outcome": label},
+            decision.pk,
+        )
     if decision.outcome == Outcome.APPROVED_WITH_MITIGATION:
         overdue = _overdue_mitigations(decision, on)
         if overdue:
             return GateDecision(
                 False,
-                f"HRDDP decision #{decision.pk} is conditional and {len(overdue)} mitigation "
-                f"measure(s) are overdue (first due {overdue[0].due_on:%Y-%m-%d}).",
+                ngettext(
+                    "HRDDP decision #%(id)s is conditional and %(n)s mitigation measure is "
+                    "overdue (due %(day)s).",
+                    "HRDDP decision #%(id)s is conditional and %(n)s mitigation measures are "
+                    "overdue (first due %(day)s).",
+                    len(overdue),
+                )
+                % {"id": decision.pk, "n": len(overdue), "day": f"{overdue[0].due_on:%Y-%m-%d}"},
                 decision.pk,
             )
-    return GateDecision(True, f"HRDDP decision #{decision.pk}: {label}.", decision.pk)
+    return GateDecision(
+        True,
+        _("HRDDP decision #%(id)s: %(outcome)s.") % {"id": decision.pk, "outcome": label},
+        decision.pk,
+    )
 
 
 def support_gate(*, partner_id: int, activity: str, at: datetime) -> GateDecision:
@@ -316,7 +335,8 @@ def support_gate(*, partner_id: int, activity: str, at: datetime) -> GateDecisio
         return gate
     return GateDecision(
         True,
-        f"Blocked ({gate.reason}) but overridden by a commander (override #{override.pk}).",
+        _("Blocked (%(reason)s) but overridden by a commander (override #%(id)s).")
+        % {"reason": gate.reason, "id": override.pk},
         gate.decision_id,
         override.pk,
     )

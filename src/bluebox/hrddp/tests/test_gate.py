@@ -191,3 +191,13 @@ def test_incidents_and_reports_naming_a_unit_are_linked_to_it(world, unit):
         services.unit_link_incident(
             actor=world.planner, partner_id=unit.pk, incident_id=incident.pk
         )
+
+
+def test_the_gate_gives_its_reason_in_the_reader_s_language(unit):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert "évaluez avant d'apporter un soutien" in gate(unit).reason
+    with translation.override("ar"):
+        assert "قيِّمها قبل تقديم الدعم" in gate(unit).reason
+    assert "assess before supporting" in gate(unit).reason
