@@ -619,3 +619,115 @@ def plan_changes(old: dict[str, Any], new: dict[str, Any], limit: int = 8) -> di
 def cell_polygon(cell: str) -> list[list[float]]:
     """The cell's boundary as ``[lat, lon]`` pairs (Leaflet's order)."""
     return [[round(lat, 6), round(lon, 6)] for lat, lon in h3.cell_to_boundary(cell)]
+
+
+# --- design log --------------------------------------------------------------------------------
+
+#: Minutes in an area below which a track only passed through (no presence counted).
+PRESENCE_MIN = 10.0
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What one patrol record says was done: its slot and minutes per area."""
+
+    slot: str | None
+    minutes: dict[str, float]
+
+
+def _hhmm(text: str) -> int | None:
+    try:
+        hours, minutes = (int(x) for x in text.split(":"))
+    except ValueError:
+        return None
+    return hours * 60 + minutes
+
+
+def execution_of(
+    *,
+    week_start: date,
+    tz_name: str,
+    started_at: datetime,
+    ended_at: datetime,
+    dosage: dict[str, float],
+    planned: tuple[str, str, str, str] | None,
+) -> Execution:
+    """The slot and area minutes of a patrol record.
+
+    ``planned`` is the (slot, area, arrive, leave) of the planned patrol it carried out, if
+    any. The track's dosage says where the patrol was; without a track the planned area gets
+    the planned time on the spot (arrive to leave), or the record's whole length.
+    """
+    if planned is not None:
+        slot: str | None = planned[0]
+    else:
+        local = started_at.astimezone(ZoneInfo(tz_name))
+        day = (local.date() - week_start).days
+        # A night slot runs past midnight: before six, the patrol belongs to the previous day.
+        if local.hour < 6:
+            day -= 1
+        slot = (
+            slot_id(DAYS[day], SHIFTS[_shift_of(started_at, ZoneInfo(tz_name))][0])
+            if (0 <= day < 7)
+            else None
+        )
+    if dosage:
+        return Execution(slot, {str(k): float(v) for k, v in dosage.items()})
+    if planned is None:
+        return Execution(slot, {})
+    arrive, leave = _hhmm(planned[2]), _hhmm(planned[3])
+    if arrive is not None and leave is not None:
+        on_spot = float((leave - arrive) % (24 * 60))
+    else:
+        on_spot = (ended_at - started_at).total_seconds() / 60
+    return Execution(slot, {planned[1]: on_spot})
+
+
+def design_cells(
+    plan_document: dict[str, Any],
+    *,
+    planned: list[tuple[str, str]],
+    overridden_slots: set[str],
+    executions: list[Execution],
+) -> list[dict[str, Any]]:
+    """The design log of one week: every area x slot of the plan with its probability.
+
+    The probability is the plan's coverage of the target, exactly as the engine computed it
+    (each area takes at most one team per slot, so coverage is the chance of a patrol).
+    """
+    slots = [s["id"] for s in plan_document["problem"]["slots"]]
+    slot_ix = {s: i for i, s in enumerate(slots)}
+    coverage = {
+        (row["area"], row["slot"]): float(row["coverage"]) for row in plan_document["coverage"]
+    }
+    planned_set = set(planned)
+    minutes: dict[tuple[str, str], float] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for ex in executions:
+        if ex.slot is None or ex.slot not in slot_ix:
+            continue
+        for area, m in ex.minutes.items():
+            key = (area, ex.slot)
+            if key not in coverage:
+                continue  # outside the plan's areas
+            minutes[key] = minutes.get(key, 0.0) + m
+            if m >= PRESENCE_MIN:
+                counts[key] = counts.get(key, 0) + 1
+    rows = []
+    for a in plan_document["problem"]["areas"]:
+        for slot in slots:
+            key = (a["id"], slot)
+            rows.append(
+                {
+                    "area": a["id"],
+                    "slot": slot,
+                    "slot_index": slot_ix[slot],
+                    "probability": min(max(coverage.get(key, 0.0), 0.0), 1.0),
+                    "planned": (slot, a["id"]) in planned_set,
+                    "overridden": slot in overridden_slots,
+                    "executed": minutes.get(key, 0.0) >= PRESENCE_MIN,
+                    "minutes": round(minutes.get(key, 0.0), 1),
+                    "patrols": counts.get(key, 0),
+                }
+            )
+    return rows

@@ -1,7 +1,9 @@
-"""Worker-side patrol work: solve a plan's game and store its schedule (called by the task)."""
+"""Worker-side patrol work: solve a plan's game and store its schedule, and log executed weeks'
+design (called by the tasks)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +13,11 @@ from bluebox.core import audit, background
 from bluebox.engines.patrol import ProblemError
 from bluebox.patrols import adapter
 from bluebox.patrols.models import (
+    Patrol,
+    PatrolDesignCell,
+    PatrolOverride,
     PatrolPlan,
+    PatrolStatus,
     PatrolTeam,
     PlannedPatrol,
     PlanStatus,
@@ -122,3 +128,114 @@ def _store_plan(
         detail={"risk_source": plan.risk_source, "patrols": len(drawn["patrols"])},
     )
     return plan
+
+
+# --- design log --------------------------------------------------------------------------------
+
+#: Weeks re-logged by the daily task, so records filed late still reach the log.
+RELOG_DAYS = 28
+
+
+def _week_bounds(plan: PatrolPlan) -> tuple[datetime, datetime]:
+    tz = plan.site.mission.timezone or "UTC"
+    start = adapter.slot_start(plan.week_start, "mon-morning", tz)
+    # Sunday's night slot runs to Monday 06:00.
+    return start, start + timedelta(days=7)
+
+
+@transaction.atomic
+def patrol_design_log(*, plan_id: int, now: datetime) -> int:
+    """Write (or rewrite) the design log of an approved plan whose week has ended.
+
+    Returns the number of area-slots logged (0 when the plan is not an executed week). Runs
+    as the system; the log is read through :mod:`bluebox.patrols.selectors` with the plan's
+    own protection.
+    """
+    plan = PatrolPlan.objects.select_for_update().select_related("site__mission").get(pk=plan_id)
+    start, end = _week_bounds(plan)
+    if plan.status != PlanStatus.APPROVED or plan.plan is None or end > now:
+        return 0
+    rows = list(plan.patrols.filter(voided_at__isnull=True))
+    planned = [(r.slot, r.area) for r in rows]
+    overridden = {r.slot for r in rows if r.overridden} | set(
+        PatrolOverride.objects.filter(plan=plan, voided_at__isnull=True).values_list(
+            "slot", flat=True
+        )
+    )
+    tz = plan.site.mission.timezone or "UTC"
+    records = Patrol.objects.filter(
+        site_id=plan.site_id,
+        voided_at__isnull=True,
+        status=PatrolStatus.RECORDED,
+        started_at__gte=start,
+        started_at__lt=end,
+    ).select_related("planned")
+    executions = [
+        adapter.execution_of(
+            week_start=plan.week_start,
+            tz_name=tz,
+            started_at=p.started_at,
+            ended_at=p.ended_at,
+            dosage=p.dosage or {},
+            planned=(
+                (p.planned.slot, p.planned.area, p.planned.arrive, p.planned.leave)
+                if p.planned is not None and p.planned.plan_id == plan.pk
+                else None
+            ),
+        )
+        for p in records
+    ]
+    cells = adapter.design_cells(
+        plan.plan, planned=planned, overridden_slots=overridden, executions=executions
+    )
+    existing = {(c.slot, c.area): c for c in PatrolDesignCell.objects.filter(plan=plan)}
+    create, update = [], []
+    for cell in cells:
+        fields = {
+            **cell,
+            "date": adapter.slot_date(plan.week_start, cell["slot"]),
+            "logged_at": now,
+        }
+        row = existing.get((cell["slot"], cell["area"]))
+        if row is None:
+            create.append(
+                PatrolDesignCell(
+                    plan=plan,
+                    mission_id=plan.mission_id,
+                    sector_id=plan.sector_id,
+                    site_id=plan.site_id,
+                    week_start=plan.week_start,
+                    classification=plan.classification,
+                    compartments=plan.compartments,
+                    **fields,
+                )
+            )
+        else:
+            for k, v in fields.items():
+                setattr(row, k, v)
+            update.append(row)
+    PatrolDesignCell.objects.bulk_create(create)
+    PatrolDesignCell.objects.bulk_update(
+        update,
+        ["probability", "planned", "overridden", "executed", "minutes", "patrols", "logged_at"],
+    )
+    audit.record_for(
+        plan,
+        actor=None,
+        action="design-log",
+        detail={
+            "cells": len(cells),
+            "planned": sum(c["planned"] for c in cells),
+            "executed": sum(c["executed"] for c in cells),
+        },
+    )
+    return len(cells)
+
+
+def patrol_design_log_ended(*, now: datetime, days: int = RELOG_DAYS) -> int:
+    """Log every approved plan whose week ended in the last ``days`` days (the daily task)."""
+    earliest: date = (now - timedelta(days=days + 7)).date()
+    plans = PatrolPlan.objects.filter(
+        status=PlanStatus.APPROVED, week_start__gte=earliest, week_start__lte=now.date()
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in plans if patrol_design_log(plan_id=pk, now=now))

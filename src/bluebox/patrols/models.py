@@ -304,3 +304,55 @@ class CommunityEngagement(ClassifiedRecord, VoidableRecord):
     @property
     def total(self) -> int:
         return self.women + self.men + self.girls + self.boys
+
+
+class PatrolDesignCell(ClassifiedRecord):
+    """One area x slot of an executed week: the experiment's assignment record.
+
+    ``probability`` is the coverage the patrol engine computed for the target (the chance the
+    plan's draw would send a patrol there); ``planned`` says whether the week as approved sent
+    one, ``overridden`` whether a planner replaced the slot by hand (then it was not drawn at
+    random), and ``executed``/``minutes``/``patrols`` what the patrol records and tracks say was
+    done. Written by :func:`bluebox.patrols.jobs.patrol_design_log` once the week has ended,
+    again when late records arrive; it holds no incident (those are counted for each reader
+    when an evaluation runs).
+    """
+
+    plan = models.ForeignKey(PatrolPlan, on_delete=models.PROTECT, related_name="design")
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    sector = models.ForeignKey("missions.Sector", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("missions.FieldSite", on_delete=models.PROTECT, related_name="+")
+    week_start = models.DateField()
+    date = models.DateField()
+    slot = models.CharField(max_length=32)
+    slot_index = models.PositiveSmallIntegerField(help_text=_("Slot of the week, 0 to 20"))
+    area = models.CharField(max_length=32, help_text=_("H3 cell id"))
+    probability = models.FloatField(
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("Chance the plan would send a patrol here"),
+    )
+    planned = models.BooleanField(default=False)
+    overridden = models.BooleanField(default=False)
+    executed = models.BooleanField(default=False)
+    minutes = models.FloatField(default=0.0, help_text=_("Minutes of patrol presence"))
+    patrols = models.PositiveSmallIntegerField(default=0)
+    logged_at = models.DateTimeField()
+
+    access_resource: ClassVar[Resource] = Resource.PATROL
+    access_scope: ClassVar[dict[str, str | None]] = SCOPE
+
+    class Meta:
+        ordering = ["week_start", "slot_index", "area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "slot", "area"], name="unique_patrol_design_cell"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(probability__gte=0.0) & models.Q(probability__lte=1.0),
+                name="patrol_design_probability_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["site", "week_start"], name="patrol_design_site_week")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.slot} {self.area}"

@@ -18,6 +18,7 @@ from bluebox.missions.selectors import sites_for
 from bluebox.patrols import adapter, tracks
 from bluebox.patrols.models import (
     Patrol,
+    PatrolDesignCell,
     PatrolPlan,
     PatrolTeam,
     PlannedPatrol,
@@ -269,3 +270,17 @@ def track_gpx(patrol: Patrol) -> str:
     return tracks.to_gpx(
         patrol.track or {}, tracks.stored_times(patrol.track_times or []), name=track_name(patrol)
     )
+
+
+def design_log(
+    *, user: Any, site_id: int, since: date | None = None, until: date | None = None
+) -> QuerySet[PatrolDesignCell]:
+    """The design log of a site's executed weeks that the user may see (weeks starting
+    within ``since``..``until`` when given)."""
+    site = site_visible(user, site_id)
+    qs = access.visible(user, PatrolDesignCell.objects.filter(site=site))
+    if since is not None:
+        qs = qs.filter(week_start__gte=since)
+    if until is not None:
+        qs = qs.filter(week_start__lte=until)
+    return qs.order_by("week_start", "slot_index", "area")

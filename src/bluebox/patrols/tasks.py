@@ -1,10 +1,12 @@
-"""Background work: solving a patrol plan (progress is written on the plan as it goes). Plans are
-claimed, beat and swept (core.background)."""
+"""Background work: solving a patrol plan (progress is written on the plan as it goes; plans are
+claimed, beat and swept by core.background), and the daily design log of executed weeks."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from bluebox.core import background
 from bluebox.patrols import jobs
@@ -31,3 +33,10 @@ PATROL_PLAN = background.register(
         created_field="generated_at",
     )
 )
+
+
+@db_periodic_task(crontab(hour="3", minute="5"))
+def log_patrol_designs() -> int:
+    """Each night: the design log of the weeks just executed (and of recent ones, for late
+    records)."""
+    return jobs.patrol_design_log_ended(now=timezone.now())
