@@ -13,6 +13,9 @@ the noise. See ``docs/engines/impact.md``.
 - :class:`SpilloverEffect` and :func:`ring_effects`: displacement and diffusion (randomised
   exposure of neighbours; target, buffer and control rings with the weighted displacement
   quotient);
+- :class:`StaggeredDiD` and :class:`SyntheticControl`: interventions that were not
+  randomised (a new FPU, a dialogue, a police station), with placebo tests in space and time
+  placed the way real units are chosen (after their own worst weeks);
 - :mod:`~bluebox.engines.impact.simulate`: panels with a known effect, hot spots chosen for
   being extreme, spillovers and regression to the mean, for validation.
 
@@ -26,6 +29,11 @@ Typical use::
 from bluebox.engines.impact.displacement import SpilloverEffect, exposure_panel, ring_effects, wdq
 from bluebox.engines.impact.documents import design_panel_from_dict, design_panel_to_dict
 from bluebox.engines.impact.dose import CurvePoint, DoseResponse, simulate_visits
+from bluebox.engines.impact.observational import (
+    StaggeredDiD,
+    SyntheticControl,
+    simulate_intervention_panel,
+)
 from bluebox.engines.impact.randomised import ImpactError, PatrolEffect
 from bluebox.engines.impact.schemas import DocumentError, validate
 from bluebox.engines.impact.simulate import SimulatedPanel, simulate_patrol_panel
@@ -41,11 +49,14 @@ __all__ = [
     "PatrolEffect",
     "SimulatedPanel",
     "SpilloverEffect",
+    "StaggeredDiD",
+    "SyntheticControl",
     "decide",
     "design_panel_from_dict",
     "design_panel_to_dict",
     "exposure_panel",
     "ring_effects",
+    "simulate_intervention_panel",
     "simulate_patrol_panel",
     "simulate_visits",
     "validate",
