@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "bluebox.detention",
     "bluebox.hrddp",
     "bluebox.guide",
+    "bluebox.evaluation",
     "bluebox.assessment",
     "bluebox.sharing",
     "bluebox.overview",

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("bluebox.field.api_urls")),
     path("", include("bluebox.assessment.api_urls")),
     path("", include("bluebox.sharing.api_urls")),
+    path("", include("bluebox.evaluation.api_urls")),
 ]
 
 urlpatterns = [
@@ -51,6 +52,7 @@ urlpatterns = [
         path("field/", include("bluebox.field.urls")),
         path("assessment/", include("bluebox.assessment.urls")),
         path("sharing/", include("bluebox.sharing.urls")),
+        path("evaluation/", include("bluebox.evaluation.urls")),
         prefix_default_language=False,
     ),
 ]

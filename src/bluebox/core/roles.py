@@ -59,6 +59,7 @@ class Resource(StrEnum):
     SURVEY_RESPONSE = "survey_response"
     INDICATOR = "indicator"
     SHARING = "sharing"
+    EVALUATION = "evaluation"
     SYSTEM = "system"
 
 
