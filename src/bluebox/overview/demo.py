@@ -37,6 +37,7 @@ from bluebox.missions.models import (
     PartnerKind,
     Sector,
 )
+from bluebox.patrols.demo import load_demo_patrol_weeks
 from bluebox.patrols.services import patrol_teams_from_deployment
 from bluebox.sharing.demo import load_demo_sharing
 
@@ -89,7 +90,8 @@ def _scope(account: DemoAccount, mission: Mission) -> dict[str, object]:
 @transaction.atomic
 def load_demo(*, seed: int, end: date | None = None) -> Mission:
     """Create (or re-create) the demo mission from ``seed``; returns the mission."""
-    scenario = generate_scenario(seed, end=end or timezone.now().date())
+    end = end or timezone.now().date()
+    scenario = generate_scenario(seed, end=end)
     if Mission.objects.filter(code=scenario.mission_code).exists():
         raise RuntimeError(
             "The demo mission already exists; regenerate into an empty database "
@@ -100,13 +102,14 @@ def load_demo(*, seed: int, end: date | None = None) -> Mission:
     _load_accounts(mission)
     _load_incidents(scenario, mission)
     _load_capabilities(mission)
+    evaluated = load_demo_patrol_weeks(mission, seed=seed, end=end)
     audit.record(
         actor=None,
         action="demo-load",
         resource=Resource.MISSION,
         object_id=mission.pk,
         mission_id=mission.pk,
-        detail={"seed": seed, "incidents": len(scenario.incidents)},
+        detail={"seed": seed, "incidents": len(scenario.incidents), "patrol_weeks": evaluated},
     )
     return mission
 
