@@ -149,7 +149,7 @@ def worded(rules: RuleSet, result: Answer, lang: str) -> Worded:
     steps: list[str] = []
     limits: list[str] = []
     if result.allowed:
-        headline = _("Yes: %(action)s is allowed here, on these conditions.") % {
+        headline = _("Yes — %(action)s: allowed here, on these conditions.") % {
             "action": action_label
         }
         authority = result.decisive[0]
@@ -159,15 +159,15 @@ def worded(rules: RuleSet, result: Answer, lang: str) -> Worded:
         steps = list(authority.steps)
         limits = list(authority.limits)
     elif result.decisive:
-        headline = _("No: %(action)s is not allowed here.") % {"action": action_label}
+        headline = _("No — %(action)s: not allowed here.") % {"action": action_label}
         for rule in result.decisive:
             reasons.append(rule.title)
             steps.extend(rule.steps)
     elif result.no_authority:
-        headline = _("No: nothing in these rules allows %(action)s.") % {"action": action_label}
+        headline = _("No — %(action)s: nothing in these rules allows it.") % {"action": action_label}
         reasons.append(_("No rule of this version gives the police component that authority."))
     else:
-        headline = _("No: %(action)s is not allowed here.") % {"action": action_label}
+        headline = _("No — %(action)s: not allowed here.") % {"action": action_label}
         for rule in result.near:
             reasons.append(
                 _("%(rule)s — %(unmet)s")
