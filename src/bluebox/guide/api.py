@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -91,6 +92,12 @@ class Answer(APIView):
         lang = data.pop("lang", None) or (translation.get_language() or "en")[:2]
         site_id, action = data.pop("site"), data.pop("action")
         on = data.pop("on", None) or timezone.localdate()
+        with translation.override(lang):  # the phrases follow the rules' language
+            return self._answer(request, site_id, action, on, lang, data)
+
+    def _answer(
+        self, request: Request, site_id: int, action: str, on: Any, lang: str, data: dict[str, Any]
+    ) -> Response:
         result = selectors.answer_for(
             request.user, site_id=site_id, action=action, on=on, lang=lang, **data
         )
@@ -99,10 +106,10 @@ class Answer(APIView):
                 "allowed": False,
                 "action": action,
                 "action_label": str(Action(action).label),
-                "headline": "No version of the rules is in force on that day.",
+                "headline": _("No version of the rules is in force on that day."),
                 "rule_titles": [],
                 "rule_keys": [],
-                "reasons": ["No version of the rules is in force on that day."],
+                "reasons": [_("No version of the rules is in force on that day.")],
                 "conditions": [],
                 "steps": [],
                 "limits": [],

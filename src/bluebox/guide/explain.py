@@ -164,7 +164,9 @@ def worded(rules: RuleSet, result: Answer, lang: str) -> Worded:
             reasons.append(rule.title)
             steps.extend(rule.steps)
     elif result.no_authority:
-        headline = _("No — %(action)s: nothing in these rules allows it.") % {"action": action_label}
+        headline = _("No — %(action)s: nothing in these rules allows it.") % {
+            "action": action_label
+        }
         reasons.append(_("No rule of this version gives the police component that authority."))
     else:
         headline = _("No — %(action)s: not allowed here.") % {"action": action_label}

@@ -127,3 +127,19 @@ def test_the_answer_is_quick(ruled: SimpleNamespace) -> None:
         assert client.get("/api/v1/guide/answer/", query).status_code == 200
     per_answer = (time.perf_counter() - started) / 20
     assert per_answer < 0.25, f"{per_answer * 1000:.0f} ms an answer"
+
+
+def test_arabic(ruled: SimpleNamespace) -> None:
+    got = _ask(ruled.reporter_at_a, ruled.site_a, lang="ar", host_request="true")
+    assert got["rule_titles"][0].startswith("تدبير مؤقت عاجل")
+    assert got["headline"].startswith("نعم")
+    assert any("الفقرة 31(b)(iii)" in c for c in got["citations"])
+
+
+def test_the_page_is_right_to_left_in_arabic(ruled: SimpleNamespace) -> None:
+    client = Client()
+    client.force_login(ruled.reporter_at_a)
+    page = client.get("/ar/guide/", {"site": ruled.site_b.pk, "action": "detain"})
+    html = page.content.decode()
+    assert 'dir="rtl"' in html and 'data-allowed="no"' in html
+    assert "الشرطة الوطنية حاضرة وقادرة على العمل" in html
