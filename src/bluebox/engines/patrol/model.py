@@ -142,6 +142,8 @@ class Problem:
     payoffs: PayoffModel = field(default_factory=PayoffModel)
     attacker_model: str = "rational"
     suqr: SuqrWeights = field(default_factory=SuqrWeights)
+    #: How well the learning attacker knows the coverage (see :mod:`.learning`).
+    learning_precision: float = 5.0
 
     @property
     def n_targets(self) -> int:
@@ -265,6 +267,7 @@ def problem_from_dict(doc: dict[str, Any]) -> Problem:
         payoffs=payoffs,
         attacker_model=attacker.get("model", "rational"),
         suqr=SuqrWeights(**attacker.get("suqr_weights", {})),
+        learning_precision=float(attacker.get("learning_precision", 5.0)),
     )
     check_problem(problem)
     return problem
@@ -432,5 +435,6 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
                 "reward": problem.suqr.reward,
                 "penalty": problem.suqr.penalty,
             },
+            "learning_precision": problem.learning_precision,
         },
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bluebox.engines.patrol.learning import learning_defender_value, solve_learning
 from bluebox.engines.patrol.model import Problem
 from bluebox.engines.patrol.network import Game, compile_game
 from bluebox.engines.patrol.sse import (
@@ -18,7 +19,7 @@ from bluebox.engines.patrol.sse import (
 from bluebox.engines.patrol.suqr import solve_suqr, suqr_defender_value
 
 METHODS = ("compact", "eraser", "multiple-lps")
-ATTACKERS = ("rational", "suqr")
+ATTACKERS = ("rational", "suqr", "learning")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class Solution:
         unproven strategy), ``time_limit`` (nothing usable found) or ``infeasible``/``error``.
     method : str
     attacker_model : str
-        The attacker the strategy was optimised against.
+        The attacker the strategy was optimised against: ``rational``, ``suqr`` or
+        ``learning`` (an attacker who estimates the coverage from the weeks he watched).
     coverage : ndarray
         Probability that each target (area-major) is patrolled.
     edge_prob : ndarray
@@ -42,7 +44,7 @@ class Solution:
         The rational attacker's best response (ties broken in the defender's favour).
     attacker_value : float
         The rational attacker's expected utility there; no target offers more.
-    defender_value_rational, defender_value_suqr : float
+    defender_value_rational, defender_value_suqr, defender_value_learning : float
         Defender expected utility against each attacker model.
     solve_time_s : float
     n_lps : int
@@ -63,12 +65,15 @@ class Solution:
     solve_time_s: float
     n_lps: int
     n_candidates: int
+    defender_value_learning: float = float("nan")
 
     @property
     def defender_value(self) -> float:
         """Defender expected utility against the attacker model it was solved for."""
         if self.attacker_model == "suqr":
             return self.defender_value_suqr
+        if self.attacker_model == "learning":
+            return self.defender_value_learning
         return self.defender_value_rational
 
 
@@ -92,9 +97,11 @@ def solve(
     method : {"compact", "eraser", "multiple-lps"}
         Exact algorithm for the rational attacker (see :mod:`.sse`); ``compact`` is the
         fastest measured.
-    attacker : {"rational", "suqr"}, optional
+    attacker : {"rational", "suqr", "learning"}, optional
         Defaults to the problem's ``attacker.model``. ``suqr`` starts from the rational
-        equilibrium and improves it against the quantal-response attacker.
+        equilibrium and improves it against the quantal-response attacker; ``learning``
+        against an attacker who learns the coverage by watching the patrols and breaks no tie
+        in the defender's favour (:mod:`.learning`).
     robust : bool
         Break the equilibrium's ties robustly: among strategies with the same rational
         guarantee, move towards the best one against the SUQR attacker (see
@@ -114,7 +121,10 @@ def solve(
     t0 = time.perf_counter()
     game = game or compile_game(problem)
     if method == "compact":
-        res = solve_compact(game, time_limit_s=time_limit_s, robust=robust, start=t0)
+        # The learning attacker's ascent replaces the tie-break: it moves away from the
+        # equilibrium's ties on its own.
+        tie_break = robust and attacker != "learning"
+        res = solve_compact(game, time_limit_s=time_limit_s, robust=tie_break, start=t0)
     elif method == "eraser":
         res = solve_eraser(game, time_limit_s=time_limit_s)
     else:
@@ -123,6 +133,14 @@ def solve(
     status = res.status
     if attacker == "suqr" and status in ("optimal", "feasible"):
         edge_prob, _, _ = solve_suqr(game, edge_prob, problem.suqr)
+        status = "local_optimum"
+    elif attacker == "learning" and status in ("optimal", "feasible"):
+        edge_prob, _, _ = solve_learning(
+            game,
+            edge_prob,
+            problem.learning_precision,
+            deadline=lambda: time.perf_counter() - t0 > time_limit_s,
+        )
         status = "local_optimum"
     return _solution(
         game,
@@ -159,6 +177,9 @@ def _solution(
         attacker_value=float(game.attacker_utility(coverage)[target]),
         defender_value_rational=float(game.defender_utility(coverage)[target]),
         defender_value_suqr=suqr_defender_value(game, coverage, game.problem.suqr),
+        defender_value_learning=learning_defender_value(
+            game, coverage, game.problem.learning_precision
+        ),
         solve_time_s=time.perf_counter() - t0,
         n_lps=n_lps,
         n_candidates=n_candidates,
