@@ -108,7 +108,7 @@ def main() -> None:
     t_rational = mission("rational", mission_sizes)
     t_learning = mission("learning", mission_sizes)
     print(
-        f"\nwhole mission, {len(mission_sizes)} sites of about {sum(mission_sizes)} targets in all: "
+        f"\nwhole mission, {len(mission_sizes)} sites, about {sum(mission_sizes)} targets: "
         f"rational {t_rational:.2f} s, learning {t_learning:.2f} s "
         f"(learning / rational {t_learning / t_rational:.2f}x)"
     )
