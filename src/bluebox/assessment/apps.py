@@ -36,3 +36,13 @@ class AssessmentConfig(AppConfig):
                 "void": rule(Role.ANALYST, Role.COMMANDER),
             },
         )
+        register_policy(
+            Resource.INDICATOR,
+            {
+                # Definitions are mission-wide; a computed value is shown only to those cleared
+                # for the records it was computed from (its DerivedRecord label).
+                "view": rule(Role.ANALYST, Role.PLANNER, Role.COMMANDER, mission_wide=True),
+                "manage": rule(Role.ANALYST, Role.COMMANDER),
+                "compute": rule(Role.ANALYST, Role.COMMANDER),
+            },
+        )

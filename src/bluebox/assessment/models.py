@@ -18,7 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.classification import Classification
-from bluebox.core.models import ClassifiedRecord, VoidableRecord
+from bluebox.core.models import ClassifiedRecord, DerivedRecord, VoidableRecord
 from bluebox.core.roles import Resource
 
 
@@ -271,3 +271,128 @@ class CollectorCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+# --- outcome indicators ----------------------------------------------------------------------
+
+
+class IndicatorUnit(models.TextChoices):
+    PER_10K = "per_10k", _("per 10,000 people")
+    PERCENT = "percent", _("percent")
+    COUNT = "count", _("count")
+
+
+class IndicatorFrequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class IndicatorSource(models.TextChoices):
+    COMPUTED = "computed", _("Computed from the registers")
+    ENTERED = "entered", _("Entered with evidence")
+
+
+class Indicator(models.Model):
+    """An outcome indicator in the CPAS style: what it measures and how it is obtained."""
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+    definition = models.TextField()
+    unit = models.CharField(max_length=16, choices=IndicatorUnit.choices)
+    baseline = models.FloatField(null=True, blank=True)
+    target = models.FloatField(null=True, blank=True)
+    higher_is_better = models.BooleanField(default=True)
+    disaggregation = models.CharField(max_length=200, blank=True)
+    frequency = models.CharField(
+        max_length=16, choices=IndicatorFrequency.choices, default=IndicatorFrequency.MONTHLY
+    )
+    source = models.CharField(max_length=16, choices=IndicatorSource.choices)
+    # For computed indicators, the name of the computation (assessment/indicators.py).
+    computation = models.CharField(max_length=64, blank=True)
+    # For a survey indicator: the form, question and answer counted.
+    survey_form = models.ForeignKey(
+        SurveyForm, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    survey_question = models.CharField(max_length=64, blank=True)
+    survey_value = models.CharField(max_length=64, blank=True)
+    data_source = models.CharField(max_length=200, blank=True)
+    owner = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    access_resource: ClassVar[Resource] = Resource.INDICATOR
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
+
+    class Meta:
+        ordering = ["code", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "code"], name="one_indicator_code_per_mission"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source="computed") | ~models.Q(computation=""),
+                name="computed_indicator_names_its_computation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndicatorValue(DerivedRecord):
+    """One value of an indicator for a period, mission-wide or for one sector.
+
+    A computed value carries the protection of the register it was computed from
+    (``DerivedRecord``): it was computed for one audience from the records within that audience
+    only, and only those cleared for it see it. An entered value has no label (a person wrote
+    it) and carries its evidence.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    sector = models.ForeignKey(
+        "missions.Sector", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    value = models.FloatField(null=True, blank=True)  # None: suppressed or not computable
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    lower = models.FloatField(null=True, blank=True)
+    upper = models.FloatField(null=True, blank=True)
+    suppressed = models.BooleanField(default=False)
+    # Where the number comes from: the register, the records counted, the rule applied.
+    provenance = models.JSONField(default=dict)
+    evidence = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    access_resource: ClassVar[Resource] = Resource.INDICATOR
+    access_scope: ClassVar[dict[str, str | None]] = {
+        "mission": "indicator__mission_id",
+        "sector": "sector_id",
+    }
+
+    class Meta:
+        ordering = ["indicator", "period_start", "sector", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "indicator",
+                    "period_start",
+                    "sector",
+                    "inputs_classification",
+                    "inputs_compartments",
+                    "inputs_sector_id",
+                    "inputs_site_id",
+                ],
+                name="one_indicator_value_per_audience",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.period_start}"

@@ -12,6 +12,8 @@ from bluebox.assessment.models import (
     FormMedia,
     FormStatus,
     FormVersion,
+    Indicator,
+    IndicatorValue,
     Submission,
     SurveyForm,
 )
@@ -145,3 +147,24 @@ def submissions_for(
 
 def submission_get(user: Any, pk: int) -> Submission:
     return access.get_visible(user, Submission.objects.all(), pk=pk)
+
+
+def indicators_for(user: Any, *, mission_id: int | None = None) -> QuerySet[Indicator]:
+    qs = access.visible(user, Indicator.objects.all())
+    if mission_id is not None:
+        qs = qs.filter(mission_id=mission_id)
+    return qs.select_related("mission").order_by("mission__name", "code")
+
+
+def _width(row: IndicatorValue) -> tuple[int, int]:
+    return (row.inputs_classification, bin(row.inputs_compartments).count("1"))
+
+
+def indicator_values(user: Any, indicator: Indicator) -> list[IndicatorValue]:
+    """One value per period and sector: the widest variant this reader is cleared for."""
+    best: dict[tuple[Any, Any], IndicatorValue] = {}
+    for row in access.visible(user, IndicatorValue.objects.filter(indicator=indicator)):
+        key = (row.period_start, row.sector_id)
+        if key not in best or _width(row) > _width(best[key]):
+            best[key] = row
+    return sorted(best.values(), key=lambda r: (r.period_start, r.sector_id or 0))

@@ -16,17 +16,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bluebox.assessment import instances, xlsform
+from bluebox.assessment import indicators, instances, xlsform
 from bluebox.assessment.models import (
     CollectorCredential,
     FormAssignment,
     FormMedia,
     FormStatus,
     FormVersion,
+    Indicator,
+    IndicatorFrequency,
+    IndicatorSource,
+    IndicatorValue,
     Submission,
     SubmissionAttachment,
     SubmissionSource,
@@ -592,3 +597,219 @@ def submission_void(*, actor: Any, submission_id: int, reason: str) -> Submissio
         submission.save(update_fields=["voided_at", "voided_by", "void_reason"])
         audit.record_for(submission, actor=actor, action="void", detail={"reason": reason[:200]})
     return submission
+
+
+# --- outcome indicators ------------------------------------------------------------------------
+
+
+def _require_indicators(actor: Any, mission_id: int, action: str, object_id: Any = "") -> None:
+    access.require_in_scope(
+        actor, Resource.INDICATOR, action, object_id=object_id, mission_id=mission_id
+    )
+
+
+@transaction.atomic
+def indicator_define(
+    *,
+    actor: Any,
+    mission_id: int,
+    code: str,
+    name: str,
+    definition: str,
+    unit: str,
+    source: str,
+    owner: str,
+    computation: str = "",
+    baseline: float | None = None,
+    target: float | None = None,
+    higher_is_better: bool = True,
+    disaggregation: str = "",
+    frequency: str = IndicatorFrequency.MONTHLY,
+    data_source: str = "",
+    survey_form_pk: int | None = None,
+    survey_question: str = "",
+    survey_value: str = "",
+) -> Indicator:
+    """Define (or redefine) an indicator: definition, unit, baseline, target, source, owner."""
+    _require_indicators(actor, mission_id, "manage")
+    if source == IndicatorSource.COMPUTED and computation not in indicators.COMPUTATIONS:
+        raise ServiceError(
+            "A computed indicator names one of the computations.",
+            field_errors={"computation": [", ".join(indicators.COMPUTATIONS)]},
+        )
+    if source == IndicatorSource.ENTERED:
+        computation = ""
+    if survey_form_pk is not None:
+        survey = access.get_visible(actor, SurveyForm.objects.all(), pk=survey_form_pk)
+        if survey.mission_id != mission_id:
+            raise ServiceError("The survey is another mission's.", field_errors={"survey": ["?"]})
+    defaults = {
+        "name": name,
+        "definition": definition,
+        "unit": unit,
+        "source": source,
+        "computation": computation,
+        "owner": owner,
+        "baseline": baseline,
+        "target": target,
+        "higher_is_better": higher_is_better,
+        "disaggregation": disaggregation,
+        "frequency": frequency,
+        "data_source": data_source,
+        "survey_form_id": survey_form_pk,
+        "survey_question": survey_question,
+        "survey_value": survey_value,
+    }
+    indicator, created = Indicator.objects.update_or_create(
+        mission_id=mission_id,
+        code=code,
+        defaults=defaults,
+        create_defaults={**defaults, "created_by": actor, "created_at": timezone.now()},
+    )
+    try:
+        indicator.full_clean()
+    except ValidationError as exc:
+        # The transaction rolls the row back: nothing changed.
+        raise ServiceError(
+            "The indicator definition is incomplete.",
+            field_errors={k: [str(m) for m in v] for k, v in exc.message_dict.items()},
+        ) from exc
+    audit.record_for(
+        indicator, actor=actor, action="indicator-define" if created else "indicator-redefine"
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_value_enter(
+    *,
+    actor: Any,
+    indicator_pk: int,
+    period_start: date,
+    period_end: date,
+    value: float,
+    evidence: str,
+    sector_id: int | None = None,
+) -> IndicatorValue:
+    """A value of an entered indicator, with the evidence it rests on."""
+    indicator = access.get_visible(actor, Indicator.objects.all(), pk=indicator_pk)
+    _require_indicators(actor, indicator.mission_id, "manage", indicator.pk)
+    if indicator.source != IndicatorSource.ENTERED:
+        raise ServiceError(
+            "This indicator is computed from the registers; it is not typed in.",
+            field_errors={"value": ["Computed indicator."]},
+        )
+    if not evidence.strip():
+        raise ServiceError(
+            "Say what the value rests on (report, list, minutes).",
+            field_errors={"evidence": ["Required."]},
+        )
+    if period_end < period_start:
+        raise ServiceError("The period ends before it starts.", field_errors={"period_end": ["?"]})
+    if (
+        sector_id
+        and not Sector.objects.filter(pk=sector_id, mission_id=indicator.mission_id).exists()
+    ):
+        raise ServiceError("No such sector in this mission.", field_errors={"sector": ["?"]})
+    row, _ = IndicatorValue.objects.update_or_create(  # type: ignore[misc]
+        indicator=indicator,
+        period_start=period_start,
+        sector_id=sector_id,
+        inputs_resource="",
+        defaults={
+            "period_end": period_end,
+            "value": value,
+            "evidence": evidence.strip()[:4000],
+            "entered_by": actor,
+            "recorded_at": timezone.now(),
+            "provenance": {"register": "entered", "by": str(actor)},
+        },
+    )
+    audit.record_for(
+        indicator,
+        actor=actor,
+        action="indicator-value-enter",
+        detail={"period": period_start.isoformat(), "value": value, "sector": sector_id},
+    )
+    return row
+
+
+def _audience_scopes(
+    protection: access.Protection, sectors: list[int]
+) -> list[tuple[int | None, access.Protection]]:
+    """The (sector, label) pairs an audience's values are computed for: the mission when it
+    holds the whole mission, and each sector it holds."""
+    if protection.site_id is not None:
+        return []  # field-site readers are not served indicators (sector is the finest cut)
+    out: list[tuple[int | None, access.Protection]] = []
+    held = sectors if protection.sector_id is None else [protection.sector_id]
+    if protection.sector_id is None:
+        out.append((None, protection))
+    for sector in held:
+        out.append(
+            (
+                sector,
+                access.Protection(
+                    resource=protection.resource,
+                    mission_id=protection.mission_id,
+                    sector_id=sector,
+                    classification=protection.classification,
+                    compartments=protection.compartments,
+                ),
+            )
+        )
+    return out
+
+
+@transaction.atomic
+def indicators_compute(*, actor: Any, mission_id: int, period_start: date, period_end: date) -> int:
+    """Compute every computed indicator of a mission for one period, once per audience.
+
+    Each value is computed for one clearance among the indicator's readers
+    (:func:`bluebox.core.access.audiences`) from the register records within it, and carries
+    that clearance as its label; readers are served the widest value they are cleared for.
+    Returns the number of values written. Runs again over a period to refresh it.
+    """
+    if actor is not None:
+        _require_indicators(actor, mission_id, "compute")
+    if period_end < period_start:
+        raise ServiceError("The period ends before it starts.", field_errors={"period_end": ["?"]})
+    sectors = list(Sector.objects.filter(mission_id=mission_id).values_list("pk", flat=True))
+    written: set[int] = set()
+    now = timezone.now()
+    for indicator in Indicator.objects.filter(
+        mission_id=mission_id, source=IndicatorSource.COMPUTED
+    ):
+        computation = indicators.COMPUTATIONS[indicator.computation]
+        for audience in access.audiences(mission_id, Resource.INDICATOR, computation.inputs):
+            for sector, label in _audience_scopes(audience, sectors):
+                result = computation.compute(indicator, label, period_start, period_end)
+                row, _created = IndicatorValue.objects.update_or_create(  # type: ignore[misc]
+                    indicator=indicator,
+                    period_start=period_start,
+                    sector_id=sector,
+                    **label.label(),
+                    defaults={
+                        "period_end": period_end,
+                        "value": result.value,
+                        "numerator": result.numerator,
+                        "denominator": result.denominator,
+                        "lower": result.lower,
+                        "upper": result.upper,
+                        "suppressed": result.suppressed,
+                        "provenance": {**result.provenance, "computed_at": now.isoformat()},
+                        "recorded_at": now,
+                    },
+                )
+                written.add(row.pk)
+    audit.record(
+        actor=actor,
+        action="indicators-compute",
+        resource=Resource.INDICATOR,
+        mission_id=mission_id,
+        detail={
+            "period": [period_start.isoformat(), period_end.isoformat()],
+            "values": len(written),
+        },
+    )
+    return len(written)

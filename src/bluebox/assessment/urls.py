@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bluebox.assessment import views
+from bluebox.assessment import indicator_views, views
 
 urlpatterns = [
     path("", views.forms_page, name="assessment-forms"),
@@ -13,4 +13,15 @@ urlpatterns = [
     path("submissions/<int:pk>/", views.submission_detail, name="assessment-submission"),
     path("collect/", views.collector_page, name="assessment-collect"),
     path("collect/<int:pk>/revoke/", views.collector_revoke, name="assessment-collect-revoke"),
+    path("indicators/", indicator_views.dashboard, name="assessment-indicators"),
+    path("indicators/export.csv", indicator_views.export_csv, name="assessment-indicators-csv"),
+    path("indicators/factsheet.pdf", indicator_views.factsheet, name="assessment-factsheet"),
+    path(
+        "indicators/compute/<int:mission_pk>/",
+        indicator_views.compute,
+        name="assessment-indicators-compute",
+    ),
+    path(
+        "indicators/<int:pk>/enter/", indicator_views.enter_value, name="assessment-indicator-enter"
+    ),
 ]

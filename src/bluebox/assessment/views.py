@@ -64,6 +64,7 @@ def forms_page(request: HttpRequest) -> HttpResponse:
         {
             "forms": selectors.forms_for(request.user),
             "upload_form": UploadForm(missions=missions) if missions else None,
+            "can_indicators": bool(access.missions_for(request.user, Resource.INDICATOR, "view")),
             "can_collect": bool(
                 access.missions_for(request.user, Resource.SURVEY_RESPONSE, "create")
             ),

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from bluebox.assessment.demo import load_demo_assessment
 from bluebox.core import audit
 from bluebox.core.models import RoleAssignment, User
 from bluebox.core.roles import Resource, Role
@@ -103,6 +104,9 @@ def load_demo(*, seed: int, end: date | None = None) -> Mission:
     _load_incidents(scenario, mission)
     _load_capabilities(mission)
     evaluated = load_demo_patrol_weeks(mission, seed=seed, end=end)
+    load_demo_assessment(
+        mission, end=scenario.incidents[-1].occurred_at if scenario.incidents else None
+    )
     audit.record(
         actor=None,
         action="demo-load",

@@ -41,6 +41,22 @@ def _credential(w: Any) -> None:
     )
 
 
+INDICATOR_READERS = {"commissioner", "analyst", "east_analyst", "planner"}
+
+
+def _entered_indicator(w: Any) -> None:
+    w.indicator = services.indicator_define(
+        actor=w.analyst,
+        mission_id=w.mission.pk,
+        code="vetted",
+        name="Vetted officers",
+        definition="Host-state officers vetted and trained.",
+        unit="count",
+        source="entered",
+        owner="Capacity building",
+    )
+
+
 def _manage(yes: int) -> Any:
     return lambda who: yes if who in MANAGERS else (403 if who in VIEWERS else 404)
 
@@ -185,6 +201,53 @@ ENDPOINTS = [
         allowed({"reporter_at_a"}, 302, 404),
         api=False,
         setup=_credential,
+    ),
+    # Indicators.
+    Endpoint(
+        "assessment/indicators/",
+        "get",
+        lambda w: "/assessment/indicators/",
+        allowed(INDICATOR_READERS | {"other_commander"}, 200, 403),
+        api=False,
+        setup=_entered_indicator,
+    ),
+    Endpoint(
+        "assessment/indicators/export.csv",
+        "get",
+        lambda w: "/assessment/indicators/export.csv",
+        allowed(INDICATOR_READERS | {"other_commander"}, 200, 403),
+        api=False,
+        setup=_entered_indicator,
+    ),
+    Endpoint(
+        "assessment/indicators/factsheet.pdf",
+        "get",
+        lambda w: "/assessment/indicators/factsheet.pdf",
+        allowed(INDICATOR_READERS | {"other_commander"}, 200, 403),
+        api=False,
+        setup=_entered_indicator,
+    ),
+    Endpoint(
+        "assessment/indicators/compute/<int:mission_pk>/",
+        "post",
+        lambda w: f"/assessment/indicators/compute/{w.mission.pk}/",
+        allowed(MANAGERS, 302, 403),
+        body=lambda w: {"period_start": "2026-11-01", "period_end": "2026-11-30"},
+        api=False,
+    ),
+    Endpoint(
+        "assessment/indicators/<int:pk>/enter/",
+        "post",
+        lambda w: f"/assessment/indicators/{w.indicator.pk}/enter/",
+        lambda who: 302 if who in MANAGERS else (403 if who in INDICATOR_READERS else 404),
+        body=lambda w: {
+            "period_start": "2026-11-01",
+            "period_end": "2026-11-30",
+            "value": "40",
+            "evidence": "Attendance sheets",
+        },
+        api=False,
+        setup=_entered_indicator,
     ),
     # OpenRosa (Basic over TLS only; see the module docstring).
     _openrosa("openrosa/<slug:mission>/formList", lambda w: "/openrosa/minutest/formList"),

@@ -58,6 +58,16 @@ def test_the_demo_mission_is_complete_and_marked_synthetic():
     assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
     assert User.objects.filter(username="admin", is_staff=True).exists()
     assert Incident.objects.filter(mission=mission).count() > 2000
+    # Assessment: at least seven in ten of the mission's indicators are computed, with values.
+    from bluebox.assessment.models import Indicator, IndicatorValue, Submission
+
+    indicators = Indicator.objects.filter(mission=mission)
+    assert indicators.filter(source="computed").count() / indicators.count() >= 0.7
+    assert IndicatorValue.objects.filter(
+        indicator__code="poc-incidents-per-10k", value__isnull=False
+    ).exists()
+    assert IndicatorValue.objects.filter(indicator__code="trust-in-police", value__gt=0).exists()
+    assert Submission.objects.filter(mission=mission).count() == 180
 
 
 @pytest.mark.django_db

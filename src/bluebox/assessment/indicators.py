@@ -1,0 +1,245 @@
+"""The computations behind computed outcome indicators: each reads one register.
+
+Every computation receives the :class:`~bluebox.core.access.Protection` of the audience it
+computes for and reads its register only through :func:`bluebox.core.access.derived_inputs`,
+so a value never counts a record its audience may not see. Each returns the numbers and their
+provenance (the register, how many records, the rule), which the dashboard shows beside the
+value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from bluebox.alerts.models import Alert
+from bluebox.assessment import adapter
+from bluebox.assessment.models import Indicator, Submission
+from bluebox.core import access
+from bluebox.core.roles import Resource
+from bluebox.detention.models import Apprehension, CustodyStatus
+from bluebox.hrddp.models import Decision
+from bluebox.incidents.models import Incident
+from bluebox.missions.models import FieldSite
+
+
+@dataclass(frozen=True)
+class Result:
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    suppressed: bool = False
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Computation:
+    name: str
+    label: Any
+    inputs: Resource
+    compute: Callable[[Indicator, access.Protection, date, date], Result]
+
+
+def _window(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, time.min, UTC), datetime.combine(end, time.max, UTC)
+
+
+def _share(numerator: int, denominator: int, provenance: dict[str, Any]) -> Result:
+    if denominator == 0:
+        return Result(None, numerator, denominator, provenance={**provenance, "note": "none due"})
+    return Result(100.0 * numerator / denominator, numerator, denominator, provenance=provenance)
+
+
+def incidents_against_civilians_per_10k(
+    indicator: Indicator, protection: access.Protection, start: date, end: date
+) -> Result:
+    since, until = _window(start, end)
+    incidents = access.derived_inputs(
+        Incident.objects.filter(
+            voided_at__isnull=True, civilian_targeting=True, occurred_at__range=(since, until)
+        ),
+        protection,
+    )
+    sites = FieldSite.objects.filter(mission_id=protection.mission_id)
+    if protection.sector_id is not None:
+        sites = sites.filter(sector_id=protection.sector_id)
+    population = sites.aggregate(total=Sum("population"))["total"] or 0
+    count = incidents.count()
+    provenance = {
+        "register": "incidents",
+        "records": count,
+        "rule": "incidents targeting civilians, not voided, occurred in the period",
+        "population": population,
+        "population_from": "field sites' population",
+    }
+    if not population:
+        return Result(None, count, None, provenance={**provenance, "note": "no population"})
+    return Result(10_000 * count / population, count, population, provenance=provenance)
+
+
+def alerts_answered_in_time(
+    indicator: Indicator, protection: access.Protection, start: date, end: date
+) -> Result:
+    since, until = _window(start, end)
+    alerts = access.derived_inputs(
+        Alert.objects.filter(voided_at__isnull=True, received_at__range=(since, until)),
+        protection,
+    )
+    counts = alerts.aggregate(
+        due=Count("pk"),
+        in_time=Count(
+            "pk",
+            filter=Q(responded_at__isnull=False, responded_at__lte=F("respond_due_at")),
+        ),
+    )
+    return _share(
+        counts["in_time"],
+        counts["due"],
+        {
+            "register": "community alerts",
+            "records": counts["due"],
+            "rule": "alerts received in the period answered by their response deadline",
+        },
+    )
+
+
+def detainees_handed_over_within_limit(
+    indicator: Indicator, protection: access.Protection, start: date, end: date
+) -> Result:
+    since, until = _window(start, end)
+    ended = access.derived_inputs(
+        Apprehension.objects.filter(
+            voided_at__isnull=True,
+            status__in=[CustodyStatus.HANDED_OVER, CustodyStatus.RELEASED],
+            ended_at__range=(since, until),
+        ),
+        protection,
+    )
+    counts = ended.aggregate(
+        ended=Count("pk", distinct=True),
+        breached=Count("pk", filter=Q(breaches__deadline="limit"), distinct=True),
+    )
+    return _share(
+        counts["ended"] - counts["breached"],
+        counts["ended"],
+        {
+            "register": "detention",
+            "records": counts["ended"],
+            "rule": "custodies ended in the period (handed over or released) without a breach "
+            "of the hard limit",
+        },
+    )
+
+
+def hrddp_reviews_on_time(
+    indicator: Indicator, protection: access.Protection, start: date, end: date
+) -> Result:
+    # A decision due for review in the period was reviewed on time when a later decision on
+    # the same unit was taken by its review date.
+    due = access.derived_inputs(
+        Decision.objects.filter(voided_at__isnull=True, review_on__range=(start, end)), protection
+    )
+    on_time = 0
+    total = 0
+    later = access.derived_inputs(Decision.objects.filter(voided_at__isnull=True), protection)
+    for decision in due:
+        total += 1
+        limit = datetime.combine(decision.review_on, time.max, UTC)
+        if later.filter(
+            partner_id=decision.partner_id,
+            decided_at__gt=decision.decided_at,
+            decided_at__lte=limit,
+        ).exists():
+            on_time += 1
+    return _share(
+        on_time,
+        total,
+        {
+            "register": "HRDDP decisions",
+            "records": total,
+            "rule": "decisions due for review in the period followed by a new decision on the "
+            "unit by the review date",
+        },
+    )
+
+
+def survey_share(
+    indicator: Indicator, protection: access.Protection, start: date, end: date
+) -> Result:
+    since, until = _window(start, end)
+    if indicator.survey_form_id is None:
+        return Result(None, provenance={"note": "no survey form set"})
+    submissions = access.derived_inputs(
+        Submission.objects.filter(
+            form_id=indicator.survey_form_id,
+            is_current=True,
+            voided_at__isnull=True,
+            received_at__range=(since, until),
+        ).select_related("site"),
+        protection,
+    )
+    analysis = adapter.analyse(
+        submissions, question=indicator.survey_question, value=indicator.survey_value
+    )
+    e = analysis.overall
+    provenance = {
+        "register": "survey submissions",
+        "records": e.n,
+        "rule": f"weighted share answering {indicator.survey_value!r} to "
+        f"{indicator.survey_question!r}, 95 % design-based interval",
+        "excluded": analysis.excluded,
+    }
+    if e.suppressed or e.estimate is None:
+        return Result(None, e.n, None, suppressed=True, provenance=provenance)
+    return Result(
+        100 * e.estimate,
+        e.n,
+        None,
+        lower=100 * e.lower if e.lower is not None else None,
+        upper=100 * e.upper if e.upper is not None else None,
+        provenance=provenance,
+    )
+
+
+COMPUTATIONS: dict[str, Computation] = {
+    c.name: c
+    for c in [
+        Computation(
+            "incidents_against_civilians_per_10k",
+            _("Incidents against civilians per 10,000 people"),
+            Resource.INCIDENT,
+            incidents_against_civilians_per_10k,
+        ),
+        Computation(
+            "alerts_answered_in_time",
+            _("Community alerts answered within their clock"),
+            Resource.ALERT,
+            alerts_answered_in_time,
+        ),
+        Computation(
+            "detainees_handed_over_within_limit",
+            _("Detainees handed over or released within the limit"),
+            Resource.DETENTION,
+            detainees_handed_over_within_limit,
+        ),
+        Computation(
+            "hrddp_reviews_on_time",
+            _("HRDDP decisions reviewed on time"),
+            Resource.HRDDP,
+            hrddp_reviews_on_time,
+        ),
+        Computation(
+            "survey_share",
+            _("Survey: share giving an answer"),
+            Resource.SURVEY_RESPONSE,
+            survey_share,
+        ),
+    ]
+}
