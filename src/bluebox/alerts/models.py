@@ -170,6 +170,7 @@ class OutboundMessage(models.Model):
     class Recipient(models.TextChoices):
         CALLER = "caller", _("Caller")
         HOST_POLICE = "host_police", _("Host-state police")
+        PARTICIPANT = "participant", _("Dialogue participant")
 
     mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="+")

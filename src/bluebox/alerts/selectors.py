@@ -9,10 +9,18 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from bluebox.alerts.models import Alert, AlertStatus, CapAlert
+from bluebox.alerts.models import Alert, AlertStatus, Caller, CapAlert
 from bluebox.core import access
 
 OPEN_STATUSES = (AlertStatus.NEW, AlertStatus.ACKNOWLEDGED)
+
+
+def number_opted_out(*, mission_id: int, digest: str) -> bool:
+    """Has this number (by its keyed digest, ``services.phone_digest``) opted out of messages
+    from the mission's alert network? Every sender on the network asks before sending."""
+    return Caller.objects.filter(
+        mission_id=mission_id, phone_digest=digest, opted_out_at__isnull=False
+    ).exists()
 
 
 def alerts_for(user: Any, *, status: str | None = None, open_only: bool = False) -> QuerySet[Alert]:

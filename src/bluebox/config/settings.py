@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "bluebox.evaluation",
     "bluebox.assessment",
     "bluebox.sharing",
+    "bluebox.engagement",
     "bluebox.overview",
     "bluebox.field",
 ]

@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("bluebox.assessment.api_urls")),
     path("", include("bluebox.sharing.api_urls")),
     path("", include("bluebox.evaluation.api_urls")),
+    path("", include("bluebox.engagement.api_urls")),
 ]
 
 urlpatterns = [
@@ -53,6 +54,7 @@ urlpatterns = [
         path("assessment/", include("bluebox.assessment.urls")),
         path("sharing/", include("bluebox.sharing.urls")),
         path("evaluation/", include("bluebox.evaluation.urls")),
+        path("engagement/", include("bluebox.engagement.urls")),
         prefix_default_language=False,
     ),
 ]

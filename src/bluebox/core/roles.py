@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     SOURCE_HANDLER = "source_handler", _("Source handler")
     DETENTION_OFFICER = "detention_officer", _("Detention officer")
     HRDDP_OFFICER = "hrddp_officer", _("HRDDP officer")
+    COMMUNITY_OFFICER = "community_officer", _("Community policing officer")
     HUMAN_RIGHTS = "human_rights", _("Human rights officer")
     PARTNER = "partner", _("Partner liaison")
     AUDITOR = "auditor", _("Auditor")
@@ -54,6 +55,8 @@ class Resource(StrEnum):
     GUIDE = "guide"
     GUIDE_OVERRIDE = "guide_override"
     HRDDP = "hrddp"
+    ENGAGEMENT = "engagement"
+    TRAINING = "training"
     PATROL = "patrol"
     SURVEY = "survey"
     SURVEY_RESPONSE = "survey_response"
@@ -81,6 +84,8 @@ ROLE_PROFILES: dict[str, RoleProfile] = {
     Role.SOURCE_HANDLER: RoleProfile(Classification.STRICTLY_CONFIDENTIAL, int(Compartment.SOURCE)),
     Role.DETENTION_OFFICER: RoleProfile(Classification.CONFIDENTIAL, int(Compartment.DETENTION)),
     Role.HRDDP_OFFICER: RoleProfile(Classification.CONFIDENTIAL, int(Compartment.HRDDP)),
+    # Runs dialogues, committees and courses with communities and host-state police.
+    Role.COMMUNITY_OFFICER: RoleProfile(Classification.CONFIDENTIAL),
     # Human rights officers see operational content through sharing agreements, not by role.
     Role.HUMAN_RIGHTS: RoleProfile(Classification.UNCLASSIFIED),
     Role.PARTNER: RoleProfile(Classification.UNCLASSIFIED),
@@ -97,6 +102,7 @@ OPERATIONAL_ROLES = frozenset(
         Role.SOURCE_HANDLER,
         Role.DETENTION_OFFICER,
         Role.HRDDP_OFFICER,
+        Role.COMMUNITY_OFFICER,
         Role.HUMAN_RIGHTS,
         Role.PARTNER,
     }

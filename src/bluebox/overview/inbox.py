@@ -22,6 +22,7 @@ from bluebox.core.roles import Resource
 from bluebox.deployment import selectors as deployment_selectors
 from bluebox.deployment.models import PlanStatus
 from bluebox.detention import selectors as detention_selectors
+from bluebox.engagement import selectors as engagement_selectors
 from bluebox.hrddp import selectors as hrddp_selectors
 from bluebox.incidents import selectors as incident_selectors
 from bluebox.incidents.models import IncidentStatus
@@ -56,6 +57,7 @@ def inbox_for(*, user: Any, now: datetime) -> list[InboxItem]:
         *_incidents(user),
         *_hrddp(user, now),
         *_sharing(user, now),
+        *_engagement(user, now),
     ]
     return sorted(items, key=lambda item: not item.urgent)
 
@@ -187,4 +189,38 @@ def _sharing(user: Any, now: datetime) -> list[InboxItem]:
         ) % {"n": len(expiring)}
         urgent = any(a.expires_at - now <= SHARING_URGENT for a in expiring)
         items.append(InboxItem("sharing-expiry", text, len(expiring), url, urgent=urgent))
+    return items
+
+
+def _engagement(user: Any, now: datetime) -> list[InboxItem]:
+    """Commitments past their due date (for the engagement team and commanders), protection
+    plan measures due for review, and the person's own unread notices (follow-up of the
+    commitments they follow, suspended certificates)."""
+    items = []
+    if _may(user, Resource.ENGAGEMENT, "follow_up"):
+        overdue = engagement_selectors.overdue_count(user, now)
+        if overdue:
+            text = ngettext(
+                "%(n)d dialogue commitment past its due date",
+                "%(n)d dialogue commitments past their due date",
+                overdue,
+            ) % {"n": overdue}
+            url = f"{reverse('engagement-commitments')}?overdue=1"
+            items.append(InboxItem("commitments-overdue", text, overdue, url, urgent=True))
+        due = engagement_selectors.measures_due(user, now.date(), HRDDP_HORIZON_DAYS).count()
+        if due:
+            text = ngettext(
+                "%(n)d protection plan measure due for review",
+                "%(n)d protection plan measures due for review",
+                due,
+            ) % {"n": due}
+            items.append(InboxItem("plan-reviews", text, due, reverse("engagement-home")))
+    unread = engagement_selectors.unread_count(user)
+    if unread:
+        text = ngettext(
+            "%(n)d engagement notice (commitments you follow, certificates)",
+            "%(n)d engagement notices (commitments you follow, certificates)",
+            unread,
+        ) % {"n": unread}
+        items.append(InboxItem("engagement-notices", text, unread, reverse("engagement-notices")))
     return items

@@ -22,6 +22,7 @@ PEOPLE = [
     "source_handler",
     "detention_officer",
     "hrddp_officer",
+    "community_officer",
     "human_rights_officer",
     "partner",
     "auditor",

@@ -41,6 +41,7 @@ def build_world() -> SimpleNamespace:
     w.source_handler = person("source_handler", Role.SOURCE_HANDLER, mission=mission)
     w.detention_officer = person("detention_officer", Role.DETENTION_OFFICER, mission=mission)
     w.hrddp_officer = person("hrddp_officer", Role.HRDDP_OFFICER, mission=mission)
+    w.community_officer = person("community_officer", Role.COMMUNITY_OFFICER, site=site_a)
     w.human_rights_officer = person("hr_officer", Role.HUMAN_RIGHTS, mission=mission)
     w.partner = person("partner", Role.PARTNER, mission=mission)
     w.auditor = person("auditor", Role.AUDITOR, mission=mission)

@@ -34,6 +34,7 @@ from bluebox.alerts.services.triage import (
     alert_reply,
     alert_respond,
     caller_reveal,
+    gateway_send,
 )
 from bluebox.alerts.services.warnings import (
     CAP_CERTAINTY,
@@ -75,6 +76,7 @@ __all__ = [
     "channel_create",
     "clocks_for",
     "e164",
+    "gateway_send",
     "message_status",
     "phone_digest",
     "warning_amend",

@@ -350,13 +350,22 @@ def message_status(
 
 @transaction.atomic
 def caller_opt_out(*, channel: Channel, sender: str, now: datetime | None = None) -> bool:
-    """The caller asked for no more messages; alerts from them are still received."""
+    """The number asked for no more messages; alerts from it are still received.
+
+    The opt-out is the network's: it holds for replies to alerts and for every other message
+    sent through the mission's gateways (dialogue follow-ups), whoever sent them before.
+    """
     mission = channel.mission
     number = e164(sender, (mission.settings or {}).get("phone_region"))
+    now = now or timezone.now()
     caller = Caller.objects.filter(mission=mission, phone_digest=phone_digest(number)).first()
-    if caller is None or caller.opted_out_at:
+    if caller is not None and caller.opted_out_at:
         return False
-    caller.opted_out_at = now or timezone.now()
+    if caller is None:
+        # A number that never alerted us (a dialogue participant answering a follow-up with
+        # STOP): kept, encrypted, so every sender on the network honours the opt-out.
+        caller = _caller(mission, number, "", now)
+    caller.opted_out_at = now
     caller.save(update_fields=["opted_out_at"])
     audit.record(
         actor=None,

@@ -136,19 +136,27 @@ def alert_convert(
     return incident
 
 
-def _send(
+def gateway_send(
     *,
     actor: Any,
-    alert: Alert,
+    channel: Channel,
     recipient: str,
     to: str,
     text: str,
-    caller: Caller | None,
+    alert: Alert | None = None,
+    caller: Caller | None = None,
 ) -> OutboundMessage:
+    """Hand one message to the channel's outbound gateway and record it (the one send path).
+
+    The message is stored first (its address encrypted), then sent; a provider that refuses or
+    cannot be reached leaves it ``failed``, not lost. Delivery reports come back through the
+    channel's signed webhook (:func:`bluebox.alerts.services.inbound.message_status`). Callers
+    check opt-outs (:func:`bluebox.alerts.selectors.number_opted_out`) before calling.
+    """
     now = timezone.now()
     message = OutboundMessage.objects.create(
-        mission=alert.mission,
-        channel=alert.channel,
+        mission_id=channel.mission_id,
+        channel=channel,
         alert=alert,
         caller=caller,
         recipient=recipient,
@@ -157,7 +165,6 @@ def _send(
         created_by=actor,
         created_at=now,
     )
-    channel = alert.channel
     gateway: gateways.Gateway
     if channel.outbound == Channel.Outbound.HTTP:
         secret = channel.secret.reveal() if isinstance(channel.secret, ProtectedValue) else ""
@@ -172,6 +179,26 @@ def _send(
     message.status_at = now
     message.save(update_fields=["gateway_id", "status", "status_at"])
     return message
+
+
+def _send(
+    *,
+    actor: Any,
+    alert: Alert,
+    recipient: str,
+    to: str,
+    text: str,
+    caller: Caller | None,
+) -> OutboundMessage:
+    return gateway_send(
+        actor=actor,
+        channel=alert.channel,
+        recipient=recipient,
+        to=to,
+        text=text,
+        alert=alert,
+        caller=caller,
+    )
 
 
 @transaction.atomic
