@@ -20,7 +20,7 @@ MENUS = {
     "commissioner": EVERY_MEMBER
     | GUIDE
     | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "hrddp", "field"}
-    | {"assessment", "sharing"},
+    | {"assessment", "sharing", "engagement"},
     # Reporters and analysts read the detention register of what they see (pseudonyms, clocks).
     "reporter_at_a": EVERY_MEMBER
     | GUIDE
@@ -37,12 +37,17 @@ MENUS = {
         "field",
         "assessment",
         "sharing",
+        "engagement",
     },
     "planner": EVERY_MEMBER
     | GUIDE
-    | {"incidents", "forecast", "deployment", "patrols", "field", "assessment"},
+    | {"incidents", "forecast", "deployment", "patrols", "field", "assessment"}
+    | {"engagement"},
     "detention_officer": EVERY_MEMBER | GUIDE | {"incidents", "detention"},
-    "hrddp_officer": EVERY_MEMBER | GUIDE | {"incidents", "hrddp"},
+    # Courses for host-state units are read by the HRDDP focal point.
+    "hrddp_officer": EVERY_MEMBER | GUIDE | {"incidents", "hrddp", "engagement"},
+    # Dialogues, committees and courses.
+    "community_officer": EVERY_MEMBER | GUIDE | {"engagement"},
     "auditor": {"audit"},
     "admin": EVERY_MEMBER | GUIDE,
     "outsider": set(),

@@ -24,6 +24,7 @@ from bluebox.deployment.models import (
     IndividualPoliceOfficer,
 )
 from bluebox.detention.demo import load_demo_detention
+from bluebox.engagement.demo import load_demo_engagement
 from bluebox.engines.scenario import Scenario, generate_scenario
 from bluebox.engines.spatial import h3_cell, priogrid_gid
 from bluebox.guide.demo import load_demo_rules
@@ -68,6 +69,12 @@ DEMO_ACCOUNTS = [
     ),
     DemoAccount(
         "hrddp.officer", "Samuel Okafor (HRDDP focal point)", Role.HRDDP_OFFICER, "mission"
+    ),
+    DemoAccount(
+        "community.officer",
+        "Fatou Sow (community policing officer, Korrin IDP camp)",
+        Role.COMMUNITY_OFFICER,
+        "site:korrin-camp",
     ),
     DemoAccount("hr.officer", "Aisha Karim (human rights section)", Role.HUMAN_RIGHTS, "mission"),
     DemoAccount("partner", "Col. Pieter Janssen (military liaison)", Role.PARTNER, "mission"),
@@ -274,11 +281,12 @@ def _load_accounts(mission: Mission) -> None:
 
 
 def _load_capabilities(mission: Mission) -> None:
-    """Give the demo something to show in the field guide, detention, HRDDP and patrol
-    planning (the rules first: they gate the detention register)."""
+    """Give the demo something to show in the field guide, detention, HRDDP, engagement and
+    patrol planning (the rules first: they gate the detention register)."""
     load_demo_rules(mission)
     load_demo_detention(mission)
     load_demo_sharing(mission)
+    load_demo_engagement(mission)
     planner = User.objects.get(username="planner")
     for site in FieldSite.objects.filter(
         mission=mission, code__in=["ashgrove-base", "lissa-station"]

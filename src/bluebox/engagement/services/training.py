@@ -257,14 +257,14 @@ def observation_add(
     *, actor: Any, trainee_id: int, observed_on: date, rating: int, note: str
 ) -> Observation:
     """What a follow-up visit saw of the trainee at work (1: not applied, 5: fully)."""
-    trainee = visible_for(actor, Trainee.objects.all(), trainee_id, "manage")
+    trainee = visible_for(actor, Trainee.objects.select_related("session"), trainee_id, "manage")
     errors: dict[str, list[str]] = {}
     if not 1 <= rating <= 5:
         errors["rating"] = ["1 to 5."]
     if not note.strip():
         errors["note"] = ["What was observed?"]
-    if observed_on < trainee.enrolled_at.date():
-        errors["observed_on"] = ["After the trainee was enrolled."]
+    if observed_on < trainee.session.starts_on:
+        errors["observed_on"] = ["On or after the course started."]
     if errors:
         raise ServiceError("Invalid observation.", field_errors=errors)
     observation = Observation(
