@@ -213,7 +213,9 @@ def _advance(session: Any, officer: Any, n: int, held_on: Any) -> None:
         )
 
 
-def _committee(mission: Mission, site: FieldSite, officer: Any, dialogue_id: int, today: Any) -> None:
+def _committee(
+    mission: Mission, site: FieldSite, officer: Any, dialogue_id: int, today: Any
+) -> None:
     committee = services.committee_create(
         actor=officer,
         mission_id=mission.pk,
@@ -272,9 +274,10 @@ def _course(mission: Mission, commander: Any, unit: Any, today: Any, now: dateti
         place="Police academy (demo)",
         trainers="IPO training cell",
     )
-    if unit is None or not hrddp_selectors.support_gate(
-        partner_id=unit.pk, activity="training", at=now
-    ).allowed:
+    if (
+        unit is None
+        or not hrddp_selectors.support_gate(partner_id=unit.pk, activity="training", at=now).allowed
+    ):
         return
     for name, pre, post, rating in (
         ("Demo Trainee Alpha", 40, 78, 4),
