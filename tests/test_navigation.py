@@ -47,7 +47,7 @@ MENUS = {
     # Courses for host-state units are read by the HRDDP focal point.
     "hrddp_officer": EVERY_MEMBER | GUIDE | {"incidents", "hrddp", "engagement"},
     # Dialogues, committees and courses.
-    "community_officer": EVERY_MEMBER | {"engagement"},
+    "community_officer": EVERY_MEMBER | GUIDE | {"engagement"},
     "auditor": {"audit"},
     "admin": EVERY_MEMBER | GUIDE,
     "outsider": set(),

@@ -25,6 +25,7 @@ class GuideConfig(AppConfig):
             Role.SOURCE_HANDLER,
             Role.DETENTION_OFFICER,
             Role.HRDDP_OFFICER,
+            Role.COMMUNITY_OFFICER,
             Role.HUMAN_RIGHTS,
             Role.ADMIN,
         )
