@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_idempotency_keys'),
+        ('core', '0007_sharing_agreements_and_disclosure_receipts'),
     ]
 
     operations = [
