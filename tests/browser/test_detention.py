@@ -43,6 +43,11 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     options = page.locator("#id_site option").evaluate_all("els => els.map(e => e.value)")
     assert options.index(str(world.site_b.pk)) > 0
     page.select_option("#id_site", str(world.site_b.pk))
+    # The mission's zone (UTC) never changes its clocks: no "which occurrence" question.
+    assert page.locator("#id_occurrence").count() == 0
+    # Nothing about the person is presumed: sex and interpreter start unchosen.
+    assert page.locator("#id_sex").input_value() == ""
+    assert page.locator("#id_interpreter").input_value() == ""
     page.fill("#id_apprehended_at", apprehended.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_detainee_name", "Browser Test Person")
     page.fill("#id_location", "North gate of the camp")
@@ -50,6 +55,21 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     page.select_option("#id_legal_basis", "imminent_threat")
     page.fill("#id_reason", "Setting fire to shelters")
     page.check("#id_medical_check_done")
+    page.click("#apprehension-form button[type=submit]")
+    # Refused, naming the fields: sex and interpreter were not stated.
+    page.wait_for_selector("#id_sex ~ .errors")
+    assert page.locator("#id_interpreter ~ .errors").count() == 1
+    assert Apprehension.objects.count() == 0
+    page.fill("#id_apprehended_at", apprehended.strftime("%Y-%m-%dT%H:%M"))
+    page.select_option("#id_sex", "male")
+    page.fill("#id_age_years", "16")
+    page.check("#id_age_estimated")
+    page.select_option("#id_interpreter", "provided")
+    page.fill("#id_interpreter_language", "Arabic")
+    page.fill(
+        "#id_rights_read_at", (apprehended + timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.fill("#id_rights_language", "Arabic")
     page.screenshot(path=str(screenshots / "detention-apprehension-form.png"), full_page=True)
     page.click("#apprehension-form button[type=submit]")
     page.wait_for_selector("#limit-clock")
@@ -57,6 +77,29 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     assert custody.site_id == world.site_b.pk
     assert page.inner_text("#pseudonym") == custody.pseudonym
     assert "Browser Test Person" not in page.content()  # pseudonym until revealed
+    # The record says who is held and what safeguards were given, a child flagged as such.
+    assert custody.juvenile and custody.sex == "male" and custody.age_years == 16
+    assert "Child" in page.inner_text("#juvenile")
+    assert "Arabic" in page.inner_text("#rights-read")
+    assert "Not yet" in page.inner_text("#icrc-notified")
+    # The ICRC is told later; the detainee is moved to the holding facility.
+    page.click("#safeguards summary")
+    page.fill(
+        "#safeguards-form #id_icrc_notified_at",
+        (apprehended + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    )
+    page.click("#safeguards-form button[type=submit]")
+    page.wait_for_selector(".messages")
+    assert "Not yet" not in page.inner_text("#icrc-notified")
+    assert "Arabic" in page.inner_text("#rights-read")  # not erased by the later form
+    page.fill("#id_moved_at", (apprehended + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_to_place", "Mission holding facility, Site B")
+    page.fill("#id_reason", "Cells at the gate are not fit for a child")
+    page.click("#move-form button[type=submit]")
+    page.wait_for_selector("#custody-moves li.move")
+    move = page.inner_text("#custody-moves li.move")
+    assert "North gate of the camp → Mission holding facility, Site B" in move
+    page.screenshot(path=str(screenshots / "detention-record-phone.png"), full_page=True)
 
     # The clock runs: about 70 hours left, ticking down.
     page.wait_for_selector("html[data-clocks=running]")
@@ -72,13 +115,24 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     # A handover to a high-risk unit is blocked.
     page.goto(f"{live_server.url}/detention/{custody.pk}/handover/")
     page.select_option("#id_receiving_partner", str(unit.pk))
+    # No risk is presumed low: every level starts unchosen and must be stated.
+    for risk in ("ill_treatment", "unfair_trial", "death_penalty", "persecution"):
+        assert page.locator(f"#id_risk_{risk}").input_value() == ""
+    page.fill("#id_rationale", "Credible reports of beatings in the post's cells")
+    page.click("#assess-form button[type=submit]")
+    # Refused before it is sent: every unchosen risk is an invalid field.
+    assert page.locator("#assess-form select:invalid").count() == 4
+    assert page.locator(".gate-blocked").count() == 0
     page.select_option("#id_risk_ill_treatment", "high")
+    for risk in ("unfair_trial", "death_penalty", "persecution"):
+        page.select_option(f"#id_risk_{risk}", "low")
     page.fill("#id_rationale", "Credible reports of beatings in the post's cells")
     page.click("#assess-form button[type=submit]")
     page.wait_for_selector(".gate-blocked")
-    page.click(".handover-button")
-    page.wait_for_selector(".messages .error")
-    assert "Handover blocked" in page.inner_text(".messages")
+    # The gate blocks: the button is disabled and says why, before anyone presses it.
+    assert page.locator(".gate-blocked .handover-button").is_disabled()
+    reason = page.inner_text(".gate-blocked .blocked-reason")
+    assert reason.startswith("Handover blocked") and len(reason) > len("Handover blocked: ")
     assert page.locator(".override-form").count() == 0  # not for a detention officer
     page.screenshot(path=str(screenshots / "detention-handover-blocked.png"), full_page=True)
     custody.refresh_from_db()
@@ -100,5 +154,49 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     page.click(".handover-button")
     page.wait_for_selector("#custody-status")
     assert page.inner_text("#custody-status") == "Handed over"
+    context.close()
+    assert page_errors == []
+
+
+def test_the_custody_board_shows_whole_countdowns_on_a_desktop(
+    live_server, browser, screenshots, world, page_errors
+):
+    """At 1366 px the board's countdowns were clipped ("−21:11:"): each must fit its card."""
+    from django.utils import timezone
+
+    from bluebox.detention import services
+
+    for hours in (2, 80):  # one running, one long past its hard limit
+        services.apprehension_record(
+            actor=world.detention_officer,
+            mission=world.mission,
+            site_id=world.site_a.pk,
+            apprehended_at=timezone.now() - timedelta(hours=hours),
+            detainee_name=f"Person {hours}",
+            location="Gate",
+            apprehending_unit="FPU 1",
+            legal_basis="imminent_threat",
+            reason="Attack on shelters",
+            safeguards=services.Safeguards(sex="female", interpreter="not_needed"),
+        )
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = page_errors.watch(context.new_page())
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "detention_officer")
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/detention/")
+    page.wait_for_selector("html[data-clocks=running]")
+    clipped = page.eval_on_selector_all(
+        "#custody-board .clock",
+        """els => els.filter(e => {
+            const card = e.closest('.card').getBoundingClientRect();
+            const r = e.getBoundingClientRect();
+            return e.scrollWidth > e.clientWidth + 1 || r.right > card.right + 1;
+        }).map(e => e.textContent)""",
+    )
+    assert page.locator("#custody-board .clock").count() == 4
+    assert clipped == []
+    page.screenshot(path=str(screenshots / "detention-board-desktop.png"), full_page=True)
     context.close()
     assert page_errors == []

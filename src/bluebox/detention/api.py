@@ -29,10 +29,12 @@ from bluebox.detention.models import (
     EvidenceKind,
     EvidenceTransfer,
     HandoverOverride,
+    Interpreter,
     LegalBasis,
     Notification,
     Risk,
     RiskAssessment,
+    Sex,
 )
 from bluebox.missions.models import Mission
 
@@ -61,6 +63,17 @@ class ApprehensionSerializer(ModelSerializer[Apprehension]):
             "medical_check_done",
             "medical_check_at",
             "property_taken",
+            "sex",
+            "age_years",
+            "age_estimated",
+            "juvenile",
+            "rights_read_at",
+            "rights_language",
+            "interpreter",
+            "interpreter_language",
+            "icrc_notified_at",
+            "family_notified_at",
+            "notification_note",
             "limits",
             "rules",
             "status",
@@ -108,6 +121,35 @@ class ApprehensionCreateSerializer(serializers.Serializer[Any]):
     override_justification = serializers.CharField(
         max_length=5000, required=False, allow_blank=True
     )
+    # Safeguards: sex is required of a new record; the rest may follow on the record's page.
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    age_years = serializers.IntegerField(
+        min_value=0, max_value=120, required=False, allow_null=True
+    )
+    age_estimated = serializers.BooleanField(required=False)
+    believed_child = serializers.BooleanField(required=False)
+    rights_read_at = inputs.DateTimeField(required=False, allow_null=True)
+    rights_language = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    interpreter = serializers.ChoiceField(choices=Interpreter.choices, required=False)
+    interpreter_language = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    icrc_notified_at = inputs.DateTimeField(required=False, allow_null=True)
+    family_notified_at = inputs.DateTimeField(required=False, allow_null=True)
+    notification_note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+SAFEGUARD_FIELDS = (
+    "sex",
+    "age_years",
+    "age_estimated",
+    "believed_child",
+    "rights_read_at",
+    "rights_language",
+    "interpreter",
+    "interpreter_language",
+    "icrc_notified_at",
+    "family_notified_at",
+    "notification_note",
+)
 
 
 class DetentionRevealSerializer(serializers.Serializer[Any]):
@@ -280,8 +322,13 @@ class ApprehensionListCreate(generics.ListAPIView[Apprehension]):
     def post(self, request: Request) -> Response:
         data = validated(ApprehensionCreateSerializer, request)
         mission = access.get_visible(request.user, Mission.objects.all(), pk=data.pop("mission"))
+        safeguards = services.Safeguards(**{k: data.pop(k) for k in SAFEGUARD_FIELDS if k in data})
         apprehension = services.apprehension_record(
-            actor=request.user, mission=mission, site_id=data.pop("site"), **data
+            actor=request.user,
+            mission=mission,
+            site_id=data.pop("site"),
+            safeguards=safeguards,
+            **data,
         )
         return Response(ApprehensionSerializer(apprehension).data, status=status.HTTP_201_CREATED)
 

@@ -96,7 +96,8 @@ def load_demo_detention(mission: Mission, *, now: datetime | None = None) -> int
     if site is None:
         return 0
     created = 0
-    for name, hours_ago, basis, reason in DEMO_DETAINEES:
+    for n, (name, hours_ago, basis, reason) in enumerate(DEMO_DETAINEES):
+        held_at = now - timedelta(hours=hours_ago)
         services.apprehension_record(
             actor=officer,
             mission=mission,
@@ -109,6 +110,19 @@ def load_demo_detention(mission: Mission, *, now: datetime | None = None) -> int
             reason=reason,
             medical_check_done=True,
             medical_check_at=now - timedelta(hours=hours_ago - 1),
+            # Deterministic safeguards: one detainee is a 16-year-old, one still waits for
+            # the ICRC to be told, so the record's warnings show in the demo.
+            safeguards=services.Safeguards(
+                sex="female" if n % 2 else "male",
+                age_years=16 if n == 1 else 24 + 7 * n,
+                age_estimated=n == 1,
+                rights_read_at=held_at + timedelta(minutes=30),
+                rights_language="fr",
+                interpreter="not_needed",
+                icrc_notified_at=None if n == 0 else held_at + timedelta(hours=2),
+                family_notified_at=held_at + timedelta(hours=3) if n else None,
+                notification_note="" if n else "The detainee asked that the family not be told.",
+            ),
             now=now,
         )
         created += 1

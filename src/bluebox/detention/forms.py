@@ -6,13 +6,83 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core import inputs
-from bluebox.detention.models import EvidenceKind, LegalBasis, Risk
+from bluebox.detention.models import EvidenceKind, Interpreter, LegalBasis, Risk, Sex
 
 NO_IDENTITY_HINT = _("Never write the detainee's name here: identities go in their own field.")
+CHOOSE = [("", _("— choose —"))]
+#: Risk levels with nothing chosen: an assessor states each risk, none is presumed low.
+RISK_CHOICES = [*CHOOSE, *Risk.choices]
 
 
-class ApprehensionForm(forms.Form):
+def _local_time(label: Any, required: bool = False) -> inputs.FormDateTimeField:
+    return inputs.FormDateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class SafeguardsFields(forms.Form):
+    """Who is held and the rights they were given: sex, age, rights, interpreter, notices."""
+
+    #: Fields that hold a mission-local wall time, turned into UTC by the view.
+    LOCAL_TIMES = ("rights_read_at", "icrc_notified_at", "family_notified_at")
+
+    sex = forms.ChoiceField(label=_("Sex"), choices=[*CHOOSE, *Sex.choices])
+    age_years = forms.IntegerField(
+        label=_("Age (years)"), min_value=0, max_value=120, required=False
+    )
+    age_estimated = forms.BooleanField(label=_("The age is an estimate"), required=False)
+    believed_child = forms.BooleanField(
+        label=_("May be under 18 (treat as a child until known)"), required=False
+    )
+    rights_read_at = _local_time(_("Rights read at (mission local time)"))
+    rights_language = forms.CharField(
+        label=_("Rights read in which language"), max_length=60, required=False
+    )
+    interpreter = forms.ChoiceField(label=_("Interpreter"), choices=[*CHOOSE, *Interpreter.choices])
+    interpreter_language = forms.CharField(
+        label=_("Language the detainee needs"), max_length=60, required=False
+    )
+    icrc_notified_at = _local_time(_("ICRC notified at (mission local time)"))
+    family_notified_at = _local_time(_("Family notified at (mission local time)"))
+    notification_note = forms.CharField(
+        label=_("If the family was not told, why"),
+        max_length=2000,
+        required=False,
+        help_text=NO_IDENTITY_HINT,
+    )
+
+
+class SafeguardsForm(SafeguardsFields):
+    """The same safeguards recorded later: nothing is required, nothing held is erased."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class CustodyMoveForm(forms.Form):
+    moved_at = _local_time(_("Moved at (mission local time)"), required=True)
+    to_place = forms.CharField(label=_("Moved to"), max_length=200, help_text=NO_IDENTITY_HINT)
+    reason = forms.CharField(label=_("Reason for the move"), max_length=2000)
+
+
+class ApprehensionForm(SafeguardsFields):
     """Phone-friendly: who and when first, then the legal basis and the checks."""
+
+    field_order = [
+        "site",
+        "apprehended_at",
+        "occurrence",
+        "detainee_name",
+        "detainee_details",
+        "sex",
+        "age_years",
+        "age_estimated",
+        "believed_child",
+    ]
 
     site = forms.TypedChoiceField(label=_("Field site"), coerce=int)
     apprehended_at = inputs.FormDateTimeField(
@@ -62,12 +132,20 @@ class ApprehensionForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, sites: list[Any], can_override: bool = True, **kwargs: Any
+        self,
+        *args: Any,
+        sites: list[Any],
+        can_override: bool = True,
+        clocks_change: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [(s.pk, s.name) for s in sites]  # type: ignore[attr-defined]
         if not can_override:
             del self.fields["override_justification"]
+        if not clocks_change:
+            # No daylight saving in the mission's zone: no local time happens twice.
+            del self.fields["occurrence"]
 
 
 class RevealForm(forms.Form):
@@ -76,12 +154,12 @@ class RevealForm(forms.Form):
 
 class RiskAssessmentForm(forms.Form):
     receiving_partner = forms.TypedChoiceField(label=_("Receiving national authority"), coerce=int)
-    risk_ill_treatment = forms.ChoiceField(label=_("Risk of ill-treatment"), choices=Risk.choices)
-    risk_unfair_trial = forms.ChoiceField(label=_("Risk of an unfair trial"), choices=Risk.choices)
+    risk_ill_treatment = forms.ChoiceField(label=_("Risk of ill-treatment"), choices=RISK_CHOICES)
+    risk_unfair_trial = forms.ChoiceField(label=_("Risk of an unfair trial"), choices=RISK_CHOICES)
     risk_death_penalty = forms.ChoiceField(
-        label=_("Risk of the death penalty"), choices=Risk.choices
+        label=_("Risk of the death penalty"), choices=RISK_CHOICES
     )
-    risk_persecution = forms.ChoiceField(label=_("Risk of persecution"), choices=Risk.choices)
+    risk_persecution = forms.ChoiceField(label=_("Risk of persecution"), choices=RISK_CHOICES)
     rationale = forms.CharField(
         label=_("Grounds"), widget=forms.Textarea(attrs={"rows": 3}), help_text=NO_IDENTITY_HINT
     )

@@ -48,6 +48,21 @@ class Risk(models.TextChoices):
 
 RISK_ORDER = {Risk.LOW: 0, Risk.MEDIUM: 1, Risk.HIGH: 2}
 
+#: Under this age a detainee is a child: separate custody, guardian and child protection told.
+ADULT_AGE = 18
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class Interpreter(models.TextChoices):
+    NOT_NEEDED = "not_needed", _("Not needed: the detainee understands the officers")
+    PROVIDED = "provided", _("Needed and provided")
+    NOT_PROVIDED = "not_provided", _("Needed, not yet provided")
+
 
 class Apprehension(ClassifiedRecord, VoidableRecord):
     """One person apprehended by the mission, from the moment of apprehension to handover."""
@@ -68,6 +83,20 @@ class Apprehension(ClassifiedRecord, VoidableRecord):
     medical_check_at = models.DateTimeField(null=True, blank=True)
     medical_notes = EncryptedTextField(blank=True)  # health data: protected like the identity
     property_taken = models.TextField(blank=True)
+    # Safeguards every custody record must show (sex and age decide separate custody; a child
+    # is a juvenile whether the age is known or only believed under 18).
+    sex = models.CharField(max_length=8, choices=Sex.choices, blank=True)
+    age_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_estimated = models.BooleanField(default=False)
+    juvenile = models.BooleanField(default=False)
+    rights_read_at = models.DateTimeField(null=True, blank=True)
+    rights_language = models.CharField(max_length=60, blank=True)
+    interpreter = models.CharField(max_length=16, choices=Interpreter.choices, blank=True)
+    interpreter_language = models.CharField(max_length=60, blank=True)
+    icrc_notified_at = models.DateTimeField(null=True, blank=True)
+    family_notified_at = models.DateTimeField(null=True, blank=True)
+    # Why the family was not told (the detainee declined, no contact known): never a name.
+    notification_note = models.TextField(blank=True)
     # The limits in force when the custody began: later changes to the mission's settings
     # never move a running clock.
     limits = models.JSONField(default=dict)
@@ -111,6 +140,32 @@ class Apprehension(ClassifiedRecord, VoidableRecord):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+
+class CustodyMove(ClassifiedRecord):
+    """A move of a person in custody from one place of detention to another."""
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    apprehension = models.ForeignKey(Apprehension, on_delete=models.PROTECT, related_name="moves")
+    moved_at = models.DateTimeField()
+    from_place = models.CharField(max_length=200)
+    to_place = models.CharField(max_length=200)
+    reason = models.TextField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = NoDeleteQuerySet.as_manager()
+
+    access_resource: ClassVar[Resource] = Resource.DETENTION
+    access_scope: ClassVar[dict[str, str | None]] = CHILD_SCOPE
+
+    class Meta:
+        ordering = ["moved_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_place} → {self.to_place}"
 
 
 class RiskAssessment(ClassifiedRecord):

@@ -15,6 +15,7 @@ from bluebox.detention.adapter import limits_of
 from bluebox.detention.models import (
     Apprehension,
     Breach,
+    CustodyMove,
     CustodyStatus,
     EvidenceItem,
     EvidenceKind,
@@ -91,6 +92,13 @@ def assessments_of(user: Any, apprehension: Apprehension) -> QuerySet[RiskAssess
     return access.visible(
         user, RiskAssessment.objects.filter(apprehension=apprehension)
     ).select_related("receiving_partner", "override")
+
+
+def moves_of(user: Any, apprehension: Apprehension) -> QuerySet[CustodyMove]:
+    """Where the detainee was held, move by move, oldest first."""
+    return access.visible(user, CustodyMove.objects.filter(apprehension=apprehension)).order_by(
+        "moved_at", "id"
+    )
 
 
 def breaches_for(user: Any, apprehension: Apprehension | None = None) -> QuerySet[Breach]:

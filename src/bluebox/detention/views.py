@@ -4,6 +4,7 @@ evidence chain of custody. Views parse, call services and selectors, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from bluebox.core.roles import Resource
 from bluebox.detention import selectors, services
 from bluebox.detention.forms import (
     ApprehensionForm,
+    CustodyMoveForm,
     EvidenceForm,
     HandoverForm,
     OverrideForm,
@@ -29,6 +31,8 @@ from bluebox.detention.forms import (
     ReleaseForm,
     RevealForm,
     RiskAssessmentForm,
+    SafeguardsFields,
+    SafeguardsForm,
     TransferForm,
     TransferOfferForm,
 )
@@ -81,23 +85,59 @@ def _creatable_sites(user: Any) -> list[Any]:
     ]
 
 
+def clocks_change(zone: str, year: int | None = None) -> bool:
+    """Does the zone change its clocks (daylight saving) in the year? Mid-month offsets."""
+    tz = ZoneInfo(zone)
+    year = year or timezone.now().year
+    offsets = {datetime(year, m, 15, 12, tzinfo=tz).utcoffset() for m in range(1, 13)}
+    return len(offsets) > 1
+
+
+def _to_utc(value: datetime | None, zone: str) -> datetime | None:
+    """A wall time read in the mission's zone (parsed as if UTC) as the true UTC instant."""
+    if value is None:
+        return None
+    return local_to_utc(timezone.make_naive(value, ZoneInfo("UTC")), zone, occurrence=0)
+
+
+def _safeguards(data: dict[str, Any], zone: str) -> services.Safeguards:
+    """Pops the safeguard fields off a form's cleaned data (local times turned into UTC)."""
+    values = {name: data.pop(name, None) for name in SafeguardsFields.base_fields}
+    return services.Safeguards(
+        sex=values["sex"] or "",
+        age_years=values["age_years"],
+        age_estimated=bool(values["age_estimated"]),
+        believed_child=bool(values["believed_child"]),
+        rights_read_at=_to_utc(values["rights_read_at"], zone),
+        rights_language=values["rights_language"] or "",
+        interpreter=values["interpreter"] or "",
+        interpreter_language=values["interpreter_language"] or "",
+        icrc_notified_at=_to_utc(values["icrc_notified_at"], zone),
+        family_notified_at=_to_utc(values["family_notified_at"], zone),
+        notification_note=values["notification_note"] or "",
+    )
+
+
 @login_required
 def apprehension_new(request: HttpRequest) -> HttpResponse:
     sites = _creatable_sites(request.user)
     if not sites:
         return render(request, "403.html", status=403)
+    zones = sorted({s.mission.timezone for s in sites})
     form = ApprehensionForm(
         request.POST or None,
         sites=sites,
         can_override=bool(access.missions_for(request.user, Resource.GUIDE_OVERRIDE, "override")),
+        clocks_change=any(clocks_change(z) for z in zones),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         site_id = data.pop("site")
         site = next(s for s in sites if s.pk == site_id)
         wall = timezone.make_naive(data.pop("apprehended_at"), ZoneInfo("UTC"))
-        occurrence = data.pop("occurrence")
+        occurrence = data.pop("occurrence", "")
         try:
+            data["safeguards"] = _safeguards(data, site.mission.timezone)
             apprehended_at = local_to_utc(
                 wall, site.mission.timezone, occurrence=occurrence if occurrence != "" else None
             )
@@ -124,7 +164,6 @@ def apprehension_new(request: HttpRequest) -> HttpResponse:
                 % {"pseudonym": apprehension.pseudonym},
             )
             return redirect("apprehension-detail", pk=apprehension.pk)
-    zones = sorted({s.mission.timezone for s in sites})
     return render(
         request,
         "detention/form.html",
@@ -152,6 +191,9 @@ def _detail_context(request: HttpRequest, apprehension: Apprehension) -> dict[st
         "holds_identity": services.holds_identity(user, apprehension),
         "medical_notes": services.medical_notes_of(user, apprehension),
         "reveal_form": RevealForm(),
+        "safeguards_form": SafeguardsForm(),
+        "move_form": CustodyMoveForm(),
+        "moves": selectors.moves_of(user, apprehension),
         "reason_form": ReasonForm(),
         "evidence_form": EvidenceForm(),
         "offer_form": TransferOfferForm(),
@@ -411,3 +453,64 @@ def breach_explain(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     services.notification_read(actor=request.user, notification_id=pk)
     return redirect("custody-board")
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+@login_required
+@require_POST
+def apprehension_safeguards(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rights read, interpreter and notifications recorded after the apprehension."""
+    apprehension = _managed(request, pk)
+    form = SafeguardsForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("apprehension-detail", pk=pk)
+    try:
+        safeguards = _safeguards(dict(form.cleaned_data), apprehension.mission.timezone)
+    except (NonExistentLocalTime, AmbiguousLocalTime):
+        messages.error(request, _("A time given did not exist locally (clocks jumped)."))
+        return redirect("apprehension-detail", pk=pk)
+    return web.call_and_redirect(
+        request,
+        lambda: services.apprehension_safeguards_update(
+            actor=request.user, apprehension_id=pk, safeguards=safeguards
+        ),
+        done=_("Safeguards recorded."),
+        to=("apprehension-detail", pk),
+    )
+
+
+@login_required
+@require_POST
+def apprehension_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """A move of the detainee to another place of custody."""
+    apprehension = _managed(request, pk)
+    form = CustodyMoveForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("apprehension-detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        moved_at = _to_utc(data["moved_at"], apprehension.mission.timezone)
+    except (NonExistentLocalTime, AmbiguousLocalTime):
+        messages.error(request, _("This time did not exist locally (clocks jumped)."))
+        return redirect("apprehension-detail", pk=pk)
+    assert moved_at is not None  # noqa: S101 - the field is required
+    return web.call_and_redirect(
+        request,
+        lambda: services.custody_move_record(
+            actor=request.user,
+            apprehension_id=pk,
+            moved_at=moved_at,
+            to_place=data["to_place"],
+            reason=data["reason"],
+        ),
+        done=_("Move recorded."),
+        to=("apprehension-detail", pk),
+    )

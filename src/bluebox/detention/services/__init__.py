@@ -42,6 +42,11 @@ from bluebox.detention.services.register import (
     holds_identity,
     medical_notes_of,
 )
+from bluebox.detention.services.safeguards import (
+    Safeguards,
+    apprehension_safeguards_update,
+    custody_move_record,
+)
 
 __all__ = [
     "CLOCK_SKEW",
@@ -53,12 +58,15 @@ __all__ = [
     "HandoverBlocked",
     "HandoverGate",
     "Identity",
+    "Safeguards",
     "apprehension_hand_over",
     "apprehension_record",
     "apprehension_release",
+    "apprehension_safeguards_update",
     "apprehension_transfer",
     "apprehension_void",
     "breach_explain",
+    "custody_move_record",
     "detainee_reveal",
     "evidence_register",
     "evidence_transfer_accept",

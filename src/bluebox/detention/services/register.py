@@ -22,6 +22,7 @@ from bluebox.detention.models import (
 )
 from bluebox.detention.services.common import CLOCK_SKEW, DETENTION, RESOURCE
 from bluebox.engines.custody import CustodyLimits
+from bluebox.detention.services.safeguards import Safeguards, safeguard_problems
 from bluebox.engines.custody.legal import MandateProfile, SiteFacts, legal_basis_problems
 from bluebox.guide import selectors as guide
 from bluebox.guide import services as guide_services
@@ -55,6 +56,7 @@ def apprehension_record(
     medical_notes: str = "",
     property_taken: str = "",
     override_justification: str = "",
+    safeguards: Safeguards | None = None,
     now: datetime | None = None,
 ) -> Apprehension:
     """Enter an apprehension in the register and start its custody clock.
@@ -64,6 +66,9 @@ def apprehension_record(
     refused with the reasons and citations, unless a commander overrides it with a written
     justification (audited); the clock is the one the allowing rule's SOP sets. A mission
     without rules keeps the check of its mandate profile.
+
+    ``safeguards`` (sex, age, rights, interpreter, notifications) are required from the page
+    and the API; callers that predate them (imports, tests) record the sex as not stated.
     """
     site = FieldSite.objects.filter(pk=site_id, mission=mission).select_related("sector").first()
     if site is None:
@@ -94,6 +99,10 @@ def apprehension_record(
             errors[field] = ["Required."]
     if medical_check_done and medical_check_at is not None and medical_check_at < apprehended_at:
         errors["medical_check_at"] = ["Before the apprehension."]
+    if safeguards is not None:
+        errors.update(
+            safeguard_problems(safeguards, apprehended_at=apprehended_at, now=now, creating=True)
+        )
     rules = _legal_basis_check(
         errors,
         mission=mission,
@@ -136,6 +145,7 @@ def apprehension_record(
         medical_check_at=medical_check_at if medical_check_done else None,
         medical_notes=medical_notes.strip(),
         property_taken=property_taken.strip(),
+        **(safeguards or Safeguards()).fields(),
         limits=_limits_snapshot(limits),
         rules=_rules_record(rules, override),
         recorded_at=now,

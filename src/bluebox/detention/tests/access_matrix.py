@@ -96,6 +96,7 @@ def _create_body(w: Any) -> dict[str, Any]:
         "apprehending_unit": "FPU 1",
         "legal_basis": "imminent_threat",
         "reason": "Armed attack on shelters",
+        "sex": "male",
     }
 
 
@@ -304,6 +305,28 @@ ENDPOINTS = [
         },
         api=False,
         setup=_blocked_handover,
+    ),
+    Endpoint(
+        "detention/<int:pk>/safeguards/",
+        "post",
+        lambda w: f"/detention/{w.custody.pk}/safeguards/",
+        allowed(MANAGERS, 302, 404),
+        body=lambda w: {"interpreter": "not_needed", "notification_note": "Declined"},
+        api=False,
+        setup=_custody_at_a,
+    ),
+    Endpoint(
+        "detention/<int:pk>/move/",
+        "post",
+        lambda w: f"/detention/{w.custody.pk}/move/",
+        allowed(MANAGERS, 302, 404),
+        body=lambda w: {
+            "moved_at": w.custody.apprehended_at.strftime("%Y-%m-%dT%H:%M"),
+            "to_place": "Mission holding facility",
+            "reason": "Overnight",
+        },
+        api=False,
+        setup=_custody_at_a,
     ),
     Endpoint(
         "detention/<int:pk>/release/",

@@ -20,6 +20,8 @@ def _form(site_pk: int) -> dict[str, str]:
         "apprehending_unit": "FPU 2, platoon 1",
         "legal_basis": "imminent_threat",
         "reason": "Setting fire to stalls",
+        "sex": "female",
+        "interpreter": "not_needed",
     }
 
 
