@@ -203,6 +203,52 @@ class Guess:
         return "; ".join(parts) or "no keyword or place recognised"
 
 
+#: How a kind of site is named, in English (to find the proper name in the site's name) and in
+#: French (to recognise "au marché de Mabe" as the site "Mabe market"). ``{}`` is the name.
+KIND_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "market": (("market",), ("marche de {}", "marche {}", "marche du {}")),
+    "idp_camp": (
+        ("idp camp", "camp"),
+        (
+            "camp de deplaces de {}",
+            "camp des deplaces de {}",
+            "camp de {}",
+            "camp {}",
+            "site de {}",
+        ),
+    ),
+    "poc_site": (
+        ("poc site",),
+        ("site de protection de {}", "site de protection des civils de {}", "site poc de {}"),
+    ),
+    "police_station": (
+        ("police station",),
+        ("commissariat de {}", "poste de police de {}", "commissariat {}", "gendarmerie de {}"),
+    ),
+    "team_site": (("team site",), ("base d equipe de {}", "site d equipe de {}")),
+    "base": (("base",), ("base de {}", "camp militaire de {}")),
+}
+
+
+def site_aliases(name: str, kind: str) -> tuple[str, ...]:
+    """Other ways people name a field site: its proper name, and the French for its kind.
+
+    "Mabe market" is also "Mabe", "marché de Mabe" and "marché Mabe"; "Korrin IDP camp" is
+    "Korrin", "camp de déplacés de Korrin"... The longest match wins in :func:`guess`, so the
+    bare proper name only counts where nothing longer matched.
+    """
+    english, french = KIND_WORDS.get(kind, ((), ()))
+    proper = normalise(name).strip()
+    for word in english:
+        key = normalise(word).strip()
+        if proper.endswith(" " + key):
+            proper = proper[: -len(key) - 1].strip()
+            break
+    if not proper or proper == normalise(name).strip():
+        return tuple(pattern.format(proper) for pattern in french) if proper else ()
+    return (proper, *(pattern.format(proper) for pattern in french))
+
+
 FRENCH_MARKERS = (" le ", " la ", " les ", " des ", " est ", " sont ", " dans ", " au ", " une ")
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bluebox.core import inputs
+from bluebox.core import inputs, labels
 from bluebox.core.classification import Classification
 from bluebox.incidents.models import (
     RELIABILITY,
@@ -24,9 +24,13 @@ class IncidentReportForm(forms.Form):
 
     site = forms.TypedChoiceField(label=_("Field site"), coerce=int)
     title = forms.CharField(label=_("Short title"), max_length=200)
-    incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
+    # No type is presumed: a report says what happened (the first type was "Killing").
+    incident_type = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("— choose —")), *IncidentType.choices]
+    )
     occurred_at = inputs.FormDateTimeField(
-        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("When (local time at the site)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     latitude = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
     longitude = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
@@ -38,7 +42,7 @@ class IncidentReportForm(forms.Form):
     )
     weapons = forms.MultipleChoiceField(
         label=_("Weapons used"),
-        choices=[(w, w.replace("_", " ")) for w in WEAPON_CHOICES],
+        choices=lambda: [(w, labels.label(w, "weapon")) for w in WEAPON_CHOICES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

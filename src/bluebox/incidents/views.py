@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -143,6 +146,9 @@ def incident_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         site = next(s for s in sites if s.pk == data.pop("site"))
+        if "occurred_at" in data:
+            # Typed as the site's local time (08:30 in UTC+1 is 07:30 UTC, not the future).
+            data["occurred_at"] = local_wall_time(data["occurred_at"], site.mission.timezone)
         try:
             incident = services.incident_report(
                 actor=request.user, mission=site.mission, site_id=site.pk, data=data
@@ -161,8 +167,27 @@ def incident_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Incident reported."))
             return redirect("incident-detail", pk=incident.pk)
     return render(
-        request, "incidents/form.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "incidents/form.html",
+        {
+            "form": form,
+            "zones": sorted({s.mission.timezone for s in sites}),
+            "pin_data": {
+                "tile_url": settings.MAP_TILE_URL,
+                "sites": [
+                    {"id": s.pk, "name": s.name, "lat": s.latitude, "lon": s.longitude}
+                    for s in sites
+                ],
+            },
+        },
+        status=400 if form.errors else 200,
     )
+
+
+def local_wall_time(value: datetime, zone: str) -> datetime:
+    """A wall time typed in a form (parsed as if it were UTC) read in the mission's zone."""
+    wall = timezone.make_naive(value, UTC)
+    return wall.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 @login_required

@@ -219,7 +219,9 @@ def _places(mission: Mission) -> list[matching.Place]:
     places = [
         matching.Place(
             name=site.name,
-            aliases=(site.code.replace("-", " "),),
+            # The code first (the gazetteer below refers to sites by it), then the proper name
+            # and the French names of the site ("marché de Mabe" for "Mabe market").
+            aliases=(site.code.replace("-", " "), *matching.site_aliases(site.name, site.kind)),
             latitude=site.latitude,
             longitude=site.longitude,
             site_id=site.pk,

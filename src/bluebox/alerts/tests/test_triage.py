@@ -145,3 +145,36 @@ def test_only_source_holders_reveal_a_caller_with_a_purpose(world, gateway):
         actor=world.source_handler, alert_id=alert.pk, purpose="Call them back now"
     )
     assert revealed["phone"] == PHONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Des hommes armés menacent les commerçants au marché de Mabe",
+        "Armed men at Mabe market threaten the traders",
+        "MARCHÉ MABE: menaces",
+    ],
+)
+def test_a_french_place_name_finds_its_site_and_the_sites_reporter_sees_the_alert(
+    world, gateway, text
+):
+    from bluebox.testing.factories import FieldSiteFactory, person
+
+    mabe = FieldSiteFactory(
+        sector=world.east, code="mabe-market", name="Mabe market", kind="market"
+    )
+    reporter = person("reporter_mabe", "reporter", site=mabe)
+    alert = receive(gateway, text)
+    assert (alert.guessed_type, alert.guessed_place) == ("threat", "Mabe market")
+    assert alert.site == mabe
+    assert alert in selectors.alerts_for(reporter)
+    assert alert not in selectors.alerts_for(world.reporter_at_a)
+
+
+def test_site_aliases_say_the_proper_name_and_the_kind_in_french():
+    aliases = matching.site_aliases("Korrin IDP camp", "idp_camp")
+    assert "korrin" in aliases and "camp de deplaces de korrin" in aliases
+    assert matching.site_aliases("Lissa police station", "police_station")[:2] == (
+        "lissa",
+        "commissariat de lissa",
+    )

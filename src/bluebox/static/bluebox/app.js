@@ -42,6 +42,8 @@
       navigator.geolocation.getCurrentPosition(function (p) {
         document.getElementById(ids[0]).value = p.coords.latitude.toFixed(5);
         document.getElementById(ids[1]).value = p.coords.longitude.toFixed(5);
+        /* The pin map (pin.js) follows the fields. */
+        document.getElementById(ids[1]).dispatchEvent(new Event("change", { bubbles: true }));
       });
     }
   });
