@@ -21,8 +21,8 @@ from bluebox.detention.models import (
     LegalBasis,
 )
 from bluebox.detention.services.common import CLOCK_SKEW, DETENTION, RESOURCE
-from bluebox.engines.custody import CustodyLimits
 from bluebox.detention.services.safeguards import Safeguards, safeguard_problems
+from bluebox.engines.custody import CustodyLimits
 from bluebox.engines.custody.legal import MandateProfile, SiteFacts, legal_basis_problems
 from bluebox.guide import selectors as guide
 from bluebox.guide import services as guide_services
