@@ -57,10 +57,62 @@ def test_a_reporter_files_on_a_phone_and_an_analyst_verifies_from_the_map(
     page.locator("path.incident-marker").first.click()
     page.click(".leaflet-popup-content a")
     page.wait_for_selector("#verify-button")
+    # Verifying re-grades the report and says what was checked.
+    assert page.input_value("#verify-form #id_source_reliability") == incident.source_reliability
+    page.select_option("#verify-form #id_source_reliability", "B")
+    page.select_option("#verify-form #id_information_credibility", "2")
+    page.fill("#verify-form #id_note", "Confirmed by the convoy's driver and the camp committee")
     page.click("#verify-button")
     page.wait_for_selector("#incident-status:has-text('Verified')")
+    assert "convoy's driver" in page.inner_text("#history-verified")
+    assert "by" in page.inner_text("#history-reported")
+    assert world.reporter_at_a.username in page.inner_text("#history-reported") or (
+        world.reporter_at_a.get_full_name() in page.inner_text("#history-reported")
+    )
     page.screenshot(path=str(screenshots / "incident-verified-analyst.png"), full_page=True)
     desk.close()
     incident.refresh_from_db()
     assert incident.status == "verified" and incident.verified_by == world.analyst
+    assert (incident.source_reliability, incident.information_credibility) == ("B", 2)
     assert page_errors == []  # no script error, nothing refused by the page's policy
+
+
+def test_the_list_and_its_map_share_the_analysts_filters(
+    live_server, browser, screenshots, world, page_errors
+):
+    from datetime import UTC, datetime
+
+    from bluebox.testing.factories import IncidentFactory
+
+    def incident(perpetrator, day, grade):
+        when = datetime(2026, 11, day, 9, tzinfo=UTC)
+        return IncidentFactory(
+            site=world.site_a,
+            perpetrator_category=perpetrator,
+            occurred_at=when,
+            reported_at=when,
+            source_reliability=grade,
+            information_credibility=2,
+        )
+
+    incident("armed_group", 3, "B")
+    incident("armed_group", 20, "B")
+    incident("militia", 21, "B")
+    incident("armed_group", 22, "E")
+    desk = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = page_errors.watch(desk.new_page())
+    _login(page, live_server.url, "analyst")
+    page.goto(f"{live_server.url}/incidents/")
+    page.select_option("#f-perpetrator", "armed_group")
+    page.fill("#f-since", "2026-11-15")
+    page.fill("#f-until", "2026-11-30")
+    page.select_option("#f-reliability", "C")
+    page.click(".filters button[type=submit]")
+    page.wait_for_selector("#map[data-ready=true]")
+    # Only the armed group's incident of late November from a good source: list and map agree.
+    assert page.locator("path.incident-marker").count() == 1
+    assert page.locator("tr[data-incident]").count() == 1
+    assert "perpetrator=armed_group" in page.url
+    page.screenshot(path=str(screenshots / "incident-filters-desktop.png"), full_page=True)
+    desk.close()
+    assert page_errors == []

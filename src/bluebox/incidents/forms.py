@@ -94,6 +94,21 @@ class IncidentReportForm(forms.Form):
         self.fields["site"].choices = [(s.pk, s.name) for s in sites]  # type: ignore[attr-defined]
 
 
+class VerifyForm(forms.Form):
+    """Verification: the grading as the analyst found it, and what was checked."""
+
+    source_reliability = forms.ChoiceField(label=_("Source reliability"), choices=RELIABILITY)
+    information_credibility = forms.TypedChoiceField(
+        label=_("Information credibility"), choices=[(i, str(i)) for i in range(1, 7)], coerce=int
+    )
+    note = forms.CharField(
+        label=_("What was checked"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 

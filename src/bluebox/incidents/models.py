@@ -174,6 +174,8 @@ class Incident(ClassifiedRecord, VoidableRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # What the analyst found when verifying (sources checked, why the grading changed).
+    verification_note = models.TextField(blank=True)
     # Where an imported or generated record came from; (source, external_id) makes imports
     # idempotent.
     source = models.CharField(max_length=32, default="bluebox")

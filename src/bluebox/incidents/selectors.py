@@ -28,6 +28,11 @@ class IncidentFilters:
     until: datetime | None = None
     include_voided: bool = False
     text: str | None = None  # words to find in title, description, place or actor
+    perpetrator_category: str | None = None
+    # Grading: source reliability at least this good (A best), information at least this
+    # credible (1 best); the list, the map and the exports share these filters.
+    reliability_at_least: str | None = None
+    credibility_at_least: int | None = None
 
 
 def incidents_for(user: Any, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
@@ -49,6 +54,12 @@ def incidents_for(user: Any, filters: IncidentFilters | None = None) -> QuerySet
         qs = qs.filter(occurred_at__gte=f.since)
     if f.until is not None:
         qs = qs.filter(occurred_at__lt=f.until)
+    if f.perpetrator_category:
+        qs = qs.filter(perpetrator_category=f.perpetrator_category)
+    if f.reliability_at_least:
+        qs = qs.filter(source_reliability__lte=f.reliability_at_least)
+    if f.credibility_at_least:
+        qs = qs.filter(information_credibility__lte=f.credibility_at_least)
     for word in search_words(f.text):
         qs = qs.filter(
             Q(title__icontains=word)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,13 +21,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access, web
-from bluebox.core.bounds import query_id
+from bluebox.core.bounds import query_day, query_id
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.middleware import passive
 from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
 from bluebox.incidents import exports, selectors, services
 from bluebox.incidents.forms import (
+    VerifyForm,
     HandoverForm,
     ImportForm,
     IncidentReportForm,
@@ -36,7 +37,12 @@ from bluebox.incidents.forms import (
     RevealForm,
     VoidForm,
 )
-from bluebox.incidents.models import IncidentStatus, IncidentType, ProtectedPerson
+from bluebox.incidents.models import (
+    IncidentStatus,
+    IncidentType,
+    PerpetratorCategory,
+    ProtectedPerson,
+)
 from bluebox.missions import selectors as mission_selectors
 
 
@@ -47,16 +53,30 @@ def _without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-@login_required
-def incident_list(request: HttpRequest) -> HttpResponse:
-    filters = selectors.IncidentFilters(
+def list_filters(request: HttpRequest) -> selectors.IncidentFilters:
+    """The filters the list and its map share: place, status, type, perpetrator, dates, grading."""
+    since = query_day(request.GET, "since")
+    until = query_day(request.GET, "until")
+    credibility = request.GET.get("credibility", "")
+    reliability = request.GET.get("reliability", "")
+    return selectors.IncidentFilters(
         mission_id=query_id(request.GET, "mission"),
         sector_id=query_id(request.GET, "sector"),
         site_id=query_id(request.GET, "site"),
         status=request.GET.get("status") or None,
         incident_type=request.GET.get("type") or None,
         text=request.GET.get("q") or None,
+        perpetrator_category=request.GET.get("perpetrator") or None,
+        since=datetime.combine(since, time(0), tzinfo=UTC) if since else None,
+        until=datetime.combine(until + timedelta(days=1), time(0), tzinfo=UTC) if until else None,
+        reliability_at_least=reliability if reliability in list("ABCDEF") else None,
+        credibility_at_least=int(credibility) if credibility in list("123456") else None,
     )
+
+
+@login_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    filters = list_filters(request)
     page = Paginator(
         selectors.incidents_for(request.user, filters).select_related("site"), 50
     ).get_page(request.GET.get("page"))
@@ -74,6 +94,11 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "sites": sites,
             "statuses": IncidentStatus.choices,
             "types": IncidentType.choices,
+            "perpetrators": PerpetratorCategory.choices,
+            "since": request.GET.get("since", ""),
+            "until": request.GET.get("until", ""),
+            "reliability": request.GET.get("reliability", ""),
+            "credibility": request.GET.get("credibility", ""),
             "can_import": bool(selectors.import_missions(request.user)),
             "query": _without_page(request),
             "map_data": {
@@ -119,6 +144,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_void": access.can(request.user, "void", incident),
             "may": may,
             "void_form": VoidForm(),
+            "verify_form": VerifyForm(
+                initial={
+                    "source_reliability": incident.source_reliability,
+                    "information_credibility": incident.information_credibility,
+                }
+            ),
             "respond_form": RespondForm(),
             "link_form": LinkForm(),
             "handover_form": HandoverForm(),
@@ -193,9 +224,17 @@ def local_wall_time(value: datetime, zone: str) -> datetime:
 @login_required
 @require_POST
 def incident_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    form = VerifyForm(request.POST)
+    grading = form.cleaned_data if form.is_valid() else {}
     return web.call_and_redirect(
         request,
-        lambda: services.incident_verify(actor=request.user, incident_id=pk),
+        lambda: services.incident_verify(
+            actor=request.user,
+            incident_id=pk,
+            source_reliability=grading.get("source_reliability"),
+            information_credibility=grading.get("information_credibility"),
+            note=grading.get("note", ""),
+        ),
         to=("incident-detail", pk),
         done=_("Incident verified."),
     )

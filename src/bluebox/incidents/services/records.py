@@ -116,7 +116,19 @@ def incident_report(
 
 
 @transaction.atomic
-def incident_verify(*, actor: Any, incident_id: int) -> Incident:
+def incident_verify(
+    *,
+    actor: Any,
+    incident_id: int,
+    source_reliability: str | None = None,
+    information_credibility: int | None = None,
+    note: str = "",
+) -> Incident:
+    """Verify a reported incident, re-grading its source and information as the analyst found.
+
+    The grading before and after and the note are kept (on the record and in the audit
+    trail), so the history says who verified, what changed and why.
+    """
     incident = access.get_visible(
         actor, Incident.objects.select_for_update(), action="verify", pk=incident_id
     )
@@ -124,11 +136,39 @@ def incident_verify(*, actor: Any, incident_id: int) -> Incident:
         raise ServiceError(
             f"Only reported incidents can be verified (this one is {incident.status})."
         )
+    errors: dict[str, list[str]] = {}
+    if source_reliability is not None and source_reliability not in "ABCDEF":
+        errors["source_reliability"] = ["A grade from A to F."]
+    if information_credibility is not None and not 1 <= information_credibility <= 6:
+        errors["information_credibility"] = ["A grade from 1 to 6."]
+    if errors:
+        raise ServiceError("The grading cannot be recorded as entered.", field_errors=errors)
+    before = f"{incident.source_reliability}{incident.information_credibility}"
+    if source_reliability:
+        incident.source_reliability = source_reliability
+    if information_credibility:
+        incident.information_credibility = information_credibility
     incident.status = IncidentStatus.VERIFIED
     incident.verified_by = actor
     incident.verified_at = timezone.now()
-    incident.save(update_fields=["status", "verified_by", "verified_at"])
-    audit.record_for(incident, actor=actor, action="verify")
+    incident.verification_note = note.strip()
+    incident.save(
+        update_fields=[
+            "status",
+            "verified_by",
+            "verified_at",
+            "source_reliability",
+            "information_credibility",
+            "verification_note",
+        ]
+    )
+    after = f"{incident.source_reliability}{incident.information_credibility}"
+    audit.record_for(
+        incident,
+        actor=actor,
+        action="verify",
+        detail={"grading_before": before, "grading_after": after, "note": bool(note.strip())},
+    )
     return incident
 
 
