@@ -28,13 +28,13 @@ from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
 from bluebox.incidents import exports, selectors, services
 from bluebox.incidents.forms import (
-    VerifyForm,
     HandoverForm,
     ImportForm,
     IncidentReportForm,
     LinkForm,
     RespondForm,
     RevealForm,
+    VerifyForm,
     VoidForm,
 )
 from bluebox.incidents.models import (
