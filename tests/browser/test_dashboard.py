@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bluebox.testing.factories import TEST_PASSWORD, IncidentFactory
+from bluebox.testing.browser import sign_in
+from bluebox.testing.factories import IncidentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,10 +61,7 @@ def test_a_reporter_sees_the_country_sites_and_only_their_incidents_and_switches
 
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = page_errors.watch(context.new_page())
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "reporter_a")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, "reporter_a")
     page.wait_for_selector("#map[data-ready=true]")
     _assert_map_shows(page, incidents=3, sites=3)
     assert page.inner_text("#incident-count") == "3"

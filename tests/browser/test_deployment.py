@@ -7,7 +7,7 @@ import pytest
 
 from bluebox.deployment import services
 from bluebox.deployment.tests.conftest import PLAN_START, build_force
-from bluebox.testing.factories import TEST_PASSWORD
+from bluebox.testing.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,10 +30,7 @@ def test_a_planner_lifts_a_caveat_and_sees_the_change_on_the_board(
 
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = page_errors.watch(context.new_page())
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "planner")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, "planner")
     page.goto(f"{live_server.url}/deployment/")
     page.wait_for_selector("#board")
     assert page.locator("#board tbody tr").count() == 3

@@ -7,7 +7,7 @@ import pytest
 
 from bluebox.forecasting import jobs, selectors
 from bluebox.forecasting.tests.factories import TODAY, incidents_at_site_a, small_settings
-from bluebox.testing.factories import TEST_PASSWORD
+from bluebox.testing.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,10 +25,7 @@ def test_an_analyst_sees_the_risk_map_and_the_highest_risk_list(
 
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "analyst")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, "analyst")
     page.goto(f"{live_server.url}/forecast/")
     page.wait_for_selector("#risk-map[data-ready=true]")
     assert page.locator("path.risk-cell").count() == n_cells

@@ -12,17 +12,13 @@ from bluebox.core import progress
 from bluebox.incidents import jobs
 from bluebox.incidents.models import ImportJob, ImportStatus, Incident
 from bluebox.incidents.tests.conftest import UCDP_COLUMNS, ucdp_row
-from bluebox.testing.factories import TEST_PASSWORD
+from bluebox.testing.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, base, username)
 
 
 def _ucdp_file(tmp_path, rows, name):

@@ -5,17 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bluebox.incidents.models import Incident
-from bluebox.testing.factories import TEST_PASSWORD
+from bluebox.testing.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, base, username)
 
 
 def test_a_reporter_files_on_a_phone_and_an_analyst_verifies_from_the_map(

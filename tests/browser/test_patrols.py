@@ -7,7 +7,7 @@ import pytest
 
 from bluebox.patrols.models import PatrolPlan, PlannedPatrol
 from bluebox.patrols.tests.factories import PatrolTeamFactory
-from bluebox.testing.factories import TEST_PASSWORD
+from bluebox.testing.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +27,7 @@ def test_a_planner_generates_overrides_and_prints_next_weeks_patrols(
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
     page = page_errors.watch(context.new_page())
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "planner")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, "planner")
     page.goto(f"{live_server.url}/patrols/")
     page.click("#patrol-sites a:has-text('Site A')")
     page.click("#generate")

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from bluebox.alerts import cap, selectors, services
 from bluebox.alerts.models import Alert, AlertStatus, CapAlert, OutboundMessage
-from bluebox.core import access, inputs
+from bluebox.core import access, inputs, mfa
 from bluebox.core.api_params import choice_param
 from bluebox.core.serializers import ModelSerializer
 from bluebox.incidents.api import IncidentSerializer
@@ -181,6 +181,14 @@ class MessageSerializer(ModelSerializer[OutboundMessage]):
 
 class CallerRevealSerializer(serializers.Serializer[Any]):
     purpose = serializers.CharField(max_length=500)
+    code = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="",
+        help_text="A current second-factor code (authenticator app or recovery code). Every "
+        "reveal needs a second-factor check for this record within five minutes: this code, "
+        "or a passkey step-up made just before.",
+    )
 
 
 class AlertAction(APIView):
@@ -266,6 +274,12 @@ class CallerReveal(APIView):
     def post(self, request: Request, pk: int) -> Response:
         payload = CallerRevealSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        mfa.step_up_if_code(
+            actor=request.user,
+            record_type="alerts.alert",
+            object_id=pk,
+            code=payload.validated_data["code"],
+        )
         revealed = services.caller_reveal(
             actor=request.user, alert_id=pk, purpose=payload.validated_data["purpose"]
         )

@@ -2,7 +2,8 @@
 credentials, never only their name.
 
 The credential is that person's API token (``BLUEBOX_API_TOKEN``) or their password, asked for
-on the terminal (or read as one line from standard input with ``--password-stdin``). A wrong one
+on the terminal (or read as one line from standard input with ``--password-stdin``), followed by
+their second-factor code when their account asks for one (the next line). A wrong one
 counts as a failed login: throttled and audited like the login page.
 """
 
@@ -56,4 +57,28 @@ def sign_in(args: argparse.Namespace) -> Any | None:
     user = authenticate(None, username=args.username, password=password)
     if user is None:
         print(f"could not sign in as {args.username!r}", file=sys.stderr)
+        return None
+    return _second_factor(args, user)
+
+
+def _second_factor(args: argparse.Namespace, user: Any) -> Any | None:
+    """A person asked for a second factor at sign-in is asked for it here too (the next line of
+    standard input with ``--password-stdin``)."""
+    from bluebox.core import mfa
+    from bluebox.core.exceptions import ServiceError
+
+    if not mfa.asks_second_factor(user):
+        return user
+    if not mfa.enrolled(user):
+        print(f"{args.username!r} must enrol a second factor first", file=sys.stderr)
+        return None
+    if args.password_stdin:
+        code = sys.stdin.readline().strip()
+    else:
+        code = getpass.getpass(f"second-factor code of {args.username}: ")
+    try:
+        mfa.verify(user=user, code=code, action="cli-second-factor")
+    except ServiceError:
+        print(f"could not sign in as {args.username!r}: wrong second-factor code", file=sys.stderr)
+        return None
     return user

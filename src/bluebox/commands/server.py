@@ -50,6 +50,11 @@ def register(subparsers: Any) -> None:
     )
     demo.set_defaults(func=_demo)
 
+    code = subparsers.add_parser(
+        "demo-code", help="print the current second-factor code of the demo accounts"
+    )
+    code.set_defaults(func=_demo_code)
+
     manage = subparsers.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=_manage)
@@ -69,14 +74,22 @@ def _migrate() -> None:
 
 
 def _print_accounts() -> None:
+    from bluebox.core import mfa
+    from bluebox.core.models import User
     from bluebox.missions.models import Mission
-    from bluebox.overview.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from bluebox.overview.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 
     if not Mission.objects.filter(is_synthetic=True).exists():
         return
     print(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for account in DEMO_ACCOUNTS:
-        print(f"  {account.username:<18} {account.role:<18} {account.display_name}")
+        user = User.objects.filter(username=account.username).first()
+        mark = "*" if user is not None and mfa.asks_second_factor(user) else " "
+        print(f"  {account.username:<18}{mark} {account.role:<18} {account.display_name}")
+    print(
+        f"* asks for a second factor: add the secret {DEMO_TOTP_SECRET} to an authenticator "
+        "app, or run `bluebox demo-code` for the current code."
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -157,6 +170,28 @@ def _demo(args: argparse.Namespace) -> int:
         return 2
     print(f"Loaded demo mission {mission.code} (seed {args.seed}).")
     _print_accounts()
+    return 0
+
+
+def _demo_code(args: argparse.Namespace) -> int:
+    """The code an authenticator app holding the published demo secret shows now (and the next
+    one, for the few seconds before it changes). Only where the demo mission is loaded."""
+    setup_django()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bluebox.core import mfa
+    from bluebox.missions.models import Mission
+    from bluebox.overview.demo import DEMO_TOTP_SECRET
+
+    if not Mission.objects.filter(is_synthetic=True).exists():
+        print("bluebox demo-code: no demo mission here.", file=sys.stderr)
+        return 2
+    now = timezone.now()
+    left = mfa.TOTP_STEP_S - int(now.timestamp()) % mfa.TOTP_STEP_S
+    nxt = mfa.totp_code(DEMO_TOTP_SECRET, now + timedelta(seconds=mfa.TOTP_STEP_S))
+    print(f"{mfa.totp_code(DEMO_TOTP_SECRET, now)}  (for {left} s more; then {nxt})")
     return 0
 
 

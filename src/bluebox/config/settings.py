@@ -193,6 +193,13 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int("BLUEBOX_LOGIN_ADDRESS_FAILURE_LIMIT", 50,
 LOGIN_FAILURE_WINDOW_S = env_int("BLUEBOX_LOGIN_FAILURE_WINDOW_S", 900, minimum=1)
 # API tokens expire; a person asks for a new one (shown once) rather than keeping one forever.
 API_TOKEN_TTL_DAYS = env_int("BLUEBOX_API_TOKEN_TTL_DAYS", 90, minimum=1)
+# Second factor (core/mfa.py): after a failed code a device waits 1, 2, 4, 8... times this many
+# seconds before it checks another. A step-up is good for one reveal within its lifetime.
+OTP_THROTTLE_FACTOR = env_int("BLUEBOX_OTP_THROTTLE_FACTOR", 1, minimum=1)
+STEP_UP_MAX_AGE_S = 300
+# The WebAuthn relying party: the host name people reach bluebox by (passkeys are bound to it).
+# Empty: the request's host name, which suits a single-host installation and the tests.
+WEBAUTHN_RP_ID = env_str("BLUEBOX_WEBAUTHN_RP_ID", "")
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; without them
 # every client behind a proxy would share its address. Never list an address clients can reach.
 TRUSTED_PROXIES = env_list("BLUEBOX_TRUSTED_PROXIES", [])

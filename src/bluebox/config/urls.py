@@ -2,7 +2,8 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from bluebox.core.views import healthz, metrics, readyz, set_language
 from bluebox.field.views import service_worker
@@ -37,6 +38,12 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     # ODK Collect's server URL is /openrosa/<mission>: outside the language prefix, no session.
     path("openrosa/", include("bluebox.assessment.openrosa_urls")),
+    # The admin site signs people in through bluebox's own login (password, then second factor).
+    path(
+        "admin/login/",
+        RedirectView.as_view(url=reverse_lazy("login"), query_string=True),
+        name="admin-login",
+    ),
     path("admin/", admin.site.urls),
     *i18n_patterns(
         path("", include("bluebox.core.urls")),

@@ -11,24 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any, TypeVar
 
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from bluebox.core import audit
 from bluebox.core.classification import Classification, masks_within
-from bluebox.core.exceptions import NotPermitted, NotVisible, ServiceError
+from bluebox.core.exceptions import NotPermitted, NotVisible, ServiceError, StepUpRequired
 from bluebox.core.models import (
     AuditEntry,
     AuditOutcome,
     ClassifiedRecord,
     CompartmentGrant,
     DerivedRecord,
+    RevealAlert,
     RoleAssignment,
+    StepUp,
     User,
     VoidableRecord,
 )
@@ -403,8 +406,12 @@ def reveal(
     must say something (:func:`reveal_purpose`, a 400 otherwise, nothing
     audited); the user needs ``action`` on the record's resource in its scope, at its
     classification, *and* the ``compartments`` holding the identity (otherwise an audited
-    :class:`NotPermitted`, as :func:`require_in_scope`); then one allowed entry is written, named
-    ``audit_action`` (default ``action``), with ``detail`` and the purpose. ``record`` comes from
+    :class:`NotPermitted`, as :func:`require_in_scope`); then a fresh second-factor check bound
+    to this very record (:func:`bluebox.core.mfa.step_up`, at most five minutes old, used once;
+    an audited :class:`StepUpRequired` otherwise); then one allowed entry is written, named
+    ``audit_action`` (default ``action``), with ``detail``, the purpose and the step-up it used.
+    A person revealing more than the mission's ``reveal_alert`` setting allows in its window
+    raises a :class:`~bluebox.core.models.RevealAlert` for the commanders. ``record`` comes from
     :func:`get_visible` (404 for those who may not see it); the caller decrypts the identity
     only after this returns, and never passes it here.
     """
@@ -423,15 +430,126 @@ def reveal(
         classification=record.classification,
         compartments=compartments,
     )
+    now = timezone.now()
+    step = _take_step_up(user, record, now=now, action=action, mission_id=mission_id)
     audit.record(
         actor=user,
         action=audit_action or action,
         resource=resource,
         object_id=record.pk,
         mission_id=mission_id,
-        detail={**(detail or {}), "purpose": stated},
+        detail={
+            **(detail or {}),
+            "purpose": stated,
+            "step_up": {
+                "id": step.pk,
+                "method": step.method,
+                "verified_at": step.verified_at.isoformat(),
+                "age_s": int((now - step.verified_at).total_seconds()),
+            },
+        },
     )
+    if mission_id is not None:
+        _watch_reveal_rate(user, int(mission_id), now)
     return stated
+
+
+def _take_step_up(
+    user: Any, record: models.Model, *, now: datetime, action: str, mission_id: Any
+) -> StepUp:
+    """The person's unused step-up for this record, at most five minutes old, now used."""
+    resource = str(getattr(record, "access_resource", ""))
+    cutoff = now - timedelta(seconds=int(settings.STEP_UP_MAX_AGE_S))
+    candidates = StepUp.objects.filter(
+        user_id=getattr(user, "pk", None) or 0,
+        record_type=record._meta.label_lower,
+        object_id=str(record.pk),
+        used_at__isnull=True,
+        verified_at__gte=cutoff,
+        verified_at__lte=now,
+    ).order_by("-verified_at")
+    for step in candidates[:3]:
+        # A conditional update takes it once, even with two reveals racing for it.
+        if StepUp.objects.filter(pk=step.pk, used_at__isnull=True).update(used_at=now):
+            step.used_at = now
+            return step
+    raise refuse(
+        StepUpRequired(
+            "A second-factor check for this record, made in the last five minutes, is required."
+        ),
+        actor=user,
+        action=action,
+        resource=resource,
+        object_id=record.pk,
+        mission_id=mission_id,
+        detail={"rule": "step-up required"},
+    )
+
+
+#: Without a ``reveal_alert`` setting: more than 20 reveals by one person in 24 hours.
+DEFAULT_REVEAL_ALERT = {"reveals": 20, "hours": 24}
+
+
+def reveal_alert_setting(value: Any) -> tuple[int, int]:
+    """``Mission.settings["reveal_alert"]`` as ``(reveals, hours)``; ``ValueError`` when bad.
+
+    ``{"reveals": N, "hours": H}``: more than N reveals by one person within H hours raises an
+    alert. N from 1 to 10,000, H from 1 to 720 (30 days).
+    """
+    merged = {**DEFAULT_REVEAL_ALERT, **(value or {})} if isinstance(value, dict | None) else None
+    if merged is None or set(merged) != {"reveals", "hours"}:
+        raise ValueError('reveal_alert is {"reveals": N, "hours": H}')
+    reveals, hours = merged["reveals"], merged["hours"]
+    if not isinstance(reveals, int) or isinstance(reveals, bool) or not 1 <= reveals <= 10_000:
+        raise ValueError("reveal_alert.reveals is a whole number from 1 to 10000")
+    if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 720:
+        raise ValueError("reveal_alert.hours is a whole number from 1 to 720")
+    return reveals, hours
+
+
+def _reveal_limits(mission_id: int) -> tuple[int, int]:
+    mission = django_apps.get_model("missions", "Mission").objects.filter(pk=mission_id).first()
+    try:
+        return reveal_alert_setting(
+            (mission.settings or {}).get("reveal_alert") if mission else None
+        )
+    except ValueError:
+        # A bad stored value (the definition check refuses them) must not stop reveals nor
+        # silence the alert: the default applies.
+        return reveal_alert_setting(None)
+
+
+def _watch_reveal_rate(user: Any, mission_id: int, now: datetime) -> None:
+    """Raise one alert per window when a person's reveals in a mission pass its limit."""
+    limit, hours = _reveal_limits(mission_id)
+    since = now - timedelta(hours=hours)
+    count = AuditEntry.objects.filter(
+        actor_id=user.pk,
+        mission_id=mission_id,
+        outcome=AuditOutcome.ALLOWED,
+        at__gte=since,
+        detail__has_key="step_up",
+    ).count()
+    if count <= limit:
+        return
+    if RevealAlert.objects.filter(actor=user, mission_id=mission_id, raised_at__gte=since).exists():
+        return
+    alert = RevealAlert.objects.create(
+        mission_id=mission_id,
+        actor=user,
+        raised_at=now,
+        window_hours=hours,
+        limit=limit,
+        count=count,
+    )
+    audit.record(
+        actor=None,
+        action="reveal-rate-alert",
+        resource=Resource.REVEAL_ALERT,
+        object_id=alert.pk,
+        mission_id=mission_id,
+        detail={"person": user.pk, "reveals": count, "limit": limit, "hours": hours},
+    )
 
 
 # --- derived data ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from bluebox.core import selectors, services, throttle
+from bluebox.core import auth, mfa, selectors, services, throttle
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.models import ApiToken, AuditEntry, RoleAssignment
 from bluebox.core.serializers import ModelSerializer
@@ -68,6 +68,13 @@ class TokenLoginSerializer(serializers.Serializer[Any]):
     days = serializers.IntegerField(
         min_value=1, max_value=services.MAX_TOKEN_DAYS, required=False, default=None
     )
+    code = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="",
+        help_text="A current second-factor code (authenticator app or recovery code): required "
+        "for accounts that are asked for a second factor at sign-in.",
+    )
 
 
 class ApiTokenSerializer(ModelSerializer[ApiToken]):
@@ -98,6 +105,18 @@ class TokenView(APIView):
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
             raise ServiceError("Unable to log in with these credentials.")
+        if mfa.asks_second_factor(user):
+            # A token is a sign-in: the password alone does not make one for these accounts.
+            if not mfa.enrolled(user):
+                raise ServiceError(
+                    "Enrol a second factor on the security page before asking for a token.",
+                    field_errors={"code": ["No second factor enrolled."]},
+                )
+            try:
+                mfa.verify(user=user, code=data["code"], action="token-second-factor")
+            except ServiceError:
+                auth.note_failure(request._request, user.username)
+                raise
         token, key = services.token_create(
             actor=user, user=user, name=data["name"], days=data["days"]
         )

@@ -16,6 +16,7 @@ from bluebox.core.exceptions import (
     NotPermitted,
     NotVisible,
     ServiceError,
+    StepUpRequired,
 )
 
 
@@ -23,6 +24,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     record_refusal(exc)
     if isinstance(exc, NotVisible):
         exc = exceptions.NotFound()
+    elif isinstance(exc, StepUpRequired):
+        # Says what is missing (a fresh second factor for this record), never more.
+        return Response(
+            {"detail": str(exc), "step_up_required": True}, status=status.HTTP_403_FORBIDDEN
+        )
     elif isinstance(exc, NotPermitted):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DeletionRefused):

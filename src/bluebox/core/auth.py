@@ -65,6 +65,11 @@ def _note_failure(request: HttpRequest | None, username: str | None) -> None:
         throttle.hit(key, window_s=int(settings.LOGIN_FAILURE_WINDOW_S))
 
 
+def note_failure(request: HttpRequest | None, username: str | None) -> None:
+    """Count a failed second step of a sign-in like a wrong password."""
+    _note_failure(request, username)
+
+
 def _clear(request: HttpRequest | None, username: str | None) -> None:
     for key in _keys(request, username):
         if key.startswith("login-fail:user:"):

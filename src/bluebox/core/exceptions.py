@@ -39,5 +39,9 @@ class NotPermitted(Exception):
     """The user may see the scope but not perform this action in it (rendered as 403)."""
 
 
+class StepUpRequired(NotPermitted):
+    """A reveal without a fresh second-factor check bound to that record (rendered as 403)."""
+
+
 class DeletionRefused(Exception):
     """Operational records are voided with a reason, never deleted."""

@@ -22,3 +22,16 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except PermissionDenied as exc:
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled") from exc
         return super().clean()
+
+
+class StepUpForm(forms.Form):
+    """The second factor a reveal form asks for: a current code, or (filled by passkeys.js) the
+    mark of a passkey step-up just made for this record."""
+
+    code = forms.CharField(
+        label=_("Second factor: code from your authenticator app, or a recovery code"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+    passkey_step_up = forms.CharField(required=False, max_length=1, widget=forms.HiddenInput)

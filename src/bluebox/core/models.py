@@ -9,8 +9,10 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin
 
 from bluebox.core.classification import Classification, Compartment
+from bluebox.core.crypto import EncryptedTextField
 from bluebox.core.exceptions import DeletionRefused
 from bluebox.core.roles import Resource, Role
 
@@ -300,6 +302,171 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"idempotency key of user {self.user_id}"
+
+
+# --- second factor, step-up, two-person downgrade, reveal-rate alerts -----------------------------
+#
+# The second-factor devices build on django-otp's ``Device`` (one interface for every kind, its
+# exponential back-off after failed codes). The TOTP secret is stored encrypted like a protected
+# identity and recovery codes only as digests, so whoever reads the database holds nothing that
+# passes a second-factor check.
+
+
+class SecondFactorMethod(models.TextChoices):
+    TOTP = "totp", _("Authenticator app (TOTP)")
+    PASSKEY = "passkey", _("Passkey")
+    RECOVERY = "recovery", _("Recovery code")
+
+
+class TotpDevice(ThrottlingMixin, Device):
+    """An authenticator app: RFC 6238 codes from a secret shared once, at enrolment."""
+
+    # Named here (django-otp leaves it unnamed) so no reverse accessor is added to User.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # The base32 secret, encrypted under the field keys (a ProtectedValue once loaded).
+    secret = EncryptedTextField()
+    # The time step of the last accepted code: a code is accepted once, and never an older one.
+    last_t = models.BigIntegerField(default=-1)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "TOTP device"
+
+    def get_throttle_factor(self) -> int:
+        return int(settings.OTP_THROTTLE_FACTOR)
+
+
+class RecoveryCodeSet(ThrottlingMixin, Device):
+    """Single-use recovery codes, issued together; each stored as the SHA-256 of an 80-bit code."""
+
+    # Named here (django-otp leaves it unnamed) so no reverse accessor is added to User.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    def get_throttle_factor(self) -> int:
+        return int(settings.OTP_THROTTLE_FACTOR)
+
+
+class RecoveryCode(models.Model):
+    code_set = models.ForeignKey(RecoveryCodeSet, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} of set {self.code_set_id}"
+
+
+class Passkey(ThrottlingMixin, Device):
+    """A WebAuthn credential (a passkey or a security key) registered by its holder."""
+
+    # Named here (django-otp leaves it unnamed) so no reverse accessor is added to User.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    credential_id = models.CharField(max_length=512, unique=True)  # websafe base64
+    # fido2's AttestedCredentialData: the public key and its identifiers (nothing secret).
+    credential_data = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def get_throttle_factor(self) -> int:
+        return int(settings.OTP_THROTTLE_FACTOR)
+
+
+class StepUp(models.Model):
+    """A fresh second-factor check bound to one record, which one reveal of that record uses.
+
+    Written (and committed) before the reveal it allows, so a failed code counts even when the
+    reveal is then refused; ``access.reveal`` takes one that is at most five minutes old, for
+    the same person and record, and marks it used.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    record_type = models.CharField(max_length=100)  # "<app_label>.<model>"
+    object_id = models.CharField(max_length=64)
+    method = models.CharField(max_length=16, choices=SecondFactorMethod.choices)
+    device = models.CharField(max_length=100)  # django-otp persistent id of the device
+    verified_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "record_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"step-up of {self.user_id} for {self.record_type} {self.object_id}"
+
+
+class DowngradeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a second person")
+    APPROVED = "approved", _("Approved and applied")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DowngradeRequest(models.Model):
+    """Lowering a record's classification or removing a compartment: asked by one person,
+    approved or refused by another with the right role (never the requester)."""
+
+    record_type = models.CharField(max_length=100)  # "<app_label>.<model>"
+    object_id = models.CharField(max_length=64)
+    resource = models.CharField(max_length=32)
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    sector_id = models.BigIntegerField(null=True, blank=True)
+    site_id = models.BigIntegerField(null=True, blank=True)
+    # The record's protection when asked; approval applies only if it is still the same.
+    from_classification = models.PositiveSmallIntegerField(choices=Classification.choices)
+    from_compartments = models.PositiveSmallIntegerField()
+    to_classification = models.PositiveSmallIntegerField(choices=Classification.choices)
+    to_compartments = models.PositiveSmallIntegerField()
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=DowngradeStatus.choices, default=DowngradeStatus.PENDING
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    access_resource: ClassVar[Resource] = Resource.DOWNGRADE
+    access_scope: ClassVar[dict[str, str | None]] = {
+        "mission": "mission_id",
+        "sector": "sector_id",
+        "site": "site_id",
+    }
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"downgrade {self.pk} of {self.record_type} {self.object_id}"
+
+
+class RevealAlert(models.Model):
+    """One person revealed more identities in a window than the mission's setting allows."""
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField()
+    window_hours = models.PositiveIntegerField()
+    limit = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+    acknowledged_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    access_resource: ClassVar[Resource] = Resource.REVEAL_ALERT
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"reveal-rate alert {self.pk} for {self.actor_id}"
 
 
 # Sharing agreements and their receipts live in core so the access module can read them; they

@@ -64,6 +64,8 @@ class Resource(StrEnum):
     SHARING = "sharing"
     EVALUATION = "evaluation"
     SYSTEM = "system"
+    DOWNGRADE = "downgrade"
+    REVEAL_ALERT = "reveal_alert"
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,33 @@ POLICY: dict[Resource, dict[str, Rule]] = {
     },
     # The machinery (readiness checks, job counts by status): no operational content.
     Resource.SYSTEM: {"view": _rule(Role.ADMIN)},
+    # Lowering a record's classification or removing a compartment (core/downgrades.py): asked
+    # by someone who works with the record, decided by a commander cleared for the record as it
+    # stands (its level and every compartment it carries), never by the one who asked. The
+    # administrator holds no operational role, so never decides one.
+    Resource.DOWNGRADE: {
+        "view": _rule(
+            Role.ANALYST,
+            Role.COMMANDER,
+            Role.SOURCE_HANDLER,
+            Role.DETENTION_OFFICER,
+            Role.HRDDP_OFFICER,
+        ),
+        "request": _rule(
+            Role.ANALYST,
+            Role.COMMANDER,
+            Role.SOURCE_HANDLER,
+            Role.DETENTION_OFFICER,
+            Role.HRDDP_OFFICER,
+        ),
+        "approve": _rule(Role.COMMANDER),
+    },
+    # A person revealing more identities than the mission's setting allows: the commanders are
+    # told and acknowledge; the auditor reads them too. They name the person, never an identity.
+    Resource.REVEAL_ALERT: {
+        "view": _rule(Role.COMMANDER, Role.AUDITOR, mission_wide=True),
+        "acknowledge": _rule(Role.COMMANDER, mission_wide=True),
+    },
 }
 
 

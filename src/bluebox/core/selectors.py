@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from bluebox.core import access
-from bluebox.core.models import ApiToken, AuditEntry, RoleAssignment
+from bluebox.core.models import ApiToken, AuditEntry, RevealAlert, RoleAssignment
 from bluebox.core.roles import Resource, Role
 
 
@@ -155,3 +155,9 @@ def scope_of(user: Any, value: str) -> dict[str, Any] | None:
         "sector": obj if kind == "sector" else None,
         "site": obj if kind == "site" else None,
     }
+
+
+def reveal_alerts_for(user: Any, *, open_only: bool = False) -> QuerySet[RevealAlert]:
+    """Reveal-rate alerts of the missions where the person reads them (commanders, auditors)."""
+    alerts = access.visible(user, RevealAlert.objects.select_related("actor", "acknowledged_by"))
+    return alerts.filter(acknowledged_at__isnull=True) if open_only else alerts

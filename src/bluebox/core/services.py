@@ -16,13 +16,14 @@ from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit
+from bluebox.core import access, audit, mfa
 from bluebox.core.auth import TOKEN_PREFIX, token_digest
 from bluebox.core.classification import Compartment
 from bluebox.core.exceptions import NotPermitted, ServiceError
 from bluebox.core.models import (
     ApiToken,
     CompartmentGrant,
+    RevealAlert,
     RoleAssignment,
     User,
     VoidableRecord,
@@ -306,6 +307,14 @@ def user_enable(*, actor: Any, user: User, reason: str) -> User:
 # --- roles and compartments ---------------------------------------------------------------------
 
 
+def _now_requires(user: User, was_required: bool) -> dict[str, int]:
+    """A grant that makes a second factor required ends the sessions and tokens opened without
+    one: the person signs in again, through the second factor (enrolling one if they have none)."""
+    if was_required or not mfa.required_for(user):
+        return {}
+    return {"sessions_ended": _end_sessions(user), "tokens_revoked": _revoke_tokens(user)}
+
+
 @transaction.atomic
 def role_grant(
     *,
@@ -325,6 +334,7 @@ def role_grant(
         raise _refuse_grant(actor, user, "role-grant", "an administrator does not audit themselves")
     assignment = RoleAssignment(user=user, role=role, mission=mission, sector=sector, site=site)
     assignment.full_clean()
+    was_required = mfa.required_for(user)
     assignment.save()
     access.forget(user)
     audit.record(
@@ -333,7 +343,7 @@ def role_grant(
         resource=Resource.ACCOUNT,
         object_id=user.pk,
         mission_id=mission.pk,
-        detail={"role": role, "scope": assignment.scope_label},
+        detail={"role": role, "scope": assignment.scope_label, **_now_requires(user, was_required)},
     )
     return assignment
 
@@ -371,6 +381,7 @@ def compartment_grant(
     _require_may_grant(actor, user, action="compartment-grant", operational=True)
     if actor is None or not getattr(actor, "pk", None):
         raise ServiceError("A compartment is granted by a named person.")
+    was_required = mfa.required_for(user)
     grant = CompartmentGrant.objects.create(
         user=user, mission=mission, compartment=compartment, reason=reason.strip(), granted_by=actor
     )
@@ -381,7 +392,11 @@ def compartment_grant(
         resource=Resource.ACCOUNT,
         object_id=user.pk,
         mission_id=mission.pk,
-        detail={"compartment": Compartment(compartment).label, "grant": grant.pk},
+        detail={
+            "compartment": Compartment(compartment).label,
+            "grant": grant.pk,
+            **_now_requires(user, was_required),
+        },
     )
     return grant
 
@@ -475,6 +490,30 @@ def token_revoke(*, actor: Any, token_id: int) -> ApiToken:
             detail={"token": token.pk},
         )
     return token
+
+
+@transaction.atomic
+def reveal_alert_acknowledge(*, actor: Any, alert_id: int, note: str) -> RevealAlert:
+    """A commander acknowledges a reveal-rate alert with what they did about it."""
+    alert = access.get_visible(
+        actor, RevealAlert.objects.select_for_update(), action="acknowledge", pk=alert_id
+    )
+    if not note.strip():
+        raise ServiceError("Say what was checked or done.", field_errors={"note": ["Required."]})
+    if alert.acknowledged_at is not None:
+        raise ServiceError("This alert is already acknowledged.")
+    alert.acknowledged_by = actor
+    alert.acknowledged_at = timezone.now()
+    alert.note = note.strip()[:1000]
+    alert.save(update_fields=["acknowledged_by", "acknowledged_at", "note"])
+    audit.record(
+        actor=actor,
+        action="reveal-alert-acknowledge",
+        resource=Resource.REVEAL_ALERT,
+        object_id=alert.pk,
+        mission_id=alert.mission_id,
+    )
+    return alert
 
 
 @transaction.atomic

@@ -3,25 +3,48 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_GET, require_POST
 
-from bluebox.core import health, monitoring, selectors, services
+from bluebox.core import access, health, mfa, mfa_views, monitoring, selectors, services, web
 from bluebox.core.forms import ThrottledAuthenticationForm
+from bluebox.core.roles import Resource
 
 
 class LoginView(auth_views.LoginView):
+    """The password step. Someone asked for a second factor is not signed in here: the session
+    only remembers that the password passed, and the second-factor page completes the sign-in
+    (:mod:`bluebox.core.mfa_views`)."""
+
     template_name = "core/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if not mfa.asks_second_factor(user):
+            return super().form_valid(form)
+        mfa_views.start_pending(
+            self.request,
+            user,
+            backend=getattr(user, "backend", ""),
+            next_url=self.get_success_url(),
+        )
+        if mfa.enrolled(user):
+            return redirect("login-second-factor")
+        return redirect("login-enrol")
 
 
 RETRY_AFTER_S = 30
@@ -138,3 +161,34 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in {c for c, _n in settings.LANGUAGES}:
         services.user_language_set(actor=request.user, language=language)
     return response
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("What was checked or done"), max_length=1000)
+
+
+@login_required
+def reveal_alerts(request: HttpRequest) -> HttpResponse:
+    """Reveal-rate alerts: who revealed more identities than the mission's setting, and when."""
+    if not access.grants(request.user, Resource.REVEAL_ALERT, "view"):
+        raise PermissionDenied
+    alerts = list(selectors.reveal_alerts_for(request.user)[:200])
+    may_acknowledge = access.missions_for(request.user, Resource.REVEAL_ALERT, "acknowledge")
+    return render(
+        request,
+        "core/reveal_alerts.html",
+        {"alerts": alerts, "may_acknowledge": may_acknowledge, "form": AcknowledgeForm()},
+    )
+
+
+@login_required
+@require_POST
+def reveal_alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    form = AcknowledgeForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    return web.call_and_redirect(
+        request,
+        lambda: services.reveal_alert_acknowledge(actor=request.user, alert_id=pk, note=note),
+        done=_("Acknowledged."),
+        to="reveal-alerts",
+    )

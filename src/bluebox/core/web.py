@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from bluebox.core import mfa
 from bluebox.core.exceptions import ServiceError
 
 R = TypeVar("R")
@@ -70,3 +71,26 @@ def call_and_redirect(
     if done:
         messages.success(request, done)
     return _redirect(to(result) if callable(to) else to)
+
+
+def step_up(request: HttpRequest, form: Any, *, record: Any) -> bool:
+    """Check the second factor a reveal form carries (its ``code`` field), bound to the record.
+
+    The check commits on its own before the reveal runs (:func:`bluebox.core.mfa.step_up`); an
+    empty code leaves the reveal to use a passkey step-up made just before. A wrong code is
+    an error on the form's ``code`` field and ``False``.
+    """
+    code = (form.cleaned_data.get("code") or "").strip()
+    if not code:
+        return True
+    try:
+        mfa.step_up(
+            actor=request.user,  # type: ignore[arg-type]
+            record_type=mfa.record_type(record),
+            object_id=record.pk,
+            code=code,
+        )
+    except ServiceError as exc:
+        form.add_error("code", exc.message)
+        return False
+    return True

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bluebox.core import access, inputs
+from bluebox.core import access, inputs, mfa
 from bluebox.core.api_params import validated
 from bluebox.core.models import User
 from bluebox.core.serializers import ModelSerializer
@@ -154,6 +154,14 @@ SAFEGUARD_FIELDS = (
 
 class DetentionRevealSerializer(serializers.Serializer[Any]):
     purpose = serializers.CharField(max_length=500)
+    code = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="",
+        help_text="A current second-factor code (authenticator app or recovery code). Every "
+        "reveal needs a second-factor check for this record within five minutes: this code, "
+        "or a passkey step-up made just before.",
+    )
 
 
 class IdentitySerializer(serializers.Serializer[Any]):
@@ -344,6 +352,12 @@ class ApprehensionReveal(APIView):
     @extend_schema(request=DetentionRevealSerializer, responses=IdentitySerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = validated(DetentionRevealSerializer, request)
+        mfa.step_up_if_code(
+            actor=request.user,
+            record_type="detention.apprehension",
+            object_id=pk,
+            code=data["code"],
+        )
         identity = services.detainee_reveal(
             actor=request.user, apprehension_id=pk, purpose=data["purpose"]
         )

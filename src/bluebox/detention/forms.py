@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core import inputs
+from bluebox.core.forms import StepUpForm
 from bluebox.detention.models import EvidenceKind, Interpreter, LegalBasis, Risk, Sex
 
 NO_IDENTITY_HINT = _("Never write the detainee's name here: identities go in their own field.")
@@ -148,7 +149,7 @@ class ApprehensionForm(SafeguardsFields):
             del self.fields["occurrence"]
 
 
-class RevealForm(forms.Form):
+class RevealForm(StepUpForm):
     purpose = forms.CharField(label=_("Why do you need the identity?"), max_length=500)
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access, web
-from bluebox.core.exceptions import ServiceError
+from bluebox.core.exceptions import ServiceError, StepUpRequired
 from bluebox.core.models import User
 from bluebox.core.roles import Resource
 from bluebox.detention import selectors, services
@@ -215,10 +215,18 @@ def apprehension_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         context["reveal_form"] = form
         return render(request, "detention/detail.html", context, status=400)
+    if not web.step_up(request, form, record=apprehension):
+        context["reveal_form"] = form
+        return render(request, "detention/detail.html", context, status=400)
     try:
         identity = services.detainee_reveal(
             actor=request.user, apprehension_id=pk, purpose=form.cleaned_data["purpose"]
         )
+    except StepUpRequired as exc:
+        access.record_refusal(exc)  # the service's rollback took its entry
+        form.add_error("code", _("Type a current code (or use a passkey) to reveal."))
+        context["reveal_form"] = form
+        return render(request, "detention/detail.html", context, status=403)
     except ServiceError as exc:
         form.add_error("purpose", exc.message)
         context["reveal_form"] = form

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bluebox.core import access, inputs
+from bluebox.core import access, inputs, mfa
 from bluebox.core.api_params import choice_param, id_param, int_param
 from bluebox.core.classification import ALL_COMPARTMENTS, Classification
 from bluebox.core.pagination import KeysetPagination
@@ -381,6 +381,14 @@ class ProtectedPersonCreateSerializer(serializers.Serializer[Any]):
 
 class ProtectedPersonRevealSerializer(serializers.Serializer[Any]):
     purpose = serializers.CharField(max_length=500)
+    code = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="",
+        help_text="A current second-factor code (authenticator app or recovery code). Every "
+        "reveal needs a second-factor check for this record within five minutes: this code, "
+        "or a passkey step-up made just before.",
+    )
 
 
 class ProtectedPersonRevealedSerializer(serializers.Serializer[Any]):
@@ -415,6 +423,12 @@ class ProtectedPersonReveal(APIView):
     def post(self, request: Request, pk: int) -> Response:
         payload = ProtectedPersonRevealSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        mfa.step_up_if_code(
+            actor=request.user,
+            record_type="incidents.protectedperson",
+            object_id=pk,
+            code=payload.validated_data["code"],
+        )
         revealed = services.protected_person_reveal(
             actor=request.user, person_id=pk, purpose=payload.validated_data["purpose"]
         )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bluebox.core import inputs, labels
 from bluebox.core.classification import Classification
+from bluebox.core.forms import StepUpForm
 from bluebox.incidents.models import (
     RELIABILITY,
     IncidentLink,
@@ -140,7 +141,7 @@ class HandoverForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
-class RevealForm(forms.Form):
+class RevealForm(StepUpForm):
     purpose = forms.CharField(
         label=_("Purpose of this reveal"),
         min_length=10,

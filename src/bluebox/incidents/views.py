@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from bluebox.core import access, web
 from bluebox.core.bounds import query_day, query_id
-from bluebox.core.exceptions import ServiceError
+from bluebox.core.exceptions import ServiceError, StepUpRequired
 from bluebox.core.middleware import passive
 from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
@@ -318,13 +318,20 @@ def protected_person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     revealed = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            revealed = services.protected_person_reveal(
-                actor=request.user, person_id=pk, purpose=form.cleaned_data["purpose"]
-            )
-        except ServiceError as exc:
-            form.add_error("purpose", exc.message)
+        if not web.step_up(request, form, record=person):
             status = 400
+        else:
+            try:
+                revealed = services.protected_person_reveal(
+                    actor=request.user, person_id=pk, purpose=form.cleaned_data["purpose"]
+                )
+            except StepUpRequired as exc:
+                access.record_refusal(exc)  # the service's rollback took its entry
+                form.add_error("code", _("Type a current code (or use a passkey) to reveal."))
+                status = 403
+            except ServiceError as exc:
+                form.add_error("purpose", exc.message)
+                status = 400
     return render(
         request,
         "incidents/reveal.html",

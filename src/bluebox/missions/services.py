@@ -37,6 +37,7 @@ DEFINED_SETTINGS = (
     "primacy_rules",
     "gazetteer",
     "host_police_forwarding",
+    "reveal_alert",
 )
 SITE_FIELDS = (
     "name",

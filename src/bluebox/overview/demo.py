@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from bluebox.assessment.demo import load_demo_assessment
-from bluebox.core import audit
-from bluebox.core.models import RoleAssignment, User
+from bluebox.core import audit, mfa
+from bluebox.core.models import RoleAssignment, TotpDevice, User
 from bluebox.core.roles import Resource, Role
 from bluebox.deployment.models import (
     Caveat,
@@ -44,6 +44,10 @@ from bluebox.patrols.services import patrol_teams_from_deployment
 from bluebox.sharing.demo import load_demo_sharing
 
 DEMO_PASSWORD = "bluebox-demo-2026"  # noqa: S105 - printed to the operator on purpose; demo only
+# The authenticator secret (base32) of every demo account whose roles require a second factor:
+# published in the README so a newcomer can add it to any authenticator app, or read the current
+# code with `bluebox demo-code`. Demo only, like the password.
+DEMO_TOTP_SECRET = "BLUEBOXDEMOTOTPSECRETFORVARONIA2"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -278,6 +282,14 @@ def _load_accounts(mission: Mission) -> None:
         RoleAssignment.objects.create(
             user=user, role=account.role, mission=mission, **_scope(account, mission)
         )
+        if mfa.required_for(user) and not mfa.enrolled(user):
+            TotpDevice.objects.create(
+                user=user,
+                name="Demo authenticator",
+                confirmed=True,
+                secret=DEMO_TOTP_SECRET,
+                created_at=timezone.now(),
+            )
 
 
 def _load_capabilities(mission: Mission) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from bluebox.alerts import selectors as alert_selectors
 from bluebox.alerts.models import CapAlert
 from bluebox.core import access
+from bluebox.core import selectors as core_selectors
 from bluebox.core.roles import Resource
 from bluebox.deployment import selectors as deployment_selectors
 from bluebox.deployment.models import PlanStatus
@@ -58,6 +59,7 @@ def inbox_for(*, user: Any, now: datetime) -> list[InboxItem]:
         *_hrddp(user, now),
         *_sharing(user, now),
         *_engagement(user, now),
+        *_reveal_alerts(user),
     ]
     return sorted(items, key=lambda item: not item.urgent)
 
@@ -224,3 +226,17 @@ def _engagement(user: Any, now: datetime) -> list[InboxItem]:
         ) % {"n": unread}
         items.append(InboxItem("engagement-notices", text, unread, reverse("engagement-notices")))
     return items
+
+
+def _reveal_alerts(user: Any) -> list[InboxItem]:
+    if not _may(user, Resource.REVEAL_ALERT, "acknowledge"):
+        return []
+    waiting = core_selectors.reveal_alerts_for(user, open_only=True).count()
+    if not waiting:
+        return []
+    text = ngettext(
+        "%(n)d person revealed more identities than the mission allows",
+        "%(n)d alerts: people revealed more identities than the mission allows",
+        waiting,
+    ) % {"n": waiting}
+    return [InboxItem("reveal-alerts", text, waiting, reverse("reveal-alerts"), urgent=True)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed, everyone
+from bluebox.testing.matrix import MISSION_MEMBERS, PEOPLE, Endpoint, allowed, everyone
+from bluebox.testing.second_factor import with_step_ups
 
 ALERT_VIEWERS = {"commissioner", "reporter_at_a", "analyst", "east_analyst", "source_handler"}
 TRIAGERS = {"commissioner", "reporter_at_a", "analyst", "east_analyst"}
@@ -131,7 +132,7 @@ ENDPOINTS = [
         lambda w: f"/api/v1/alerts/{w.alert.pk}/caller/reveal/",
         _among({"source_handler"}, ALERT_VIEWERS, 200),
         body=lambda w: {"purpose": "Call the caller back"},
-        setup=_alert_at_a,
+        setup=with_step_ups(_alert_at_a, "alert", PEOPLE),
     ),
     Endpoint("api/v1/cap/", "get", lambda w: "/api/v1/cap/", everyone(200), setup=_cap),
     Endpoint("api/v1/cap/", "post", lambda w: "/api/v1/cap/", _cap_create_expect, body=_cap_body),

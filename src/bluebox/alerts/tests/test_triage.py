@@ -11,6 +11,7 @@ from bluebox.alerts.models import Alert, OutboundMessage
 from bluebox.core.access import NotPermitted, NotVisible
 from bluebox.core.exceptions import ServiceError
 from bluebox.incidents.models import Incident
+from bluebox.testing.second_factor import stepped_up
 
 from .conftest import NOW
 
@@ -141,6 +142,7 @@ def test_only_source_holders_reveal_a_caller_with_a_purpose(world, gateway):
         services.caller_reveal(actor=world.analyst, alert_id=alert.pk, purpose="Call them back now")
     with pytest.raises(ServiceError):
         services.caller_reveal(actor=world.source_handler, alert_id=alert.pk, purpose="x")
+    stepped_up(world.source_handler, alert)
     revealed = services.caller_reveal(
         actor=world.source_handler, alert_id=alert.pk, purpose="Call them back now"
     )

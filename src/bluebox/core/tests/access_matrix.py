@@ -26,6 +26,21 @@ def _planner_compartment(w: Any) -> None:
     )
 
 
+def _reveal_alert(w: Any) -> None:
+    from django.utils import timezone
+
+    from bluebox.core.models import RevealAlert
+
+    w.reveal_alert = RevealAlert.objects.create(
+        mission=w.mission,
+        actor=w.source_handler,
+        raised_at=timezone.now(),
+        window_hours=24,
+        limit=20,
+        count=21,
+    )
+
+
 # The people pages: the mission's administrator manages, its commanders read (another
 # mission's commander lists their own mission's people); for everyone else a person is not found.
 PEOPLE_READERS = {"admin", "commissioner"}
@@ -129,6 +144,102 @@ ENDPOINTS = [
     Endpoint("audit/", "get", lambda w: "/audit/", everyone(200), api=False),
     Endpoint("login/", "get", lambda w: "/login/", everyone(302), api=False),
     Endpoint("logout/", "post", lambda w: "/logout/", everyone(302), api=False),
+    Endpoint(
+        "reveal-alerts/",
+        "get",
+        lambda w: "/reveal-alerts/",
+        allowed({"commissioner", "other_commander", "auditor"}, 200, 403),
+        api=False,
+        setup=_reveal_alert,
+    ),
+    Endpoint(
+        "reveal-alerts/<int:pk>/acknowledge/",
+        "post",
+        lambda w: f"/reveal-alerts/{w.reveal_alert.pk}/acknowledge/",
+        # Another mission's commander: not found, and redirected like a refusal is not.
+        lambda who: 302 if who == "commissioner" else 404,
+        body=lambda w: {"note": "Checked with the handler: a planned operation."},
+        api=False,
+        setup=_reveal_alert,
+    ),
+    Endpoint("admin/login/", "get", lambda w: "/admin/login/", everyone(302), api=False),
+    # The second step of a sign-in: without a password just passed, back to the login page.
+    Endpoint(
+        "login/second-factor/",
+        "get",
+        lambda w: "/login/second-factor/",
+        everyone(302),
+        api=False,
+    ),
+    Endpoint("login/enrol/", "get", lambda w: "/login/enrol/", everyone(302), api=False),
+    Endpoint(
+        "login/passkey/begin/", "post", lambda w: "/login/passkey/begin/", everyone(400), api=False
+    ),
+    Endpoint(
+        "login/passkey/complete/",
+        "post",
+        lambda w: "/login/passkey/complete/",
+        everyone(400),
+        api=False,
+    ),
+    # One's own sign-in security: every signed-in person has theirs, and only theirs.
+    Endpoint("account/security/", "get", lambda w: "/account/security/", everyone(200), api=False),
+    Endpoint(
+        "account/security/totp/",
+        "get",
+        lambda w: "/account/security/totp/",
+        everyone(200),
+        api=False,
+    ),
+    Endpoint(
+        "account/security/recovery-codes/",
+        "post",
+        lambda w: "/account/security/recovery-codes/",
+        everyone(302),
+        api=False,
+    ),
+    Endpoint(
+        "account/security/remove/",
+        "post",
+        lambda w: "/account/security/remove/",
+        everyone(302),
+        api=False,
+    ),
+    Endpoint(
+        "account/recovery-codes/",
+        "get",
+        lambda w: "/account/recovery-codes/",
+        everyone(302),
+        api=False,
+    ),
+    Endpoint(
+        "account/passkeys/register/begin/",
+        "post",
+        lambda w: "/account/passkeys/register/begin/",
+        everyone(200),
+        api=False,
+    ),
+    Endpoint(
+        "account/passkeys/register/complete/",
+        "post",
+        lambda w: "/account/passkeys/register/complete/",
+        everyone(400),
+        api=False,
+    ),
+    Endpoint(
+        "account/step-up/passkey/begin/",
+        "post",
+        lambda w: "/account/step-up/passkey/begin/",
+        everyone(400),
+        api=False,
+    ),
+    Endpoint(
+        "account/step-up/passkey/complete/",
+        "post",
+        lambda w: "/account/step-up/passkey/complete/",
+        everyone(400),
+        api=False,
+    ),
     Endpoint("healthz", "get", lambda w: "/healthz", everyone(200), api=False),
     # Machinery, not content: the test client calls from loopback, which may read both.
     Endpoint("readyz", "get", lambda w: "/readyz", everyone(200), api=False),

@@ -25,6 +25,7 @@ from bluebox.detention.tests.factories import (
 )
 from bluebox.incidents.models import ProtectedPerson
 from bluebox.testing.factories import ProtectedPersonFactory
+from bluebox.testing.second_factor import stepped_up
 
 OLD = Fernet.generate_key().decode()
 NEW = Fernet.generate_key().decode()
@@ -64,6 +65,12 @@ def _pages(world, person, custody):
     api = APIClient()
     api.force_login(world.detention_officer)
     purpose = {"purpose": "Case review ordered by the commissioner"}
+    for who, record in (
+        (world.commissioner, custody),
+        (world.detention_officer, custody),
+        (world.source_handler, person),
+    ):
+        stepped_up(who, record)
     return {
         "custody board": web_commissioner.get("/detention/"),
         "detainee page": web_commissioner.get(f"/detention/{custody.pk}/"),

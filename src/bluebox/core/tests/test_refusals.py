@@ -25,6 +25,7 @@ from bluebox.detention.tests.factories import CANARY_NAME, ApprehensionFactory
 from bluebox.hrddp.tests.factories import DecisionFactory, HostUnitFactory
 from bluebox.incidents import services as incident_services
 from bluebox.testing.factories import IncidentFactory
+from bluebox.testing.second_factor import stepped_up
 
 INFORMANT = "Informant Refusal-Canary Xq2"
 SURVIVOR = "Survivor Refusal-Canary Lm9"
@@ -194,11 +195,13 @@ def test_a_refused_caller_reveal_survives_its_own_rollback(world):
         "alert",
         str(alert.pk),
     )
+    step = stepped_up(world.source_handler, alert)
     revealed = alert_services.caller_reveal(
         actor=world.source_handler, alert_id=alert.pk, purpose=PURPOSE
     )
     assert revealed["phone"] == "+23672000111"
     shown = AuditEntry.objects.get(action="reveal-caller")
+    assert shown.detail.pop("step_up")["id"] == step.pk
     assert shown.detail == {"caller": alert.caller.pseudonym, "purpose": PURPOSE}
 
 
@@ -256,6 +259,7 @@ def test_a_reveal_by_someone_without_the_right_is_refused_even_with_the_compartm
 
 def test_an_allowed_reveal_writes_one_entry_with_the_purpose_and_never_the_identity(world, people):
     informant, _survivor = people
+    stepped_up(world.source_handler, informant)
     stated = access.reveal(
         world.source_handler,
         informant,
@@ -271,6 +275,7 @@ def test_an_allowed_reveal_writes_one_entry_with_the_purpose_and_never_the_ident
         "protected_person",
         str(informant.pk),
     )
+    assert entry.detail.pop("step_up")["method"] == "totp"
     assert entry.detail == {"pseudonym": informant.pseudonym, "purpose": PURPOSE}
     for logged in AuditEntry.objects.all():
         assert INFORMANT not in str(logged.detail)
@@ -279,6 +284,8 @@ def test_an_allowed_reveal_writes_one_entry_with_the_purpose_and_never_the_ident
 def test_the_detention_and_incident_reveals_keep_their_audit_entries(world, people):
     informant, _survivor = people
     custody = ApprehensionFactory(site=world.site_a)
+    stepped_up(world.detention_officer, custody)
+    stepped_up(world.source_handler, informant)
     identity = detention_services.detainee_reveal(
         actor=world.detention_officer, apprehension_id=custody.pk, purpose=PURPOSE
     )
@@ -288,6 +295,7 @@ def test_the_detention_and_incident_reveals_keep_their_audit_entries(world, peop
     )
     assert revealed["identity"] == INFORMANT
     entries = AuditEntry.objects.filter(action="reveal").order_by("seq")
+    assert all(e.detail.pop("step_up") for e in entries)
     assert [(e.resource, e.detail) for e in entries] == [
         ("detention", {"field": "detainee_identity", "purpose": PURPOSE}),
         ("protected_person", {"pseudonym": informant.pseudonym, "purpose": PURPOSE}),

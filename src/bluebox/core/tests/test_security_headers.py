@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from bluebox.detention.tests.factories import CANARY_NAME, ApprehensionFactory
 from bluebox.testing.factories import ProtectedPersonFactory
+from bluebox.testing.second_factor import stepped_up
 
 PURPOSE = {"purpose": "Confirm identity before the handover hearing"}
 TEMPLATES = Path(__file__).resolve().parents[2]
@@ -25,6 +26,13 @@ def _no_store(response) -> bool:
 def test_every_reveal_answers_no_store_on_the_api_and_the_web(world):
     custody = ApprehensionFactory(site=world.site_a)
     person = ProtectedPersonFactory(incident__site=world.site_a)
+    for who, record in (
+        (world.detention_officer, custody),
+        (world.detention_officer, custody),
+        (world.source_handler, person),
+        (world.source_handler, person),
+    ):
+        stepped_up(who, record)
     api = APIClient()
     api.force_authenticate(world.detention_officer)
     response = api.post(f"/api/v1/detention/apprehensions/{custody.pk}/reveal/", PURPOSE)
@@ -51,6 +59,7 @@ def test_a_token_clients_answers_are_not_stored_either(world):
     _, key = services.token_create(actor=officer, user=officer, name="phone")
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    stepped_up(officer, custody)
     response = api.post(f"/api/v1/detention/apprehensions/{custody.pk}/reveal/", PURPOSE)
     assert response.status_code == 200 and _no_store(response)
     assert _no_store(api.get(f"/api/v1/detention/apprehensions/{custody.pk}/"))

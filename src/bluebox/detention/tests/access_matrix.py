@@ -11,7 +11,8 @@ from bluebox.detention.tests.factories import (
     RiskAssessmentFactory,
 )
 from bluebox.hrddp.tests.factories import DecisionFactory, HostUnitFactory
-from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed, everyone
+from bluebox.testing.matrix import MISSION_MEMBERS, PEOPLE, Endpoint, allowed, everyone
+from bluebox.testing.second_factor import with_step_ups
 
 # The register is read at site A by these people; identities only by the first two.
 HOLDERS = {"commissioner", "detention_officer"}
@@ -151,7 +152,7 @@ ENDPOINTS = [
         lambda w: f"/{A}apprehensions/{w.custody.pk}/reveal/",
         _reveal_expect(200),
         body=lambda w: {"purpose": "family tracing request"},
-        setup=_custody_at_a,
+        setup=with_step_ups(_custody_at_a, "custody", PEOPLE),
     ),
     Endpoint(
         f"{A}apprehensions/<int:pk>/assessments/",
@@ -268,7 +269,7 @@ ENDPOINTS = [
         _reveal_expect(200),
         body=lambda w: {"purpose": "family tracing request"},
         api=False,
-        setup=_custody_at_a,
+        setup=with_step_ups(_custody_at_a, "custody", PEOPLE),
     ),
     Endpoint(
         "detention/<int:pk>/handover/",

@@ -19,6 +19,7 @@ from bluebox.detention.tests.factories import (
     RiskAssessmentFactory,
 )
 from bluebox.testing.matrix import PEOPLE
+from bluebox.testing.second_factor import stepped_up
 
 HOLDERS = {"commissioner", "detention_officer"}
 WITHOUT = [p for p in PEOPLE if p not in HOLDERS]
@@ -93,6 +94,7 @@ def test_holders_see_it_only_by_a_stated_and_audited_reveal(world, custody):
         f"/api/v1/detention/apprehensions/{custody.pk}/reveal/", {"purpose": "x"}, format="json"
     )
     assert short.status_code == 400
+    stepped_up(world.detention_officer, custody)
     shown = client.post(
         f"/api/v1/detention/apprehensions/{custody.pk}/reveal/",
         {"purpose": "Family tracing request from the ICRC"},
@@ -113,6 +115,7 @@ def test_a_compartment_grant_lets_an_analyst_reveal(world, custody):
     )
     client = APIClient()
     client.force_login(world.analyst)
+    stepped_up(world.analyst, custody)
     shown = client.post(
         f"/api/v1/detention/apprehensions/{custody.pk}/reveal/",
         {"purpose": "Case review ordered by the commissioner"},

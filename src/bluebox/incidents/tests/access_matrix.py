@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bluebox.incidents.tests.conftest import UCDP_COLUMNS, ucdp_row
 from bluebox.testing.factories import ImportJobFactory, IncidentFactory, ProtectedPersonFactory
-from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed, everyone
+from bluebox.testing.matrix import MISSION_MEMBERS, PEOPLE, Endpoint, allowed, everyone
+from bluebox.testing.second_factor import with_step_ups
 
 VIEWERS = {
     "commissioner",
@@ -197,7 +198,7 @@ ENDPOINTS = [
         lambda w: f"/api/v1/protected-people/{w.person.pk}/reveal/",
         _among_viewers({"source_handler"}, 200),
         body=lambda w: {"purpose": "Arrange a safe meeting"},
-        setup=_informant_at_a,
+        setup=with_step_ups(_informant_at_a, "person", PEOPLE),
     ),
     Endpoint("incidents/", "get", lambda w: "/incidents/", everyone(200), api=False),
     Endpoint(

@@ -12,14 +12,17 @@ import logging
 from urllib.parse import urlencode
 
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from bluebox.alerts import gateways
 from bluebox.alerts import services as alert_services
+from bluebox.core.mfa import totp_code
 from bluebox.core.models import AuditEntry
 from bluebox.incidents import services
 from bluebox.testing.factories import IncidentFactory
 from bluebox.testing.matrix import PEOPLE
+from bluebox.testing.second_factor import TEST_SECRET, enrol_totp, stepped_up
 
 INFORMANT = "Canary Informant Zq7Xw"
 SURVIVOR = "Canary Survivor Pk4Rt"
@@ -170,13 +173,14 @@ def test_no_channel_leaks_a_protected_identity_without_the_compartment(world, ca
 
 def test_the_compartment_holder_sees_the_identity_only_through_an_audited_reveal(world):
     incident, _sgbv, informant, survivor, _alert, _channel, _secret = _plant(world)
+    enrol_totp(world.source_handler)
     client = APIClient()
     client.force_login(world.source_handler)
     assert INFORMANT not in _text(client.get(f"/api/v1/incidents/{incident.pk}/"))
     assert INFORMANT not in _text(client.get("/api/v1/protected-people/"))
     response = client.post(
         f"/api/v1/protected-people/{informant.pk}/reveal/",
-        {"purpose": "Arrange a safe meeting"},
+        {"purpose": "Arrange a safe meeting", "code": totp_code(TEST_SECRET, timezone.now())},
         format="json",
     )
     assert response.status_code == 200 and response.json()["identity"] == INFORMANT
@@ -192,6 +196,7 @@ def test_the_compartment_holder_sees_the_identity_only_through_an_audited_reveal
     assert refused.status_code == 403
     web = Client()
     web.force_login(world.source_handler)
+    stepped_up(world.source_handler, informant)
     page = web.post(
         f"/incidents/people/{informant.pk}/reveal/", {"purpose": "Arrange a safe meeting"}
     )
