@@ -74,10 +74,7 @@ def test_a_planner_lifts_a_caveat_and_sees_the_change_on_the_board(
 
     desktop = browser.new_context(viewport={"width": 1366, "height": 900})
     page = page_errors.watch(desktop.new_page())
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "planner")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, "planner")
     page.goto(f"{live_server.url}/deployment/plans/{plan.pk}/")
     page.wait_for_selector("#binding-rules")
     assert "Strictland: No deployment to Site A" in page.inner_text("#binding-rules")
