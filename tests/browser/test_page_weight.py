@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from bluebox.testing.factories import TEST_PASSWORD, IncidentFactory
+from bluebox.testing.browser import sign_in
+from bluebox.testing.factories import IncidentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -101,11 +102,7 @@ def test_every_main_page_stays_within_its_weight_budget(
         viewport={"width": 390, "height": 844}, is_mobile=True, service_workers="block"
     )
     page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "commissioner")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, base, "commissioner")
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     weights: dict[str, tuple[int, int, int]] = {}
