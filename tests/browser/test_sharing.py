@@ -7,7 +7,8 @@ import pytest
 
 from bluebox.core.models import AuditEntry
 from bluebox.core.sharing import DisclosureReceipt
-from bluebox.testing.factories import TEST_PASSWORD, IncidentFactory
+from bluebox.testing.browser import sign_in
+from bluebox.testing.factories import IncidentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,11 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _login(browser, live_server, username, page_errors, width=1280):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = page_errors.watch(context.new_page())
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    # The commissioner reaches compartments: the shared sign-in step handles the second factor.
+    sign_in(page, live_server.url, username)
     return context, page
 
 
