@@ -13,7 +13,7 @@ from bluebox.alerts import services as alert_services
 from bluebox.alerts.models import OutboundMessage
 from bluebox.engagement import services
 from bluebox.engagement.models import Commitment, Notice
-from bluebox.testing.factories import TEST_PASSWORD
+from bluebox.testing.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _login(browser, live_server, username, page_errors):
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = page_errors.watch(context.new_page())
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, username)
     return context, page
 
 

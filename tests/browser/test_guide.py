@@ -10,7 +10,7 @@ import pytest
 
 from bluebox.detention.models import Apprehension
 from bluebox.guide.tests.factories import approved
-from bluebox.testing.factories import TEST_PASSWORD
+from bluebox.testing.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,11 +20,7 @@ PHONE = {"width": 390, "height": 844}
 def _login(browser, live_server, username, page_errors):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = page_errors.watch(context.new_page())
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, username)
     return context, page
 
 

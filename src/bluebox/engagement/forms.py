@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bluebox.core import inputs
 from bluebox.core.classification import Classification
+from bluebox.core.forms import StepUpForm
 from bluebox.engagement.models import (
     AgeBand,
     CommitmentStatus,
@@ -275,7 +276,7 @@ class DueForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=300)
 
 
-class RevealForm(forms.Form):
+class RevealForm(StepUpForm):
     purpose = forms.CharField(label=_("Purpose"), max_length=500)
 
 

@@ -19,7 +19,7 @@ from bluebox.alerts.models import OutboundMessage
 from bluebox.core import access, web
 from bluebox.core.bounds import query_id
 from bluebox.core.classification import Classification
-from bluebox.core.exceptions import ServiceError
+from bluebox.core.exceptions import ServiceError, StepUpRequired
 from bluebox.core.models import RoleAssignment, User
 from bluebox.core.pdf import marking_of
 from bluebox.core.pdf import render as pdf_render
@@ -243,11 +243,18 @@ def _reveal(request: HttpRequest, record: Any, reveal: Any, back: tuple[str, int
     revealed = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            revealed = reveal(form.cleaned_data["purpose"])
-        except ServiceError as exc:
-            form.add_error("purpose", exc.message)
+        if not web.step_up(request, form, record=record):
             status = 400
+        else:
+            try:
+                revealed = reveal(form.cleaned_data["purpose"])
+            except StepUpRequired as exc:
+                access.record_refusal(exc)  # the service's rollback took its entry
+                form.add_error("code", _("Type a current code (or use a passkey) to reveal."))
+                status = 403
+            except ServiceError as exc:
+                form.add_error("purpose", exc.message)
+                status = 400
     return render(
         request,
         "engagement/reveal.html",

@@ -16,7 +16,8 @@ from bluebox.engagement.models import Participant
 from bluebox.engagement.tests.factories import HARM, commitment_row
 from bluebox.hrddp.tests.factories import DecisionFactory, HostUnitFactory
 from bluebox.testing.factories import IncidentFactory
-from bluebox.testing.matrix import Endpoint, allowed, everyone
+from bluebox.testing.matrix import PEOPLE, Endpoint, allowed, everyone
+from bluebox.testing.second_factor import with_step_ups
 
 MANAGE = {"commissioner", "community_officer"}
 VIEW = MANAGE | {"analyst", "east_analyst", "planner"}
@@ -262,7 +263,7 @@ ENDPOINTS = [
         _write(200),
         body=lambda w: {"purpose": "Calling before the next session"},
         api=False,
-        setup=_records,
+        setup=with_step_ups(_records, "participant", PEOPLE),
     ),
     Endpoint(P + "commitments/", "get", lambda w: f"/{P}commitments/", _pages, api=False),
     Endpoint(

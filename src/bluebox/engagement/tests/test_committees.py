@@ -15,6 +15,7 @@ from bluebox.alerts.intake import InboundMessage
 from bluebox.core.exceptions import NotPermitted, ServiceError
 from bluebox.engagement import selectors, services
 from bluebox.overview.inbox import inbox_for
+from bluebox.testing.second_factor import stepped_up
 
 PHONE = "+23672123456"
 
@@ -93,6 +94,7 @@ def test_a_members_phone_is_never_shown_outside_the_engagement_team(world, commi
         services.member_reveal(
             actor=world.analyst, member_id=member.pk, purpose="Checking the committee list"
         )
+    stepped_up(world.community_officer, member)
     shown = services.member_reveal(
         actor=world.community_officer,
         member_id=member.pk,

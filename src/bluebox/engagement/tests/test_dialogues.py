@@ -20,6 +20,7 @@ from bluebox.engagement.models import (
     Problem,
     Session,
 )
+from bluebox.testing.second_factor import stepped_up
 
 from .factories import HARM, commitment_row, dialogue, session
 
@@ -244,6 +245,7 @@ def test_names_and_numbers_are_stored_encrypted_and_revealed_only_to_the_team(wo
         services.participant_reveal(
             actor=world.analyst, participant_id=p.pk, purpose="Checking the list for the report"
         )
+    stepped_up(world.commissioner, p)
     shown = services.participant_reveal(
         actor=world.commissioner, participant_id=p.pk, purpose="Call before the next session"
     )
