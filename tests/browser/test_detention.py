@@ -177,10 +177,7 @@ def test_the_custody_board_shows_whole_countdowns_on_a_desktop(
         )
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = page_errors.watch(context.new_page())
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "detention_officer")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, "detention_officer")
     page.goto(f"{live_server.url}/detention/")
     page.wait_for_selector("html[data-clocks=running]")
     clipped = page.eval_on_selector_all(
