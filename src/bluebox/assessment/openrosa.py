@@ -28,8 +28,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bluebox.assessment import instances, selectors, services
 from bluebox.assessment.models import CollectorCredential, FormVersion
-from bluebox.core import access, uploads
+from bluebox.core import access, audit, mfa, uploads
 from bluebox.core.exceptions import NotPermitted, NotVisible, ServiceError
+from bluebox.core.models import AuditOutcome
 from bluebox.core.roles import Resource
 from bluebox.missions.models import Mission
 
@@ -112,7 +113,19 @@ def _user(request: HttpRequest) -> Any:
                 return user
     # The account's password, through the throttled, audited backend; a wrong collector
     # password goes the same way, so it counts as a failed login too.
-    return authenticate(request, username=username, password=password)
+    user = authenticate(request, username=username, password=password)
+    if user is not None and mfa.asks_second_factor(user):
+        # Basic authentication carries no second factor: a person who signs in with one uses a
+        # password made for one phone (revocable, OpenRosa only), never the account's alone.
+        audit.record(
+            actor=user,
+            action="login-refused",
+            outcome=AuditOutcome.DENIED,
+            resource=Resource.SURVEY_RESPONSE,
+            detail={"channel": "openrosa", "reason": "second factor required"},
+        )
+        return None
+    return user
 
 
 def _refusal(exc: Exception) -> HttpResponse:

@@ -254,7 +254,10 @@ def test_the_form_list_follows_scope_and_assignment(world, analyst_form_at_b):
     assert Collect("reporter_a").form_list() == []
     # People who may not collect get an empty list; other missions' people get nothing at all.
     assert Collect("planner").form_list() == []
-    assert Collect("other_commander").get("/openrosa/minutest/formList").status_code == 404
+    # A commander signs Collect in with a phone password (their own needs a second factor).
+    _, other_phone = services.collector_credential_create(actor=world.other_commander, name="Phone")
+    elsewhere = Collect("other_commander", password=other_phone)
+    assert elsewhere.get("/openrosa/minutest/formList").status_code == 404
     assert Collect("outsider").get("/openrosa/minutest/formList").status_code == 404
     assert Collect("reporter_a").get("/openrosa/nowhere/formList").status_code == 404
 
@@ -319,3 +322,17 @@ def test_a_request_larger_than_announced_is_refused(world, form, settings):
     )
     assert response.status_code == 413
     assert not Submission.objects.exists()
+
+
+def test_an_account_that_needs_a_second_factor_collects_only_with_a_phone_password(world, form):
+    """Basic authentication carries no second factor: the commander's own password is refused
+    (and audited); a password made for one phone still works."""
+    commander = Collect("commissioner")
+    assert commander.get("/openrosa/minutest/formList").status_code == 401
+    refused = AuditEntry.objects.filter(action="login-refused", outcome=AuditOutcome.DENIED).get()
+    assert refused.detail == {"channel": "openrosa", "reason": "second factor required"}
+    _, secret = services.collector_credential_create(actor=world.commissioner, name="Phone 1")
+    assert (
+        Collect("commissioner", password=secret).get("/openrosa/minutest/formList").status_code
+        == 200
+    )
