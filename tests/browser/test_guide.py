@@ -94,6 +94,9 @@ def test_may_i_detain_here_on_a_phone_and_the_register_agrees(
     page.select_option("#id_legal_basis", "urgent_temporary_measure")
     page.fill("#id_host_request_reference", "MinInt/2026/311")
     page.fill("#id_reason", "Armed robbery of traders")
+    # What the register asks of every apprehension (nothing about the person is presumed).
+    page.select_option("#id_sex", "male")
+    page.select_option("#id_interpreter", "not_needed")
     page.click("#apprehension-form button[type=submit]")
     page.wait_for_selector("#apprehension-form .errors")
     errors = page.inner_text("#apprehension-form")

@@ -220,7 +220,7 @@ def factsheet(request: HttpRequest) -> HttpResponse:
     rows = _rows(request.user)
     marking = pdf.marking_of(_marking(rows))
     html = render_to_string(
-        "assessment/factsheet.html",
+        "assessment/factsheet_pdf.html",
         {"rows": rows, "today": date.today(), "now": timezone.now(), "marking": marking},
         request=request,
     )

@@ -59,7 +59,8 @@ def _records(w: Any) -> None:
         sector=w.east,
         site=w.site_a,
         dialogue=w.dialogue,
-        pseudonym="P-MATRIX",
+        # Unique per setup: the API fuzz world runs every setup into one database.
+        pseudonym=f"P-MATRIX-{w.dialogue.pk}",
         group="women",
         added_at=w.dialogue.created_at,
     )
