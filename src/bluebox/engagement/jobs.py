@@ -42,7 +42,7 @@ def commitments_flag_overdue(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     flagged: list[int] = []
     candidates = (
-        Commitment.objects.select_for_update()
+        Commitment.objects.select_for_update(of=("self",))
         .filter(voided_at__isnull=True, status__in=OPEN_STATUSES, overdue_flagged_at__isnull=True)
         .select_related("mission", "owner_user")
     )
