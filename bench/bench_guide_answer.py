@@ -2,8 +2,11 @@
 
 In a throwaway SQLite database with the demo rules (MINUVAR 2025 and 2026, approved), a
 reporter asks the answer API about every action in turn at a site, many times, and the same
-page (the GET form with its answer). Prints the median and p95 of each, in milliseconds; the
-first request of the process and the parsing of a rule set are reported apart.
+page (the GET form with its answer). The baseline, timed in the same run, interleaved with the
+answers, is the same person reading the site they are at from the API (``/api/v1/sites/<id>/``:
+authentication, authorization, one record, JSON), so the ratio says what answering costs beyond
+any request. Prints the median and p95 of each in milliseconds and the ratios of the medians;
+the first request of the process and the parsing of a rule set are reported apart.
 
     .venv/bin/python bench/bench_guide_answer.py [--rounds 300] [--quick]
 """
@@ -78,9 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         api.get("/api/v1/guide/answer/", {**query, "action": "detain"})
         first = time.perf_counter() - started
-        api_times, page_times = [], []
+        api_times, page_times, base_times = [], [], []
         for i in range(args.rounds):
             action = ACTIONS[i % len(ACTIONS)]
+            t0 = time.perf_counter()
+            response = api.get(f"/api/v1/sites/{site.pk}/")
+            base_times.append(time.perf_counter() - t0)
+            assert response.status_code == 200, response.content
             t0 = time.perf_counter()
             response = api.get("/api/v1/guide/answer/", {**query, "action": action})
             api_times.append(time.perf_counter() - t0)
@@ -103,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"parsing and checking the 2026 rule set: {parsing * 1000:.1f} ms (once a process)")
         print(f"answer API, {args.rounds} answers over {len(ACTIONS)} actions: {_ms(api_times)}")
         print(f"answer page, {args.rounds} pages: {_ms(page_times)}")
+        print(f"baseline, the reporter's site from the API: {_ms(base_times)}")
+        base = statistics.median(base_times)
+        print(
+            f"ratio of medians: answer API / baseline {statistics.median(api_times) / base:.2f}x, "
+            f"answer page / baseline {statistics.median(page_times) / base:.2f}x"
+        )
     return 0
 
 

@@ -3,7 +3,6 @@ with citations; quickly."""
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -117,16 +116,19 @@ def test_the_page_answers_on_a_phone_in_french(ruled: SimpleNamespace) -> None:
     assert "Résolution 2893 (2026)" in html
 
 
-def test_the_answer_is_quick(ruled: SimpleNamespace) -> None:
+def test_a_rule_set_is_parsed_once_however_many_answers_it_gives(ruled: SimpleNamespace) -> None:
+    """What keeps an answer quick, said without a clock (the timing is in bench/): the rule set
+    is parsed and checked once per version, not at every question."""
+    from bluebox.guide import adapter
+
+    adapter._parsed.cache_clear()
     client = APIClient()
     client.force_login(ruled.reporter_at_a)
     query = {"site": ruled.site_a.pk, "action": "detain", "host_request": "true"}
-    client.get("/api/v1/guide/answer/", query)  # warm: the rule set is parsed once
-    started = time.perf_counter()
     for _ in range(20):
         assert client.get("/api/v1/guide/answer/", query).status_code == 200
-    per_answer = (time.perf_counter() - started) / 20
-    assert per_answer < 0.25, f"{per_answer * 1000:.0f} ms an answer"
+    info = adapter._parsed.cache_info()
+    assert info.misses == 1 and info.hits >= 19, info
 
 
 def test_arabic(ruled: SimpleNamespace) -> None:
