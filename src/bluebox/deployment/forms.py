@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bluebox.core import inputs
-from bluebox.deployment import adapter, labels
+from bluebox.core import inputs, labels
+from bluebox.deployment import adapter
 from bluebox.deployment.models import (
     CaveatKind,
     ContributingCountry,
@@ -146,7 +146,7 @@ class CaveatForm(forms.Form):
         self.fields["sites"].choices = [  # type: ignore[attr-defined]
             (s.code, s.name) for s in FieldSite.objects.filter(mission=mission).order_by("name")
         ]
-        self.fields["tasks"].choices = [(t, labels.task_label(t)) for t in adapter.TASKS]  # type: ignore[attr-defined]
+        self.fields["tasks"].choices = [(t, labels.label(t, "task")) for t in adapter.TASKS]  # type: ignore[attr-defined]
 
     def parameters(self) -> dict[str, Any]:
         """The structured parameters of the chosen kind (the service checks them)."""

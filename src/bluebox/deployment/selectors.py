@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from bluebox.core import access
-from bluebox.deployment.labels import caveat_sentence
 from bluebox.deployment.models import (
     Caveat,
     DeploymentAnalysis,
@@ -19,6 +18,7 @@ from bluebox.deployment.models import (
     RosterNomination,
     SpecialisedPoliceTeam,
 )
+from bluebox.deployment.wording import recorded_caveat_sentence
 from bluebox.missions.models import FieldSite
 
 
@@ -154,5 +154,5 @@ def force_register(user: Any, mission_id: int) -> dict[str, Any]:
         **force,
         "countries": [{"code": code, **entry} for code, entry in sorted(by_country.items())],
         "ipos_by_site": list(placed),
-        "caveat_sentences": [(c, caveat_sentence(c, sites)) for c in force["caveats"]],
+        "caveat_sentences": [(c, recorded_caveat_sentence(c, sites)) for c in force["caveats"]],
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bluebox.core import labels
+from bluebox.deployment.models import Caveat
 
 #: How many what-if changes the plan page offers (the sweep's best first).
 TOP_CHANGES = 8
@@ -65,6 +66,21 @@ def caveat_sentence(kind: str, parameters: dict[str, Any] | None, names: dict[st
     }
     sentence = sentences.get(kind)
     return sentence() if sentence else labels.label(kind, "caveat")
+
+
+def recorded_caveat_sentence(caveat: Caveat, site_names: dict[str, str]) -> str:
+    """A caveat of the force register, who and what: "Officers from Senegal: No deployment to
+    Korrin IDP camp." A site code no longer in the mission is shown as it is."""
+    who = (
+        _("%(unit)s (%(country)s)") % {"unit": caveat.unit.name, "country": caveat.country.name}
+        if caveat.unit_id and caveat.unit is not None
+        else _("Officers from %(country)s") % {"country": caveat.country.name}
+    )
+    parameters = dict(caveat.parameters or {})
+    if caveat.kind == "capital_approval":
+        parameters.setdefault("delay_days", caveat.country.capital_approval_delay_days)
+    rule = caveat_sentence(caveat.kind, parameters, site_names)
+    return _("%(who)s: %(rule)s.") % {"who": who, "rule": rule}
 
 
 def _set_country(set_id: str, problem: dict[str, Any], names: dict[str, str]) -> str:
