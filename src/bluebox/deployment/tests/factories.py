@@ -12,13 +12,21 @@ from bluebox.deployment.models import (
 )
 from bluebox.testing.factories import FieldSiteFactory
 
+_BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def country_code(n: int) -> str:
+    """Three characters, as the column holds: 'X' and two base-36 digits (ISO's user-assigned
+    X-range, so no real country is taken), 1,296 codes before they repeat."""
+    return "X" + _BASE36[n // 36 % 36] + _BASE36[n % 36]
+
 
 class CountryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ContributingCountry
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"C{n:02d}")
+    code = factory.Sequence(country_code)
     name = factory.Sequence(lambda n: f"Country {n}")
     is_synthetic = True
 

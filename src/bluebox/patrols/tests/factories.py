@@ -1,20 +1,13 @@
-"""Factories for patrol records (factory_boy)."""
+"""Factories for patrol records (factory_boy); countries come from the force records' factory."""
 
 from __future__ import annotations
 
 import factory
 
-from bluebox.deployment.models import ContributingCountry, FormedPoliceUnit
+from bluebox.deployment.models import FormedPoliceUnit
+from bluebox.deployment.tests.factories import CountryFactory
 from bluebox.patrols.models import PatrolTeam
 from bluebox.testing.factories import FieldSiteFactory
-
-
-class CountryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ContributingCountry
-
-    code = factory.Sequence(lambda n: f"C{n:02d}")
-    name = factory.Sequence(lambda n: f"Country {n}")
 
 
 class FpuFactory(factory.django.DjangoModelFactory):
