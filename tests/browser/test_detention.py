@@ -49,6 +49,7 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     page.fill("#id_location", "North gate of the camp")
     page.fill("#id_apprehending_unit", "FPU 1, platoon 2")
     page.select_option("#id_legal_basis", "imminent_threat")
+    page.select_option("#id_threat", label="Violence without weapons")
     page.fill("#id_reason", "Setting fire to shelters")
     page.check("#id_medical_check_done")
     page.click("#apprehension-form button[type=submit]")

@@ -93,6 +93,7 @@ def test_may_i_detain_here_on_a_phone_and_the_register_agrees(
     page.fill("#id_apprehending_unit", "FPU 2")
     page.select_option("#id_legal_basis", "urgent_temporary_measure")
     page.fill("#id_host_request_reference", "MinInt/2026/311")
+    page.select_option("#id_threat", label="Armed (knives, machetes, a few firearms)")
     page.fill("#id_reason", "Armed robbery of traders")
     # What the register asks of every apprehension (nothing about the person is presumed).
     page.select_option("#id_sex", "male")
@@ -105,5 +106,21 @@ def test_may_i_detain_here_on_a_phone_and_the_register_agrees(
     assert "paragraph 31(b)(iii)" in errors
     assert not Apprehension.objects.exists()
     page.screenshot(path=str(screenshots / "guide-register-refuses-phone.png"), full_page=True)
+
+    # At Site A the same case is the police's to act on, unless the threat is the Force's:
+    # the threat the officer states decides.
+    page.select_option("#id_site", str(world.site_a.pk))
+    page.fill("#id_apprehended_at", apprehended.strftime("%Y-%m-%dT%H:%M"))
+    page.select_option("#id_threat", label="Sustained, large-scale firearms or military weapons")
+    page.click("#apprehension-form button[type=submit]")
+    page.wait_for_selector("#apprehension-form .errors")
+    assert "military primacy (green box)" in page.inner_text("#apprehension-form")
+    assert not Apprehension.objects.exists()
+    page.fill("#id_apprehended_at", apprehended.strftime("%Y-%m-%dT%H:%M"))
+    page.select_option("#id_threat", label="Armed (knives, machetes, a few firearms)")
+    page.click("#apprehension-form button[type=submit]")
+    page.wait_for_selector("#custody-rules")
+    assert "Armed (knives, machetes, a few firearms)" in page.inner_text("#custody-rules")
+    assert Apprehension.objects.get().site_id == world.site_a.pk
     assert not page_errors
     context.close()

@@ -36,6 +36,7 @@ from bluebox.detention.models import (
     RiskAssessment,
     Sex,
 )
+from bluebox.guide.models import Threat
 from bluebox.missions.models import Mission
 
 
@@ -112,6 +113,8 @@ class ApprehensionCreateSerializer(serializers.Serializer[Any]):
     apprehending_unit = serializers.CharField(max_length=160)
     legal_basis = serializers.ChoiceField(choices=LegalBasis.choices)
     host_request_reference = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    # The armed threat level faced, which the mission's rules read (not stated: not established).
+    threat = serializers.ChoiceField(choices=Threat.choices, required=False, allow_null=True)
     reason = serializers.CharField(max_length=5000)
     medical_check_done = serializers.BooleanField(required=False)
     medical_check_at = inputs.DateTimeField(required=False, allow_null=True)

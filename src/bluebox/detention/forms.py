@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from bluebox.core import inputs
 from bluebox.core.forms import StepUpForm
 from bluebox.detention.models import EvidenceKind, Interpreter, LegalBasis, Risk, Sex
+from bluebox.guide.models import Threat
 
 NO_IDENTITY_HINT = _("Never write the detainee's name here: identities go in their own field.")
 CHOOSE = [("", _("— choose —"))]
@@ -114,6 +115,8 @@ class ApprehensionForm(SafeguardsFields):
     host_request_reference = forms.CharField(
         label=_("Host state's request (reference)"), max_length=120, required=False
     )
+    # The mission's rules read it: beyond the police's primacy (the green box) the Force acts.
+    threat = forms.ChoiceField(label=_("The threat you faced"), choices=[*CHOOSE, *Threat.choices])
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), help_text=NO_IDENTITY_HINT
     )

@@ -12,7 +12,12 @@ class GuideConfig(AppConfig):
     nav_resources = (Resource.GUIDE,)
 
     def ready(self) -> None:
+        from bluebox.core import labels
         from bluebox.core.roles import Resource, Role, register_policy, rule
+        from bluebox.guide.models import Threat
+
+        # The registers the rules gate record the threat level the officer stated.
+        labels.register("threat", Threat)
 
         # The rules are the mission's law, not operational content: everyone who acts in the
         # mission reads them and the administrator who sets the mission up loads them. Partner

@@ -26,7 +26,7 @@ from bluebox.engines.custody import CustodyLimits
 from bluebox.engines.custody.legal import MandateProfile, SiteFacts, legal_basis_problems
 from bluebox.guide import selectors as guide
 from bluebox.guide import services as guide_services
-from bluebox.guide.models import RuleOverride
+from bluebox.guide.models import RuleOverride, Threat
 from bluebox.missions.models import FieldSite, Mission
 
 
@@ -51,6 +51,7 @@ def apprehension_record(
     reason: str,
     detainee_details: str = "",
     host_request_reference: str = "",
+    threat: str | None = None,
     medical_check_done: bool = False,
     medical_check_at: datetime | None = None,
     medical_notes: str = "",
@@ -66,6 +67,10 @@ def apprehension_record(
     refused with the reasons and citations, unless a commander overrides it with a written
     justification (audited); the clock is the one the allowing rule's SOP sets. A mission
     without rules keeps the check of its mandate profile.
+
+    ``threat`` is the armed threat level the officer faced (a level of
+    :class:`bluebox.guide.models.Threat`; ``None`` when not stated): the rules read it, so a
+    threat beyond the police's primacy (the green box) is refused like any other.
 
     ``safeguards`` (sex, age, rights, interpreter, notifications) are required from the page
     and the API; callers that predate them (imports, tests) record the sex as not stated.
@@ -109,6 +114,7 @@ def apprehension_record(
         site=site,
         legal_basis=legal_basis,
         host_request_reference=host_request_reference,
+        threat=threat,
         apprehended_at=apprehended_at,
         overridden=bool(override_justification.strip()),
     )
@@ -147,7 +153,7 @@ def apprehension_record(
         property_taken=property_taken.strip(),
         **(safeguards or Safeguards()).fields(),
         limits=_limits_snapshot(limits),
-        rules=_rules_record(rules, override),
+        rules=_rules_record(rules, override, threat),
         recorded_at=now,
         recorded_by=actor,
     )
@@ -179,6 +185,7 @@ def _legal_basis_check(
     site: FieldSite,
     legal_basis: str,
     host_request_reference: str,
+    threat: str | None,
     apprehended_at: datetime,
     overridden: bool,
 ) -> guide.Result | None:
@@ -190,8 +197,11 @@ def _legal_basis_check(
     if legal_basis not in LegalBasis.values:
         errors["legal_basis"] = ["Unknown legal basis."]
         return None
+    if threat is not None and threat not in Threat.values:
+        errors["threat"] = ["Unknown threat level."]
+        return None
     if guide.has_rules(mission.pk):
-        rules = _rules_gate(site, legal_basis, host_request_reference, apprehended_at)
+        rules = _rules_gate(site, legal_basis, host_request_reference, threat, apprehended_at)
         if not rules.allowed and not overridden:
             errors["legal_basis"] = _refusal(rules)
         return rules
@@ -222,12 +232,17 @@ def _mandate_problems(
 
 
 def _rules_gate(
-    site: FieldSite, legal_basis: str, host_request_reference: str, at: datetime
+    site: FieldSite,
+    legal_basis: str,
+    host_request_reference: str,
+    threat: str | None,
+    at: datetime,
 ) -> guide.Result:
     """What the rules in force say of detaining at this site at that moment, on this basis.
 
     The host state's request counts as made when its reference is given; choosing the basis
-    "imminent threat" is the officer's statement that the threat is imminent.
+    "imminent threat" is the officer's statement that the threat is imminent; the threat level
+    is the one the officer states (not established when not stated).
     """
     return guide.gate(
         site,
@@ -236,6 +251,7 @@ def _rules_gate(
         host_request=bool(host_request_reference.strip()),
         imminent_threat=True if legal_basis == LegalBasis.IMMINENT_THREAT else None,
         legal_basis=legal_basis,
+        threat=threat,
     )
 
 
@@ -269,7 +285,9 @@ def _clock(mission: Mission, rules: guide.Result | None) -> CustodyLimits:
         raise ServiceError(f"The custody clock of the rules is invalid: {exc}") from exc
 
 
-def _rules_record(rules: guide.Result | None, override: RuleOverride | None) -> dict[str, Any]:
+def _rules_record(
+    rules: guide.Result | None, override: RuleOverride | None, threat: str | None
+) -> dict[str, Any]:
     """What the register keeps of the rules' decision (shown with the custody)."""
     if rules is None:
         return {}
@@ -282,6 +300,7 @@ def _rules_record(rules: guide.Result | None, override: RuleOverride | None) -> 
         "authority": words.rule_titles[0] if words and words.allowed and words.rule_titles else "",
         "citations": list(words.citations) if words else [],
         "override_id": override.pk if override else None,
+        "threat": threat,
     }
 
 

@@ -75,6 +75,44 @@ def test_national_police_present_it_is_refused_with_the_reason_and_the_citation(
     assert not Apprehension.objects.exists()
 
 
+@pytest.mark.parametrize("threat", ["none", "unarmed", "armed"])
+def test_a_threat_within_police_primacy_is_recorded_with_it(ruled: Any, threat: str) -> None:
+    custody = _record(ruled, ruled.site_a, threat=threat)
+    assert custody.rules["rule"] == "utm-arrest" and custody.rules["threat"] == threat
+
+
+def test_the_threat_stated_turns_the_same_case_into_a_refusal_in_the_green_box(
+    ruled: Any,
+) -> None:
+    # The same site, moment, basis and request: only the threat level differs.
+    with pytest.raises(ServiceError) as caught:
+        _record(ruled, ruled.site_a, threat="heavy")
+    errors = caught.value.field_errors["legal_basis"]
+    assert errors[0] == "The rules in force (version 2026-1) do not allow this apprehension."
+    assert any("military primacy (green box)" in e for e in errors)
+    assert "sop-joint-ops" not in errors[-1] and "paragraph 2.3" in errors[-1]
+    assert not Apprehension.objects.exists()
+
+
+def test_a_commander_records_a_green_box_apprehension_only_on_an_override(ruled: Any) -> None:
+    custody = _record(
+        ruled,
+        ruled.site_a,
+        actor=ruled.commissioner,
+        threat="heavy",
+        override_justification="The Force's quick reaction force handed the suspect to us.",
+    )
+    assert custody.rules["allowed"] is False and custody.rules["override_id"]
+    assert custody.rules["threat"] == "heavy"
+
+
+def test_an_unknown_threat_level_is_named_and_nothing_recorded(ruled: Any) -> None:
+    with pytest.raises(ServiceError) as caught:
+        _record(ruled, ruled.site_a, threat="catastrophic")
+    assert caught.value.field_errors["threat"] == ["Unknown threat level."]
+    assert not Apprehension.objects.exists()
+
+
 def test_without_the_host_states_request_it_is_refused(ruled: Any) -> None:
     with pytest.raises(ServiceError) as caught:
         _record(ruled, ruled.site_a, host_request_reference="")
@@ -188,3 +226,38 @@ def test_the_handover_gate_reads_the_rules(ruled: Any) -> None:
     assert not gate.allowed
     rules_reason = next(r for r in gate.reasons if r.startswith("Mission rules:"))
     assert "paragraph 11" in rules_reason
+
+
+def test_the_api_takes_the_threat_and_the_rules_decide_with_it(ruled: Any) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(ruled.detention_officer)
+    body = {
+        "mission": ruled.mission.pk,
+        "site": ruled.site_a.pk,
+        "apprehended_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+        "detainee_name": "Api Person",
+        "location": "Market",
+        "apprehending_unit": "FPU 2",
+        "legal_basis": "urgent_temporary_measure",
+        "host_request_reference": "MinInt/2026/311",
+        "reason": "Armed robbery of traders",
+        "sex": "male",
+        "threat": "heavy",
+    }
+    refused = client.post("/api/v1/detention/apprehensions/", body, format="json")
+    assert refused.status_code == 400
+    assert "military primacy (green box)" in str(refused.json())
+    assert (
+        client.post(
+            "/api/v1/detention/apprehensions/", {**body, "threat": "bogus"}, format="json"
+        ).status_code
+        == 400
+    )
+    assert not Apprehension.objects.exists()
+    recorded = client.post(
+        "/api/v1/detention/apprehensions/", {**body, "threat": "armed"}, format="json"
+    )
+    assert recorded.status_code == 201
+    assert Apprehension.objects.get().rules["threat"] == "armed"

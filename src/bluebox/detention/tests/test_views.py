@@ -19,6 +19,7 @@ def _form(site_pk: int) -> dict[str, str]:
         "location": "Market gate",
         "apprehending_unit": "FPU 2, platoon 1",
         "legal_basis": "imminent_threat",
+        "threat": "unarmed",
         "reason": "Setting fire to stalls",
         "sex": "female",
         "interpreter": "not_needed",
@@ -44,6 +45,40 @@ def test_a_site_outside_the_officers_reach_is_refused_and_nothing_recorded(world
     response = client.post("/detention/new/", _form(world.other_site.pk))
     assert response.status_code == 400
     assert not Apprehension.objects.exists()
+
+
+def test_the_form_asks_the_threat_in_words_and_refuses_without_it(world):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.detention_officer)
+    page = client.get("/detention/new/").content.decode()
+    assert '<option value="heavy">Sustained, large-scale firearms or military weapons</option>' in (
+        page
+    )
+    form = _form(world.site_b.pk)
+    del form["threat"]
+    response = client.post("/detention/new/", form)
+    assert response.status_code == 400
+    assert "threat" in response.context["form"].errors
+    assert not Apprehension.objects.exists()
+
+
+def test_the_threat_chosen_on_the_form_decides_under_the_mission_rules(world):
+    from bluebox.guide.tests.factories import approved
+
+    approved(world.mission, world.commissioner)
+    client = Client(raise_request_exception=False)
+    client.force_login(world.detention_officer)
+    heavy = {**_form(world.site_b.pk), "threat": "heavy"}
+    refused = client.post("/detention/new/", heavy)
+    assert refused.status_code == 400
+    assert "military primacy (green box)" in refused.content.decode()
+    assert not Apprehension.objects.exists()
+    recorded = client.post("/detention/new/", {**heavy, "threat": "armed"})
+    assert recorded.status_code == 302
+    custody = Apprehension.objects.get()
+    assert custody.rules["threat"] == "armed" and custody.rules["allowed"] is True
+    detail = client.get(f"/detention/{custody.pk}/").content.decode()
+    assert "Armed (knives, machetes, a few firearms)" in detail
 
 
 def test_explaining_a_breach_one_may_not_see_is_a_404_and_audited(world):
