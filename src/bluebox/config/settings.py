@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "bluebox.core.middleware.PreferredLanguageMiddleware",
     "bluebox.core.idempotency.IdempotencyMiddleware",
     "bluebox.core.middleware.SessionTimeoutMiddleware",
+    "bluebox.core.middleware.PasswordChangeRequiredMiddleware",
     "bluebox.core.middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

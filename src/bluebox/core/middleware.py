@@ -1,4 +1,5 @@
-"""Session idle and absolute timeouts, refusal audit, and the security headers of every page."""
+"""Session idle and absolute timeouts, the forced password change, refusal audit, and the
+security headers of every page."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -145,3 +146,46 @@ class PreferredLanguageMiddleware:
         translation.activate(wanted)
         request.LANGUAGE_CODE = wanted
         return self.get_response(request)
+
+
+#: What a person who must choose their own password may still open: that page, signing out,
+#: the language switch, and the recovery codes shown once right after enrolling a factor.
+PASSWORD_CHANGE_ALLOWS = frozenset(
+    {"account-password", "logout", "set_language", "recovery-codes", "healthz", "readyz"}
+)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A signed-in session whose account's password was set by someone else (an invitation, a
+    reset) reaches no page but the password change until its holder has chosen their own.
+
+    Only sessions are held here: an API token is created by its holder once signed in, so an
+    account that must change its password holds none (a reset revokes them).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.must_change_password:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in PASSWORD_CHANGE_ALLOWS:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": "Choose your own password first (the password page)."}, status=403
+            )
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        target = reverse("account-password")
+        if request.method in ("GET", "HEAD"):
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(target)

@@ -29,6 +29,9 @@ class User(AbstractUser):
     credentials_set_by = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set when someone other than the holder sets the password (an invitation, a reset): the
+    # holder chooses their own at the next sign-in, before any other page opens.
+    must_change_password = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -281,6 +281,34 @@ def person_disable(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def person_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new one-time password, shown once; the person chooses their own at the next sign-in.
+
+    The reset ends the account's sessions and tokens and withdraws its operational roles and
+    compartments (another administrator grants them again).
+    """
+    person = _managed(request.user, pk)["person"]
+    if person.pk == request.user.pk:
+        messages.error(request, gettext("Change your own password on your security page."))
+        return redirect("person-detail", pk)
+    password = secrets.token_urlsafe(12)
+    try:
+        services.user_password_set(actor=request.user, user=person, password=password)
+    except (ServiceError, NotPermitted) as exc:
+        if isinstance(exc, NotPermitted):
+            _in_words(request, exc)
+        else:
+            web.flash_errors(request, exc)
+        return redirect("person-detail", pk)
+    messages.success(
+        request,
+        gettext("Password reset: the person chooses their own at the next sign-in."),
+    )
+    return _detail(request, pk, one_time_password=password)
+
+
+@login_required
+@require_POST
 def person_enable(request: HttpRequest, pk: int) -> HttpResponse:
     person = _managed(request.user, pk)["person"]
     form = ReasonForm(request.POST)

@@ -136,7 +136,9 @@ def user_create(
         raise ServiceError("A username is required.", field_errors={"username": ["Required."]})
     if User.objects.filter(username__iexact=username).exists():
         raise ServiceError("An account with this username already exists.")
-    user = User(username=username, display_name=display_name, email=email)
+    user = User(
+        username=username, display_name=display_name, email=email, must_change_password=True
+    )
     user.set_password(password)
     user.credentials_set_by = actor if getattr(actor, "pk", None) else None
     user.save()
@@ -203,12 +205,19 @@ def user_password_set(*, actor: Any, user: User, password: str | None) -> None:
 
     A reset by someone else ends the account's sessions and tokens, takes away its operational
     roles and compartments (to be granted again by someone who did not set the password), and
-    records who set it: otherwise resetting a source handler's password would be a way in.
+    records who set it: otherwise resetting a source handler's password would be a way in. The
+    holder then chooses their own password at the next sign-in (``must_change_password``);
+    their own change clears that, and must not keep the password they were given.
     ``password=None`` turns password login off for the account.
     """
     own = getattr(actor, "pk", None) == user.pk
     if not own:
         _require_account_manager(actor, "password-reset", user)
+    elif password is not None and user.check_password(password):
+        raise ServiceError(
+            "Choose a new password, not the one you have now.",
+            field_errors={"new_password1": ["The same as the current password."]},
+        )
     if password is None:
         user.set_unusable_password()
     else:
@@ -217,7 +226,8 @@ def user_password_set(*, actor: Any, user: User, password: str | None) -> None:
     if not own:
         user.credentials_set_by = actor if getattr(actor, "pk", None) else None
         withdrawn = _withdraw_operational_access(user)
-    user.save(update_fields=["password", "credentials_set_by"])
+    user.must_change_password = not own and password is not None
+    user.save(update_fields=["password", "credentials_set_by", "must_change_password"])
     ended = _end_sessions(user) if not own else 0
     tokens = _revoke_tokens(user) if not own else 0
     audit.record(
@@ -438,6 +448,11 @@ def token_create(
             action="token-create",
             resource=Resource.ACCOUNT,
             object_id=user.pk,
+        )
+    if user.must_change_password:
+        # Else the password someone else set would open the API without the change.
+        raise ServiceError(
+            "Choose your own password on the password page before asking for a token."
         )
     days = settings.API_TOKEN_TTL_DAYS if days is None else days
     if not 1 <= days <= MAX_TOKEN_DAYS:

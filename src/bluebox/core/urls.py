@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/second-factor/", mfa_views.second_factor, name="login-second-factor"),
     path("login/enrol/", mfa_views.login_enrol, name="login-enrol"),
+    path("account/password/", views.account_password, name="account-password"),
     path("account/security/", mfa_views.security, name="account-security"),
     path("account/security/totp/", mfa_views.security_enrol_totp, name="account-enrol-totp"),
     path(
@@ -66,4 +67,9 @@ urlpatterns = [
     ),
     path("people/<int:pk>/disable/", people.person_disable, name="person-disable"),
     path("people/<int:pk>/enable/", people.person_enable, name="person-enable"),
+    path(
+        "people/<int:pk>/password/",
+        people.person_password_reset,
+        name="person-password-reset",
+    ),
 ]

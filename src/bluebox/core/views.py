@@ -7,18 +7,23 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_GET, require_POST
 
-from bluebox.core import access, health, mfa, mfa_views, monitoring, selectors, services, web
+from bluebox.core import access, auth, health, mfa, mfa_views, monitoring, selectors, services, web
+from bluebox.core.exceptions import ServiceError
 from bluebox.core.forms import ThrottledAuthenticationForm
 from bluebox.core.roles import Resource
 
@@ -45,6 +50,46 @@ class LoginView(auth_views.LoginView):
         if mfa.enrolled(user):
             return redirect("login-second-factor")
         return redirect("login-enrol")
+
+
+@login_required
+def account_password(request: HttpRequest) -> HttpResponse:
+    """One's own password: the current one, then the new one twice (the site's password rules).
+
+    The page every other page leads to while the account's password is one someone else set
+    (:class:`bluebox.core.middleware.PasswordChangeRequiredMiddleware`).
+    """
+    user: Any = request.user
+    forced = bool(user.must_change_password)
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    form = PasswordChangeForm(user, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.user_password_set(
+                    actor=user, user=user, password=form.cleaned_data["new_password1"]
+                )
+            except ServiceError as exc:
+                form.add_error("new_password1", exc.message)
+            else:
+                # The other sessions of the account end with the old password; this one stays.
+                update_session_auth_hash(request, user)
+                messages.success(request, _("Your password is changed."))
+                return redirect(target or "dashboard")
+        elif "old_password" in form.errors:
+            auth.note_failure(request, user.get_username())
+        status = 400
+    return render(
+        request,
+        "core/password_change.html",
+        {"form": form, "forced": forced, "next": target},
+        status=status,
+    )
 
 
 RETRY_AFTER_S = 30

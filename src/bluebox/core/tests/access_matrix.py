@@ -123,6 +123,24 @@ ENDPOINTS = [
         body=lambda w: {"reason": "back"},
         api=False,
     ),
+    # A reset shows the person's page with the one-time password.
+    Endpoint(
+        "people/<int:pk>/password/",
+        "post",
+        lambda w: f"/people/{w.planner.pk}/password/",
+        _people_post(200),
+        api=False,
+    ),
+    # One's own password: everyone opens the page; a post without the current password fails.
+    Endpoint("account/password/", "get", lambda w: "/account/password/", everyone(200), api=False),
+    Endpoint(
+        "account/password/",
+        "post",
+        lambda w: "/account/password/",
+        everyone(400),
+        body=lambda w: {"old_password": "wrong", "new_password1": "x", "new_password2": "x"},
+        api=False,
+    ),
     Endpoint("api/v1/me/", "get", lambda w: "/api/v1/me/", everyone(200)),
     Endpoint("api/v1/audit/", "get", lambda w: "/api/v1/audit/", everyone(200)),
     Endpoint(

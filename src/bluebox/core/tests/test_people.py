@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
+from bluebox.core import services
 from bluebox.core.models import AuditEntry, CompartmentGrant, RoleAssignment, User
 from bluebox.core.roles import Role
 from bluebox.testing.factories import IncidentFactory, ProtectedPersonFactory, person
@@ -205,7 +206,10 @@ def test_an_invited_account_gets_its_operational_role_from_another_administrator
     )
     assert any(m.startswith("Refused: whoever set") for m in _messages(response))
     assert not RoleAssignment.objects.filter(user=created, role=Role.ANALYST).exists()
-    # A reporter never sees the people pages, its new colleague included.
+    # A reporter never sees the people pages, its new colleague included (once its holder has
+    # chosen a password: before that, no page opens at all).
+    assert _client(created).get("/people/").status_code == 302
+    services.user_password_set(actor=created, user=created, password="chosen by the reporter 9")
     assert _client(created).get("/people/").status_code == 403
 
 
