@@ -117,8 +117,9 @@ def test_a_passkey_enrols_signs_in_and_steps_up_a_reveal(
     assert len(stored["credentials"]) == 1
 
     # Sign out, and in again with the password and the passkey alone.
-    page.click("form[action$='/logout/'] button")
-    page.wait_for_load_state()
+    # Wait for the sign-out's own navigation to end: a new one started before it is aborted.
+    with page.expect_navigation():
+        page.click("form[action$='/logout/'] button")
     page.goto(f"{base}/login/")
     page.fill("#id_username", "source_handler")
     page.fill("#id_password", "correct horse battery staple")
