@@ -94,9 +94,37 @@ def _answer(
     version = in_force(mission.pk, on)
     if version is None:
         return Result(None, None, None, None)
-    rules = ruleset_of(version)
+    return _answer_from(version, ruleset_of(version), site, action, on, lang, facts)
+
+
+def _answer_from(
+    version: RuleVersion | None,
+    rules: RuleSet,
+    site: FieldSite,
+    action: str,
+    on: date,
+    lang: str,
+    facts: dict[str, Any],
+) -> Result:
     result = answer(rules, site_situation(site, action, on, **facts), lang=lang)
     return Result(version, rules, result, worded(rules, result, lang))
+
+
+def operator_answer(
+    site: FieldSite,
+    *,
+    action: str,
+    on: date,
+    lang: str,
+    rules: RuleSet | None = None,
+    **facts: Any,
+) -> Result:
+    """The answer for the operator on the server (the command line): from the version in
+    force on ``on``, or from ``rules``, a document not yet proposed, to read it before it is.
+    The rules are the mission's law, not operational content: no person's clearance applies."""
+    if rules is None:
+        return _answer(site.mission, site, action, on, lang, facts)
+    return _answer_from(None, rules, site, action, on, lang, facts)
 
 
 def answer_for(

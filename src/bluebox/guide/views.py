@@ -3,10 +3,8 @@ version with what it changes, its approval."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import yaml
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,13 +17,11 @@ from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
 from bluebox.engines.guide import Check, text_in
 from bluebox.guide import selectors, services
-from bluebox.guide.adapter import ruleset_of
+from bluebox.guide.adapter import MAX_DOCUMENT_BYTES, read_document, ruleset_of
 from bluebox.guide.explain import citation, needs
 from bluebox.guide.forms import AskForm, DecisionForm, ProposeForm
 from bluebox.guide.models import Action, VersionStatus
 from bluebox.missions.models import FieldSite, Mission
-
-MAX_DOCUMENT_BYTES = 512 * 1024
 
 
 def _lang() -> str:
@@ -167,31 +163,6 @@ def version_refuse(request: HttpRequest, pk: int) -> HttpResponse:
         to=("guide-version", version.pk),
         done=_("Version refused."),
     )
-
-
-def read_document(raw: bytes) -> Any:
-    """A rule document from an upload: JSON, or YAML (safe loader only)."""
-    if len(raw) > MAX_DOCUMENT_BYTES:
-        raise ServiceError(
-            "The rule document is too large.", field_errors={"document": ["At most 512 KiB."]}
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ServiceError(
-            "The rule document is not UTF-8 text.", field_errors={"document": ["Not UTF-8."]}
-        ) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        pass
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ServiceError(
-            "The rule document is neither JSON nor YAML.",
-            field_errors={"document": [str(exc).splitlines()[0]]},
-        ) from exc
 
 
 @login_required
