@@ -1,10 +1,15 @@
-"""Answers one app gives another of the same layer, without either importing the other.
+"""Answers one app gives another it may not import, registered when the answering app is ready.
 
 Deployment and forecasting sit side by side in the layers (``docs/architecture.md``): neither
 may import the other. A plan still needs the forecast's risk per site when one covers its
 period. The app that knows the answer registers a function here when it is ready; the app that
 asks calls :func:`site_risk`, which returns ``None`` while nobody answers. Each provider reads
 through ``core.access`` as the asking user, within the audience it is given.
+
+An approved deployment plan also concerns apps above deployment (patrols forms its teams from
+what the plan places at each site). Deployment may not import them, so they register with
+:func:`on_plan_approved`, and the approving service calls :func:`plan_approved` inside its
+transaction: the approval and what follows from it commit together or not at all.
 """
 
 from __future__ import annotations
@@ -46,3 +51,20 @@ def site_risk(
         if answer is not None:
             return answer
     return None
+
+
+#: (actor, plan) -> None, run inside the transaction that approves a deployment plan
+PlanApproved = Callable[..., object]
+
+_plan_approved: list[PlanApproved] = []
+
+
+def on_plan_approved(callback: PlanApproved) -> None:
+    if callback not in _plan_approved:
+        _plan_approved.append(callback)
+
+
+def plan_approved(*, actor: Any, plan: Any) -> None:
+    """Tell every registered app that ``actor`` approved ``plan``; their errors roll it back."""
+    for callback in _plan_approved:
+        callback(actor=actor, plan=plan)

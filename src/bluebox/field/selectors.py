@@ -16,7 +16,7 @@ from bluebox.core.roles import Resource
 from bluebox.missions.models import FieldSite
 from bluebox.missions.selectors import sites_for
 from bluebox.patrols.models import Patrol, PlannedPatrol
-from bluebox.patrols.selectors import teams_for
+from bluebox.patrols.selectors import teams_in_service
 
 
 def _can(user: Any, resource: Resource, action: str, site: FieldSite) -> bool:
@@ -65,7 +65,7 @@ def reference_for(user: Any) -> dict[str, Any]:
         )
     teams = [
         {"id": t.pk, "name": t.name, "site": t.site_id}
-        for t in teams_for(user).filter(site_id__in=recordable)
+        for t in teams_in_service(user).filter(site_id__in=recordable)
     ]
     today = timezone.now().date()
     since = today - timedelta(days=today.weekday() + 7)

@@ -31,6 +31,12 @@ from bluebox.patrols.models import (
 
 
 class TeamSerializer(ModelSerializer[PatrolTeam]):
+    in_service = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the team may patrol and be recorded: once the mission has an "
+        "approved deployment plan, only the teams it places at their site.",
+    )
+
     class Meta:
         model = PatrolTeam
         fields = [
@@ -49,6 +55,10 @@ class TeamSerializer(ModelSerializer[PatrolTeam]):
             "max_patrol_min",
             "min_presence_min",
             "active",
+            "in_service",
+            "placement",
+            "officers",
+            "officers_women",
         ]
         read_only_fields = fields
 
@@ -76,7 +86,7 @@ class TeamListCreate(generics.ListAPIView[PatrolTeam]):
     serializer_class = TeamSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.teams_for(self.request.user, int_param(self.request, "site"))
+        return selectors.teams_with_service(self.request.user, int_param(self.request, "site"))
 
     @extend_schema(request=TeamCreateSerializer, responses={201: TeamSerializer})
     def post(self, request: Request) -> Response:
@@ -101,6 +111,7 @@ class TeamListCreate(generics.ListAPIView[PatrolTeam]):
                 min_presence_min=d["min_presence_min"],
             ),
         )
+        team = selectors.teams_with_service(request.user).get(pk=team.pk)
         return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
 
 

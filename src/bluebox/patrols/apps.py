@@ -31,4 +31,12 @@ class PatrolsConfig(AppConfig):
                 "void": rule(Role.PLANNER, Role.COMMANDER),
             },
         )
-        from bluebox.patrols import tasks  # noqa: F401  (registers the huey task)
+        from bluebox.core import providers
+        from bluebox.patrols import (
+            services,
+            tasks,  # noqa: F401  (registers the huey task)
+        )
+
+        # An approved deployment plan forms the patrol teams of every site it staffs; the
+        # approval calls this through core (deployment may not import patrols).
+        providers.on_plan_approved(services.patrol_teams_form)

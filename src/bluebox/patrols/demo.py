@@ -30,11 +30,10 @@ from bluebox.core.models import User
 from bluebox.engines.spatial import priogrid_gid
 from bluebox.incidents.models import Incident, IncidentStatus
 from bluebox.missions.models import FieldSite, Mission
-from bluebox.patrols import adapter, jobs
+from bluebox.patrols import adapter, formation, jobs
 from bluebox.patrols.models import (
     Patrol,
     PatrolPlan,
-    PatrolTeam,
     PlannedPatrol,
     PlanStatus,
 )
@@ -83,7 +82,7 @@ def load_demo_patrol_weeks(mission: Mission, *, seed: int, end: date) -> dict[st
     counts = {"plans": 0, "patrols": 0, "incidents": 0}
     for truth in TRUTHS:
         site = FieldSite.objects.filter(mission=mission, code=truth.site).first()
-        teams = list(PatrolTeam.objects.filter(site=site, active=True)) if site else []
+        teams = list(formation.in_service(site)) if site else []
         if site is None or not teams:
             continue
         built = adapter.build_problem(user=planner, site=site, week_start=first, teams=teams)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bluebox.core import audit, background
 from bluebox.engines.patrol import ProblemError
-from bluebox.patrols import adapter
+from bluebox.patrols import adapter, formation
 from bluebox.patrols.models import (
     Patrol,
     PatrolDesignCell,
@@ -42,10 +42,10 @@ def patrol_plan_run(*, plan_id: int, time_limit_s: float = 30.0) -> PatrolPlan:
         return plan
     site = plan.site
     _progress(plan.pk, 10, "Building the problem from records")
-    teams = list(PatrolTeam.objects.filter(site=site, active=True).select_related("unit"))
+    teams = list(formation.in_service(site).select_related("unit"))
     try:
         if not teams:
-            raise ProblemError("no active patrol team at this site")
+            raise ProblemError("no patrol team in service at this site")
         built = adapter.build_problem(
             user=plan.generated_by,
             site=site,

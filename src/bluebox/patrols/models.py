@@ -66,6 +66,22 @@ class PatrolTeam(models.Model):
     )
     duty_shifts = models.JSONField(default=list, help_text=_("Shifts the team is on duty"))
     days_off = models.JSONField(default=list, help_text=_("ISO weekdays off (1 = Monday)"))
+    # The approved deployment plan that places the team's officers at this site. Once a
+    # mission has an approved plan, only the teams it places patrol (patrols/formation.py).
+    deployment_plan = models.ForeignKey(
+        "deployment.DeploymentPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What the plan placed to form this team ("fpu-7/2": platoon 2 of FPU 7; "ipo-ASR/1": the
+    # first team of Astoria's IPOs); blank for a team defined by hand.
+    placement = models.CharField(max_length=40, blank=True)
+    officers = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Officers in the team, when the plan says")
+    )
+    officers_women = models.PositiveSmallIntegerField(null=True, blank=True)
     max_slots_per_day = models.PositiveSmallIntegerField(default=1)
     max_slots_per_week = models.PositiveSmallIntegerField(default=6)
     min_rest_slots = models.PositiveSmallIntegerField(default=1)

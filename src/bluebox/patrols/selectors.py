@@ -6,16 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, QuerySet, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bluebox.core import access
 from bluebox.core.roles import Resource
+from bluebox.deployment import selectors as deployment_selectors
+from bluebox.deployment.models import DeploymentPlan, PlanKind
+from bluebox.deployment.models import PlanStatus as DeploymentPlanStatus
 from bluebox.engines.patrol.model import DAYS
 from bluebox.missions.models import FieldSite
 from bluebox.missions.selectors import sites_for
-from bluebox.patrols import adapter, tracks
+from bluebox.patrols import adapter, formation, tracks
 from bluebox.patrols.models import (
     Patrol,
     PatrolDesignCell,
@@ -80,6 +83,31 @@ def teams_for(user: Any, site_id: int | None = None) -> QuerySet[PatrolTeam]:
     if site_id is not None:
         qs = qs.filter(site_id=site_id)
     return qs.order_by("site_id", "name")
+
+
+def teams_in_service(user: Any, site_id: int | None = None) -> QuerySet[PatrolTeam]:
+    """Teams that may patrol and be recorded: once the mission has an approved deployment
+    plan, exactly those it places at their site (``patrols/formation.py``)."""
+    return teams_for(user, site_id).filter(formation.in_service_q())
+
+
+def teams_with_service(user: Any, site_id: int | None = None) -> QuerySet[PatrolTeam]:
+    """Every team the user may see, each with ``in_service`` (see :func:`teams_in_service`)."""
+    return teams_for(user, site_id).annotate(
+        in_service=Case(
+            When(formation.in_service_q(), then=True), default=False, output_field=BooleanField()
+        )
+    )
+
+
+def approved_deployment_plan(user: Any, site: FieldSite) -> DeploymentPlan | None:
+    """The approved deployment plan of the site's mission, if the user may read plans."""
+    return (
+        deployment_selectors.plans_for(user, site.mission_id, kind=PlanKind.PLAN)
+        .filter(status=DeploymentPlanStatus.APPROVED)
+        .select_related("decided_by")
+        .first()
+    )
 
 
 def plans_for(

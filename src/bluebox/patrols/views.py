@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access, labels, uploads, web
@@ -105,7 +106,7 @@ def site_calendar(request: HttpRequest, site_id: int) -> HttpResponse:
             "site": site,
             "week": week,
             "can_plan": selectors.can_at_site(request.user, "plan", site),
-            "teams": selectors.teams_for(request.user, site.pk).filter(active=True).count(),
+            "teams": selectors.teams_in_service(request.user, site.pk).count(),
         },
     )
 
@@ -231,16 +232,25 @@ def site_teams(request: HttpRequest, site_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             created = services.patrol_teams_from_deployment(actor=request.user, site_id=site.pk)
-            messages.success(request, _("%(n)d teams created.") % {"n": len(created)})
+            messages.success(
+                request,
+                ngettext("%(n)d team formed.", "%(n)d teams formed.", len(created))
+                % {"n": len(created)},
+            )
         except ServiceError as exc:
             web.flash_errors(request, exc)
         return redirect("patrol-site-teams", site_id=site.pk)
+    in_service = selectors.teams_in_service(request.user, site.pk)
     return render(
         request,
         "patrols/teams.html",
         {
             "site": site,
-            "teams": selectors.teams_for(request.user, site.pk),
+            "teams": in_service.select_related("country"),
+            "retired": selectors.teams_for(request.user, site.pk).exclude(
+                pk__in=in_service.values("pk")
+            ),
+            "deployment_plan": selectors.approved_deployment_plan(request.user, site),
             "can_plan": selectors.can_at_site(request.user, "plan", site),
         },
     )
@@ -263,7 +273,7 @@ def record_new(request: HttpRequest, site_id: int) -> HttpResponse:
     )
     form = PatrolRecordForm(
         request.POST or None,
-        teams=[(t.pk, t.name) for t in selectors.teams_for(request.user, site.pk)],
+        teams=[(t.pk, t.name) for t in selectors.teams_in_service(request.user, site.pk)],
         planned=planned,
         partners=[
             (p.pk, p.name)

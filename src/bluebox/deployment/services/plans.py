@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import audit, background
+from bluebox.core import audit, background, providers
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.deployment import adapter, tasks
@@ -191,6 +191,8 @@ def _decide(actor: Any, plan_id: int, approve: bool, comment: str) -> Deployment
     plan.decision_comment = comment
     plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
     audit.record_for(plan, actor=actor, action="approve" if approve else "return")
+    if approve:
+        providers.plan_approved(actor=actor, plan=plan)
     return plan
 
 

@@ -26,6 +26,7 @@ from bluebox.patrols.services.records import (
 from bluebox.patrols.services.teams import (
     TeamInput,
     patrol_team_create,
+    patrol_teams_form,
     patrol_teams_from_deployment,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "patrol_plan_request",
     "patrol_record",
     "patrol_team_create",
+    "patrol_teams_form",
     "patrol_teams_from_deployment",
     "patrol_track_upload",
     "site_for",

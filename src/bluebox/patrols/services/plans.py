@@ -16,11 +16,10 @@ from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
 from bluebox.engines.patrol import ProblemError
-from bluebox.patrols import adapter, tasks
+from bluebox.patrols import adapter, formation, tasks
 from bluebox.patrols.models import (
     PatrolOverride,
     PatrolPlan,
-    PatrolTeam,
     PlannedPatrol,
     PlanStatus,
 )
@@ -37,8 +36,11 @@ def patrol_plan_request(
         raise ServiceError(
             "A patrol week starts on a Monday.", field_errors={"week_start": ["Not a Monday."]}
         )
-    if not PatrolTeam.objects.filter(site=site, active=True).exists():
-        raise ServiceError("This site has no active patrol team to plan for.")
+    if not formation.in_service(site).exists():
+        raise ServiceError(
+            "This site has no patrol team in service to plan for (once a deployment plan is "
+            "approved, the teams are those it places here)."
+        )
     latest = _latest(site, week_start)
     # Lock the site's plans for the week so two requests cannot take the same version.
     list(PatrolPlan.objects.select_for_update().filter(site=site, week_start=week_start))

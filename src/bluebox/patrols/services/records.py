@@ -17,7 +17,7 @@ from bluebox.guide import selectors as guide
 from bluebox.hrddp.selectors import support_gate
 from bluebox.incidents.selectors import incidents_for
 from bluebox.missions.models import FieldSite, PartnerOrganisation
-from bluebox.patrols import tracks
+from bluebox.patrols import formation, tracks
 from bluebox.patrols.models import (
     CommunityEngagement,
     Patrol,
@@ -104,6 +104,19 @@ def _record_field_errors(
     return errors
 
 
+def _team_at(site: FieldSite, team_id: int) -> tuple[PatrolTeam | None, str | None]:
+    """The site's team, and why it may not be recorded (another site's is unknown here)."""
+    team = PatrolTeam.objects.filter(pk=team_id, site=site).first()
+    if team is None:
+        return None, "Unknown team at this site."
+    if not formation.in_service(site).filter(pk=team.pk).exists():
+        return team, (
+            "This team is not in the approved deployment plan for this site: record the "
+            "patrol under a team the plan places here."
+        )
+    return team, None
+
+
 @transaction.atomic
 def patrol_record(
     *,
@@ -137,9 +150,9 @@ def patrol_record(
         classification=classification,
         engagements=engagements,
     )
-    team = PatrolTeam.objects.filter(pk=team_id, site=site).first()
-    if team is None:
-        errors["team"] = ["Unknown team at this site."]
+    team, team_error = _team_at(site, team_id)
+    if team_error:
+        errors["team"] = [team_error]
     planned = None
     if planned_id is not None:
         planned = PlannedPatrol.objects.filter(

@@ -1,4 +1,4 @@
-"""Patrol teams: created by hand or from the deployment plan's units."""
+"""Patrol teams: formed from the approved deployment plan, or defined by hand within it."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from django.db import transaction
 
 from bluebox.core import audit
 from bluebox.core.exceptions import ServiceError
-from bluebox.deployment.models import ContributingCountry, FormedPoliceUnit
+from bluebox.deployment import placements
+from bluebox.deployment.models import ContributingCountry, DeploymentPlan, FormedPoliceUnit
+from bluebox.deployment.placements import SitePlacement
 from bluebox.missions.models import FieldSite, PartnerOrganisation
-from bluebox.patrols import adapter
+from bluebox.patrols import adapter, formation
 from bluebox.patrols.models import (
     PatrolTeam,
     Shift,
@@ -81,9 +83,11 @@ def patrol_team_create(*, actor: Any, site_id: int, data: TeamInput) -> PatrolTe
         errors["partner"] = ["Unknown host-state unit in this mission."]
     if data.mode == TeamMode.JOINT and data.partner_id is None:
         errors["partner"] = ["A joint team names its host-state unit."]
+    plan = placements.approved_plan(site.mission_id)
     if errors:
         raise ServiceError("Invalid patrol team.", field_errors=errors)
     team = PatrolTeam(
+        deployment_plan=plan,
         name=data.name.strip(),
         mode=data.mode,
         unit=unit,
@@ -98,6 +102,14 @@ def patrol_team_create(*, actor: Any, site_id: int, data: TeamInput) -> PatrolTe
         min_presence_min=data.min_presence_min,
         **_scope_fields(site),
     )
+    if plan is not None and not formation.placed_here(
+        team, placements.site_placements(plan).get(site.code)
+    ):
+        raise ServiceError(
+            "The approved deployment plan places no officers of this unit or country at "
+            "this site: a team here is drawn from the units and officers the plan places.",
+            field_errors={"unit": ["Not placed at this site by the approved deployment plan."]},
+        )
     problem = adapter.roster_error(team)
     if problem:
         raise ServiceError(
@@ -115,31 +127,88 @@ def patrol_team_create(*, actor: Any, site_id: int, data: TeamInput) -> PatrolTe
     return team
 
 
+def _form(
+    actor: Any, site: FieldSite, plan: DeploymentPlan | None, placement: SitePlacement
+) -> list[PatrolTeam]:
+    """Create or re-link the teams ``placement`` forms at ``site``; the new ones are returned."""
+    created = []
+    for spec in formation.team_specs(site, placement):
+        team = (
+            PatrolTeam.objects.filter(site=site, placement=spec.placement).first()
+            or PatrolTeam.objects.filter(site=site, name=spec.name).first()
+        )
+        if team is None:
+            team = PatrolTeam(
+                name=spec.name,
+                mode=spec.mode,
+                unit_id=spec.unit_id,
+                country_id=spec.country_id,
+                duty_shifts=list(spec.duty_shifts),
+                days_off=list(spec.days_off),
+                **_scope_fields(site),
+            )
+            created.append(team)
+        elif team.deployment_plan_id == (plan.pk if plan else None) and team.placement:
+            continue  # already formed from this plan
+        team.placement = spec.placement
+        team.deployment_plan = plan
+        team.officers = spec.officers or None
+        team.officers_women = spec.officers_women if spec.officers else None
+        team.active = True
+        team.save()
+        audit.record(
+            actor=actor,
+            action="create" if team in created else "form",
+            resource="patrol-team",
+            object_id=team.pk,
+            mission_id=site.mission_id,
+            detail={"deployment_plan": plan.pk if plan else None, "placement": spec.placement},
+        )
+    return created
+
+
+def patrol_teams_form(*, actor: Any, plan: DeploymentPlan) -> list[PatrolTeam]:
+    """Form every site's teams from a plan being approved (run in the approval's transaction).
+
+    The approving commander's authority over the mission's plan covers it; teams defined by
+    hand follow the plan when it still places their unit or country's officers at their site.
+    """
+    by_site = placements.site_placements(plan)
+    created = []
+    for site in FieldSite.objects.filter(mission_id=plan.mission_id).select_related("mission"):
+        placement = by_site.get(site.code)
+        if placement is not None:
+            created += _form(actor, site, plan, placement)
+        for team in PatrolTeam.objects.filter(site=site, placement="", active=True):
+            if formation.placed_here(team, placement):
+                team.deployment_plan = plan
+                team.save(update_fields=["deployment_plan"])
+                audit.record(
+                    actor=actor,
+                    action="form",
+                    resource="patrol-team",
+                    object_id=team.pk,
+                    mission_id=site.mission_id,
+                    detail={"deployment_plan": plan.pk},
+                )
+    return created
+
+
 @transaction.atomic
 def patrol_teams_from_deployment(*, actor: Any, site_id: int) -> list[PatrolTeam]:
-    """One vehicle team per platoon of each FPU based at the site, shifts in rotation.
+    """The site's teams from the approved deployment plan (before one: its based FPUs).
 
-    Platoons rotate over morning, afternoon and night with a day off each (staggered), the
-    pattern of a unit that keeps a quick reaction force in reserve. Existing names are kept.
+    Names already in use are kept and re-linked to the plan, so a platoon's history stays on
+    one team from plan to plan.
     """
     site = site_for(actor, site_id, "plan")
-    created = []
-    shifts = [s for s, _, _ in adapter.SHIFTS]
-    n = 0
-    for unit in FormedPoliceUnit.objects.filter(
-        mission_id=site.mission_id, home_site=site
-    ).order_by("name"):
-        for platoon in range(1, unit.platoons + 1):
-            name = f"{unit.name} platoon {platoon}"
-            if PatrolTeam.objects.filter(site=site, name=name).exists():
-                continue
-            data = TeamInput(
-                name=name,
-                mode=TeamMode.VEHICLE,
-                duty_shifts=[shifts[n % 3]],
-                days_off=[(n // 3) % 7 + 1],
-                unit_id=unit.pk,
-            )
-            created.append(patrol_team_create(actor=actor, site_id=site.pk, data=data))
-            n += 1
-    return created
+    plan = placements.approved_plan(site.mission_id)
+    if plan is None:
+        return _form(actor, site, None, formation.home_base_placement(site))
+    placement = placements.site_placements(plan).get(site.code)
+    if placement is None:
+        raise ServiceError(
+            "The approved deployment plan places no unit or officer at this site: "
+            "no team can be formed here."
+        )
+    return _form(actor, site, plan, placement)
