@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bluebox.assessment import selectors, services
+from bluebox.assessment import imports, selectors, services, submission_files
 from bluebox.assessment.models import Submission, SurveyForm
 from bluebox.core import access, inputs
 from bluebox.core.classification import Classification
@@ -118,3 +118,54 @@ class FormSubmissions(generics.ListAPIView[Submission]):
         # Reads of strictly confidential or compartmented answers are in the audit trail.
         access.audit_reads(self.request.user, page if page is not None else queryset)
         return page
+
+
+class ImportFileSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+
+
+class ImportRowErrorSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField()
+    instance_id = serializers.CharField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportReportSerializer(serializers.Serializer[Any]):
+    format = serializers.ChoiceField(choices=["kobo", "central"])
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    edits = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    attachments = serializers.IntegerField()
+    versions = serializers.DictField(child=serializers.IntegerField())
+    error_count = serializers.IntegerField()
+    # DRF's metaclass takes declared fields off the class, so this does not shadow .errors.
+    errors = ImportRowErrorSerializer(many=True)  # type: ignore[assignment]
+    sha256 = serializers.CharField()
+
+
+class SubmissionsImport(APIView):
+    """Import a KoBoToolbox or ODK Central export: 200 when stored, 422 with the bad rows
+    (nothing stored), 400 for a file that is not an export."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request=ImportFileSerializer,
+        responses={200: ImportReportSerializer, 422: ImportReportSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        form = selectors.form_get(request.user, int(pk))
+        body = ImportFileSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        if upload.size > submission_files.MAX_FILE_BYTES:
+            raise serializers.ValidationError({"file": ["At most 20 MB: split the export."]})
+        report = imports.submissions_import(
+            actor=request.user, form_pk=form.pk, content=upload.read(), filename=upload.name
+        )
+        return Response(
+            report.as_dict(),
+            status=status.HTTP_200_OK if report.ok else status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )

@@ -11,4 +11,9 @@ urlpatterns = [
         api.FormSubmissions.as_view(),
         name="api-assessment-submissions",
     ),
+    path(
+        "assessment/forms/<int:pk>/submissions/import/",
+        api.SubmissionsImport.as_view(),
+        name="api-assessment-submissions-import",
+    ),
 ]

@@ -48,5 +48,11 @@ class MediaForm(forms.Form):
     file = forms.FileField(label=_("Media file"))
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export from KoBoToolbox or ODK Central (CSV, XLSX, JSON or zip)")
+    )
+
+
 class CollectorForm(forms.Form):
     name = forms.CharField(label=_("Phone"), max_length=100)

@@ -438,9 +438,15 @@ def _replaced(actor: Any, mission: Mission, form: SurveyForm, deprecated_id: str
     return replaced
 
 
-def _open_round(form: SurveyForm, site: FieldSite | None, on: date) -> FormAssignment | None:
-    """The assignment under which a new submission is collected here today (None: closed)."""
-    if form.status != FormStatus.OPEN:
+def _open_round(
+    form: SurveyForm, site: FieldSite | None, on: date, *, require_open: bool = True
+) -> FormAssignment | None:
+    """The assignment under which a new submission is collected here on a day (None: closed).
+
+    Imports of submissions collected elsewhere pass ``require_open=False``: a form closed since
+    still takes the answers collected while it was assigned.
+    """
+    if require_open and form.status != FormStatus.OPEN:
         return None
     where = Q(sector__isnull=True, site__isnull=True)
     if site is not None:
@@ -514,8 +520,15 @@ def submission_receive(
     )
     site = _site_of(actor, form, instance.answers, replaced)
     _require_submit(actor, form, site, instance.instance_id[:64])
-    collected_under = _open_round(form, site, timezone.localdate(at))
+    imported = source != SubmissionSource.OPENROSA
+    collected_under = _open_round(form, site, timezone.localdate(at), require_open=not imported)
     if replaced is None and collected_under is None:
+        if imported:
+            raise ServiceError(
+                f"Collected on {timezone.localdate(at).isoformat()}, when no assignment of the "
+                f"form {form.form_id} covered this place: assign the form for that round first.",
+                field_errors={"form": ["No assignment covers this date and place."]},
+            )
         raise Conflict(
             f"The form {form.form_id} is not taking submissions here now.",
             field_errors={"form": ["Closed, or not assigned here at this date."]},

@@ -8,6 +8,7 @@ urlpatterns = [
     path("forms/<int:pk>/", views.form_detail, name="assessment-form"),
     path("forms/<int:pk>/analysis/", views.form_analysis, name="assessment-form-analysis"),
     path("forms/<int:pk>/assign/", views.form_assign, name="assessment-form-assign"),
+    path("forms/<int:pk>/import/", views.submissions_import, name="assessment-form-import"),
     path("forms/<int:pk>/status/", views.form_status, name="assessment-form-status"),
     path("versions/<int:pk>/media/", views.media_add, name="assessment-media-add"),
     path("submissions/<int:pk>/", views.submission_detail, name="assessment-submission"),

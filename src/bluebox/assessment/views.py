@@ -13,8 +13,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bluebox.assessment import adapter, charts, selectors, services
-from bluebox.assessment.forms import AssignForm, CollectorForm, MediaForm, StatusForm, UploadForm
+from bluebox.assessment import adapter, charts, imports, selectors, services, submission_files
+from bluebox.assessment.forms import (
+    AssignForm,
+    CollectorForm,
+    ImportForm,
+    MediaForm,
+    StatusForm,
+    UploadForm,
+)
 from bluebox.assessment.models import CollectorCredential, FormVersion
 from bluebox.core import access, web
 from bluebox.core.exceptions import ServiceError
@@ -148,6 +155,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignments": selectors.assignments_of(request.user, form),
             "can_manage": can_manage,
             "assign_form": AssignForm(places=_places(form.mission_id)) if can_manage else None,
+            "import_form": ImportForm() if can_manage else None,
             "media_form": MediaForm()
             if can_manage and current and current.media_expected
             else None,
@@ -224,6 +232,30 @@ def media_add(request: HttpRequest, pk: int) -> HttpResponse:
         to=("assessment-form", version.form_id),
         done=_("Media file stored."),
     )
+
+
+@login_required
+@require_POST
+def submissions_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import an export of KoBoToolbox or ODK Central; the report shows every bad row."""
+    form = selectors.form_get(request.user, pk)
+    upload_form = ImportForm(request.POST, request.FILES)
+    context: dict[str, Any] = {"form": form, "report": None, "refused": ""}
+    if not upload_form.is_valid():
+        context["refused"] = _("Choose the export file.")
+    elif upload_form.cleaned_data["file"].size > submission_files.MAX_FILE_BYTES:
+        context["refused"] = _("The file is larger than 20 MB: split the export.")
+    else:
+        upload = upload_form.cleaned_data["file"]
+        try:
+            context["report"] = imports.submissions_import(
+                actor=request.user, form_pk=form.pk, content=upload.read(), filename=upload.name
+            )
+        except ServiceError as exc:
+            context["refused"] = exc.message
+    report = context["report"]
+    status = 200 if report is not None and report.ok else 400
+    return render(request, "assessment/import_result.html", context, status=status)
 
 
 @login_required

@@ -12,7 +12,12 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bluebox.assessment import services
-from bluebox.assessment.tests.factories import collected_form, instance_xml, xlsform
+from bluebox.assessment.tests.factories import (
+    central_csv,
+    collected_form,
+    instance_xml,
+    xlsform,
+)
 from bluebox.testing.matrix import Endpoint, allowed, everyone
 
 VIEWERS = {"commissioner", "reporter_at_a", "reporter_at_b", "analyst", "east_analyst", "planner"}
@@ -68,6 +73,10 @@ def _upload_body(w: Any) -> dict[str, Any]:
     }
 
 
+def _export_body(w: Any) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("poc_perception.csv", central_csv(), "text/csv")}
+
+
 A = "api/v1/assessment/"
 F = "assessment/forms/<int:pk>/"
 V = "openrosa/<slug:mission>/forms/<str:form_id>/<str:version>/"
@@ -104,6 +113,15 @@ ENDPOINTS = [
         lambda w: f"/{A}forms/{w.survey.form_id}/submissions/",
         allowed(VIEWERS, 200, 404),
         setup=_submission,
+    ),
+    Endpoint(
+        f"{A}forms/<int:pk>/submissions/import/",
+        "post",
+        lambda w: f"/{A}forms/{w.survey.form_id}/submissions/import/",
+        _manage(200),
+        body=_export_body,
+        setup=_form,
+        anonymous=401,
     ),
     # Pages.
     Endpoint(
@@ -150,6 +168,15 @@ ENDPOINTS = [
             "closes_on": "2026-11-30",
             "round_label": "2026 Q4",
         },
+        api=False,
+        setup=_form,
+    ),
+    Endpoint(
+        f"{F}import/",
+        "post",
+        lambda w: f"/assessment/forms/{w.survey.form_id}/import/",
+        _manage(200),
+        body=_export_body,
         api=False,
         setup=_form,
     ),

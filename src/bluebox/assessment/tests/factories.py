@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import uuid
 from datetime import date
@@ -114,3 +115,53 @@ def instance_xml(
         f"<weight>{weight}</weight>"
         f"<meta><instanceID>{iid}</instanceID>{deprecated}</meta></data>"
     ).encode()
+
+
+# Three submissions as KoBoToolbox and ODK Central export them (assessment/tests/test_imports.py).
+EXPORT_QUESTIONS = ["site", "trust", "safe", "sex", "age", "comment", "photo", "voice", "weight"]
+EXPORT_ANSWERS = [
+    {"site": "site-a", "trust": "yes", "sex": "female", "age": "34", "photo": "1.jpg"},
+    {"site": "site-a", "trust": "no", "sex": "male", "age": "51", "photo": ""},
+    {"site": "site-b", "trust": "yes", "sex": "female", "age": "22", "photo": ""},
+]
+EXPORT_IDS = [
+    "uuid:0d7c8f3e-0001-4c2a-9a10-1a2b3c4d5e01",
+    "uuid:0d7c8f3e-0002-4c2a-9a10-1a2b3c4d5e02",
+    "uuid:0d7c8f3e-0003-4c2a-9a10-1a2b3c4d5e03",
+]
+
+
+def export_answers(n: int) -> dict[str, str]:
+    base = dict.fromkeys(EXPORT_QUESTIONS, "")
+    return {**base, "safe": "yes", "weight": "1.5", **EXPORT_ANSWERS[n]}
+
+
+CENTRAL_HEAD = ["SubmissionDate"]
+CENTRAL_TAIL = ["meta-instanceID", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent"]
+CENTRAL_TAIL += ["AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion"]
+
+
+def central_csv(
+    answers: list[dict[str, str]] | None = None,
+    *,
+    version: str = "2026110101",
+    extra: dict[str, str] | None = None,
+) -> bytes:
+    """``<form>.csv`` as ODK Central writes it: SubmissionDate, answers, then its columns."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    extra = extra or {}
+    writer.writerow([*CENTRAL_HEAD, *EXPORT_QUESTIONS, *extra, *CENTRAL_TAIL])
+    for n, row in enumerate(answers or [export_answers(i) for i in range(3)]):
+        iid = row.get("iid", EXPORT_IDS[n % 3])
+        attachments = "1" if row["photo"] else "0"
+        writer.writerow(
+            [
+                f"2026-11-0{n + 3}T09:12:4{n}.512Z",
+                *(row[q] for q in EXPORT_QUESTIONS),
+                *extra.values(),
+                *(iid, row.get("key", EXPORT_IDS[n % 3]), "7", "Collector 1", "0", attachments),
+                *("", "", "collect:abc123", "0", version),
+            ]
+        )
+    return out.getvalue().encode()
