@@ -198,6 +198,9 @@ API_TOKEN_TTL_DAYS = env_int("BLUEBOX_API_TOKEN_TTL_DAYS", 90, minimum=1)
 # seconds before it checks another. A step-up is good for one reveal within its lifetime.
 OTP_THROTTLE_FACTOR = env_int("BLUEBOX_OTP_THROTTLE_FACTOR", 1, minimum=1)
 STEP_UP_MAX_AGE_S = 300
+# A request to lower a record's classification that no second person decided within this many
+# days lapses (core/downgrades.py): the record keeps its marking, and the requester asks again.
+DOWNGRADE_REQUEST_DAYS = env_int("BLUEBOX_DOWNGRADE_REQUEST_DAYS", 14, minimum=1)
 # The WebAuthn relying party: the host name people reach bluebox by (passkeys are bound to it).
 # Empty: the request's host name, which suits a single-host installation and the tests.
 WEBAUTHN_RP_ID = env_str("BLUEBOX_WEBAUTHN_RP_ID", "")

@@ -161,13 +161,28 @@ def _scope_q(grant: Grant, scope: dict[str, str | None]) -> Q:
     return Q(**{field: grant.mission_id}) if field else Q(pk__in=[])
 
 
+def _protection_fields(model: type[models.Model]) -> tuple[str, str] | None:
+    """The fields holding a model's classification and compartments, if it carries any.
+
+    Operational records carry their own (``ClassifiedRecord``); a record *about* another one
+    (a downgrade request) declares ``access_protection``, the fields holding that record's
+    protection, and is shown only to those cleared for it.
+    """
+    if issubclass(model, ClassifiedRecord):
+        return ("classification", "compartments")
+    declared: Mapping[str, str] | None = getattr(model, "access_protection", None)
+    if declared is None:
+        return None
+    return (declared["classification"], declared["compartments"])
+
+
 def filter_q(user: Any, model: type[models.Model], action: str = "view") -> Q:
     """The rows of ``model`` the user may act on, as a Q object (empty when none)."""
     resource: Resource | None = getattr(model, "access_resource", None)
     scope = getattr(model, "access_scope", {})
     if resource is None or not scope:
         raise TypeError(f"{model.__name__} declares no access_resource/access_scope")
-    classified = issubclass(model, ClassifiedRecord)
+    protection = _protection_fields(model)
     combined = Q(pk__in=[])
     if action == SHARED:
         for grant in grants(user, resource, action):
@@ -176,11 +191,12 @@ def filter_q(user: Any, model: type[models.Model], action: str = "view") -> Q:
         return combined
     for grant in grants(user, resource, action):
         q = _scope_q(grant, scope)
-        if classified:
+        if protection is not None:
             if grant.max_classification is None:
                 continue
-            q &= Q(classification__lte=grant.max_classification)
-            q &= Q(compartments__in=masks_within(grant.compartments))
+            level, compartments = protection
+            q &= Q(**{f"{level}__lte": grant.max_classification})
+            q &= Q(**{f"{compartments}__in": masks_within(grant.compartments)})
         combined |= q
     if issubclass(model, DerivedRecord):
         combined &= derived_q(user)

@@ -35,3 +35,15 @@ def masks_within(allowed: int) -> list[int]:
     SQLite and PostgreSQL without bitwise SQL.
     """
     return [value for value in range(ALL_COMPARTMENTS + 1) if value & ~allowed == 0]
+
+
+def compartment_labels(mask: int) -> list[str]:
+    """The names of the compartments in a bit set, in the order they are declared."""
+    return [str(member.label) for member in Compartment if mask & int(member)]
+
+
+def marking(classification: int, compartments: int) -> str:
+    """A record's protection in words: "Confidential · Source, Detention"."""
+    level = str(Classification(classification).label)
+    names = compartment_labels(compartments)
+    return f"{level} · {', '.join(names)}" if names else level

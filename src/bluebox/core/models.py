@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
 
-from bluebox.core.classification import Classification, Compartment
+from bluebox.core.classification import Classification, Compartment, marking
 from bluebox.core.crypto import EncryptedTextField
 from bluebox.core.exceptions import DeletionRefused
 from bluebox.core.roles import Resource, Role
@@ -439,12 +440,32 @@ class DowngradeRequest(models.Model):
         "sector": "sector_id",
         "site": "site_id",
     }
+    # A request tells what the record is and why it is marked so: only those cleared for the
+    # record as it stood when asked see it (core/access.py).
+    access_protection: ClassVar[dict[str, str]] = {
+        "classification": "from_classification",
+        "compartments": "from_compartments",
+    }
 
     class Meta:
         ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["record_type", "object_id", "status"])]
 
     def __str__(self) -> str:
         return f"downgrade {self.pk} of {self.record_type} {self.object_id}"
+
+    @property
+    def expires_at(self) -> datetime:
+        """A request nobody decided in time lapses: its record keeps its marking."""
+        return self.requested_at + timedelta(days=int(settings.DOWNGRADE_REQUEST_DAYS))
+
+    @property
+    def from_marking(self) -> str:
+        return marking(self.from_classification, self.from_compartments)
+
+    @property
+    def to_marking(self) -> str:
+        return marking(self.to_classification, self.to_compartments)
 
 
 class RevealAlert(models.Model):

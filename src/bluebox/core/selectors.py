@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from bluebox.core import access
-from bluebox.core.models import ApiToken, AuditEntry, RevealAlert, RoleAssignment
+from bluebox.core.models import (
+    ApiToken,
+    AuditEntry,
+    DowngradeRequest,
+    DowngradeStatus,
+    RevealAlert,
+    RoleAssignment,
+)
 from bluebox.core.roles import Resource, Role
 
 
@@ -161,3 +170,39 @@ def reveal_alerts_for(user: Any, *, open_only: bool = False) -> QuerySet[RevealA
     """Reveal-rate alerts of the missions where the person reads them (commanders, auditors)."""
     alerts = access.visible(user, RevealAlert.objects.select_related("actor", "acknowledged_by"))
     return alerts.filter(acknowledged_at__isnull=True) if open_only else alerts
+
+
+def open_downgrades_q(now: datetime) -> Q:
+    """Requests still waiting for a decision at ``now``: pending and not lapsed."""
+    lapse = timedelta(days=int(settings.DOWNGRADE_REQUEST_DAYS))
+    return Q(status=DowngradeStatus.PENDING, requested_at__gt=now - lapse)
+
+
+def downgrades_for(user: Any) -> QuerySet[DowngradeRequest]:
+    """Requests to lower a marking that the person may read: in their scope, about records
+    they are cleared for as they stood when asked."""
+    return access.visible(
+        user, DowngradeRequest.objects.select_related("requested_by", "decided_by")
+    )
+
+
+def downgrades_to_decide(user: Any, now: datetime) -> QuerySet[DowngradeRequest]:
+    """Open requests this person may approve or refuse: never their own."""
+    waiting = access.visible(
+        user,
+        DowngradeRequest.objects.select_related("requested_by"),
+        action="approve",
+    )
+    return waiting.filter(open_downgrades_q(now)).exclude(requested_by_id=user.pk)
+
+
+def downgrade_waiting(record_type: str, object_id: Any, now: datetime) -> DowngradeRequest | None:
+    """The request about this record still waiting for a decision, if any (for a person who
+    already sees the record: the caller checked)."""
+    return (
+        DowngradeRequest.objects.filter(
+            open_downgrades_q(now), record_type=record_type, object_id=str(object_id)
+        )
+        .select_related("requested_by")
+        .first()
+    )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from bluebox.core import mfa_views, passkey_views, people, views
+from bluebox.core import downgrade_views, mfa_views, passkey_views, people, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -45,6 +45,21 @@ urlpatterns = [
         "reveal-alerts/<int:pk>/acknowledge/",
         views.reveal_alert_acknowledge,
         name="reveal-alert-acknowledge",
+    ),
+    path("downgrades/", downgrade_views.downgrade_queue, name="downgrade-queue"),
+    path(
+        "downgrades/new/<str:record_type>/<int:pk>/",
+        downgrade_views.downgrade_new,
+        name="downgrade-new",
+    ),
+    path(
+        "downgrades/<int:pk>/approve/", downgrade_views.downgrade_approve, name="downgrade-approve"
+    ),
+    path("downgrades/<int:pk>/refuse/", downgrade_views.downgrade_refuse, name="downgrade-refuse"),
+    path(
+        "downgrades/<int:pk>/withdraw/",
+        downgrade_views.downgrade_withdraw,
+        name="downgrade-withdraw",
     ),
     path("people/", people.people_list, name="people"),
     path("people/new/", people.person_new, name="person-new"),

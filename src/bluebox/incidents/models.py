@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -202,6 +202,12 @@ class Incident(ClassifiedRecord, VoidableRecord):
         "mission": "mission_id",
         "sector": "sector_id",
         "site": "site_id",
+    }
+    # Its marking is lowered only through a two-person request (core/downgrades.py), whose
+    # pages name the record with this word and link to this page.
+    access_downgrade: ClassVar[dict[str, Any]] = {
+        "page": "incident-detail",
+        "label": _("Incident"),
     }
     # How a sharing agreement's criteria read on an incident (core.access.agreement_q).
     access_share: ClassVar[dict[str, dict[str, str]]] = {

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from bluebox.core import access, web
 from bluebox.core.bounds import query_day, query_id
+from bluebox.core.classification import Classification, marking
 from bluebox.core.exceptions import ServiceError, StepUpRequired
 from bluebox.core.middleware import passive
 from bluebox.core.roles import Resource
@@ -134,11 +135,27 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for step in ("respond", "close", "link", "handover")
     }
+    may_lower = (
+        incident.voided_at is None
+        and (incident.classification > Classification.UNCLASSIFIED or incident.compartments != 0)
+        and access.can_in_scope(
+            request.user,
+            Resource.DOWNGRADE,
+            "request",
+            mission_id=incident.mission_id,
+            sector_id=incident.sector_id,
+            site_id=incident.site_id,
+            classification=incident.classification,
+            compartments=incident.compartments,
+        )
+    )
     return render(
         request,
         "incidents/detail.html",
         {
             "incident": incident,
+            "marking": marking(incident.classification, incident.compartments),
+            "may_lower": may_lower,
             "history": selectors.incident_history(request.user, incident),
             "can_verify": access.can(request.user, "verify", incident),
             "can_void": access.can(request.user, "void", incident),

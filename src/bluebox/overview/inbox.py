@@ -60,6 +60,7 @@ def inbox_for(*, user: Any, now: datetime) -> list[InboxItem]:
         *_sharing(user, now),
         *_engagement(user, now),
         *_reveal_alerts(user),
+        *_downgrades(user, now),
     ]
     return sorted(items, key=lambda item: not item.urgent)
 
@@ -240,3 +241,18 @@ def _reveal_alerts(user: Any) -> list[InboxItem]:
         waiting,
     ) % {"n": waiting}
     return [InboxItem("reveal-alerts", text, waiting, reverse("reveal-alerts"), urgent=True)]
+
+
+def _downgrades(user: Any, now: datetime) -> list[InboxItem]:
+    """Requests to lower a record's marking that this person may decide (never their own)."""
+    if not _may(user, Resource.DOWNGRADE, "approve"):
+        return []
+    waiting = core_selectors.downgrades_to_decide(user, now).count()
+    if not waiting:
+        return []
+    text = ngettext(
+        "%(n)d request to lower a classification awaits your decision",
+        "%(n)d requests to lower a classification await your decision",
+        waiting,
+    ) % {"n": waiting}
+    return [InboxItem("downgrades", text, waiting, reverse("downgrade-queue"))]

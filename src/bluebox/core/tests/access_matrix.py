@@ -41,6 +41,50 @@ def _reveal_alert(w: Any) -> None:
     )
 
 
+def _incident(w: Any) -> None:
+    from bluebox.testing.factories import IncidentFactory
+
+    w.incident = IncidentFactory(site=w.site_a, classification=1)
+
+
+def _downgrade(w: Any) -> None:
+    from bluebox.core import downgrades
+
+    _incident(w)
+    w.downgrade = downgrades.downgrade_request(
+        actor=w.analyst,
+        record_type="incidents.incident",
+        object_id=w.incident.pk,
+        to_classification=0,
+        to_compartments=0,
+        reason="Published in the joint press release",
+    )
+
+
+# A confidential incident at site A: who sees it, who of those may ask for a lower marking, and
+# who may read the requests about it (the request hides like the record it is about).
+INCIDENT_READERS = {
+    "commissioner",
+    "reporter_at_a",
+    "analyst",
+    "east_analyst",
+    "planner",
+    "source_handler",
+    "detention_officer",
+    "hrddp_officer",
+}
+MAY_ASK = INCIDENT_READERS - {"reporter_at_a", "planner"}
+
+
+def _asking(yes: int) -> Any:
+    return lambda who: yes if who in MAY_ASK else 403 if who in INCIDENT_READERS else 404
+
+
+def _deciding(deciders: set[str]) -> Any:
+    """Those who decide; the other readers of the request are refused; the rest find nothing."""
+    return lambda who: 302 if who in deciders else 403 if who in MAY_ASK else 404
+
+
 # The people pages: the mission's administrator manages, its commanders read (another
 # mission's commander lists their own mission's people); for everyone else a person is not found.
 PEOPLE_READERS = {"admin", "commissioner"}
@@ -179,6 +223,57 @@ ENDPOINTS = [
         body=lambda w: {"note": "Checked with the handler: a planned operation."},
         api=False,
         setup=_reveal_alert,
+    ),
+    Endpoint(
+        "downgrades/",
+        "get",
+        lambda w: "/downgrades/",
+        allowed(MAY_ASK | {"other_commander"}, 200, 403),
+        api=False,
+    ),
+    Endpoint(
+        "downgrades/new/<str:record_type>/<int:pk>/",
+        "get",
+        lambda w: f"/downgrades/new/incidents.incident/{w.incident.pk}/",
+        _asking(200),
+        api=False,
+        setup=_incident,
+    ),
+    Endpoint(
+        "downgrades/new/<str:record_type>/<int:pk>/",
+        "post",
+        lambda w: f"/downgrades/new/incidents.incident/{w.incident.pk}/",
+        _asking(302),
+        body=lambda w: {"to_classification": "0", "reason": "Published in the press release"},
+        api=False,
+        setup=_incident,
+    ),
+    # Only a commander decides, never the analyst who asked.
+    Endpoint(
+        "downgrades/<int:pk>/approve/",
+        "post",
+        lambda w: f"/downgrades/{w.downgrade.pk}/approve/",
+        _deciding({"commissioner"}),
+        body=lambda w: {"note": "Public now"},
+        api=False,
+        setup=_downgrade,
+    ),
+    Endpoint(
+        "downgrades/<int:pk>/refuse/",
+        "post",
+        lambda w: f"/downgrades/{w.downgrade.pk}/refuse/",
+        _deciding({"commissioner"}),
+        body=lambda w: {"note": "The source is still at risk"},
+        api=False,
+        setup=_downgrade,
+    ),
+    Endpoint(
+        "downgrades/<int:pk>/withdraw/",
+        "post",
+        lambda w: f"/downgrades/{w.downgrade.pk}/withdraw/",
+        _deciding({"analyst"}),
+        api=False,
+        setup=_downgrade,
     ),
     Endpoint("admin/login/", "get", lambda w: "/admin/login/", everyone(302), api=False),
     # The second step of a sign-in: without a password just passed, back to the login page.
