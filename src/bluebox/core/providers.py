@@ -10,12 +10,18 @@ An approved deployment plan also concerns apps above deployment (patrols forms i
 what the plan places at each site). Deployment may not import them, so they register with
 :func:`on_plan_approved`, and the approving service calls :func:`plan_approved` inside its
 transaction: the approval and what follows from it commit together or not at all.
+
+Incidents sit below the field guide, and the blue box / green box handover of an incident still
+follows the mission's rules: the guide registers with :func:`provide_primacy_rules`, and the
+handover asks :func:`primacy_ruling` (``None`` for a mission without rules). The rules are the
+mission's law, not operational content: they answer whoever asks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 #: (user, mission_id, site codes, plan start, days, audience) -> (risk per site, detail) | None
@@ -68,3 +74,43 @@ def plan_approved(*, actor: Any, plan: Any) -> None:
     """Tell every registered app that ``actor`` approved ``plan``; their errors roll it back."""
     for callback in _plan_approved:
         callback(actor=actor, plan=plan)
+
+
+@dataclass(frozen=True)
+class PrimacyRuling:
+    """Who holds primacy for a threat at a site and moment under the mission's rules, in words.
+
+    ``version`` is ``None`` when the mission has rules but no version is in force that day.
+    ``override`` records a commander's decision against the ruling (see
+    :func:`provide_primacy_rules`) and returns its id.
+    """
+
+    version: str | None
+    military: bool
+    reasons: tuple[str, ...] = ()
+    citations: tuple[str, ...] = ()
+    override: Callable[..., int] | None = field(default=None, compare=False, repr=False)
+
+
+#: (mission_id, site_id | None, at, threat) -> PrimacyRuling | None (the mission has no rules)
+PrimacyRules = Callable[..., "PrimacyRuling | None"]
+
+_primacy_rules: list[PrimacyRules] = []
+
+
+def provide_primacy_rules(provider: PrimacyRules) -> None:
+    if provider not in _primacy_rules:
+        _primacy_rules.append(provider)
+
+
+def primacy_ruling(
+    *, mission_id: int, site_id: int | None, at: datetime, threat: str | None
+) -> PrimacyRuling | None:
+    """What the mission's rules say of primacy for a threat (``threat``: a level of the field
+    guide, ``None`` when not stated), from the first provider that knows; ``None`` when the
+    mission has adopted no rules (or nobody answers)."""
+    for provider in _primacy_rules:
+        ruling = provider(mission_id=mission_id, site_id=site_id, at=at, threat=threat)
+        if ruling is not None:
+            return ruling
+    return None

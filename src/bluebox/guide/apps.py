@@ -18,6 +18,11 @@ class GuideConfig(AppConfig):
 
         # The registers the rules gate record the threat level the officer stated.
         labels.register("threat", Threat)
+        # Incidents sit below the guide: their primacy handover asks the rules through core.
+        from bluebox.core import providers
+        from bluebox.guide import services
+
+        providers.provide_primacy_rules(services.primacy_rules)
 
         # The rules are the mission's law, not operational content: everyone who acts in the
         # mission reads them and the administrator who sets the mission up loads them. Partner

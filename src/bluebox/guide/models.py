@@ -39,6 +39,11 @@ class Action(models.TextChoices):
     HANDOVER = "handover", _("Hand a detainee over to national authorities")
 
 
+#: What a commander may act on against the rules: the guide's actions, and who holds primacy
+#: for a threat (the blue box / green box handover of an incident).
+OVERRIDE_ACTIONS = [*Action.choices, ("primacy", _("Hold or hand over primacy for a threat"))]
+
+
 class Threat(models.TextChoices):
     NONE = "none", _("No threat of violence")
     UNARMED = "unarmed", _("Violence without weapons")
@@ -111,7 +116,7 @@ class RuleOverride(models.Model):
     version = models.ForeignKey(
         RuleVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="overrides"
     )
-    action = models.CharField(max_length=32, choices=Action.choices)
+    action = models.CharField(max_length=32, choices=OVERRIDE_ACTIONS)
     situation = models.JSONField(default=dict)
     # What the rules said: the reasons and citations of the refusal, as shown at the time.
     refusal = models.JSONField(default=dict)

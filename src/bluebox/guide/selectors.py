@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from bluebox.core import access
+from bluebox.core.providers import PrimacyRuling
 from bluebox.core.roles import Resource
-from bluebox.engines.guide import Answer, RuleSet, answer, diff
+from bluebox.engines.guide import Answer, RuleSet, Situation, answer, diff, primacy
 from bluebox.engines.guide.diff import Change
 from bluebox.guide.adapter import ruleset_of, site_situation
-from bluebox.guide.explain import Worded, worded
+from bluebox.guide.explain import Worded, citation, unmet, worded
 from bluebox.guide.models import RuleOverride, RuleVersion, VersionStatus
 from bluebox.missions.models import FieldSite, Mission
 
@@ -146,6 +148,52 @@ def gate(site: FieldSite, action: str, at: datetime | None = None, **facts: Any)
     mission = site.mission
     lang = (translation.get_language() or "en")[:2]
     return _answer(mission, site, action, local_date(mission, at), lang, facts)
+
+
+@dataclass(frozen=True)
+class Ruled:
+    """The rules' ruling on primacy, with the version and the facts it was asked with."""
+
+    version: RuleVersion | None
+    ruling: PrimacyRuling
+    situation: dict[str, Any]
+
+
+def primacy_at(mission: Mission, site: FieldSite | None, at: datetime, threat: str | None) -> Ruled:
+    """Who holds primacy for a threat at ``site`` (or anywhere in the mission) and moment
+    ``at`` under the version in force that day, in the current language."""
+    on = local_date(mission, at)
+    version = in_force(mission.pk, on)
+    if version is None:
+        reason = str(_("No version of the rules is in force on that day."))
+        return Ruled(None, PrimacyRuling(None, False, (reason,)), {"on": on.isoformat()})
+    rules = ruleset_of(version)
+    lang = (translation.get_language() or "en")[:2]
+    situation = (
+        site_situation(site, "primacy", on, threat=threat)
+        if site is not None
+        else Situation(action="primacy", on=on, threat=threat)
+    )
+    ruled = primacy(rules, situation, lang=lang)
+    if ruled.military:
+        reasons = [a.title for a in ruled.decisive]
+        reasons.append(str(_("Military primacy (green box): hand over to the Force.")))
+    else:
+        reasons = [
+            _("%(rule)s — %(unmet)s")
+            % {"rule": a.title, "unmet": " ".join(unmet(c) for c in a.unmet)}
+            for a in ruled.near
+        ] or [str(_("No rule of this version hands primacy to the Force."))]
+    return Ruled(
+        version,
+        PrimacyRuling(
+            version=version.label,
+            military=ruled.military,
+            reasons=tuple(str(r) for r in reasons),
+            citations=tuple(citation(rules, c, lang) for c in ruled.citations),
+        ),
+        situation.facts(),
+    )
 
 
 def has_rules(mission_id: int) -> bool:

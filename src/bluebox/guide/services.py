@@ -4,6 +4,7 @@ audited."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from bluebox.core import access, audit
 from bluebox.core.exceptions import ServiceError
+from bluebox.core.providers import PrimacyRuling
 from bluebox.core.roles import Resource
 from bluebox.engines.guide import RulesError, parse
 from bluebox.guide import selectors
@@ -178,18 +180,14 @@ def rules_override_grant(
 ) -> RuleOverride:
     """A commander acts where the rules refuse, in writing (audited). Called inside the
     transaction of the act it lets through, which then sets ``subject_id``."""
-    access.require_in_scope(actor, Resource.GUIDE_OVERRIDE, "override", mission_id=site.mission_id)
-    if len(justification.strip()) < MIN_JUSTIFICATION:
-        raise ServiceError(
-            "An override needs a written justification.",
-            field_errors={"override_justification": [f"At least {MIN_JUSTIFICATION} characters."]},
-        )
+    _justified(actor, site.mission_id, justification)
     if result.allowed:
         raise ServiceError("The rules allow this: there is nothing to override.")
     words = result.words
-    override = RuleOverride.objects.create(
-        mission_id=site.mission_id,
+    return _override_record(
+        actor=actor,
         site=site,
+        mission_id=site.mission_id,
         version=result.version,
         action=action,
         situation=result.answer.situation.facts()
@@ -200,6 +198,32 @@ def rules_override_grant(
             if words
             else {"reasons": ["No version of the rules is in force on that day."]}
         ),
+        justification=justification,
+        subject=subject,
+        at=at,
+    )
+
+
+def _override_record(
+    *,
+    actor: Any,
+    site: FieldSite | None,
+    version: RuleVersion | None,
+    action: str,
+    situation: dict[str, Any],
+    refusal: dict[str, Any],
+    justification: str,
+    subject: str,
+    at: datetime | None,
+    mission_id: int,
+) -> RuleOverride:
+    override = RuleOverride.objects.create(
+        mission_id=mission_id,
+        site=site,
+        version=version,
+        action=action,
+        situation=situation,
+        refusal=refusal,
         justification=justification.strip(),
         subject=subject,
         granted_at=at or timezone.now(),
@@ -211,12 +235,62 @@ def rules_override_grant(
         action="rules-override",
         detail={
             "action": action,
-            "site": site.pk,
-            "version": result.version.pk if result.version else None,
+            "site": site.pk if site is not None else None,
+            "version": version.pk if version else None,
             "subject": subject,
         },
     )
     return override
+
+
+def _justified(actor: Any, mission_id: int, justification: str) -> None:
+    access.require_in_scope(actor, Resource.GUIDE_OVERRIDE, "override", mission_id=mission_id)
+    if len(justification.strip()) < MIN_JUSTIFICATION:
+        raise ServiceError(
+            "An override needs a written justification.",
+            field_errors={"override_justification": [f"At least {MIN_JUSTIFICATION} characters."]},
+        )
+
+
+def primacy_rules(
+    *, mission_id: int, site_id: int | None, at: datetime, threat: str | None
+) -> PrimacyRuling | None:
+    """The guide's answer to ``core.providers.primacy_ruling`` (incidents may not import the
+    guide): who holds primacy under the version in force, in words, with the commander's
+    override of that ruling. ``None`` for a mission that has adopted no rules."""
+    if not selectors.has_rules(mission_id):
+        return None
+    site = (
+        FieldSite.objects.select_related("mission")
+        .filter(pk=site_id, mission_id=mission_id)
+        .first()
+        if site_id is not None
+        else None
+    )
+    mission = site.mission if site is not None else Mission.objects.get(pk=mission_id)
+    ruled = selectors.primacy_at(mission, site, at, threat)
+
+    def override(*, actor: Any, justification: str, subject_id: int) -> int:
+        _justified(actor, mission_id, justification)
+        record = _override_record(
+            actor=actor,
+            site=site,
+            mission_id=mission_id,
+            version=ruled.version,
+            action="primacy",
+            situation=ruled.situation,
+            refusal={
+                "reasons": list(ruled.ruling.reasons),
+                "citations": list(ruled.ruling.citations),
+            },
+            justification=justification,
+            subject="primacy-decision",
+            at=None,
+        )
+        override_attach(record, subject_id)
+        return record.pk
+
+    return replace(ruled.ruling, override=override)
 
 
 def override_attach(override: RuleOverride, subject_id: int) -> None:

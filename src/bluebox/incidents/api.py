@@ -18,6 +18,7 @@ from bluebox.core.api_params import choice_param, id_param, int_param
 from bluebox.core.classification import ALL_COMPARTMENTS, Classification
 from bluebox.core.pagination import KeysetPagination
 from bluebox.core.serializers import ModelSerializer
+from bluebox.engines.guide import THREAT_LEVELS
 from bluebox.incidents import exports, selectors, services
 from bluebox.incidents.models import (
     DatePrecision,
@@ -277,6 +278,12 @@ class LinkOutSerializer(ModelSerializer[IncidentLink]):
 class PrimacyHandoverSerializer(serializers.Serializer[Any]):
     to_primacy = serializers.ChoiceField(choices=["blue", "green"])
     reason = serializers.CharField(max_length=2000)
+    # The threat level the mission's rules read (left out: from the incident's classification).
+    threat = serializers.ChoiceField(choices=THREAT_LEVELS, required=False, allow_null=True)
+    # A commander hands over where the mission's rules refuse, saying why (audited).
+    override_justification = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True
+    )
 
 
 class PrimacyDecisionSerializer(ModelSerializer[PrimacyDecision]):

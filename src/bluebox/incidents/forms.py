@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from bluebox.core import inputs, labels
 from bluebox.core.classification import Classification
 from bluebox.core.forms import StepUpForm
+from bluebox.engines.guide import THREAT_LEVELS
 from bluebox.incidents.models import (
     RELIABILITY,
     IncidentLink,
@@ -138,7 +139,28 @@ class HandoverForm(forms.Form):
         label=_("Hand primacy to"),
         choices=[("blue", _("Police (blue box)")), ("green", _("Military (green box)"))],
     )
+    # The mission's rules (the field guide) read it; the words are the guide's threat levels.
+    threat = forms.ChoiceField(label=_("The threat now"), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=2000)
+    override_justification = forms.CharField(
+        label=_("Override: why hand over although the mission's rules refuse"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text=_("Audited. Leave empty unless the rules refused."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        threat = self.fields["threat"]
+        assert isinstance(threat, forms.ChoiceField)  # noqa: S101
+        threat.choices = [
+            ("", _("As the incident's classification says")),
+            *((level, labels.label(level, "threat")) for level in THREAT_LEVELS),
+        ]
+
+    def clean_threat(self) -> str | None:
+        return self.cleaned_data.get("threat") or None
 
 
 class RevealForm(StepUpForm):

@@ -4,7 +4,16 @@ See :mod:`bluebox.engines.guide.rules` (the document), :mod:`bluebox.engines.gui
 (the selector) and :mod:`bluebox.engines.guide.diff` (what a new version changes).
 """
 
-from bluebox.engines.guide.answer import Answer, Applied, Check, Situation, answer, with_facts
+from bluebox.engines.guide.answer import (
+    Answer,
+    Applied,
+    Check,
+    Primacy,
+    Situation,
+    answer,
+    primacy,
+    with_facts,
+)
 from bluebox.engines.guide.diff import Change, diff
 from bluebox.engines.guide.rules import (
     ACTIONS,
@@ -39,6 +48,7 @@ __all__ = [
     "Citation",
     "Custody",
     "Document",
+    "Primacy",
     "Rule",
     "RuleSet",
     "RulesError",
@@ -46,6 +56,7 @@ __all__ = [
     "answer",
     "diff",
     "parse",
+    "primacy",
     "text_in",
     "with_facts",
 ]

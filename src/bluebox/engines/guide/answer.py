@@ -221,3 +221,37 @@ def answer(rules: RuleSet, situation: Situation, *, lang: str = "en") -> Answer:
 def with_facts(situation: Situation, **facts: Any) -> Situation:
     """The same situation with some facts changed (what-if on the answer page)."""
     return replace(situation, **facts)
+
+
+@dataclass(frozen=True)
+class Primacy:
+    """Who holds primacy for a threat (blue box / green box) under a rule set.
+
+    The Force holds it where a rule that hands the situation to the military (``hand_to_military``)
+    holds for the situation, whatever action it names; the police hold it otherwise.
+    """
+
+    military: bool
+    version: str
+    decisive: tuple[Applied, ...]  # the rules handing to the military that hold
+    near: tuple[Applied, ...]  # those that do not, with the facts they would need
+    citations: tuple[Citation, ...]
+    situation: Situation | None = field(default=None, compare=False)
+
+
+def primacy(rules: RuleSet, situation: Situation, *, lang: str = "en") -> Primacy:
+    """Police or military primacy for ``situation`` (its ``action`` is not read), citing the
+    rules that decide: those that hold, else those that would hand over, else the set's basis.
+    A threat not given never hands primacy to the military by itself."""
+    if not rules.in_force(situation.on):
+        raise ValueError(f"rule set {rules.version} is not in force on {situation.on}")
+    military = tuple(_apply(r, situation, lang) for r in rules.rules if r.hand_to_military)
+    holding = tuple(a for a in military if a.holds)
+    return Primacy(
+        military=bool(holding),
+        version=rules.version,
+        decisive=holding,
+        near=tuple(a for a in military if not a.holds),
+        citations=_citations(holding or military) or (rules.basis,),
+        situation=situation,
+    )

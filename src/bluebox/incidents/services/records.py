@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit
+from bluebox.core import access, audit, providers
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
+from bluebox.engines.guide import THREAT_LEVELS
 from bluebox.engines.spatial import h3_cell, priogrid_gid
 from bluebox.incidents.adapter import assess_primacy, rules_for
 from bluebox.incidents.models import (
@@ -268,31 +269,103 @@ def incident_link(
 
 @transaction.atomic
 def incident_primacy_handover(
-    *, actor: Any, incident_id: int, to_primacy: str, reason: str
+    *,
+    actor: Any,
+    incident_id: int,
+    to_primacy: str,
+    reason: str,
+    threat: str | None = None,
+    override_justification: str = "",
 ) -> PrimacyDecision:
-    """Hand primacy for a threat between police (blue) and military (green): a recorded decision."""
+    """Hand primacy for a threat between police (blue) and military (green): a recorded decision.
+
+    Where the mission has adopted rules (the field guide, asked through
+    :func:`bluebox.core.providers.primacy_ruling`), the version in force now decides: handing
+    primacy to the Force needs a rule that hands the situation to the military to hold (the
+    green box), handing it back to the police needs none to. ``threat`` is the level the
+    commander states; left out, a green incident counts as ``heavy`` and a blue one as not
+    established. A handover the rules refuse (or a day no version covers) is refused with the
+    reasons and citations, unless a commander records it with ``override_justification``
+    (a rules override, audited, linked to the decision). A mission without rules hands over on
+    the commander's decision alone.
+    """
     incident = _locked(actor, incident_id)
     _require_workflow(actor, incident, "handover")
     if to_primacy not in ("blue", "green"):
         raise ServiceError("Primacy is blue (police) or green (military).")
     if not reason.strip():
         raise ServiceError("A handover needs a reason.", field_errors={"reason": ["Required."]})
+    if threat is not None and threat not in THREAT_LEVELS:
+        raise ServiceError("Unknown threat level.", field_errors={"threat": ["Unknown."]})
     if incident.primacy == to_primacy:
         raise ServiceError("Primacy is already there.")
+    now = timezone.now()
+    if threat is None and incident.threat_nature == "green":
+        threat = "heavy"
+    ruling = providers.primacy_ruling(
+        mission_id=incident.mission_id, site_id=incident.site_id, at=now, threat=threat
+    )
+    agrees = ruling is None or (
+        ruling.version is not None and ruling.military == (to_primacy == "green")
+    )
+    overriding = bool(override_justification.strip())
+    if ruling is not None and not agrees and not overriding:
+        raise ServiceError(
+            "The mission's rules do not allow this handover.",
+            field_errors={"to_primacy": _primacy_refusal(ruling)},
+        )
+    if ruling is not None and agrees and overriding:
+        raise ServiceError(
+            "The rules allow this handover: there is nothing to override.",
+            field_errors={"override_justification": ["Leave empty where the rules allow."]},
+        )
     decision = PrimacyDecision.objects.create(
         incident=incident,
         from_primacy=incident.primacy,
         to_primacy=to_primacy,
         reason=reason.strip(),
         decided_by=actor,
-        decided_at=timezone.now(),
+        decided_at=now,
     )
+    override_id = None
+    if ruling is not None and not agrees:
+        if ruling.override is None:
+            raise ServiceError("The mission's rules offer no override of this handover.")
+        override_id = ruling.override(
+            actor=actor, justification=override_justification, subject_id=decision.pk
+        )
     incident.primacy = to_primacy
     incident.save(update_fields=["primacy"])
     audit.record_for(
         incident,
         actor=actor,
         action="primacy-handover",
-        detail={"from": decision.from_primacy, "to": to_primacy},
+        detail={
+            "from": decision.from_primacy,
+            "to": to_primacy,
+            "threat": threat,
+            "rules": None
+            if ruling is None
+            else {
+                "version": ruling.version,
+                "military": ruling.military,
+                "citations": list(ruling.citations),
+                "override_id": override_id,
+            },
+        },
     )
     return decision
+
+
+def _primacy_refusal(ruling: providers.PrimacyRuling) -> list[str]:
+    if ruling.version is None:
+        return [
+            "No version of the mission's rules is in force today; only a commander's override, "
+            "with a written justification, records the handover."
+        ]
+    holder = "give primacy to the Force" if ruling.military else "keep primacy with the police"
+    return [
+        f"The rules in force (version {ruling.version}) {holder} for this threat.",
+        *ruling.reasons,
+        "See: " + "; ".join(ruling.citations) + ".",
+    ]

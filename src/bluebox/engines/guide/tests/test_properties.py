@@ -18,6 +18,7 @@ from bluebox.engines.guide import (
     Situation,
     answer,
     parse,
+    primacy,
 )
 
 maybe_bool = st.one_of(st.none(), st.booleans())
@@ -153,3 +154,30 @@ def test_dates_in_the_wrong_order_are_refused(days: int) -> None:
         assert "valid_until: before valid_from" in exc.problems
     else:
         raise AssertionError("dates in the wrong order accepted")
+
+
+@st.composite
+def rule_documents_handing_over(draw: Any) -> dict[str, Any]:
+    doc = draw(rule_documents())
+    for rule in doc["rules"]:
+        rule["hand_to_military"] = draw(st.booleans())
+    return doc
+
+
+@settings(max_examples=200, deadline=None)
+@given(doc=rule_documents_handing_over(), situation=situations)
+def test_primacy_is_the_forces_exactly_where_a_rule_handing_over_holds(
+    doc: dict[str, Any], situation: Situation
+) -> None:
+    rules = parse(doc)
+    got = primacy(rules, situation)
+    assert got.citations and all(c.document in rules.documents for c in got.citations)
+    handing = got.decisive + got.near
+    assert {a.key for a in handing} == {r.key for r in rules.rules if r.hand_to_military}
+    assert got.military == any(a.holds for a in handing)
+    assert all(a.holds for a in got.decisive) and not any(a.holds for a in got.near)
+    # A fact left out never hands primacy to the military by itself.
+    if not got.military:
+        for fact in ("threat", "imminent_threat", "national_police_present", "host_request"):
+            fewer = primacy(rules, Situation(**{**vars(situation), fact: None}))
+            assert not fewer.military
