@@ -104,6 +104,11 @@ class TokenView(APIView):
         data = body.validated_data
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
+            ended = getattr(request._request, auth.ACCESS_ENDED, None)
+            if ended is not None:
+                raise ServiceError(
+                    f"This account's access ended on {ended.isoformat()} (end of rotation)."
+                )
             raise ServiceError("Unable to log in with these credentials.")
         if mfa.asks_second_factor(user):
             # A token is a sign-in: the password alone does not make one for these accounts.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from rest_framework.request import Request
 
 from bluebox.core import access, audit, throttle
 from bluebox.core.models import ApiToken, AuditOutcome
+from bluebox.core.roles import Resource
 
 
 def _keys(request: HttpRequest | None, username: str | None) -> list[str]:
@@ -76,11 +78,23 @@ def _clear(request: HttpRequest | None, username: str | None) -> None:
             throttle.reset(key)
 
 
+def access_ended(user: Any, *, today: date | None = None) -> bool:
+    """The account's last day (``access_ends_on``, the end of rotation) has passed (UTC)."""
+    ends = getattr(user, "access_ends_on", None)
+    return ends is not None and (today or timezone.now().date()) > ends
+
+
+#: Set on the request when the right password was given for an account whose access has ended,
+#: so the page (or the API) says so instead of "wrong password".
+ACCESS_ENDED = "bluebox_access_ended_on"
+
+
 class ThrottledModelBackend(ModelBackend):
     """Django's model backend (inactive users refused) behind a failure counter.
 
     Once the limit is reached every attempt is refused, right password or not, until the window
-    passes; that is what makes guessing expensive.
+    passes; that is what makes guessing expensive. An account past its last day is refused
+    too, after its password is checked, and the refusal audited.
     """
 
     def authenticate(
@@ -92,6 +106,17 @@ class ThrottledModelBackend(ModelBackend):
     ) -> Any:
         refuse_if_throttled(request, username)
         user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and access_ended(user):
+            if request is not None:
+                setattr(request, ACCESS_ENDED, user.access_ends_on)
+            audit.record(
+                actor=None,
+                action="login-access-ended",
+                outcome=AuditOutcome.DENIED,
+                resource=Resource.ACCOUNT,
+                object_id=user.pk,
+            )
+            return None
         if user is None:
             _note_failure(request, username)
             audit.record(
@@ -145,6 +170,7 @@ class HashedTokenAuthentication(BaseAuthentication):
             or token.revoked_at is not None
             or token.expires_at <= now
             or not token.user.is_active
+            or access_ended(token.user)
         ):
             raise exceptions.AuthenticationFailed("Invalid or expired token.")
         if (

@@ -5,15 +5,20 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from bluebox.core.auth import refuse_if_throttled
+from bluebox.core.auth import ACCESS_ENDED, refuse_if_throttled
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "throttled": _("Too many failed attempts. Wait a few minutes and try again."),
+        "access_ended": _(
+            "This account's access ended on %(day)s, at the end of its rotation. Ask your "
+            "mission's administrator to extend it if you are still serving."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
@@ -21,7 +26,18 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             refuse_if_throttled(self.request, self.data.get("username"))
         except PermissionDenied as exc:
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled") from exc
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # Set by the backend only once the password proved right.
+            ended = getattr(self.request, ACCESS_ENDED, None)
+            if ended is None:
+                raise
+            raise forms.ValidationError(
+                self.error_messages["access_ended"],
+                code="access_ended",
+                params={"day": date_format(ended, "DATE_FORMAT")},
+            ) from None
 
 
 class StepUpForm(forms.Form):

@@ -66,7 +66,7 @@ def pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
         request.session.pop(PENDING, None)
         return None
     user = User.objects.filter(pk=int(state.get("user") or 0), is_active=True).first()
-    if user is None:
+    if user is None or auth.access_ended(user):
         request.session.pop(PENDING, None)
         return None
     return user, state

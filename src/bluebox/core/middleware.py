@@ -8,11 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from bluebox.core.auth import access_ended
 
 STARTED = "bluebox_started"
 LAST_SEEN = "bluebox_last_seen"
@@ -32,7 +37,8 @@ def passive(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 class SessionTimeoutMiddleware:
-    """Ends a session idle for too long, and any session older than the absolute limit."""
+    """Ends a session idle for too long, any session older than the absolute limit, and the
+    session of an account whose access has ended (end of rotation)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,12 +61,22 @@ class SessionTimeoutMiddleware:
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
-    ) -> None:
+    ) -> HttpResponse | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not hasattr(request, "session"):
-            return
+            return None
+        if access_ended(user):
+            # The end of rotation passed during the session: it ends at its next request.
+            logout(request)
+            if request.path.startswith("/api/"):
+                return None
+            messages.error(
+                request,
+                _("Your account's access has ended (end of rotation); you are signed out."),
+            )
+            return redirect_to_login(request.get_full_path())
         if getattr(view, "bluebox_passive", False):
-            return
+            return None
         now = time.time()
         if request.session.get(STARTED) is None:
             request.session[STARTED] = now
@@ -68,6 +84,7 @@ class SessionTimeoutMiddleware:
         # Every page view writing the session would make every read a database write.
         if last_seen is None or now - float(last_seen) >= LAST_SEEN_GRANULARITY_S:
             request.session[LAST_SEEN] = now
+        return None
 
 
 class RefusalAuditMiddleware:

@@ -33,6 +33,11 @@ class User(AbstractUser):
     # Set when someone other than the holder sets the password (an invitation, a reset): the
     # holder chooses their own at the next sign-in, before any other page opens.
     must_change_password = models.BooleanField(default=False)
+    # The last day the account may be used (the end of its holder's rotation); from the next
+    # day (UTC) it signs nobody in and its tokens authenticate nothing. Empty: no end.
+    access_ends_on = models.DateField(null=True, blank=True)
+    # When the expiry sweep ended the account's sessions and tokens (cleared by an extension).
+    access_ended_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -19,9 +19,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access, selectors, services, web
+from bluebox.core import access, auth, selectors, services, web
 from bluebox.core.classification import Compartment
 from bluebox.core.exceptions import NotPermitted, NotVisible, ServiceError
+from bluebox.core.inputs import FormDateField
 from bluebox.core.models import CompartmentGrant, RoleAssignment
 from bluebox.core.roles import Resource, Role
 
@@ -61,11 +62,26 @@ class ScopeForm(forms.Form):
         return scope
 
 
+def _access_end_field(required: bool = False) -> forms.DateField:
+    return FormDateField(
+        label=_("Last day of access (end of rotation)"),
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("From the next day the account signs nobody in. Empty: no end."),
+    )
+
+
 class InviteForm(ScopeForm):
     username = forms.CharField(label=_("Username"), max_length=150)
     display_name = forms.CharField(label=_("Display name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail (optional)"), required=False)
-    field_order = ["username", "display_name", "email", "role", "scope"]
+    access_ends_on = _access_end_field()
+    field_order = ["username", "display_name", "email", "role", "scope", "access_ends_on"]
+
+
+class AccessEndForm(forms.Form):
+    access_ends_on = _access_end_field()
+    reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
 class CompartmentForm(forms.Form):
@@ -113,14 +129,21 @@ def _call(request: HttpRequest, call: Any, *, done: str, pk: int) -> HttpRespons
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, "view")
+    people = selectors.people_for(request.user)
     return render(
         request,
         "core/people_list.html",
         {
-            "people": selectors.people_for(request.user),
+            "people": people,
+            "ending": selectors.access_ending(people, within_days=ACCESS_ENDING_DAYS),
+            "ending_days": ACCESS_ENDING_DAYS,
             "may_manage": bool(selectors.people_missions(request.user, "manage")),
         },
     )
+
+
+#: How far ahead the people list shows accounts whose access is about to end.
+ACCESS_ENDING_DAYS = 30
 
 
 @login_required
@@ -138,6 +161,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
                     password=password,
                     display_name=data["display_name"],
                     email=data["email"],
+                    access_ends_on=data["access_ends_on"],
                 )
             except ServiceError as exc:
                 web.flash_errors(request, exc)
@@ -182,6 +206,12 @@ def _detail(request: HttpRequest, pk: int, *, one_time_password: str = "") -> Ht
             "may_manage": may_manage,
             "scope_form": ScopeForm(user=request.user) if may_manage else None,
             "compartment_form": CompartmentForm(user=request.user) if may_manage else None,
+            "access_form": (
+                AccessEndForm(initial={"access_ends_on": row["person"].access_ends_on})
+                if may_manage
+                else None
+            ),
+            "access_ended": auth.access_ended(row["person"]),
         },
     )
 
@@ -305,6 +335,28 @@ def person_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
         gettext("Password reset: the person chooses their own at the next sign-in."),
     )
     return _detail(request, pk, one_time_password=password)
+
+
+@login_required
+@require_POST
+def person_access_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set, extend or remove the account's last day of access (with a reason)."""
+    person = _managed(request.user, pk)["person"]
+    form = AccessEndForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("person-detail", pk)
+    return _call(
+        request,
+        lambda: services.user_access_end_set(
+            actor=request.user,
+            user=person,
+            ends_on=form.cleaned_data["access_ends_on"],
+            reason=form.cleaned_data["reason"],
+        ),
+        done=gettext("Last day of access saved."),
+        pk=pk,
+    )
 
 
 @login_required

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from bluebox.core import access
 from bluebox.core.models import (
@@ -116,6 +117,23 @@ def people_for(user: Any, pk: int | None = None) -> list[dict[str, Any]]:
         {"person": p, "roles": roles.get(p.pk, []), "compartments": grants.get(p.pk, [])}
         for p in people
     ]
+
+
+def access_ending(
+    people: list[dict[str, Any]], *, within_days: int, today: date | None = None
+) -> list[dict[str, Any]]:
+    """The rows of :func:`people_for` whose access ends within ``within_days`` or has ended
+    (soonest first), each with ``ended``: what the administrator extends or lets go."""
+    day = today or timezone.now().date()
+    horizon = day + timedelta(days=within_days)
+    rows = [
+        {**row, "ended": row["person"].access_ends_on < day}
+        for row in people
+        if row["person"].is_active
+        and row["person"].access_ends_on is not None
+        and row["person"].access_ends_on <= horizon
+    ]
+    return sorted(rows, key=lambda row: (row["person"].access_ends_on, row["person"].username))
 
 
 def person_for(user: Any, pk: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ live here too (see :func:`_require_may_grant`).
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit, mfa
+from bluebox.core import access, audit, auth, mfa
 from bluebox.core.auth import TOKEN_PREFIX, token_digest
 from bluebox.core.classification import Compartment
 from bluebox.core.exceptions import NotPermitted, ServiceError
@@ -128,22 +128,105 @@ def _require_may_grant(actor: Any, user: User, *, action: str, operational: bool
 
 @transaction.atomic
 def user_create(
-    *, actor: Any, username: str, password: str, display_name: str = "", email: str = ""
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str = "",
+    access_ends_on: date | None = None,
 ) -> User:
-    """Create an account; its creator knows its first password (see :func:`_require_may_grant`)."""
+    """Create an account; its creator knows its first password (see :func:`_require_may_grant`),
+    so its holder chooses their own at the first sign-in. ``access_ends_on`` is its last day
+    (the end of rotation)."""
     _require_account_manager(actor, "user-create")
     if not username.strip():
         raise ServiceError("A username is required.", field_errors={"username": ["Required."]})
     if User.objects.filter(username__iexact=username).exists():
         raise ServiceError("An account with this username already exists.")
+    _require_future(access_ends_on)
     user = User(
-        username=username, display_name=display_name, email=email, must_change_password=True
+        username=username,
+        display_name=display_name,
+        email=email,
+        must_change_password=True,
+        access_ends_on=access_ends_on,
     )
     user.set_password(password)
     user.credentials_set_by = actor if getattr(actor, "pk", None) else None
+    user.full_clean(exclude=["password", "credentials_set_by"])
     user.save()
-    audit.record(actor=actor, action="user-create", resource=Resource.ACCOUNT, object_id=user.pk)
+    audit.record(
+        actor=actor,
+        action="user-create",
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        detail={"access_ends_on": access_ends_on.isoformat() if access_ends_on else ""},
+    )
     return user
+
+
+def _require_future(ends_on: date | None) -> None:
+    if ends_on is not None and ends_on < timezone.now().date():
+        raise ServiceError(
+            "The last day of access is already past.",
+            field_errors={"access_ends_on": ["Today or later."]},
+        )
+
+
+@transaction.atomic
+def user_access_end_set(*, actor: Any, user: User, ends_on: date | None, reason: str) -> bool:
+    """Set, move or remove an account's last day (an extended rotation, an early departure).
+
+    An account whose access had ended opens again with a day still to come; its tokens stay
+    revoked (its holder makes new ones). Nobody moves their own. Returns whether it changed.
+    """
+    _require_account_manager(actor, "access-end-set", user)
+    if getattr(actor, "pk", None) == user.pk:
+        raise _refuse_grant(
+            actor, user, "access-end-set", "nobody changes the end of their own access"
+        )
+    if not reason.strip():
+        raise ServiceError("A reason is required.", field_errors={"reason": ["Required."]})
+    _require_future(ends_on)
+    if user.access_ends_on == ends_on:
+        return False
+    before = user.access_ends_on
+    user.access_ends_on = ends_on
+    user.access_ended_at = None
+    user.save(update_fields=["access_ends_on", "access_ended_at"])
+    audit.record(
+        actor=actor,
+        action="access-end-set",
+        resource=Resource.ACCOUNT,
+        object_id=user.pk,
+        detail={
+            "from": before.isoformat() if before else "",
+            "to": ends_on.isoformat() if ends_on else "",
+            "reason": reason.strip()[:200],
+        },
+    )
+    return True
+
+
+@transaction.atomic
+def user_access_end(*, user: User, today: date) -> dict[str, int]:
+    """The system ends an account at the end of its last day: its sessions and tokens end now,
+    not at their next use (the expiry sweep, :func:`bluebox.core.jobs.expire_accounts`)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.access_ended_at is not None or not auth.access_ended(locked, today=today):
+        return {}
+    locked.access_ended_at = timezone.now()
+    locked.save(update_fields=["access_ended_at"])
+    done = {"sessions_ended": _end_sessions(locked), "tokens_revoked": _revoke_tokens(locked)}
+    audit.record(
+        actor=None,
+        action="access-ended",
+        resource=Resource.ACCOUNT,
+        object_id=locked.pk,
+        detail={**done, "last_day": str(locked.access_ends_on)},
+    )
+    return done
 
 
 @transaction.atomic

@@ -82,6 +82,7 @@ urlpatterns = [
     ),
     path("people/<int:pk>/disable/", people.person_disable, name="person-disable"),
     path("people/<int:pk>/enable/", people.person_enable, name="person-enable"),
+    path("people/<int:pk>/access-end/", people.person_access_end, name="person-access-end"),
     path(
         "people/<int:pk>/password/",
         people.person_password_reset,

@@ -167,6 +167,14 @@ ENDPOINTS = [
         body=lambda w: {"reason": "back"},
         api=False,
     ),
+    Endpoint(
+        "people/<int:pk>/access-end/",
+        "post",
+        lambda w: f"/people/{w.planner.pk}/access-end/",
+        _people_post(),
+        body=lambda w: {"access_ends_on": "", "reason": "rotation extended"},
+        api=False,
+    ),
     # A reset shows the person's page with the one-time password.
     Endpoint(
         "people/<int:pk>/password/",
