@@ -42,4 +42,12 @@ class AlertsConfig(AppConfig):
                 "publish": rule(Role.ANALYST, Role.COMMANDER),
             },
         )
-        from bluebox.alerts import tasks  # noqa: F401  (registers the periodic escalation)
+        from bluebox.alerts import (
+            services,
+            tasks,  # noqa: F401  (registers the periodic escalation)
+        )
+        from bluebox.core import providers
+
+        # An alert converted into an incident follows it when the incident is merged into
+        # another (incidents may not import alerts).
+        providers.on_incident_merge("alerts", services.alerts_follow_incident)

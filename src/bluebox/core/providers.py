@@ -14,7 +14,9 @@ transaction: the approval and what follows from it commit together or not at all
 Incidents sit below the field guide, and the blue box / green box handover of an incident still
 follows the mission's rules: the guide registers with :func:`provide_primacy_rules`, and the
 handover asks :func:`primacy_ruling` (``None`` for a mission without rules). The rules are the
-mission's law, not operational content: they answer whoever asks.
+mission's law, not operational content: they answer whoever asks. Merging two incidents
+moves the references apps above incidents hold (an alert's incident) through
+:func:`move_incident_references`.
 """
 
 from __future__ import annotations
@@ -114,3 +116,32 @@ def primacy_ruling(
         if ruling is not None:
             return ruling
     return None
+
+
+#: (actor, source, target, only) -> ids of the app's records now pointing at ``target``
+IncidentMove = Callable[..., list[int]]
+
+_incident_moves: dict[str, IncidentMove] = {}
+
+
+def on_incident_merge(name: str, move: IncidentMove) -> None:
+    """An app above incidents (alerts) moves its references when two incidents are merged."""
+    _incident_moves[name] = move
+
+
+def move_incident_references(
+    *, actor: Any, source: Any, target: Any, only: dict[str, list[int]] | None = None
+) -> dict[str, list[int]]:
+    """Point every registered app's references from incident ``source`` to ``target``
+    (only the ids in ``only[name]`` when given: an undone merge moves back what it moved)."""
+    moved = {}
+    for name, move in sorted(_incident_moves.items()):
+        ids = move(
+            actor=actor,
+            source=source,
+            target=target,
+            only=None if only is None else only.get(name, []),
+        )
+        if ids:
+            moved[name] = ids
+    return moved

@@ -25,6 +25,7 @@ from bluebox.incidents.models import (
     ImportJob,
     Incident,
     IncidentLink,
+    IncidentMerge,
     IncidentResponse,
     IncidentStatus,
     IncidentType,
@@ -275,6 +276,22 @@ class LinkOutSerializer(ModelSerializer[IncidentLink]):
         fields = ["id", "from_incident", "to_incident", "kind", "linked_at"]
 
 
+class IncidentMergeRequestSerializer(serializers.Serializer[Any]):
+    duplicate = inputs.IdField(help_text="The record merged into this one (it is voided).")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class IncidentUnmergeRequestSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+class IncidentMergeSerializer(ModelSerializer[IncidentMerge]):
+    class Meta:
+        model = IncidentMerge
+        fields = ["id", "kept", "duplicate", "note", "merged_at", "undone_at", "undo_reason"]
+        read_only_fields = fields
+
+
 class PrimacyHandoverSerializer(serializers.Serializer[Any]):
     to_primacy = serializers.ChoiceField(choices=["blue", "green"])
     reason = serializers.CharField(max_length=2000)
@@ -322,6 +339,37 @@ class IncidentLinkCreate(APIView):
             kind=payload.validated_data.get("kind", IncidentLink.Kind.SAME_INCIDENT),
         )
         return Response(LinkOutSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentMergeCreate(APIView):
+    """Merge a duplicate record into this one (both must be visible to the caller)."""
+
+    @extend_schema(request=IncidentMergeRequestSerializer, responses={201: IncidentMergeSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        payload = IncidentMergeRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        merge = services.incident_merge(
+            actor=request.user,
+            incident_id=pk,
+            duplicate_id=payload.validated_data["duplicate"],
+            note=payload.validated_data.get("note", ""),
+        )
+        return Response(IncidentMergeSerializer(merge).data, status=status.HTTP_201_CREATED)
+
+
+class IncidentUnmerge(APIView):
+    """Undo the merge of this record into another."""
+
+    @extend_schema(
+        request=IncidentUnmergeRequestSerializer, responses={200: IncidentMergeSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        payload = IncidentUnmergeRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        merge = services.incident_unmerge(
+            actor=request.user, duplicate_id=pk, reason=payload.validated_data["reason"]
+        )
+        return Response(IncidentMergeSerializer(merge).data)
 
 
 class IncidentPrimacy(APIView):

@@ -15,6 +15,8 @@ urlpatterns = [
     path("incidents/<int:pk>/respond/", api.IncidentRespond.as_view(), name="api-incident-respond"),
     path("incidents/<int:pk>/close/", api.IncidentClose.as_view(), name="api-incident-close"),
     path("incidents/<int:pk>/link/", api.IncidentLinkCreate.as_view(), name="api-incident-link"),
+    path("incidents/<int:pk>/merge/", api.IncidentMergeCreate.as_view(), name="api-incident-merge"),
+    path("incidents/<int:pk>/unmerge/", api.IncidentUnmerge.as_view(), name="api-incident-unmerge"),
     path("incidents/<int:pk>/primacy/", api.IncidentPrimacy.as_view(), name="api-incident-primacy"),
     path(
         "protected-people/",

@@ -27,6 +27,7 @@ class IncidentsConfig(AppConfig):
                 "respond": rule(Role.REPORTER, Role.ANALYST, Role.COMMANDER),
                 "close": rule(Role.ANALYST, Role.COMMANDER),
                 "link": rule(Role.ANALYST, Role.COMMANDER),
+                "merge": rule(Role.ANALYST, Role.COMMANDER),
                 "handover": rule(Role.COMMANDER),
                 "import": rule(Role.ANALYST, Role.COMMANDER),
             },

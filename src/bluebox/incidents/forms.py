@@ -134,6 +134,17 @@ class LinkForm(forms.Form):
     kind = forms.ChoiceField(label=_("Link"), choices=IncidentLink.Kind.choices)
 
 
+class MergeForm(forms.Form):
+    duplicate = forms.IntegerField(label=_("Number of the duplicate record"), min_value=1)
+    note = forms.CharField(
+        label=_("Why they are the same event"), max_length=2000, widget=forms.Textarea
+    )
+
+
+class UnmergeForm(forms.Form):
+    reason = forms.CharField(label=_("Why the merge is undone"), max_length=2000)
+
+
 class HandoverForm(forms.Form):
     to_primacy = forms.ChoiceField(
         label=_("Hand primacy to"),

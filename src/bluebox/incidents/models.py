@@ -196,6 +196,11 @@ class Incident(ClassifiedRecord, VoidableRecord):
     threat_nature_reason = models.TextField(blank=True)
     primacy = models.CharField(max_length=8, choices=ThreatNature.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when an analyst merges this record into another that reports the same event: the
+    # record is then voided (kept, out of lists and counts), and the merge says what changed.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records"
+    )
 
     access_resource: ClassVar[Resource] = Resource.INCIDENT
     access_scope: ClassVar[dict[str, str | None]] = {
@@ -271,6 +276,48 @@ class IncidentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_incident_id} {self.kind} {self.to_incident_id}"
+
+
+class IncidentMerge(models.Model):
+    """Two records of one event made one: the duplicate is voided as merged into the kept one.
+
+    ``before`` holds the fields the merge changed on both records, ``moved`` the records of
+    this and other apps that now point at the kept one (protected people, responses, alerts),
+    so undoing the merge puts them back. Both records keep the higher classification of the
+    two even after an undo: lowering one is a downgrade, which takes a second person.
+    """
+
+    kept = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="merges_in")
+    duplicate = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="merges_out")
+    note = models.TextField(blank=True)
+    before = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["merged_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kept=models.F("duplicate")), name="no_self_merge"
+            ),
+            # A record is merged away at most once at a time.
+            models.UniqueConstraint(
+                fields=["duplicate"],
+                condition=models.Q(undone_at__isnull=True),
+                name="one_live_merge_per_duplicate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} merged into {self.kept_id}"
 
 
 class IncidentResponse(models.Model):

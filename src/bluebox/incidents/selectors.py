@@ -11,7 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from bluebox.core import access, progress
 from bluebox.core.roles import Resource
 from bluebox.incidents.jobs import PROGRESS_KIND
-from bluebox.incidents.models import ImportJob, ImportStatus, Incident, ProtectedPerson
+from bluebox.incidents.models import (
+    ImportJob,
+    ImportStatus,
+    Incident,
+    IncidentMerge,
+    ProtectedPerson,
+)
 from bluebox.missions.models import Mission
 
 WORKFLOW = Resource.INCIDENT_WORKFLOW
@@ -122,11 +128,38 @@ def incident_history(user: Any, incident: Incident) -> dict[str, Any]:
     ]
     return {
         "links": links,
+        **merge_history(user, incident),
         "responses": list(incident.responses.select_related("recorded_by")),
         "primacy_decisions": list(incident.primacy_decisions.select_related("decided_by")),
         "protected_people": list(
             access.visible(user, ProtectedPerson.objects.filter(incident=incident))
         ),
+    }
+
+
+def merge_history(user: Any, incident: Incident) -> dict[str, Any]:
+    """Merges into this record and out of it, naming only records the user may also see."""
+    merges = list(
+        IncidentMerge.objects.filter(Q(kept=incident) | Q(duplicate=incident)).select_related(
+            "kept", "duplicate", "duplicate__reported_by", "merged_by", "undone_by"
+        )
+    )
+    others = {m.duplicate_id for m in merges} | {m.kept_id for m in merges}
+    seen = set(
+        access.visible(user, Incident.objects.filter(pk__in=others - {incident.pk})).values_list(
+            "pk", flat=True
+        )
+    )
+    live_out = next(
+        (m for m in merges if m.duplicate_id == incident.pk and m.undone_at is None), None
+    )
+    return {
+        "merges_in": [m for m in merges if m.kept_id == incident.pk and m.duplicate_id in seen],
+        "merges_out": [m for m in merges if m.duplicate_id == incident.pk and m.kept_id in seen],
+        # The live merge of this record, whether or not the kept record is visible: undoing it
+        # needs both, which the service checks.
+        "merged": live_out,
+        "merged_into_visible": live_out is not None and live_out.kept_id in seen,
     }
 
 

@@ -33,8 +33,10 @@ from bluebox.incidents.forms import (
     ImportForm,
     IncidentReportForm,
     LinkForm,
+    MergeForm,
     RespondForm,
     RevealForm,
+    UnmergeForm,
     VerifyForm,
     VoidForm,
 )
@@ -133,7 +135,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             classification=incident.classification,
             compartments=incident.compartments,
         )
-        for step in ("respond", "close", "link", "handover")
+        for step in ("respond", "close", "link", "handover", "merge")
     }
     may_lower = (
         incident.voided_at is None
@@ -169,6 +171,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "respond_form": RespondForm(),
             "link_form": LinkForm(),
+            "merge_form": MergeForm(),
+            "unmerge_form": UnmergeForm(),
             "handover_form": HandoverForm(),
         },
     )
@@ -277,8 +281,14 @@ def incident_void(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def incident_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    """Workflow steps from the incident page: respond, close, link, primacy handover."""
-    forms_for: dict[str, Any] = {"respond": RespondForm, "link": LinkForm, "primacy": HandoverForm}
+    """Workflow steps from the incident page: respond, close, link, merge, primacy handover."""
+    forms_for: dict[str, Any] = {
+        "respond": RespondForm,
+        "link": LinkForm,
+        "merge": MergeForm,
+        "unmerge": UnmergeForm,
+        "primacy": HandoverForm,
+    }
     if step not in (*forms_for, "close"):
         raise access.NotVisible()
     selectors.incident_for(request.user, pk)  # 404 first for what the user cannot see
@@ -296,6 +306,17 @@ def incident_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             elif step == "link":
                 services.incident_link(
                     actor=request.user, incident_id=pk, other_id=data["other"], kind=data["kind"]
+                )
+            elif step == "merge":
+                services.incident_merge(
+                    actor=request.user,
+                    incident_id=pk,
+                    duplicate_id=data["duplicate"],
+                    note=data["note"],
+                )
+            elif step == "unmerge":
+                services.incident_unmerge(
+                    actor=request.user, duplicate_id=pk, reason=data["reason"]
                 )
             else:
                 services.incident_primacy_handover(actor=request.user, incident_id=pk, **data)

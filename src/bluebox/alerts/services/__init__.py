@@ -33,6 +33,7 @@ from bluebox.alerts.services.triage import (
     alert_forward,
     alert_reply,
     alert_respond,
+    alerts_follow_incident,
     caller_reveal,
     gateway_send,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "alert_receive",
     "alert_reply",
     "alert_respond",
+    "alerts_follow_incident",
     "caller_opt_out",
     "caller_reveal",
     "channel_create",

@@ -261,3 +261,25 @@ def caller_reveal(*, actor: Any, alert_id: int, purpose: str) -> dict[str, str]:
         "phone": caller.phone.reveal() if isinstance(caller.phone, ProtectedValue) else "",
         "name": caller.name.reveal() if isinstance(caller.name, ProtectedValue) else "",
     }
+
+
+def alerts_follow_incident(
+    *, actor: Any, source: Any, target: Any, only: list[int] | None = None
+) -> list[int]:
+    """Point the alerts converted into incident ``source`` at ``target`` (a merge, or its
+    undoing with ``only`` the alerts it moved); runs inside the merge's transaction."""
+    rows = Alert.objects.filter(incident_id=source.pk)
+    if only is not None:
+        rows = rows.filter(pk__in=only)
+    ids = sorted(rows.values_list("pk", flat=True))
+    Alert.objects.filter(pk__in=ids).update(incident_id=target.pk)
+    for pk in ids:
+        audit.record(
+            actor=actor,
+            action="incident-merge",
+            resource=Resource.ALERT,
+            object_id=pk,
+            mission_id=target.mission_id,
+            detail={"from": source.pk, "to": target.pk},
+        )
+    return ids

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bluebox.incidents.jobs import ImportRefused
 from bluebox.incidents.services.common import WORKFLOW
 from bluebox.incidents.services.imports import HEADER_LIMIT, import_job_submit
+from bluebox.incidents.services.merge import incident_merge, incident_unmerge
 from bluebox.incidents.services.people import protected_person_create, protected_person_reveal
 from bluebox.incidents.services.records import (
     REPORTABLE_FIELDS,
@@ -31,9 +32,11 @@ __all__ = [
     "import_job_submit",
     "incident_close",
     "incident_link",
+    "incident_merge",
     "incident_primacy_handover",
     "incident_report",
     "incident_respond",
+    "incident_unmerge",
     "incident_verify",
     "incident_void",
     "protected_person_create",

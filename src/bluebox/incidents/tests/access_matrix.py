@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from bluebox.incidents import services
 from bluebox.incidents.tests.conftest import UCDP_COLUMNS, ucdp_row
 from bluebox.testing.factories import ImportJobFactory, IncidentFactory, ProtectedPersonFactory
 from bluebox.testing.matrix import MISSION_MEMBERS, PEOPLE, Endpoint, allowed, everyone
@@ -43,6 +44,14 @@ def _verified_at_a(w: Any) -> None:
 def _two_at_a(w: Any) -> None:
     w.incident = IncidentFactory(site=w.site_a, title="Report 1")
     w.other_incident = IncidentFactory(site=w.site_a, title="Report 2")
+
+
+def _merged_at_a(w: Any) -> None:
+    """Two reports at site A, the second merged into the first by the mission's analyst."""
+    _two_at_a(w)
+    services.incident_merge(
+        actor=w.analyst, incident_id=w.incident.pk, duplicate_id=w.other_incident.pk
+    )
 
 
 def _blue_at_a(w: Any) -> None:
@@ -170,6 +179,22 @@ ENDPOINTS = [
         setup=_two_at_a,
     ),
     Endpoint(
+        "api/v1/incidents/<int:pk>/merge/",
+        "post",
+        lambda w: f"/api/v1/incidents/{w.incident.pk}/merge/",
+        _among_viewers(VERIFIERS, 201),
+        body=lambda w: {"duplicate": w.other_incident.pk, "note": "Same market attack"},
+        setup=_two_at_a,
+    ),
+    Endpoint(
+        "api/v1/incidents/<int:pk>/unmerge/",
+        "post",
+        lambda w: f"/api/v1/incidents/{w.other_incident.pk}/unmerge/",
+        _among_viewers(VERIFIERS, 200),
+        body=lambda w: {"reason": "Two attacks after all"},
+        setup=_merged_at_a,
+    ),
+    Endpoint(
         "api/v1/incidents/<int:pk>/primacy/",
         "post",
         lambda w: f"/api/v1/incidents/{w.incident.pk}/primacy/",
@@ -225,6 +250,24 @@ ENDPOINTS = [
         body=lambda w: {"mode": "patrol", "responded_at": "2026-11-01 10:00"},
         api=False,
         setup=_incident_at_a,
+    ),
+    Endpoint(
+        "incidents/<int:pk>/<str:step>/",
+        "post",
+        lambda w: f"/incidents/{w.incident.pk}/merge/",
+        _among_viewers(VERIFIERS, 302),
+        body=lambda w: {"duplicate": w.other_incident.pk, "note": "Same market attack"},
+        api=False,
+        setup=_two_at_a,
+    ),
+    Endpoint(
+        "incidents/<int:pk>/<str:step>/",
+        "post",
+        lambda w: f"/incidents/{w.other_incident.pk}/unmerge/",
+        _among_viewers(VERIFIERS, 302),
+        body=lambda w: {"reason": "Two attacks after all"},
+        api=False,
+        setup=_merged_at_a,
     ),
     Endpoint("incidents/new/", "get", lambda w: "/incidents/new/", _new_page_expect, api=False),
     Endpoint(
