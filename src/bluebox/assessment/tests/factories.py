@@ -146,6 +146,7 @@ def central_csv(
     *,
     version: str = "2026110101",
     extra: dict[str, str] | None = None,
+    dates: list[str] | None = None,
 ) -> bytes:
     """``<form>.csv`` as ODK Central writes it: SubmissionDate, answers, then its columns."""
     out = io.StringIO()
@@ -157,7 +158,7 @@ def central_csv(
         attachments = "1" if row["photo"] else "0"
         writer.writerow(
             [
-                f"2026-11-0{n + 3}T09:12:4{n}.512Z",
+                dates[n] if dates else f"2026-11-0{n + 3}T09:12:4{n}.512Z",
                 *(row[q] for q in EXPORT_QUESTIONS),
                 *extra.values(),
                 *(iid, row.get("key", EXPORT_IDS[n % 3]), "7", "Collector 1", "0", attachments),
