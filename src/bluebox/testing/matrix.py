@@ -55,3 +55,38 @@ def allowed(people: set[str] | frozenset[str], yes: int, no: int) -> Callable[[s
 
 def everyone(code: int) -> Callable[[str], int]:
     return lambda who: code
+
+
+def acting(people: set[str], viewers: set[str] | frozenset[str], yes: int) -> Callable[[str], int]:
+    """Who may act gets ``yes``; who sees the record but may not act 403; anyone else 404."""
+    return lambda who: yes if who in people else (403 if who in viewers else 404)
+
+
+def endpoint(
+    route: str,
+    method: str,
+    expect: Callable[[str], int],
+    on: str | None = None,
+    *,
+    query: str = "",
+    body: Callable[[Any], dict[str, Any]] | None = None,
+    api: bool = True,
+    setup: Callable[[Any], None] | None = None,
+    anonymous: int = 401,
+) -> Endpoint:
+    """An endpoint called at its own route: ``<int:pk>`` becomes the key of ``world.<on>``, and
+    ``query`` (a ``str.format`` template over the world ``w``, e.g. ``"?mission={w.mission.pk}"``)
+    follows the path."""
+    path = "/" + (route.replace("<int:pk>", f"{{w.{on}.pk}}") if on else route) + query
+    if "<" in path:
+        raise ValueError(f"{route}: name the record whose key fills the route")
+    return Endpoint(
+        route,
+        method,
+        lambda w: path.format(w=w),
+        expect,
+        body=body,
+        api=api,
+        setup=setup,
+        anonymous=anonymous,
+    )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bluebox.testing.matrix import MISSION_MEMBERS, PEOPLE, Endpoint, allowed, everyone
+from bluebox.testing.matrix import (
+    MISSION_MEMBERS,
+    PEOPLE,
+    Endpoint,
+    acting,
+    allowed,
+    endpoint,
+    everyone,
+)
 from bluebox.testing.second_factor import with_step_ups
 
 ALERT_VIEWERS = {"commissioner", "reporter_at_a", "analyst", "east_analyst", "source_handler"}
@@ -20,10 +28,6 @@ CAP_VIEWERS = {
     "source_handler",
 }
 CAP_AUTHORS = {"commissioner", "analyst"}
-
-
-def _among(people: set[str], viewers: set[str], yes: int) -> Any:
-    return lambda who: yes if who in people else (403 if who in viewers else 404)
 
 
 def _channel(w: Any) -> None:
@@ -93,11 +97,11 @@ def _gateway(kind: str, method: str = "post") -> Endpoint:
 
 
 def _alert_post(action: str, people: set[str], yes: int, body: Any = None) -> Endpoint:
-    return Endpoint(
+    return endpoint(
         f"api/v1/alerts/<int:pk>/{action}/",
         "post",
-        lambda w: f"/api/v1/alerts/{w.alert.pk}/{action}/",
-        _among(people, ALERT_VIEWERS, yes),
+        acting(people, ALERT_VIEWERS, yes),
+        "alert",
         body=body,
         setup=_alert_at_a,
     )
@@ -112,12 +116,12 @@ ENDPOINTS = [
     _gateway("failed"),
     _gateway("stopped"),
     _gateway("stopped", "get"),
-    Endpoint("api/v1/alerts/", "get", lambda w: "/api/v1/alerts/", everyone(200)),
-    Endpoint(
+    endpoint("api/v1/alerts/", "get", everyone(200)),
+    endpoint(
         "api/v1/alerts/<int:pk>/",
         "get",
-        lambda w: f"/api/v1/alerts/{w.alert.pk}/",
         allowed(ALERT_VIEWERS, 200, 404),
+        "alert",
         setup=_alert_at_a,
     ),
     _alert_post("acknowledge", TRIAGERS, 200),
@@ -126,49 +130,41 @@ ENDPOINTS = [
     _alert_post("convert", TRIAGERS, 201, body=lambda w: {"incident_type": "armed_clash"}),
     _alert_post("reply", TRIAGERS, 201, body=lambda w: {"text": "We are coming"}),
     _alert_post("forward", FORWARDERS, 201, body=lambda w: {"note": "urgent"}),
-    Endpoint(
+    endpoint(
         "api/v1/alerts/<int:pk>/caller/reveal/",
         "post",
-        lambda w: f"/api/v1/alerts/{w.alert.pk}/caller/reveal/",
-        _among({"source_handler"}, ALERT_VIEWERS, 200),
+        acting({"source_handler"}, ALERT_VIEWERS, 200),
+        "alert",
         body=lambda w: {"purpose": "Call the caller back"},
         setup=with_step_ups(_alert_at_a, "alert", PEOPLE),
     ),
-    Endpoint("api/v1/cap/", "get", lambda w: "/api/v1/cap/", everyone(200), setup=_cap),
-    Endpoint("api/v1/cap/", "post", lambda w: "/api/v1/cap/", _cap_create_expect, body=_cap_body),
+    endpoint("api/v1/cap/", "get", everyone(200), setup=_cap),
+    endpoint("api/v1/cap/", "post", _cap_create_expect, body=_cap_body),
     # Public (scope Public, status Actual) alerts are for everyone: the feed answers anyone,
     # and a restricted alert's document is a 404 without credentials.
-    Endpoint(
-        "api/v1/cap/feed/", "get", lambda w: "/api/v1/cap/feed/", everyone(200), anonymous=200
-    ),
-    Endpoint(
-        "api/v1/cap/<int:pk>/",
-        "get",
-        lambda w: f"/api/v1/cap/{w.cap.pk}/",
-        allowed(CAP_VIEWERS, 200, 404),
-        setup=_cap,
-    ),
-    Endpoint(
+    endpoint("api/v1/cap/feed/", "get", everyone(200), anonymous=200),
+    endpoint("api/v1/cap/<int:pk>/", "get", allowed(CAP_VIEWERS, 200, 404), "cap", setup=_cap),
+    endpoint(
         "api/v1/cap/<int:pk>/xml/",
         "get",
-        lambda w: f"/api/v1/cap/{w.cap.pk}/xml/",
         allowed(CAP_VIEWERS, 200, 404),
+        "cap",
         setup=_cap,
         anonymous=404,
     ),
-    Endpoint(
+    endpoint(
         "api/v1/cap/<int:pk>/publish/",
         "post",
-        lambda w: f"/api/v1/cap/{w.cap.pk}/publish/",
-        _among(CAP_AUTHORS, CAP_VIEWERS, 200),
+        acting(CAP_AUTHORS, CAP_VIEWERS, 200),
+        "cap",
         setup=_cap,
     ),
-    Endpoint("alerts/", "get", lambda w: "/alerts/", everyone(200), api=False),
-    Endpoint(
+    endpoint("alerts/", "get", everyone(200), api=False),
+    endpoint(
         "alerts/<int:pk>/",
         "get",
-        lambda w: f"/alerts/{w.alert.pk}/",
         allowed(ALERT_VIEWERS, 200, 404),
+        "alert",
         api=False,
         setup=_alert_at_a,
     ),
@@ -176,32 +172,27 @@ ENDPOINTS = [
         "alerts/<int:pk>/<str:action>/",
         "post",
         lambda w: f"/alerts/{w.alert.pk}/acknowledge/",
-        _among(TRIAGERS, ALERT_VIEWERS, 302),
+        acting(TRIAGERS, ALERT_VIEWERS, 302),
         api=False,
         setup=_alert_at_a,
     ),
-    Endpoint("alerts/cap/", "get", lambda w: "/alerts/cap/", everyone(200), api=False, setup=_cap),
-    Endpoint(
-        "alerts/cap/<int:pk>/",
-        "get",
-        lambda w: f"/alerts/cap/{w.cap.pk}/",
-        allowed(CAP_VIEWERS, 200, 404),
-        api=False,
-        setup=_cap,
+    endpoint("alerts/cap/", "get", everyone(200), api=False, setup=_cap),
+    endpoint(
+        "alerts/cap/<int:pk>/", "get", allowed(CAP_VIEWERS, 200, 404), "cap", api=False, setup=_cap
     ),
-    Endpoint(
+    endpoint(
         "alerts/cap/<int:pk>/publish/",
         "post",
-        lambda w: f"/alerts/cap/{w.cap.pk}/publish/",
-        _among(CAP_AUTHORS, CAP_VIEWERS, 302),
+        acting(CAP_AUTHORS, CAP_VIEWERS, 302),
+        "cap",
         api=False,
         setup=_cap,
     ),
-    Endpoint(
+    endpoint(
         "alerts/cap/<int:pk>/amend/",
         "post",
-        lambda w: f"/alerts/cap/{w.cap.pk}/amend/",
-        _among(CAP_AUTHORS, CAP_VIEWERS, 302),
+        acting(CAP_AUTHORS, CAP_VIEWERS, 302),
+        "cap",
         api=False,
         setup=_cap,
         body=lambda w: {"contact": "Sector East JOC", "response_types": ["Avoid"]},

@@ -9,6 +9,7 @@ them too.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from bluebox.engagement import services
@@ -16,7 +17,7 @@ from bluebox.engagement.models import Participant
 from bluebox.engagement.tests.factories import HARM, commitment_row
 from bluebox.hrddp.tests.factories import DecisionFactory, HostUnitFactory
 from bluebox.testing.factories import IncidentFactory
-from bluebox.testing.matrix import PEOPLE, Endpoint, allowed, everyone
+from bluebox.testing.matrix import PEOPLE, acting, allowed, endpoint, everyone
 from bluebox.testing.second_factor import with_step_ups
 
 MANAGE = {"commissioner", "community_officer"}
@@ -26,7 +27,7 @@ ANY_ENGAGEMENT = VIEW | {"hrddp_officer", "other_commander"}
 
 
 def _write(yes: int, readers: set[str] = VIEW, writers: set[str] = MANAGE) -> Any:
-    return lambda who: yes if who in writers else (403 if who in readers else 404)
+    return acting(writers, readers, yes)
 
 
 def _pages(who: str) -> int:
@@ -108,6 +109,10 @@ def _records(w: Any) -> None:
     )
 
 
+# Endpoints on the records above: API calls and pages.
+_api = partial(endpoint, setup=_records)
+_page = partial(endpoint, api=False, setup=_records)
+
 P = "engagement/"
 A = "api/v1/engagement/"
 SESSION_BODY = {
@@ -126,11 +131,10 @@ SESSION_BODY = {
 }
 ENDPOINTS = [
     # API
-    Endpoint(f"{A}dialogues/", "get", lambda w: f"/{A}dialogues/", everyone(200)),
-    Endpoint(
+    endpoint(f"{A}dialogues/", "get", everyone(200)),
+    endpoint(
         f"{A}dialogues/",
         "post",
-        lambda w: f"/{A}dialogues/",
         allowed(MANAGE, 201, 403),
         body=lambda w: {
             "mission": w.mission.pk,
@@ -141,88 +145,62 @@ ENDPOINTS = [
             "stakeholder_groups": ["idp"],
         },
     ),
-    Endpoint(
-        f"{A}dialogues/<int:pk>/",
-        "get",
-        lambda w: f"/{A}dialogues/{w.dialogue.pk}/",
-        allowed(VIEW, 200, 404),
-        setup=_records,
-    ),
-    Endpoint(
+    _api(f"{A}dialogues/<int:pk>/", "get", allowed(VIEW, 200, 404), "dialogue"),
+    _api(
         f"{A}dialogues/<int:pk>/sessions/",
         "post",
-        lambda w: f"/{A}dialogues/{w.dialogue.pk}/sessions/",
         _write(201),
+        "dialogue",
         body=lambda w: SESSION_BODY,
-        setup=_records,
     ),
-    Endpoint(f"{A}commitments/", "get", lambda w: f"/{A}commitments/?overdue=1", everyone(200)),
-    Endpoint(
-        f"{A}commitments/<int:pk>/",
-        "get",
-        lambda w: f"/{A}commitments/{w.commitment.pk}/",
-        allowed(VIEW, 200, 404),
-        setup=_records,
-    ),
-    Endpoint(
+    endpoint(f"{A}commitments/", "get", everyone(200), query="?overdue=1"),
+    _api(f"{A}commitments/<int:pk>/", "get", allowed(VIEW, 200, 404), "commitment"),
+    _api(
         f"{A}commitments/<int:pk>/status/",
         "post",
-        lambda w: f"/{A}commitments/{w.commitment.pk}/status/",
         _write(201),
+        "commitment",
         body=lambda w: {"status": "in_progress", "evidence": "Works started on 2 March"},
-        setup=_records,
     ),
-    Endpoint(f"{A}committees/", "get", lambda w: f"/{A}committees/", everyone(200)),
-    Endpoint(f"{A}courses/", "get", lambda w: f"/{A}courses/", everyone(200)),
-    Endpoint(
+    endpoint(f"{A}committees/", "get", everyone(200)),
+    endpoint(f"{A}courses/", "get", everyone(200)),
+    _api(
         f"{A}course-sessions/<int:pk>/trainees/",
         "post",
-        lambda w: f"/{A}course-sessions/{w.course_session.pk}/trainees/",
         _write(201, TRAIN_VIEW),
+        "course_session",
         body=lambda w: {"unit": w.unit.pk, "name": "Officer Two"},
-        setup=_records,
     ),
-    Endpoint(f"{A}report/", "get", lambda w: f"/{A}report/?mission={w.mission.pk}", everyone(200)),
+    endpoint(f"{A}report/", "get", everyone(200), query="?mission={w.mission.pk}"),
     # Pages
-    Endpoint(P, "get", lambda w: f"/{P}", _pages, api=False),
-    Endpoint(
+    endpoint(P, "get", _pages, api=False),
+    endpoint(
         f"{P}dialogues/new/",
         "get",
-        lambda w: f"/{P}dialogues/new/?mission={w.mission.pk}",
         allowed(MANAGE, 200, 403),
+        query="?mission={w.mission.pk}",
         api=False,
     ),
-    Endpoint(
-        f"{P}dialogues/<int:pk>/",
-        "get",
-        lambda w: f"/{P}dialogues/{w.dialogue.pk}/",
-        allowed(VIEW, 200, 404),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
+    _page(f"{P}dialogues/<int:pk>/", "get", allowed(VIEW, 200, 404), "dialogue"),
+    _page(
         f"{P}dialogues/<int:pk>/phase/",
         "post",
-        lambda w: f"/{P}dialogues/{w.dialogue.pk}/phase/",
         _write(302),
+        "dialogue",
         body=lambda w: {"phase": "action_plan"},
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
+    _page(
         f"{P}dialogues/<int:pk>/participants/",
         "post",
-        lambda w: f"/{P}dialogues/{w.dialogue.pk}/participants/",
         _write(302),
+        "dialogue",
         body=lambda w: {"group": "youth", "sex": "male"},
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
+    _page(
         f"{P}dialogues/<int:pk>/checks/",
         "post",
-        lambda w: f"/{P}dialogues/{w.dialogue.pk}/checks/",
         _write(302),
+        "dialogue",
         body=lambda w: {
             "contact": "Visit to the chief",
             "harm_exposed": "The chief",
@@ -230,121 +208,71 @@ ENDPOINTS = [
             "harm_risk": "low",
             "harm_outcome": "proceed",
         },
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
-        f"{P}dialogues/<int:pk>/sessions/new/",
-        "get",
-        lambda w: f"/{P}dialogues/{w.dialogue.pk}/sessions/new/",
-        _write(200),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
-        f"{P}sessions/<int:pk>/",
-        "get",
-        lambda w: f"/{P}sessions/{w.session.pk}/",
-        allowed(VIEW, 200, 404),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
-        f"{P}participants/<int:pk>/opt-out/",
-        "post",
-        lambda w: f"/{P}participants/{w.participant.pk}/opt-out/",
-        _write(302),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
+    _page(f"{P}dialogues/<int:pk>/sessions/new/", "get", _write(200), "dialogue"),
+    _page(f"{P}sessions/<int:pk>/", "get", allowed(VIEW, 200, 404), "session"),
+    _page(f"{P}participants/<int:pk>/opt-out/", "post", _write(302), "participant"),
+    endpoint(
         f"{P}participants/<int:pk>/reveal/",
         "post",
-        lambda w: f"/{P}participants/{w.participant.pk}/reveal/",
         _write(200),
+        "participant",
         body=lambda w: {"purpose": "Calling before the next session"},
         api=False,
         setup=with_step_ups(_records, "participant", PEOPLE),
     ),
-    Endpoint(P + "commitments/", "get", lambda w: f"/{P}commitments/", _pages, api=False),
-    Endpoint(
-        f"{P}commitments/<int:pk>/",
-        "get",
-        lambda w: f"/{P}commitments/{w.commitment.pk}/",
-        allowed(VIEW, 200, 404),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
+    endpoint(f"{P}commitments/", "get", _pages, api=False),
+    _page(f"{P}commitments/<int:pk>/", "get", allowed(VIEW, 200, 404), "commitment"),
+    _page(
         f"{P}commitments/<int:pk>/status/",
         "post",
-        lambda w: f"/{P}commitments/{w.commitment.pk}/status/",
         _write(302),
+        "commitment",
         body=lambda w: {"status": "in_progress", "evidence": "Works started on 2 March"},
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
+    endpoint(
         f"{P}commitments/<int:pk>/link/",
         "post",
-        lambda w: f"/{P}commitments/{w.commitment.pk}/link/",
         # Linking needs the incident too: the community policing officer does not read
         # incidents (a 404, as for any record out of sight).
         lambda who: {"commissioner": 302, "community_officer": 404}.get(
             who, 403 if who in VIEW else 404
         ),
+        "commitment",
         body=lambda w: {"incident": w.incident.pk},
         api=False,
         setup=_records,
     ),
-    Endpoint(
+    _page(
         f"{P}commitments/<int:pk>/due/",
         "post",
-        lambda w: f"/{P}commitments/{w.commitment.pk}/due/",
         _write(302),
+        "commitment",
         body=lambda w: {"due_on": "2026-05-01", "reason": "The rains delayed the works"},
-        api=False,
-        setup=_records,
     ),
-    Endpoint(P + "notices/", "get", lambda w: f"/{P}notices/", everyone(200), api=False),
-    Endpoint(P + "notices/read/", "post", lambda w: f"/{P}notices/read/", everyone(302), api=False),
-    Endpoint(
+    endpoint(f"{P}notices/", "get", everyone(200), api=False),
+    endpoint(f"{P}notices/read/", "post", everyone(302), api=False),
+    endpoint(
         f"{P}committees/new/",
         "get",
-        lambda w: f"/{P}committees/new/?mission={w.mission.pk}",
         allowed(MANAGE, 200, 403),
+        query="?mission={w.mission.pk}",
         api=False,
     ),
-    Endpoint(
-        f"{P}committees/<int:pk>/",
-        "get",
-        lambda w: f"/{P}committees/{w.committee.pk}/",
-        allowed(VIEW, 200, 404),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
+    _page(f"{P}committees/<int:pk>/", "get", allowed(VIEW, 200, 404), "committee"),
+    _page(
         f"{P}committees/<int:pk>/members/",
         "post",
-        lambda w: f"/{P}committees/{w.committee.pk}/members/",
         _write(302),
+        "committee",
         body=lambda w: {"role_in_committee": "Secretary", "group": "youth", "sex": "male"},
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
-        f"{P}members/<int:pk>/reveal/",
-        "get",
-        lambda w: f"/{P}members/{w.member.pk}/reveal/",
-        allowed(VIEW, 200, 404),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
+    _page(f"{P}members/<int:pk>/reveal/", "get", allowed(VIEW, 200, 404), "member"),
+    _page(
         f"{P}committees/<int:pk>/plans/",
         "post",
-        lambda w: f"/{P}committees/{w.committee.pk}/plans/",
         _write(302),
+        "committee",
         body=lambda w: {
             "title": "Dry season plan",
             "adopted_on": "2026-02-01",
@@ -354,111 +282,74 @@ ENDPOINTS = [
             "owner": "Chair",
             "measure_review_on": "2026-03-01",
         },
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
+    _page(
         f"{P}plans/<int:pk>/measures/",
         "post",
-        lambda w: f"/{P}plans/{w.plan.pk}/measures/",
         _write(302),
+        "plan",
         body=lambda w: {
             "threat": "Roadblocks",
             "measure": "Escorts",
             "owner": "Sector commander",
             "review_on": "2026-04-01",
         },
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
-        f"{P}measures/<int:pk>/done/",
-        "post",
-        lambda w: f"/{P}measures/{w.measure.pk}/done/",
-        _write(302),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
+    _page(f"{P}measures/<int:pk>/done/", "post", _write(302), "measure"),
+    endpoint(
         f"{P}courses/new/",
         "get",
-        lambda w: f"/{P}courses/new/?mission={w.mission.pk}",
         allowed(MANAGE, 200, 403),
+        query="?mission={w.mission.pk}",
         api=False,
     ),
-    Endpoint(
-        f"{P}courses/<int:pk>/",
-        "get",
-        lambda w: f"/{P}courses/{w.course.pk}/",
-        allowed(TRAIN_VIEW, 200, 404),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
+    _page(f"{P}courses/<int:pk>/", "get", allowed(TRAIN_VIEW, 200, 404), "course"),
+    _page(
         f"{P}courses/<int:pk>/sessions/",
         "post",
-        lambda w: f"/{P}courses/{w.course.pk}/sessions/",
         _write(302, TRAIN_VIEW),
+        "course",
         body=lambda w: {
             "starts_on": "2026-03-01",
             "ends_on": "2026-03-02",
             "place": "Academy",
             "trainers": "IPO team",
         },
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
+    _page(
         f"{P}course-sessions/<int:pk>/trainees/",
         "post",
-        lambda w: f"/{P}course-sessions/{w.course_session.pk}/trainees/",
         _write(302, TRAIN_VIEW),
+        "course_session",
         body=lambda w: {"unit": w.unit.pk, "name": "Officer Three", "sex": "female"},
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
+    _page(
         f"{P}trainees/<int:pk>/scores/",
         "post",
-        lambda w: f"/{P}trainees/{w.trainee.pk}/scores/",
         _write(302, TRAIN_VIEW),
+        "trainee",
         body=lambda w: {"pre_score": 40, "post_score": 75},
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
-        f"{P}trainees/<int:pk>/certificate/",
-        "post",
-        lambda w: f"/{P}trainees/{w.trainee.pk}/certificate/",
-        _write(302, TRAIN_VIEW),
-        api=False,
-        setup=_records,
-    ),
-    Endpoint(
+    _page(f"{P}trainees/<int:pk>/certificate/", "post", _write(302, TRAIN_VIEW), "trainee"),
+    _page(
         f"{P}trainees/<int:pk>/observations/",
         "post",
-        lambda w: f"/{P}trainees/{w.trainee.pk}/observations/",
         _write(302, TRAIN_VIEW),
+        "trainee",
         body=lambda w: {"observed_on": "2026-04-01", "rating": 4, "note": "Reads rights aloud"},
-        api=False,
-        setup=_records,
     ),
-    Endpoint(
+    _page(
         f"{P}report/",
         "get",
-        lambda w: f"/{P}report/?mission={w.mission.pk}",
         lambda who: (
             200 if who in VIEW | {"hrddp_officer"} else (404 if who == "other_commander" else 403)
         ),
-        api=False,
-        setup=_records,
+        query="?mission={w.mission.pk}",
     ),
-    Endpoint(
+    _page(
         f"{P}report.pdf",
         "get",
-        lambda w: f"/{P}report.pdf?dialogue={w.dialogue.pk}",
         lambda who: 200 if who in VIEW else (404 if who in ANY_ENGAGEMENT else 403),
-        api=False,
-        setup=_records,
+        query="?dialogue={w.dialogue.pk}",
     ),
 ]

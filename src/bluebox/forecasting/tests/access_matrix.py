@@ -11,7 +11,7 @@ from bluebox.forecasting.models import (
     RunStatus,
     WarningCandidate,
 )
-from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed, everyone
+from bluebox.testing.matrix import MISSION_MEMBERS, acting, allowed, endpoint, everyone
 
 AT = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 # A run's metadata is mission-wide for those who read forecasts; its areas are scoped.
@@ -68,88 +68,69 @@ def _run(w: Any) -> None:
     )
 
 
-def _act(yes: set[str], visible: set[str] | frozenset[str], yes_code: int) -> Any:
-    """Who may act gets ``yes_code``; who sees but may not act 403; everyone else 404."""
-
-    def expect(who: str) -> int:
-        if who in yes:
-            return yes_code
-        return 403 if who in visible else 404
-
-    return expect
-
-
 ENDPOINTS = [
-    Endpoint("forecast/", "get", lambda w: "/forecast/", everyone(200), api=False, setup=_run),
-    Endpoint(
+    endpoint("forecast/", "get", everyone(200), api=False, setup=_run),
+    endpoint(
         "forecast/runs/new/",
         "post",
-        lambda w: "/forecast/runs/new/",
-        _act(RUNNERS, MISSION_MEMBERS, 302),
+        acting(RUNNERS, MISSION_MEMBERS, 302),
         body=lambda w: {"mission": w.mission.pk},
         api=False,
     ),
-    Endpoint(
+    endpoint(
         "forecast/runs/<int:pk>/",
         "get",
-        lambda w: f"/forecast/runs/{w.forecast_run.pk}/",
         allowed(RUN_VIEWERS, 200, 404),
+        "forecast_run",
         api=False,
         setup=_run,
     ),
-    Endpoint(
+    endpoint(
         "forecast/runs/<int:pk>/progress/",
         "get",
-        lambda w: f"/forecast/runs/{w.forecast_run.pk}/progress/",
         allowed(RUN_VIEWERS, 200, 404),
+        "forecast_run",
         api=False,
         setup=_run,
     ),
-    Endpoint(
+    endpoint(
         "forecast/candidates/<int:pk>/draft/",
         "post",
-        lambda w: f"/forecast/candidates/{w.warning_candidate.pk}/draft/",
         # Drafting a CAP alert needs a mission-wide analyst or commander (alerts policy).
-        _act(RUNNERS, CANDIDATE_VIEWERS, 302),
+        acting(RUNNERS, CANDIDATE_VIEWERS, 302),
+        "warning_candidate",
         body=lambda w: {"note": "checked"},
         api=False,
         setup=_run,
     ),
-    Endpoint(
+    endpoint(
         "forecast/candidates/<int:pk>/dismiss/",
         "post",
-        lambda w: f"/forecast/candidates/{w.warning_candidate.pk}/dismiss/",
-        _act(REVIEWERS, CANDIDATE_VIEWERS, 302),
+        acting(REVIEWERS, CANDIDATE_VIEWERS, 302),
+        "warning_candidate",
         body=lambda w: {"note": "patrol already there"},
         api=False,
         setup=_run,
     ),
-    Endpoint(
-        "api/v1/forecast/runs/",
-        "get",
-        lambda w: "/api/v1/forecast/runs/",
-        everyone(200),
-        setup=_run,
-    ),
-    Endpoint(
+    endpoint("api/v1/forecast/runs/", "get", everyone(200), setup=_run),
+    endpoint(
         "api/v1/forecast/runs/",
         "post",
-        lambda w: "/api/v1/forecast/runs/",
-        _act(RUNNERS, MISSION_MEMBERS, 202),
+        acting(RUNNERS, MISSION_MEMBERS, 202),
         body=lambda w: {"mission": w.mission.pk, "model": "conflictology", "horizons": [1]},
     ),
-    Endpoint(
+    endpoint(
         "api/v1/forecast/runs/<int:pk>/",
         "get",
-        lambda w: f"/api/v1/forecast/runs/{w.forecast_run.pk}/",
         allowed(RUN_VIEWERS, 200, 404),
+        "forecast_run",
         setup=_run,
     ),
-    Endpoint(
+    endpoint(
         "api/v1/forecast/runs/<int:pk>/areas/",
         "get",
-        lambda w: f"/api/v1/forecast/runs/{w.forecast_run.pk}/areas/",
         allowed(RUN_VIEWERS, 200, 404),
+        "forecast_run",
         setup=_run,
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bluebox.hrddp.tests.factories import AssessmentFactory, HostUnitFactory, MitigationFactory
-from bluebox.testing.matrix import Endpoint, allowed, everyone
+from bluebox.testing.matrix import acting, allowed, endpoint, everyone
 
 READERS = {"commissioner", "hrddp_officer"}
 GATE_READERS = READERS | {"planner", "detention_officer"}
@@ -22,7 +22,7 @@ def _assessed(w: Any) -> None:
 
 
 def _override_expect(yes: int) -> Any:
-    return lambda who: yes if who == "commissioner" else (403 if who == "hrddp_officer" else 404)
+    return acting({"commissioner"}, READERS, yes)
 
 
 def _pages_expect(who: str) -> int:
@@ -37,28 +37,20 @@ ASSESSMENT_BODY = {
     "overall_risk": "medium",
 }
 ENDPOINTS = [
-    Endpoint(f"{A}units/", "get", lambda w: f"/{A}units/", everyone(200)),
-    Endpoint(
-        f"{A}units/<int:pk>/",
-        "get",
-        lambda w: f"/{A}units/{w.unit.pk}/",
-        allowed(READERS, 200, 404),
-        setup=_unit,
-    ),
-    Endpoint(f"{A}assessments/", "get", lambda w: f"/{A}assessments/", everyone(200)),
-    Endpoint(
+    endpoint(f"{A}units/", "get", everyone(200)),
+    endpoint(f"{A}units/<int:pk>/", "get", allowed(READERS, 200, 404), "unit", setup=_unit),
+    endpoint(f"{A}assessments/", "get", everyone(200)),
+    endpoint(
         f"{A}assessments/",
         "post",
-        lambda w: f"/{A}assessments/",
         allowed(READERS, 201, 404),
         body=lambda w: {"partner": w.unit.pk, **ASSESSMENT_BODY},
         setup=_unit,
     ),
-    Endpoint(f"{A}decisions/", "get", lambda w: f"/{A}decisions/", everyone(200)),
-    Endpoint(
+    endpoint(f"{A}decisions/", "get", everyone(200)),
+    endpoint(
         f"{A}decisions/",
         "post",
-        lambda w: f"/{A}decisions/",
         allowed(READERS, 201, 404),
         body=lambda w: {
             "assessment": w.assessment.pk,
@@ -69,10 +61,9 @@ ENDPOINTS = [
         },
         setup=_assessed,
     ),
-    Endpoint(
+    endpoint(
         f"{A}overrides/",
         "post",
-        lambda w: f"/{A}overrides/",
         _override_expect(201),
         body=lambda w: {
             "partner": w.unit.pk,
@@ -82,39 +73,39 @@ ENDPOINTS = [
         },
         setup=_unit,
     ),
-    Endpoint(
+    endpoint(
         f"{A}gate/",
         "get",
-        lambda w: f"/{A}gate/?partner={w.unit.pk}&activity=training",
         allowed(GATE_READERS, 200, 404),
+        query="?partner={w.unit.pk}&activity=training",
         setup=_unit,
     ),
-    Endpoint(f"{A}calendar/", "get", lambda w: f"/{A}calendar/", everyone(200)),
+    endpoint(f"{A}calendar/", "get", everyone(200)),
     # Pages.
-    Endpoint("hrddp/", "get", lambda w: "/hrddp/", _pages_expect, api=False),
-    Endpoint("hrddp/calendar/", "get", lambda w: "/hrddp/calendar/", _pages_expect, api=False),
-    Endpoint(
+    endpoint("hrddp/", "get", _pages_expect, api=False),
+    endpoint("hrddp/calendar/", "get", _pages_expect, api=False),
+    endpoint(
         "hrddp/units/<int:pk>/",
         "get",
-        lambda w: f"/hrddp/units/{w.unit.pk}/",
         allowed(READERS, 200, 404),
+        "unit",
         api=False,
         setup=_assessed,
     ),
-    Endpoint(
+    endpoint(
         "hrddp/units/<int:pk>/assess/",
         "post",
-        lambda w: f"/hrddp/units/{w.unit.pk}/assess/",
         allowed(READERS, 302, 404),
+        "unit",
         body=lambda w: {**ASSESSMENT_BODY, "monitoring_interval_days": 30},
         api=False,
         setup=_unit,
     ),
-    Endpoint(
+    endpoint(
         "hrddp/units/<int:pk>/decide/",
         "post",
-        lambda w: f"/hrddp/units/{w.unit.pk}/decide/",
         allowed(READERS, 302, 404),
+        "unit",
         body=lambda w: {
             "assessment": w.assessment.pk,
             "outcome": "declined",
@@ -126,20 +117,20 @@ ENDPOINTS = [
         api=False,
         setup=_assessed,
     ),
-    Endpoint(
+    endpoint(
         "hrddp/units/<int:pk>/link/",
         "post",
-        lambda w: f"/hrddp/units/{w.unit.pk}/link/",
         allowed(READERS, 302, 404),
+        "unit",
         body=lambda w: {"reference": "HRD/2026/014", "summary": "Beatings at the post"},
         api=False,
         setup=_unit,
     ),
-    Endpoint(
+    endpoint(
         "hrddp/units/<int:pk>/override/",
         "post",
-        lambda w: f"/hrddp/units/{w.unit.pk}/override/",
         _override_expect(302),
+        "unit",
         body=lambda w: {
             "activity": "joint_patrol",
             "justification": "Imminent attack on the camp; no other unit can reach it in time.",
@@ -148,20 +139,20 @@ ENDPOINTS = [
         api=False,
         setup=_unit,
     ),
-    Endpoint(
+    endpoint(
         "hrddp/assessments/<int:pk>/mitigations/",
         "post",
-        lambda w: f"/hrddp/assessments/{w.assessment.pk}/mitigations/",
         allowed(READERS, 302, 404),
+        "assessment",
         body=lambda w: {"measure": "Vetting", "owner": "HRDDP focal point", "due_on": "2026-12-01"},
         api=False,
         setup=_assessed,
     ),
-    Endpoint(
+    endpoint(
         "hrddp/mitigations/<int:pk>/complete/",
         "post",
-        lambda w: f"/hrddp/mitigations/{w.mitigation.pk}/complete/",
         allowed(READERS, 302, 404),
+        "mitigation",
         api=False,
         setup=_assessed,
     ),
