@@ -9,6 +9,9 @@ The one shape every page's POST takes::
         to=("incident-detail", pk),
     )
 
+and a form posted from a record's page goes through :func:`submit`, which first sends an
+invalid form back with its message.
+
 A :class:`~bluebox.core.exceptions.ServiceError` becomes messages (:func:`flash_errors`) and
 the redirect; a refusal (:class:`~bluebox.core.exceptions.NotPermitted`) is left to rise:
 :class:`bluebox.core.middleware.RefusalAuditMiddleware` records it and answers with the 403
@@ -71,6 +74,23 @@ def call_and_redirect(
     if done:
         messages.success(request, done)
     return _redirect(to(result) if callable(to) else to)
+
+
+def submit(
+    request: HttpRequest,
+    form: Any,
+    call: Callable[[dict[str, Any]], R],
+    *,
+    to: Target,
+    invalid: str,
+    done: str = "",
+) -> HttpResponse:
+    """A form posted from a record's page: if it does not validate, say ``invalid`` and go back
+    to ``to``; otherwise :func:`call_and_redirect` with ``call(form.cleaned_data)``."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return _redirect(to)
+    return call_and_redirect(request, lambda: call(form.cleaned_data), to=to, done=done)
 
 
 def step_up(request: HttpRequest, form: Any, *, record: Any) -> bool:

@@ -3,7 +3,8 @@ committees and plans, courses and trainees, the reports (with a printable PDF)."
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -58,6 +59,8 @@ from bluebox.engagement.models import (
 )
 from bluebox.hrddp.models import HOST_STATE_KINDS
 from bluebox.missions.models import FieldSite, Mission, PartnerOrganisation
+
+R = TypeVar("R")
 
 
 def _refused(request: HttpRequest) -> HttpResponse:
@@ -116,45 +119,58 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _create_page(
+    request: HttpRequest,
+    resource: Resource,
+    kind: str,
+    form_for: Callable[[Mission], forms.Form],
+    create: Callable[[Mission, dict[str, Any]], Any],
+    done: str,
+) -> HttpResponse:
+    """The page that opens a new ``kind`` (dialogue, committee, course) in the mission asked for,
+    then shows what it created."""
+    mission = _mission_param(request, _missions(request, resource, "manage"))
+    if mission is None:
+        return _refused(request)
+    form = form_for(mission)
+    template = f"engagement/{kind}_new.html"
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, template, {"form": form, "mission": mission}, status=400)
+        return web.call_and_redirect(
+            request,
+            lambda: create(mission, form.cleaned_data),
+            to=lambda record: (f"engagement-{kind}", record.pk),
+            failed_to=f"{request.path}?mission={mission.pk}",
+            done=done,
+        )
+    return render(request, template, {"form": form, "mission": mission})
+
+
 # --- dialogues ---
 
 
 @login_required
 def dialogue_new(request: HttpRequest) -> HttpResponse:
-    missions = _missions(request, Resource.ENGAGEMENT, "manage")
-    mission = _mission_param(request, missions)
-    if mission is None:
-        return _refused(request)
-    sites = _sites_for(request, mission)
-    form = DialogueForm(request.POST or None, sites=sites)
-    if request.method == "POST":
-        if not form.is_valid():
-            return render(
-                request,
-                "engagement/dialogue_new.html",
-                {"form": form, "mission": mission},
-                status=400,
-            )
-        data = form.cleaned_data
-        return web.call_and_redirect(
-            request,
-            lambda: services.dialogue_create(
-                actor=request.user,
-                mission_id=mission.pk,
-                site_id=data["site"],
-                title=data["title"],
-                community=data["community"],
-                started_on=data["started_on"],
-                stakeholder_groups=data["stakeholder_groups"],
-                facilitator_name=data["facilitator_name"],
-                objective=data["objective"],
-                classification=data["classification"],
-            ),
-            to=lambda d: ("engagement-dialogue", d.pk),
-            failed_to=f"{request.path}?mission={mission.pk}",
-            done=_("Dialogue opened."),
-        )
-    return render(request, "engagement/dialogue_new.html", {"form": form, "mission": mission})
+    return _create_page(
+        request,
+        Resource.ENGAGEMENT,
+        "dialogue",
+        lambda mission: DialogueForm(request.POST or None, sites=_sites_for(request, mission)),
+        lambda mission, data: services.dialogue_create(
+            actor=request.user,
+            mission_id=mission.pk,
+            site_id=data["site"],
+            title=data["title"],
+            community=data["community"],
+            started_on=data["started_on"],
+            stakeholder_groups=data["stakeholder_groups"],
+            facilitator_name=data["facilitator_name"],
+            objective=data["objective"],
+            classification=data["classification"],
+        ),
+        _("Dialogue opened."),
+    )
 
 
 @login_required
@@ -194,16 +210,12 @@ def dialogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dialogue_phase(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = selectors.dialogue_get(request.user, pk)
-    form = PhaseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a phase."))
-        return redirect("engagement-dialogue", pk=dialogue.pk)
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.dialogue_phase(
-            actor=request.user, dialogue_id=dialogue.pk, **form.cleaned_data
-        ),
+        PhaseForm(request.POST),
+        lambda data: services.dialogue_phase(actor=request.user, dialogue_id=dialogue.pk, **data),
         to=("engagement-dialogue", dialogue.pk),
+        invalid=_("Choose a phase."),
         done=_("Phase changed."),
     )
 
@@ -212,16 +224,12 @@ def dialogue_phase(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def participant_new(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = selectors.dialogue_get(request.user, pk)
-    form = ParticipantForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Check the participant's group and details."))
-        return redirect("engagement-dialogue", pk=dialogue.pk)
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.participant_add(
-            actor=request.user, dialogue_id=dialogue.pk, **form.cleaned_data
-        ),
+        ParticipantForm(request.POST),
+        lambda data: services.participant_add(actor=request.user, dialogue_id=dialogue.pk, **data),
         to=("engagement-dialogue", dialogue.pk),
+        invalid=_("Check the participant's group and details."),
         done=_("Participant added."),
     )
 
@@ -281,18 +289,14 @@ def participant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def harm_check_new(request: HttpRequest, pk: int) -> HttpResponse:
     dialogue = selectors.dialogue_get(request.user, pk)
     form = ContactCheckForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Complete the do-no-harm check."))
-        return redirect("engagement-dialogue", pk=dialogue.pk)
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.harm_check_record(
-            actor=request.user,
-            dialogue_id=dialogue.pk,
-            contact=form.cleaned_data["contact"],
-            harm=form.harm(),
+        form,
+        lambda data: services.harm_check_record(
+            actor=request.user, dialogue_id=dialogue.pk, contact=data["contact"], harm=form.harm()
         ),
         to=("engagement-dialogue", dialogue.pk),
+        invalid=_("Complete the do-no-harm check."),
         done=_("Do-no-harm check recorded."),
     )
 
@@ -467,18 +471,14 @@ def commitment_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def commitment_link(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = selectors.commitment_get(request.user, pk)
-    form = LinkIncidentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give an incident number."))
-        return redirect("engagement-commitment", pk=commitment.pk)
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.commitment_link_incidents(
-            actor=request.user,
-            commitment_id=commitment.pk,
-            incident_ids=[form.cleaned_data["incident"]],
+        LinkIncidentForm(request.POST),
+        lambda data: services.commitment_link_incidents(
+            actor=request.user, commitment_id=commitment.pk, incident_ids=[data["incident"]]
         ),
         to=("engagement-commitment", commitment.pk),
+        invalid=_("Give an incident number."),
         done=_("Incident linked."),
     )
 
@@ -487,16 +487,14 @@ def commitment_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def commitment_due(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = selectors.commitment_get(request.user, pk)
-    form = DueForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the new date and why."))
-        return redirect("engagement-commitment", pk=commitment.pk)
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.commitment_due_change(
-            actor=request.user, commitment_id=commitment.pk, **form.cleaned_data
+        DueForm(request.POST),
+        lambda data: services.commitment_due_change(
+            actor=request.user, commitment_id=commitment.pk, **data
         ),
         to=("engagement-commitment", commitment.pk),
+        invalid=_("Give the new date and why."),
         done=_("Due date changed."),
     )
 
@@ -534,34 +532,21 @@ def notices_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def committee_new(request: HttpRequest) -> HttpResponse:
-    mission = _mission_param(request, _missions(request, Resource.ENGAGEMENT, "manage"))
-    if mission is None:
-        return _refused(request)
-    form = CommitteeForm(request.POST or None, sites=_sites_for(request, mission))
-    if request.method == "POST":
-        if not form.is_valid():
-            return render(
-                request,
-                "engagement/committee_new.html",
-                {"form": form, "mission": mission},
-                status=400,
-            )
-        data = form.cleaned_data
-        return web.call_and_redirect(
-            request,
-            lambda: services.committee_create(
-                actor=request.user,
-                mission_id=mission.pk,
-                site_id=data["site"],
-                name=data["name"],
-                community=data["community"],
-                formed_on=data["formed_on"],
-            ),
-            to=lambda c: ("engagement-committee", c.pk),
-            failed_to=f"{request.path}?mission={mission.pk}",
-            done=_("Committee recorded."),
-        )
-    return render(request, "engagement/committee_new.html", {"form": form, "mission": mission})
+    return _create_page(
+        request,
+        Resource.ENGAGEMENT,
+        "committee",
+        lambda mission: CommitteeForm(request.POST or None, sites=_sites_for(request, mission)),
+        lambda mission, data: services.committee_create(
+            actor=request.user,
+            mission_id=mission.pk,
+            site_id=data["site"],
+            name=data["name"],
+            community=data["community"],
+            formed_on=data["formed_on"],
+        ),
+        _("Committee recorded."),
+    )
 
 
 @login_required
@@ -590,16 +575,12 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_new(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_get(request.user, pk)
-    form = MemberForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Check the member's role and group."))
-        return redirect("engagement-committee", pk=committee.pk)
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.member_add(
-            actor=request.user, committee_id=committee.pk, **form.cleaned_data
-        ),
+        MemberForm(request.POST),
+        lambda data: services.member_add(actor=request.user, committee_id=committee.pk, **data),
         to=("engagement-committee", committee.pk),
+        invalid=_("Check the member's role and group."),
         done=_("Member added."),
     )
 
@@ -621,16 +602,10 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_get(request.user, pk)
-    form = PlanForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request, _("A plan needs a title, dates, and a first threat with its measure.")
-        )
-        return redirect("engagement-committee", pk=committee.pk)
-    data = form.cleaned_data
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.plan_create(
+        PlanForm(request.POST),
+        lambda data: services.plan_create(
             actor=request.user,
             committee_id=committee.pk,
             title=data["title"],
@@ -647,6 +622,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
             ],
         ),
         to=("engagement-committee", committee.pk),
+        invalid=_("A plan needs a title, dates, and a first threat with its measure."),
         done=_("Protection plan recorded."),
     )
 
@@ -657,14 +633,12 @@ def measure_new(request: HttpRequest, pk: int) -> HttpResponse:
     from bluebox.engagement.models import ProtectionPlan
 
     plan = access.get_visible(request.user, ProtectionPlan.objects.all(), pk=pk)
-    form = MeasureForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("A threat, a measure, an owner and a review date."))
-        return redirect("engagement-committee", pk=plan.committee_id)
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.plan_measure_add(actor=request.user, plan_id=plan.pk, **form.cleaned_data),
+        MeasureForm(request.POST),
+        lambda data: services.plan_measure_add(actor=request.user, plan_id=plan.pk, **data),
         to=("engagement-committee", plan.committee_id),
+        invalid=_("A threat, a measure, an owner and a review date."),
         done=_("Measure added."),
     )
 
@@ -688,28 +662,16 @@ def measure_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def course_new(request: HttpRequest) -> HttpResponse:
-    mission = _mission_param(request, _missions(request, Resource.TRAINING, "manage"))
-    if mission is None:
-        return _refused(request)
-    form = CourseForm(request.POST or None)
-    if request.method == "POST":
-        if not form.is_valid():
-            return render(
-                request,
-                "engagement/course_new.html",
-                {"form": form, "mission": mission},
-                status=400,
-            )
-        return web.call_and_redirect(
-            request,
-            lambda: services.course_create(
-                actor=request.user, mission_id=mission.pk, **form.cleaned_data
-            ),
-            to=lambda c: ("engagement-course", c.pk),
-            failed_to=f"{request.path}?mission={mission.pk}",
-            done=_("Course recorded."),
-        )
-    return render(request, "engagement/course_new.html", {"form": form, "mission": mission})
+    return _create_page(
+        request,
+        Resource.TRAINING,
+        "course",
+        lambda mission: CourseForm(request.POST or None),
+        lambda mission, data: services.course_create(
+            actor=request.user, mission_id=mission.pk, **data
+        ),
+        _("Course recorded."),
+    )
 
 
 def _units(mission_id: int) -> list[tuple[int, str]]:
@@ -754,29 +716,29 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def course_session_new(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_get(request.user, pk)
-    form = CourseSessionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Dates, place and trainers."))
-        return redirect("engagement-course", pk=course.pk)
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.course_session_create(
-            actor=request.user, course_id=course.pk, **form.cleaned_data
+        CourseSessionForm(request.POST),
+        lambda data: services.course_session_create(
+            actor=request.user, course_id=course.pk, **data
         ),
         to=("engagement-course", course.pk),
+        invalid=_("Dates, place and trainers."),
         done=_("Course session recorded."),
     )
 
 
-def _trainee_call(request: HttpRequest, course_id: int, call: Any, done: str) -> HttpResponse:
-    try:
-        call()
-    except ServiceError as exc:
-        access.record_refusal(exc)  # a refusal by the HRDDP gate is audited
-        web.flash_errors(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("engagement-course", pk=course_id)
+def _gated(call: Callable[..., R]) -> Callable[..., R]:
+    """``call``, with a refusal by the HRDDP gate audited before it is shown."""
+
+    def run(*args: Any) -> R:
+        try:
+            return call(*args)
+        except ServiceError as exc:
+            access.record_refusal(exc)
+            raise
+
+    return run
 
 
 @login_required
@@ -785,23 +747,23 @@ def trainee_new(request: HttpRequest, pk: int) -> HttpResponse:
     from bluebox.engagement.models import CourseSession
 
     session = access.get_visible(request.user, CourseSession.objects.all(), pk=pk)
-    form = TraineeForm(request.POST, units=_units(session.mission_id))
-    if not form.is_valid():
-        messages.error(request, _("Choose the unit and give the trainee's name."))
-        return redirect("engagement-course", pk=session.course_id)
-    return _trainee_call(
+    return web.submit(
         request,
-        session.course_id,
-        lambda: services.trainee_enrol(
-            actor=request.user,
-            session_id=session.pk,
-            unit_id=form.cleaned_data["unit"],
-            name=form.cleaned_data["name"],
-            rank=form.cleaned_data["rank"],
-            sex=form.cleaned_data["sex"],
-            pre_score=form.cleaned_data["pre_score"],
+        TraineeForm(request.POST, units=_units(session.mission_id)),
+        _gated(
+            lambda data: services.trainee_enrol(
+                actor=request.user,
+                session_id=session.pk,
+                unit_id=data["unit"],
+                name=data["name"],
+                rank=data["rank"],
+                sex=data["sex"],
+                pre_score=data["pre_score"],
+            )
         ),
-        _("Trainee enrolled."),
+        to=("engagement-course", session.course_id),
+        invalid=_("Choose the unit and give the trainee's name."),
+        done=_("Trainee enrolled."),
     )
 
 
@@ -815,17 +777,15 @@ def _trainee(request: HttpRequest, pk: int) -> Any:
 @require_POST
 def trainee_scores(request: HttpRequest, pk: int) -> HttpResponse:
     trainee = _trainee(request, pk)
-    form = ScoresForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Scores from 0 to 100."))
-        return redirect("engagement-course", pk=trainee.session.course_id)
-    return _trainee_call(
+    return web.submit(
         request,
-        trainee.session.course_id,
-        lambda: services.trainee_scores(
-            actor=request.user, trainee_id=trainee.pk, **form.cleaned_data
+        ScoresForm(request.POST),
+        _gated(
+            lambda data: services.trainee_scores(actor=request.user, trainee_id=trainee.pk, **data)
         ),
-        _("Scores recorded."),
+        to=("engagement-course", trainee.session.course_id),
+        invalid=_("Scores from 0 to 100."),
+        done=_("Scores recorded."),
     )
 
 
@@ -833,11 +793,11 @@ def trainee_scores(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
     trainee = _trainee(request, pk)
-    return _trainee_call(
+    return web.call_and_redirect(
         request,
-        trainee.session.course_id,
-        lambda: services.certificate_issue(actor=request.user, trainee_id=trainee.pk),
-        _("Certificate issued."),
+        _gated(lambda: services.certificate_issue(actor=request.user, trainee_id=trainee.pk)),
+        to=("engagement-course", trainee.session.course_id),
+        done=_("Certificate issued."),
     )
 
 
@@ -845,17 +805,15 @@ def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def observation_new(request: HttpRequest, pk: int) -> HttpResponse:
     trainee = _trainee(request, pk)
-    form = ObservationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Date, rating from 1 to 5 and what was observed."))
-        return redirect("engagement-course", pk=trainee.session.course_id)
-    return _trainee_call(
+    return web.submit(
         request,
-        trainee.session.course_id,
-        lambda: services.observation_add(
-            actor=request.user, trainee_id=trainee.pk, **form.cleaned_data
+        ObservationForm(request.POST),
+        _gated(
+            lambda data: services.observation_add(actor=request.user, trainee_id=trainee.pk, **data)
         ),
-        _("Observation recorded."),
+        to=("engagement-course", trainee.session.course_id),
+        invalid=_("Date, rating from 1 to 5 and what was observed."),
+        done=_("Observation recorded."),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -82,19 +84,21 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @require_POST
 def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get(request.user, pk)
-    form = AssessmentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Complete the assessment's steps."))
-        return redirect("hrddp-unit", pk=unit.pk)
-    data = dict(form.cleaned_data)
-    measure, owner, due_on = data.pop("measure"), data.pop("owner"), data.pop("due_on")
-    mitigations = [{"measure": measure, "owner": owner, "due_on": due_on}] if measure else []
-    return web.call_and_redirect(
-        request,
-        lambda: services.assessment_create(
+
+    def create(cleaned: dict[str, Any]) -> Any:
+        data = dict(cleaned)
+        measure, owner, due_on = data.pop("measure"), data.pop("owner"), data.pop("due_on")
+        mitigations = [{"measure": measure, "owner": owner, "due_on": due_on}] if measure else []
+        return services.assessment_create(
             actor=request.user, partner_id=unit.pk, mitigations=mitigations, **data
-        ),
+        )
+
+    return web.submit(
+        request,
+        AssessmentForm(request.POST),
+        create,
         to=("hrddp-unit", unit.pk),
+        invalid=_("Complete the assessment's steps."),
         done=_("Assessment recorded."),
     )
 
@@ -103,19 +107,16 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def mitigation_new(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.get_visible(request.user, selectors.assessments_for(request.user), pk=pk)
-    form = MitigationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.mitigation_add(
-                actor=request.user, assessment_id=assessment.pk, **form.cleaned_data
-            )
-        except ServiceError as exc:
-            web.flash_errors(request, exc)
-        else:
-            messages.success(request, _("Mitigation added."))
-    else:
-        messages.error(request, _("A measure, an owner and a due date."))
-    return redirect("hrddp-unit", pk=assessment.partner_id)
+    return web.submit(
+        request,
+        MitigationForm(request.POST),
+        lambda data: services.mitigation_add(
+            actor=request.user, assessment_id=assessment.pk, **data
+        ),
+        to=("hrddp-unit", assessment.partner_id),
+        invalid=_("A measure, an owner and a due date."),
+        done=_("Mitigation added."),
+    )
 
 
 @login_required
@@ -136,18 +137,22 @@ def mitigation_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decision_new(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get(request.user, pk)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Complete the decision."))
-        return redirect("hrddp-unit", pk=unit.pk)
-    data = dict(form.cleaned_data)
-    assessment = access.get_visible(
-        request.user, selectors.assessments_for(request.user, unit.pk), pk=data.pop("assessment")
-    )
-    return web.call_and_redirect(
+
+    def record(cleaned: dict[str, Any]) -> Any:
+        data = dict(cleaned)
+        assessment = access.get_visible(
+            request.user,
+            selectors.assessments_for(request.user, unit.pk),
+            pk=data.pop("assessment"),
+        )
+        return services.decision_record(actor=request.user, assessment_id=assessment.pk, **data)
+
+    return web.submit(
         request,
-        lambda: services.decision_record(actor=request.user, assessment_id=assessment.pk, **data),
+        DecisionForm(request.POST),
+        record,
         to=("hrddp-unit", unit.pk),
+        invalid=_("Complete the decision."),
         done=_("Decision recorded."),
     )
 
@@ -191,15 +196,13 @@ def link_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def override_new(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.unit_get(request.user, pk)
-    form = OverrideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("An activity, a written justification and a duration."))
-        return redirect("hrddp-unit", pk=unit.pk)
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.support_override_grant(
-            actor=request.user, partner_id=unit.pk, **form.cleaned_data
+        OverrideForm(request.POST),
+        lambda data: services.support_override_grant(
+            actor=request.user, partner_id=unit.pk, **data
         ),
         to=("hrddp-unit", unit.pk),
+        invalid=_("An activity, a written justification and a duration."),
         done=_("Override recorded (audited)."),
     )

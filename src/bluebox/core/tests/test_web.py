@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
@@ -74,3 +75,43 @@ def test_a_page_refused_through_the_helper_answers_403_and_is_audited(world):
     response = client.post(reverse("deployment-plan-propose", args=[world.plan.pk]))
     assert response.status_code == 403
     assert AuditEntry.objects.filter(outcome=AuditOutcome.DENIED, action="propose").exists()
+
+
+class _NoteForm(forms.Form):
+    note = forms.CharField()
+
+
+def test_an_invalid_form_says_why_goes_back_and_calls_nothing():
+    request = _request()
+    called = []
+    response = web.submit(
+        request, _NoteForm({}), called.append, to=("/back/",), invalid="Give a note.", done="Done."
+    )
+    assert response.status_code == 302 and response.url == "/back/"
+    assert _said(request) == ["Give a note."] and called == []
+
+
+def test_a_valid_form_calls_the_service_with_what_it_cleaned():
+    request = _request()
+    called = []
+    response = web.submit(
+        request,
+        _NoteForm({"note": "checked"}),
+        called.append,
+        to="/back/",
+        invalid="Give a note.",
+        done="Done.",
+    )
+    assert response.url == "/back/" and called == [{"note": "checked"}]
+    assert _said(request) == ["Done."]
+
+
+def test_a_valid_form_the_service_refuses_shows_the_error_and_goes_back():
+    def refuse(data: dict) -> None:
+        raise ServiceError("Not now.")
+
+    request = _request()
+    response = web.submit(
+        request, _NoteForm({"note": "checked"}), refuse, to="/back/", invalid="-", done="Done."
+    )
+    assert response.url == "/back/" and _said(request) == ["Not now."]
