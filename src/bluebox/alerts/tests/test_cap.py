@@ -7,30 +7,15 @@ from lxml import etree
 from rest_framework.test import APIClient
 
 from bluebox.alerts import cap, services
+from bluebox.alerts.tests.factories import cap_draft
 from bluebox.core.access import NotPermitted
 from bluebox.core.exceptions import ServiceError
 
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 
 
-def draft(world, **overrides):
-    values = {
-        "actor": world.analyst,
-        "mission": world.mission,
-        "area": {"description": "Site A and surroundings", "circle": (3.01, -9.49, 5)},
-        "headline": "Raised risk of attacks on civilians near Site A",
-        "description": "Armed groups seen moving towards the camp.",
-        "severity": "Severe",
-        "certainty": "Likely",
-        "urgency": "Expected",
-        "restriction": "UN police and protection cluster",
-    }
-    values.update(overrides)
-    return services.warning_draft(**values)
-
-
 def test_a_published_warning_is_valid_cap_1_2(world):
-    warning = services.warning_publish(actor=world.analyst, cap_id=draft(world).pk)
+    warning = services.warning_publish(actor=world.analyst, cap_id=cap_draft(world).pk)
     document = cap.cap_xml(warning)
     assert cap.validate(document) == []
     root = etree.fromstring(document)
@@ -42,8 +27,8 @@ def test_a_published_warning_is_valid_cap_1_2(world):
 
 
 def test_a_drill_is_an_exercise_and_an_update_references_the_original(world):
-    first = services.warning_publish(actor=world.analyst, cap_id=draft(world).pk)
-    update = draft(
+    first = services.warning_publish(actor=world.analyst, cap_id=cap_draft(world).pk)
+    update = cap_draft(
         world,
         exercise=True,
         msg_type="Update",
@@ -63,10 +48,10 @@ def test_a_drill_is_an_exercise_and_an_update_references_the_original(world):
 
 
 def test_the_schema_catches_a_broken_document(world):
-    document = cap.cap_xml(draft(world)).replace(b"<severity>Severe", b"<severity>Awful")
+    document = cap.cap_xml(cap_draft(world)).replace(b"<severity>Severe", b"<severity>Awful")
     assert cap.validate(document) != []
     no_sender = (
-        cap.cap_xml(draft(world))
+        cap.cap_xml(cap_draft(world))
         .replace(b"<sender>", b"<sendr>")
         .replace(b"</sender>", b"</sendr>")
     )
@@ -85,18 +70,18 @@ def test_the_schema_catches_a_broken_document(world):
 )
 def test_a_bad_warning_is_refused(world, overrides, field):
     with pytest.raises(ServiceError) as refused:
-        draft(world, **overrides)
+        cap_draft(world, **overrides)
     assert field in refused.value.field_errors
 
 
 def test_only_analysts_and_commanders_draft(world):
     with pytest.raises(NotPermitted):
-        draft(world, actor=world.reporter_at_a)
+        cap_draft(world, actor=world.reporter_at_a)
 
 
 def test_the_atom_feed_lists_published_warnings_linking_cap_documents(world):
-    published = services.warning_publish(actor=world.analyst, cap_id=draft(world).pk)
-    unpublished = draft(world, headline="Still a draft")
+    published = services.warning_publish(actor=world.analyst, cap_id=cap_draft(world).pk)
+    unpublished = cap_draft(world, headline="Still a draft")
     client = APIClient()
     client.force_authenticate(world.reporter_at_a)
     feed = client.get("/api/v1/cap/feed/")

@@ -18,30 +18,15 @@ from rest_framework.test import APIClient
 
 from bluebox.alerts import cap, services
 from bluebox.alerts.models import CapAlert
+from bluebox.alerts.tests.factories import cap_draft
 from bluebox.core.exceptions import ServiceError
 
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def _draft(world, **overrides):
-    values = {
-        "actor": world.analyst,
-        "mission": world.mission,
-        "area": {"description": "Site A and surroundings", "circle": (3.01, -9.49, 5)},
-        "headline": "Raised risk of attacks on civilians near Site A",
-        "description": "Armed groups seen moving towards the camp.",
-        "severity": "Severe",
-        "certainty": "Likely",
-        "urgency": "Expected",
-        "restriction": "UN police and protection cluster",
-    }
-    values.update(overrides)
-    return services.warning_draft(**values)
-
-
 def _published(world, **overrides):
-    return services.warning_publish(actor=world.analyst, cap_id=_draft(world, **overrides).pk)
+    return services.warning_publish(actor=world.analyst, cap_id=cap_draft(world, **overrides).pk)
 
 
 def _public(world, **overrides):
@@ -94,18 +79,18 @@ def test_expires_web_contact_and_response_types_are_set_through_the_api(world):
 )
 def test_bad_cap_details_are_refused(world, field, value):
     with pytest.raises(ServiceError) as refused:
-        _draft(world, **{field: value})
+        cap_draft(world, **{field: value})
     assert field in refused.value.field_errors
 
 
 def test_a_public_alert_cannot_be_classified(world):
     with pytest.raises(ServiceError) as refused:
-        _draft(world, scope="Public", restriction="", classification=1)
+        cap_draft(world, scope="Public", restriction="", classification=1)
     assert "classification" in refused.value.field_errors
 
 
 def test_the_reviewer_sets_the_details_on_the_page(world):
-    warning = _draft(world)
+    warning = cap_draft(world)
     browser = Client()
     browser.force_login(world.analyst)
     page = browser.get(f"/alerts/cap/{warning.pk}/").content.decode()
@@ -176,7 +161,7 @@ def test_public_alerts_are_read_without_a_token_and_restricted_ones_never(world)
     restricted = _published(world, headline="Restricted warning")
     private = _published(world, scope="Private", restriction="", addresses="joc-east")
     drill = _public(world, headline="Drill", exercise=True)
-    draft = _draft(world, scope="Public", restriction="", headline="Not yet out")
+    draft = cap_draft(world, scope="Public", restriction="", headline="Not yet out")
     anonymous = APIClient()
     response = anonymous.get("/api/v1/cap/feed/")
     assert response.status_code == 200
