@@ -12,7 +12,6 @@ from bluebox.alerts.models import (
     AlertStatus,
 )
 from bluebox.core import audit
-from bluebox.core.roles import Resource
 from bluebox.missions.models import Mission
 
 DEFAULT_CLOCKS = {"acknowledge_minutes": 15, "respond_minutes": 60, "escalate_every_minutes": 30}
@@ -47,12 +46,10 @@ def alerts_escalate(*, now: datetime | None = None) -> list[int]:
         alert.escalation_level += 1
         alert.escalated_at = now
         alert.save(update_fields=["escalation_level", "escalated_at"])
-        audit.record(
+        audit.record_for(
+            alert,
             actor=None,
             action="escalate",
-            resource=Resource.ALERT,
-            object_id=alert.pk,
-            mission_id=alert.mission_id,
             detail={"level": alert.escalation_level, "clock": str(alert.status)},
         )
         escalated.append(alert.pk)

@@ -76,12 +76,10 @@ def _create(
         created_at=timezone.now(),
         classification=Classification.CONFIDENTIAL,
     )
-    audit.record(
+    audit.record_for(
+        run,
         actor=actor,
         action="forecast-request",
-        resource=Resource.FORECAST_RUN,
-        object_id=run.pk,
-        mission_id=mission.pk,
         detail={"origin": label, "model": key, "horizons": hs, "trigger": trigger},
     )
     return run

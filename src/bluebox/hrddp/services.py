@@ -120,12 +120,10 @@ def assessment_create(
     )
     for measure in measures:
         Mitigation.objects.create(mission_id=partner.mission_id, assessment=assessment, **measure)
-    audit.record(
+    audit.record_for(
+        assessment,
         actor=actor,
         action="assess",
-        resource=RESOURCE,
-        object_id=assessment.pk,
-        mission_id=partner.mission_id,
         detail={"partner": partner.pk, "overall_risk": overall_risk, "mitigations": len(measures)},
     )
     return assessment
@@ -142,12 +140,10 @@ def mitigation_add(
     mitigation = Mitigation.objects.create(
         mission_id=assessment.mission_id, assessment=assessment, **item
     )
-    audit.record(
+    audit.record_for(
+        mitigation,
         actor=actor,
         action="mitigation-add",
-        resource=RESOURCE,
-        object_id=mitigation.pk,
-        mission_id=assessment.mission_id,
         detail={"assessment": assessment.pk, "due_on": item["due_on"].isoformat()},
     )
     return mitigation
@@ -255,25 +251,15 @@ def unit_link_incident(
         )
     if UnitLink.objects.filter(partner=partner, incident=incident, voided_at__isnull=True).exists():
         raise ServiceError("This incident is already linked to the unit.")
-    link = UnitLink.objects.create(
-        mission_id=partner.mission_id,
-        partner=partner,
+    return _link(
+        actor,
+        partner,
+        {"partner": partner.pk, "incident": incident.pk},
         kind=LinkKind.INCIDENT,
         incident=incident,
         summary=summary.strip(),
         reported_on=incident.occurred_at.date(),
-        linked_at=timezone.now(),
-        linked_by=actor,
     )
-    audit.record(
-        actor=actor,
-        action="link",
-        resource=RESOURCE,
-        object_id=link.pk,
-        mission_id=partner.mission_id,
-        detail={"partner": partner.pk, "incident": incident.pk},
-    )
-    return link
 
 
 @transaction.atomic
@@ -286,24 +272,29 @@ def unit_link_report(
         raise ServiceError(
             "A report reference is required.", field_errors={"reference": ["Required."]}
         )
-    link = UnitLink.objects.create(
-        mission_id=partner.mission_id,
-        partner=partner,
+    return _link(
+        actor,
+        partner,
+        {"partner": partner.pk, "kind": LinkKind.HUMAN_RIGHTS_REPORT},
         kind=LinkKind.HUMAN_RIGHTS_REPORT,
         reference=reference.strip(),
         summary=summary.strip(),
         reported_on=reported_on,
+    )
+
+
+def _link(
+    actor: Any, partner: PartnerOrganisation, detail: dict[str, Any], **fields: Any
+) -> UnitLink:
+    """Record a link on the unit's file, and audit it."""
+    link = UnitLink.objects.create(
+        mission_id=partner.mission_id,
+        partner=partner,
         linked_at=timezone.now(),
         linked_by=actor,
+        **fields,
     )
-    audit.record(
-        actor=actor,
-        action="link",
-        resource=RESOURCE,
-        object_id=link.pk,
-        mission_id=partner.mission_id,
-        detail={"partner": partner.pk, "kind": LinkKind.HUMAN_RIGHTS_REPORT},
-    )
+    audit.record_for(link, actor=actor, action="link", detail=detail)
     return link
 
 
@@ -342,12 +333,10 @@ def support_override_grant(
         granted_at=timezone.now(),
         granted_by=actor,
     )
-    audit.record(
+    audit.record_for(
+        override,
         actor=actor,
         action="override",
-        resource=RESOURCE,
-        object_id=override.pk,
-        mission_id=partner.mission_id,
         detail={
             "partner": partner.pk,
             "activity": activity,

@@ -138,12 +138,10 @@ def channel_create(
         outbound=outbound,
         outbound_url=outbound_url,
     )
-    audit.record(
+    audit.record_for(
+        channel,
         actor=actor,
         action="channel-create",
-        resource=Resource.ALERT,
-        object_id=channel.pk,
-        mission_id=mission.pk,
         detail={"auth": auth, "allowed_addresses": len(addresses)},
     )
     return channel, secret
@@ -304,12 +302,10 @@ def alert_receive(
     )
     alert.duplicate_of = _possible_duplicate(alert)
     alert.save()
-    audit.record(
+    audit.record_for(
+        alert,
         actor=None,
         action="alert-receive",
-        resource=Resource.ALERT,
-        object_id=alert.pk,
-        mission_id=mission.pk,
         detail={"channel": channel.pk, "caller": caller.pseudonym},
     )
     return alert

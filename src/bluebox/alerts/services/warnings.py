@@ -197,14 +197,25 @@ def warning_draft(
         **(derived_from.label() if derived_from is not None else {}),
     )
     cap.save()
-    audit.record(
-        actor=actor,
-        action="cap-draft",
-        resource=Resource.CAP_ALERT,
-        object_id=cap.pk,
-        mission_id=mission.pk,
-        detail={"status": cap.status, "scope": scope},
+    audit.record_for(
+        cap, actor=actor, action="cap-draft", detail={"status": cap.status, "scope": scope}
     )
+    return cap
+
+
+def _draft_for_review(actor: Any, cap_id: int, not_a_draft: str) -> CapAlert:
+    """The draft, locked, if the actor may review (publish) it; ``not_a_draft`` otherwise."""
+    cap = access.get_visible(actor, CapAlert.objects.select_for_update(), pk=cap_id)
+    access.require_in_scope(
+        actor,
+        Resource.CAP_ALERT,
+        "publish",
+        mission_id=cap.mission_id,
+        classification=cap.classification,
+        compartments=cap.compartments,
+    )
+    if cap.state != CapAlert.State.DRAFT:
+        raise ServiceError(not_a_draft)
     return cap
 
 
@@ -219,17 +230,7 @@ def warning_amend(
     response_types: list[str] | tuple[str, ...],
 ) -> CapAlert:
     """The reviewer sets a draft's expiry, web page, contact and response types."""
-    cap = access.get_visible(actor, CapAlert.objects.select_for_update(), pk=cap_id)
-    access.require_in_scope(
-        actor,
-        Resource.CAP_ALERT,
-        "publish",
-        mission_id=cap.mission_id,
-        classification=cap.classification,
-        compartments=cap.compartments,
-    )
-    if cap.state != CapAlert.State.DRAFT:
-        raise ServiceError("Only drafts can be changed.")
+    cap = _draft_for_review(actor, cap_id, "Only drafts can be changed.")
     errors = _details_errors(
         expires=expires,
         web=web.strip(),
@@ -244,30 +245,14 @@ def warning_amend(
     cap.contact = contact.strip()
     cap.response_types = list(response_types)
     cap.save(update_fields=["expires", "web", "contact", "response_types"])
-    audit.record(
-        actor=actor,
-        action="cap-amend",
-        resource=Resource.CAP_ALERT,
-        object_id=cap.pk,
-        mission_id=cap.mission_id,
-    )
+    audit.record_for(cap, actor=actor, action="cap-amend")
     return cap
 
 
 @transaction.atomic
 def warning_publish(*, actor: Any, cap_id: int) -> CapAlert:
     """An analyst approves a draft: it is sent (``sent`` is now) and appears in the feed."""
-    cap = access.get_visible(actor, CapAlert.objects.select_for_update(), pk=cap_id)
-    access.require_in_scope(
-        actor,
-        Resource.CAP_ALERT,
-        "publish",
-        mission_id=cap.mission_id,
-        classification=cap.classification,
-        compartments=cap.compartments,
-    )
-    if cap.state != CapAlert.State.DRAFT:
-        raise ServiceError("Only drafts can be published.")
+    cap = _draft_for_review(actor, cap_id, "Only drafts can be published.")
     cap.state = CapAlert.State.PUBLISHED
     cap.published_by = actor
     cap.published_at = timezone.now()

@@ -22,11 +22,11 @@ from bluebox.engagement.models import (
 )
 from bluebox.engagement.services.common import (
     classification_of,
+    contact_reveal,
     phone_of,
     place,
     pseudonym,
     require_new,
-    revealed,
     scope_of,
     visible_for,
 )
@@ -148,21 +148,13 @@ def member_add(
 @transaction.atomic
 def member_reveal(*, actor: Any, member_id: int, purpose: str) -> dict[str, str]:
     """A member's name and number: the engagement team only, for a stated purpose, audited."""
-    member = access.get_visible(actor, CommitteeMember.objects.all(), pk=member_id)
-    access.reveal(
+    return contact_reveal(
         actor,
-        member,
+        CommitteeMember.objects.all(),
+        member_id,
         purpose=purpose,
-        compartments=member.compartments,
-        action="reveal_contact",
         audit_action="committee-member-reveal",
-        detail={"pseudonym": member.pseudonym},
     )
-    return {
-        "pseudonym": member.pseudonym,
-        "name": revealed(member.name),
-        "phone": revealed(member.phone),
-    }
 
 
 def _measures(

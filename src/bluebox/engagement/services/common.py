@@ -154,6 +154,28 @@ def revealed(value: Any) -> str:
     return value.reveal() if isinstance(value, ProtectedValue) and value.readable else ""
 
 
+def contact_reveal(
+    actor: Any, queryset: models.QuerySet[Any], pk: int, *, purpose: str, audit_action: str
+) -> dict[str, str]:
+    """A person's name and number (a participant, a committee member): the engagement team
+    only, for a stated purpose, audited."""
+    person = access.get_visible(actor, queryset, pk=pk)
+    access.reveal(
+        actor,
+        person,
+        purpose=purpose,
+        compartments=person.compartments,
+        action="reveal_contact",
+        audit_action=audit_action,
+        detail={"pseudonym": person.pseudonym},
+    )
+    return {
+        "pseudonym": person.pseudonym,
+        "name": revealed(person.name),
+        "phone": revealed(person.phone),
+    }
+
+
 def not_before(value: date, earliest: date, field: str, message: str) -> None:
     if value < earliest:
         raise ServiceError(message, field_errors={field: [message]})

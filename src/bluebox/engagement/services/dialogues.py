@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit
+from bluebox.core import audit
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.engagement.models import (
@@ -38,6 +38,7 @@ from bluebox.engagement.models import (
 from bluebox.engagement.services.common import (
     RESOURCE,
     classification_of,
+    contact_reveal,
     mission_organisation,
     mission_person,
     phone_of,
@@ -45,7 +46,6 @@ from bluebox.engagement.services.common import (
     pseudonym,
     require_new,
     require_on,
-    revealed,
     scope_of,
     visible_for,
 )
@@ -256,21 +256,13 @@ def participant_opt_out(*, actor: Any, participant_id: int) -> Participant:
 @transaction.atomic
 def participant_reveal(*, actor: Any, participant_id: int, purpose: str) -> dict[str, str]:
     """A participant's name and number, to the engagement team, for a stated purpose."""
-    participant = access.get_visible(actor, Participant.objects.all(), pk=participant_id)
-    access.reveal(
+    return contact_reveal(
         actor,
-        participant,
+        Participant.objects.all(),
+        participant_id,
         purpose=purpose,
-        compartments=participant.compartments,
-        action="reveal_contact",
         audit_action="participant-reveal",
-        detail={"pseudonym": participant.pseudonym},
     )
-    return {
-        "pseudonym": participant.pseudonym,
-        "name": revealed(participant.name),
-        "phone": revealed(participant.phone),
-    }
 
 
 def _harm_fields(harm: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
