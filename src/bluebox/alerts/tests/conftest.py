@@ -12,8 +12,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from bluebox.alerts import gateways, services
+from bluebox.alerts.models import Alert, Caller, WebhookReceipt
+from bluebox.core.models import AuditEntry
 
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+PHONE = "+23672123456"  # the caller the gateway tests text from
 
 
 @pytest.fixture
@@ -48,6 +51,16 @@ def signed(
         "content_type": "application/json" if json_body else "application/x-www-form-urlencoded",
         "HTTP_X_BLUEBOX_SIGNATURE": f"t={timestamp},v1={signature}",
     }
+
+
+def counts() -> tuple[int, int, int, int]:
+    """What a gateway request may change: alerts, callers, receipts, audit entries."""
+    return (
+        Alert.objects.count(),
+        Caller.objects.count(),
+        WebhookReceipt.objects.count(),
+        AuditEntry.objects.count(),
+    )
 
 
 def post(request: dict[str, Any]) -> Any:

@@ -6,21 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bluebox.alerts.models import Alert, Caller, OutboundMessage, WebhookReceipt
-from bluebox.core.models import AuditEntry
+from bluebox.alerts.models import Alert, Caller, OutboundMessage
 
-from .conftest import post, signed
-
-PHONE = "+23672123456"
-
-
-def _counts():
-    return (
-        Alert.objects.count(),
-        Caller.objects.count(),
-        WebhookReceipt.objects.count(),
-        AuditEntry.objects.count(),
-    )
+from .conftest import PHONE, counts, post, signed
 
 
 def test_a_signed_external_channel_message_lands_in_triage(world, gateway):
@@ -91,18 +79,18 @@ def _request(gateway, case):
 def test_a_request_without_a_good_fresh_signature_is_refused_and_changes_nothing(
     world, gateway, case
 ):
-    before = _counts()
+    before = counts()
     response = post(_request(gateway, case))
     assert response.status_code == 401
-    assert _counts() == before
+    assert counts() == before
 
 
 def test_a_replayed_request_is_refused_and_changes_nothing(world, gateway):
     request = signed(gateway, "receive", {"from": PHONE, "text": "Looting at Site A"})
     assert post(request).status_code == 200
-    before = _counts()
+    before = counts()
     assert post(request).status_code == 401
-    assert _counts() == before
+    assert counts() == before
 
 
 @pytest.mark.parametrize(
@@ -116,10 +104,10 @@ def test_a_replayed_request_is_refused_and_changes_nothing(world, gateway):
     ],
 )
 def test_a_malformed_body_is_refused_and_changes_nothing(world, gateway, fields, json_body):
-    before = _counts()
+    before = counts()
     response = post(signed(gateway, "receive", fields, json_body=json_body))
     assert response.status_code == 400
-    assert _counts() == before
+    assert counts() == before
     assert b"999" not in response.content and b"not a number" not in response.content
 
 
@@ -133,16 +121,16 @@ def test_invalid_json_is_refused(world, gateway):
     request["HTTP_X_BLUEBOX_SIGNATURE"] = (
         f"t={timestamp},v1={gateways.sign(gateway.secret, timestamp, body)}"
     )
-    before = _counts()
+    before = counts()
     assert post(request).status_code == 400
-    assert _counts() == before
+    assert counts() == before
 
 
 def test_an_oversized_body_is_refused_unread(world, gateway):
-    before = _counts()
+    before = counts()
     request = signed(gateway, "receive", {"from": PHONE, "text": "x" * 20000})
     assert post(request).status_code == 413
-    assert _counts() == before
+    assert counts() == before
 
 
 def test_delivery_callbacks_and_opt_out(world, gateway):

@@ -12,21 +12,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bluebox.alerts import gateways
-from bluebox.alerts.models import Alert, Caller, WebhookReceipt
-from bluebox.core.models import AuditEntry
+from bluebox.alerts.models import Alert
 
-from .conftest import post
-
-PHONE = "+23672123456"
-
-
-def _counts():
-    return (
-        Alert.objects.count(),
-        Caller.objects.count(),
-        WebhookReceipt.objects.count(),
-        AuditEntry.objects.count(),
-    )
+from .conftest import PHONE, counts, post
 
 
 def _signed_raw(gateway, body: bytes, content_type: str) -> dict:
@@ -74,10 +62,10 @@ FORM = "application/x-www-form-urlencoded"
 def test_a_well_signed_request_out_of_bounds_is_a_400_and_changes_nothing(
     world, gateway, body, content_type
 ):
-    before = _counts()
+    before = counts()
     response = post(_signed_raw(gateway, body.encode(), content_type))
     assert response.status_code == 400, response.content
-    assert _counts() == before
+    assert counts() == before
     assert PHONE.encode() not in response.content
 
 

@@ -99,35 +99,22 @@ def test_the_gate_needs_an_aware_moment_and_a_known_activity(unit):
 
 def test_only_commanders_override_and_every_override_is_audited(world, unit):
     DecisionFactory(assessment__partner=unit, outcome="declined")
+
+    def grant(actor, **overrides):
+        values = {
+            "activity": "joint_patrol",
+            "justification": "The camp will be attacked tonight; no one else can reach it.",
+            **overrides,
+        }
+        return services.support_override_grant(actor=actor, partner_id=unit.pk, **values)
+
     with pytest.raises(NotPermitted):
-        services.support_override_grant(
-            actor=world.hrddp_officer,
-            partner_id=unit.pk,
-            activity="joint_patrol",
-            justification="The camp will be attacked tonight; no one else can reach it.",
-        )
+        grant(world.hrddp_officer)
     with pytest.raises(NotVisible):
-        services.support_override_grant(
-            actor=world.planner,
-            partner_id=unit.pk,
-            activity="joint_patrol",
-            justification="The camp will be attacked tonight; no one else can reach it.",
-        )
+        grant(world.planner)
     with pytest.raises(ServiceError, match="justification"):
-        services.support_override_grant(
-            actor=world.commissioner,
-            partner_id=unit.pk,
-            activity="joint_patrol",
-            justification="go",
-        )
-    override = services.support_override_grant(
-        actor=world.commissioner,
-        partner_id=unit.pk,
-        activity="joint_patrol",
-        justification="The camp will be attacked tonight; no one else can reach it.",
-        valid_from=AT,
-        valid_days=2,
-    )
+        grant(world.commissioner, justification="go")
+    override = grant(world.commissioner, valid_from=AT, valid_days=2)
     answer = gate(unit)
     assert answer.allowed and answer.override_id == override.pk and "overridden" in answer.reason
     assert not gate(unit, "training").allowed  # only the activity overridden
@@ -137,25 +124,22 @@ def test_only_commanders_override_and_every_override_is_audited(world, unit):
 
 def test_decisions_are_checked(world, unit):
     assessment = AssessmentFactory(partner=unit, overall_risk="high")
-    with pytest.raises(ServiceError) as refused:
-        services.decision_record(
+
+    def decide(outcome, rationale, valid_from, valid_until):
+        return services.decision_record(
             actor=world.hrddp_officer,
             assessment_id=assessment.pk,
-            outcome="approved",
-            rationale="Fine",
-            valid_from=date(2026, 1, 1),
-            valid_until=date(2026, 12, 31),
+            outcome=outcome,
+            rationale=rationale,
+            valid_from=valid_from,
+            valid_until=valid_until,
         )
+
+    with pytest.raises(ServiceError) as refused:
+        decide("approved", "Fine", date(2026, 1, 1), date(2026, 12, 31))
     assert "mitigation" in refused.value.field_errors["outcome"][0]
     with pytest.raises(ServiceError):
-        services.decision_record(
-            actor=world.hrddp_officer,
-            assessment_id=assessment.pk,
-            outcome="declined",
-            rationale="x",
-            valid_from=date(2026, 12, 31),
-            valid_until=date(2026, 1, 1),
-        )
+        decide("declined", "x", date(2026, 12, 31), date(2026, 1, 1))
 
 
 def test_the_calendar_lists_reviews_and_overdue_mitigations_first(world, unit):
