@@ -134,14 +134,10 @@ def cap_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cap_amend(request: HttpRequest, pk: int) -> HttpResponse:
-    form = CapDetailsForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Please correct the form."))
-        return redirect("cap-detail", pk=pk)
-    data = form.cleaned_data
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.warning_amend(
+        CapDetailsForm(request.POST),
+        lambda data: services.warning_amend(
             actor=request.user,
             cap_id=pk,
             expires=data["expires"],
@@ -150,6 +146,7 @@ def cap_amend(request: HttpRequest, pk: int) -> HttpResponse:
             response_types=data["response_types"],
         ),
         to=("cap-detail", pk),
+        invalid=_("Please correct the form."),
         done=_("Saved."),
     )
 
