@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from bluebox.forecasting.models import (
@@ -68,8 +69,12 @@ def _run(w: Any) -> None:
     )
 
 
+# Endpoints on the run above: API calls and pages.
+_api = partial(endpoint, setup=_run)
+_page = partial(endpoint, api=False, setup=_run)
+
 ENDPOINTS = [
-    endpoint("forecast/", "get", everyone(200), api=False, setup=_run),
+    _page("forecast/", "get", everyone(200)),
     endpoint(
         "forecast/runs/new/",
         "post",
@@ -77,60 +82,37 @@ ENDPOINTS = [
         body=lambda w: {"mission": w.mission.pk},
         api=False,
     ),
-    endpoint(
-        "forecast/runs/<int:pk>/",
-        "get",
-        allowed(RUN_VIEWERS, 200, 404),
-        "forecast_run",
-        api=False,
-        setup=_run,
+    _page("forecast/runs/<int:pk>/", "get", allowed(RUN_VIEWERS, 200, 404), "forecast_run"),
+    _page(
+        "forecast/runs/<int:pk>/progress/", "get", allowed(RUN_VIEWERS, 200, 404), "forecast_run"
     ),
-    endpoint(
-        "forecast/runs/<int:pk>/progress/",
-        "get",
-        allowed(RUN_VIEWERS, 200, 404),
-        "forecast_run",
-        api=False,
-        setup=_run,
-    ),
-    endpoint(
+    # Drafting a CAP alert needs a mission-wide analyst or commander (alerts policy).
+    _page(
         "forecast/candidates/<int:pk>/draft/",
         "post",
-        # Drafting a CAP alert needs a mission-wide analyst or commander (alerts policy).
         acting(RUNNERS, CANDIDATE_VIEWERS, 302),
         "warning_candidate",
         body=lambda w: {"note": "checked"},
-        api=False,
-        setup=_run,
     ),
-    endpoint(
+    _page(
         "forecast/candidates/<int:pk>/dismiss/",
         "post",
         acting(REVIEWERS, CANDIDATE_VIEWERS, 302),
         "warning_candidate",
         body=lambda w: {"note": "patrol already there"},
-        api=False,
-        setup=_run,
     ),
-    endpoint("api/v1/forecast/runs/", "get", everyone(200), setup=_run),
+    _api("api/v1/forecast/runs/", "get", everyone(200)),
     endpoint(
         "api/v1/forecast/runs/",
         "post",
         acting(RUNNERS, MISSION_MEMBERS, 202),
         body=lambda w: {"mission": w.mission.pk, "model": "conflictology", "horizons": [1]},
     ),
-    endpoint(
-        "api/v1/forecast/runs/<int:pk>/",
-        "get",
-        allowed(RUN_VIEWERS, 200, 404),
-        "forecast_run",
-        setup=_run,
-    ),
-    endpoint(
+    _api("api/v1/forecast/runs/<int:pk>/", "get", allowed(RUN_VIEWERS, 200, 404), "forecast_run"),
+    _api(
         "api/v1/forecast/runs/<int:pk>/areas/",
         "get",
         allowed(RUN_VIEWERS, 200, 404),
         "forecast_run",
-        setup=_run,
     ),
 ]
