@@ -7,11 +7,12 @@ them identical.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+
+from bluebox.engines import schema_files
 
 _ID = "https://bluebox.example/schemas/"
 _COUNT = {"type": "integer", "minimum": 0}
@@ -204,14 +205,9 @@ def validate(doc: Any, name: str) -> dict[str, Any]:
 
 def render(name: str) -> str:
     """The schema file's exact text."""
-    return json.dumps(SCHEMAS[name], indent=2, sort_keys=False) + "\n"
+    return schema_files.render(SCHEMAS[name])
 
 
 def write_schemas(directory: str | Path) -> list[Path]:
     """Write ``<name>.schema.json`` files into ``directory``."""
-    out = []
-    for name in SCHEMAS:
-        path = Path(directory) / f"{name}.schema.json"
-        path.write_text(render(name), encoding="utf-8")
-        out.append(path)
-    return out
+    return schema_files.write(SCHEMAS, directory)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from bluebox.engines.patrol.network import Game
-from bluebox.engines.patrol.suqr import AssignmentOracle
+from bluebox.engines.patrol.suqr import AssignmentOracle, quantal
 
 #: The precision measured best against attackers who watched 4 to 12 weeks (docs/benchmarks.md).
 DEFAULT_PRECISION = 5.0
@@ -30,10 +30,7 @@ DEFAULT_PRECISION = 5.0
 
 def learning_probabilities(game: Game, coverage: np.ndarray, precision: float) -> np.ndarray:
     """Probability that the learning attacker picks each target given the coverage."""
-    z = precision * game.attacker_utility(coverage)
-    z -= z.max()
-    q = np.exp(z)
-    return np.asarray(q / q.sum())
+    return quantal(precision * game.attacker_utility(coverage))
 
 
 def learning_defender_value(game: Game, coverage: np.ndarray, precision: float) -> float:

@@ -21,6 +21,13 @@ from bluebox.engines.patrol.model import SuqrWeights
 from bluebox.engines.patrol.network import Game
 
 
+def quantal(z: np.ndarray) -> np.ndarray:
+    """The attacker's choice probabilities for his utilities ``z``: a softmax, shifted so the
+    exponentials cannot overflow."""
+    q = np.exp(z - z.max())
+    return np.asarray(q / q.sum())
+
+
 def suqr_probabilities(game: Game, coverage: np.ndarray, weights: SuqrWeights) -> np.ndarray:
     """Probability that the SUQR attacker picks each target given the coverage."""
     z = (
@@ -28,9 +35,7 @@ def suqr_probabilities(game: Game, coverage: np.ndarray, weights: SuqrWeights) -
         + weights.reward * game.attacker_uncovered
         + weights.penalty * game.attacker_covered
     )
-    z -= z.max()
-    q = np.exp(z)
-    return np.asarray(q / q.sum())
+    return quantal(z)
 
 
 def suqr_defender_value(game: Game, coverage: np.ndarray, weights: SuqrWeights) -> float:
