@@ -93,12 +93,24 @@ class CompartmentForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        mission = cast(forms.ChoiceField, self.fields["mission"])
-        mission.choices = [
-            (key.partition(":")[2], label)
-            for key, label in selectors.scopes_for(user)
-            if key.startswith("mission:")
-        ]
+        cast(forms.ChoiceField, self.fields["mission"]).choices = _mission_choices(user)
+
+
+def _mission_choices(user: Any) -> list[tuple[str, str]]:
+    return [
+        (key.partition(":")[2], label)
+        for key, label in selectors.scopes_for(user)
+        if key.startswith("mission:")
+    ]
+
+
+class PeopleFileForm(forms.Form):
+    mission = forms.TypedChoiceField(label=_("Mission"), choices=(), coerce=int)
+    file = forms.FileField(label=_("People file (CSV)"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["mission"]).choices = _mission_choices(user)
 
 
 class ReasonForm(forms.Form):
@@ -187,6 +199,58 @@ def person_new(request: HttpRequest) -> HttpResponse:
         else:
             _form_errors(request, form)
     return render(request, "core/person_new.html", {"form": form})
+
+
+#: The largest people file a page takes (2,000 rows of a few cells fit many times over).
+PEOPLE_FILE_MAX_BYTES = 1_000_000
+
+
+@login_required
+def people_import(request: HttpRequest) -> HttpResponse:
+    """Invite the people of a CSV file: all rows or none, each new one-time password shown once."""
+    _require(request.user, "manage")
+    form = PeopleFileForm(request.POST or None, request.FILES or None, user=request.user)
+    report = None
+    status = 200
+    if request.method == "POST":
+        text = _people_file(request, form)
+        if text is not None:
+            from django.apps import apps
+
+            mission = apps.get_model("missions", "Mission").objects.get(
+                pk=form.cleaned_data["mission"]
+            )
+            try:
+                report = services.people_invite_from_file(
+                    actor=request.user, mission=mission, text=text
+                )
+            except ServiceError as exc:
+                web.flash_errors(request, exc)
+            except NotPermitted as exc:
+                _in_words(request, exc)
+        if report is None:
+            status = 400
+    return render(
+        request,
+        "core/people_import.html",
+        {"form": form, "report": report, "max_bytes": PEOPLE_FILE_MAX_BYTES},
+        status=status,
+    )
+
+
+def _people_file(request: HttpRequest, form: PeopleFileForm) -> str | None:
+    if not form.is_valid():
+        _form_errors(request, form)
+        return None
+    upload = form.cleaned_data["file"]
+    if upload.size > PEOPLE_FILE_MAX_BYTES:
+        messages.error(request, gettext("The file is too large for a people file."))
+        return None
+    try:
+        return str(upload.read().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        messages.error(request, gettext("The file is not UTF-8 text; save it as CSV (UTF-8)."))
+        return None
 
 
 @login_required

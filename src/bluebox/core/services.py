@@ -7,6 +7,7 @@ live here too (see :func:`_require_may_grant`).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import date, timedelta
 from typing import Any
@@ -14,9 +15,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from bluebox.core import access, audit, auth, mfa
+from bluebox.core import access, audit, auth, mfa, people_import
 from bluebox.core.auth import TOKEN_PREFIX, token_digest
 from bluebox.core.classification import Compartment
 from bluebox.core.exceptions import NotPermitted, ServiceError
@@ -644,3 +646,120 @@ def record_void(*, actor: Any, record: VoidableRecord, reason: str) -> VoidableR
         detail={"reason_length": len(reason)},
     )
     return locked
+
+
+# --- invitations from a file --------------------------------------------------------------------
+
+
+class PeopleRefused(ServiceError):
+    """The people file has bad rows; nothing was written. ``report`` says which."""
+
+    def __init__(self, report: people_import.PeopleReport) -> None:
+        super().__init__(
+            f"{report.error_count} bad rows; nobody was invited.",
+            field_errors={"file": [e.as_text() for e in report.errors[:20]]},
+        )
+        self.report = report
+
+
+@transaction.atomic
+def people_invite_from_file(*, actor: Any, mission: Any, text: str) -> people_import.PeopleReport:
+    """Invite the people of a CSV file (see :mod:`bluebox.core.people_import`) into ``mission``.
+
+    All rows or none: one bad row refuses the file with the per-row report. A row whose account
+    already exists with the same name, e-mail and last day (invited by this file before) is
+    left alone, so the same file twice invites nobody twice. Each new account gets a one-time
+    password (returned in the report, stored nowhere readable) and chooses its own at the first
+    sign-in. The admin role is granted at once; an operational role is not, since whoever set
+    the password grants it none: another administrator of the mission does.
+    """
+    _require_account_manager(actor, "people-import")
+    if not _is_operator(actor) and mission.pk not in access.missions_for(
+        actor, Resource.ACCOUNT, "manage"
+    ):
+        raise access.refuse(
+            NotPermitted("only a mission's administrator invites its people"),
+            actor=actor,
+            action="people-import",
+            resource=Resource.ACCOUNT,
+            mission_id=mission.pk,
+        )
+    report = people_import.PeopleReport(sha256=hashlib.sha256(text.encode()).hexdigest())
+    sites = {s.code: s for s in mission.sites.all()}
+    sectors = {s.code: s for s in mission.sectors.all()}
+    try:
+        rows = people_import.read(
+            text, site_codes=set(sites), sector_codes=set(sectors), report=report
+        )
+    except people_import.PeopleFileProblem as exc:
+        raise ServiceError(str(exc), field_errors={"file": [str(exc)]}) from exc
+    existing = {
+        u.username.lower(): u
+        for u in User.objects.annotate(lowered=Lower("username")).filter(
+            lowered__in=[row.username.lower() for row in rows]
+        )
+    }
+    new_rows = []
+    for row in rows:
+        user = existing.get(row.username.lower())
+        if user is None:
+            new_rows.append(row)
+        elif _invited_alike(user, row, actor=actor, mission=mission):
+            report.unchanged += 1
+        else:
+            report.refuse(
+                row.number, row.username, "username", "an account with this username exists"
+            )
+    if report.error_count:
+        raise PeopleRefused(report)
+    for row in new_rows:
+        password = secrets.token_urlsafe(12)
+        invited = user_create(
+            actor=actor,
+            username=row.username,
+            password=password,
+            display_name=row.display_name,
+            email=row.email,
+            access_ends_on=row.access_ends_on,
+        )
+        scope = {"mission": mission, "sector": sectors.get(row.sector_code)}
+        scope["site"] = sites.get(row.site_code)
+        if row.role == Role.ADMIN:
+            role_grant(actor=actor, user=invited, role=row.role, **scope)
+        report.created.append(
+            {
+                "person": invited,
+                "password": password,
+                "role": row.role,
+                "role_label": Role(row.role).label,
+                "scope": scope["site"] or scope["sector"] or mission,
+                "granted": row.role == Role.ADMIN,
+            }
+        )
+    audit.record(
+        actor=actor,
+        action="people-import",
+        resource=Resource.ACCOUNT,
+        mission_id=mission.pk,
+        detail={
+            "sha256": report.sha256,
+            "rows": report.rows,
+            "created": len(report.created),
+            "unchanged": report.unchanged,
+        },
+    )
+    return report
+
+
+def _invited_alike(user: User, row: people_import.PersonRow, *, actor: Any, mission: Any) -> bool:
+    """The account is this row, invited before into this mission (or by this actor)."""
+    ours = (
+        user.credentials_set_by_id == getattr(actor, "pk", None)
+        or RoleAssignment.objects.filter(user=user, mission=mission).exists()
+    )
+    return (
+        ours
+        and user.display_name == row.display_name
+        and user.email == row.email
+        and user.access_ends_on == row.access_ends_on
+    )

@@ -63,6 +63,7 @@ urlpatterns = [
     ),
     path("people/", people.people_list, name="people"),
     path("people/new/", people.person_new, name="person-new"),
+    path("people/import/", people.people_import, name="people-import"),
     path("people/<int:pk>/", people.person_detail, name="person-detail"),
     path("people/<int:pk>/roles/", people.person_role_grant, name="person-role-grant"),
     path(

@@ -37,8 +37,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from bluebox.core.rows import RowError
 from bluebox.deployment.models import Gender, IndividualPoliceOfficer
-from bluebox.incidents.importers import RowError
 
 REQUIRED = ("service_number", "country", "rank", "gender")
 DATES = (

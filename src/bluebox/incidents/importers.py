@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from bluebox.core.bounds import earliest_date
+from bluebox.core.rows import RowError
 from bluebox.incidents.models import (
     DatePrecision,
     IncidentType,
@@ -34,17 +35,6 @@ class RowProblem(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # data row number, 1 = first row after the header
-    external_id: str
-    field: str
-    message: str
-
-    def as_text(self) -> str:
-        return f"row {self.row} (id {self.external_id or '?'}): {self.field}: {self.message}"
 
 
 @dataclass

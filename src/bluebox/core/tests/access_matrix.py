@@ -114,6 +114,22 @@ ENDPOINTS = [
         api=False,
     ),
     Endpoint(
+        "people/import/",
+        "get",
+        lambda w: "/people/import/",
+        allowed({"admin"}, 200, 403),
+        api=False,
+    ),
+    # Without a file the form is refused (400) for the administrator, before anything is read.
+    Endpoint(
+        "people/import/",
+        "post",
+        lambda w: "/people/import/",
+        allowed({"admin"}, 400, 403),
+        body=lambda w: {"mission": w.mission.pk},
+        api=False,
+    ),
+    Endpoint(
         "people/<int:pk>/",
         "get",
         lambda w: f"/people/{w.planner.pk}/",
