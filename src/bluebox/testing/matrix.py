@@ -32,6 +32,9 @@ PEOPLE = [
 ]
 # People holding any role in the test mission (they see its structure).
 MISSION_MEMBERS = frozenset(PEOPLE) - {"auditor", "outsider", "other_commander"}
+# The mission's operations staff, the first six above: the commissioner, the reporters at sites
+# A and B, the analysts (mission-wide and sector East) and the planner.
+OPERATIONS = frozenset(PEOPLE[:6])
 
 
 @dataclass(frozen=True)

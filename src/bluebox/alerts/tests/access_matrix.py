@@ -6,6 +6,7 @@ from typing import Any
 
 from bluebox.testing.matrix import (
     MISSION_MEMBERS,
+    OPERATIONS,
     PEOPLE,
     Endpoint,
     acting,
@@ -18,15 +19,7 @@ from bluebox.testing.second_factor import with_step_ups
 ALERT_VIEWERS = {"commissioner", "reporter_at_a", "analyst", "east_analyst", "source_handler"}
 TRIAGERS = {"commissioner", "reporter_at_a", "analyst", "east_analyst"}
 FORWARDERS = {"commissioner", "analyst", "east_analyst"}
-CAP_VIEWERS = {
-    "commissioner",
-    "reporter_at_a",
-    "reporter_at_b",
-    "analyst",
-    "east_analyst",
-    "planner",
-    "source_handler",
-}
+CAP_VIEWERS = OPERATIONS | {"source_handler"}
 CAP_AUTHORS = {"commissioner", "analyst"}
 
 

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from bluebox.testing.matrix import allowed, endpoint, everyone
+from bluebox.testing.matrix import OPERATIONS, allowed, endpoint, everyone
 
 # Those who may file an incident (reporter, analyst, commander, source handler) or record a
 # patrol (reporter, planner, commander) somewhere.
-FILERS = {
-    "commissioner",
-    "reporter_at_a",
-    "reporter_at_b",
-    "analyst",
-    "east_analyst",
-    "planner",
-    "source_handler",
-    "other_commander",
-}
+FILERS = OPERATIONS | {"source_handler", "other_commander"}
 
 ENDPOINTS = [
     endpoint("field/", "get", allowed(FILERS, 200, 403), api=False),

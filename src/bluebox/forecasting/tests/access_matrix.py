@@ -12,18 +12,11 @@ from bluebox.forecasting.models import (
     RunStatus,
     WarningCandidate,
 )
-from bluebox.testing.matrix import MISSION_MEMBERS, acting, allowed, endpoint, everyone
+from bluebox.testing.matrix import MISSION_MEMBERS, OPERATIONS, acting, allowed, endpoint, everyone
 
 AT = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 # A run's metadata is mission-wide for those who read forecasts; its areas are scoped.
-RUN_VIEWERS = {
-    "commissioner",
-    "reporter_at_a",
-    "reporter_at_b",
-    "analyst",
-    "east_analyst",
-    "planner",
-}
+RUN_VIEWERS = OPERATIONS
 RUNNERS = {"commissioner", "analyst"}
 # Who sees the candidate at site A (sector east) and who may review it there.
 CANDIDATE_VIEWERS = {"commissioner", "analyst", "east_analyst", "planner", "reporter_at_a"}
