@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
 
 from bluebox.core import access, progress
 from bluebox.core.roles import Resource
@@ -16,9 +19,10 @@ from bluebox.incidents.models import (
     ImportStatus,
     Incident,
     IncidentMerge,
+    IncidentType,
     ProtectedPerson,
 )
-from bluebox.missions.models import Mission
+from bluebox.missions.models import Mission, Sector
 
 WORKFLOW = Resource.INCIDENT_WORKFLOW
 
@@ -93,6 +97,90 @@ def counts_by(user: Any, field: str, filters: IncidentFilters | None = None) -> 
     """Counts of visible incidents grouped by one field (tier, sector, type...)."""
     rows = incidents_for(user, filters).order_by().values(field).annotate(n=Count("id"))
     return {row[field]: row["n"] for row in rows}
+
+
+TREND_WEEKS = 12
+TREND_SERIES = 5
+#: Past this many weeks a trend counts months, so a chart keeps a readable number of points.
+MAX_TREND_WEEKS = 26
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Incidents per week (or month) from ``since`` to ``until``, by sector and by type."""
+
+    unit: str  # "week" or "month"
+    periods: list[date]
+    by_sector: list[tuple[str, list[int]]]
+    by_type: list[tuple[str, list[int]]]
+    total: int
+    since: datetime
+    until: datetime
+
+
+def _periods(since: datetime, until: datetime, unit: str) -> list[date]:
+    step, day = (timedelta(weeks=1), since.date() - timedelta(days=since.weekday()))
+    if unit == "week":
+        weeks = [day]
+        while weeks[-1] + step < until.date():
+            weeks.append(weeks[-1] + step)
+        return weeks
+    months: list[date] = []
+    day = since.date().replace(day=1)
+    while day < until.date() or not months:
+        months.append(day)
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _series(
+    rows: Iterable[Mapping[str, Any]], field: str, periods: list[date], names: Mapping[Any, Any]
+) -> list[tuple[str, list[int]]]:
+    """The largest groups as they are, the rest summed as one "Other" line."""
+    index = {p: i for i, p in enumerate(periods)}
+    counts: dict[Any, list[int]] = {}
+    for row in rows:
+        period = row["period"]
+        i = index.get(period.date() if isinstance(period, datetime) else period)
+        if i is not None:
+            counts.setdefault(row[field], [0] * len(periods))[i] += row["n"]
+    ranked = sorted(counts, key=lambda k: (-sum(counts[k]), str(names.get(k, ""))))
+    series = [(str(names.get(k) or k), counts[k]) for k in ranked[:TREND_SERIES]]
+    rest = ranked[TREND_SERIES:]
+    if rest:
+        series.append((_("Other"), [sum(counts[k][i] for k in rest) for i in range(len(periods))]))
+    return series
+
+
+def trends(user: Any, filters: IncidentFilters | None = None, *, now: datetime) -> Trend:
+    """Counts of what the user may see under the list's filters (12 weeks to ``now`` when the
+    filters give no dates), grouped per week, or per month past 26 weeks (UTC)."""
+    f = filters or IncidentFilters()
+    until = f.until or now
+    since = f.since or (until - timedelta(weeks=TREND_WEEKS))
+    unit = "week" if until - since <= timedelta(weeks=MAX_TREND_WEEKS) else "month"
+    trunc = TruncWeek if unit == "week" else TruncMonth
+    qs = (
+        incidents_for(user, replace(f, since=since, until=until))
+        .order_by()
+        .annotate(period=trunc("occurred_at", tzinfo=UTC))
+    )
+    periods = _periods(since, until, unit)
+    by_sector = list(qs.values("period", "sector_id").annotate(n=Count("id")))
+    by_type = list(qs.values("period", "incident_type").annotate(n=Count("id")))
+    sector_names: dict[Any, Any] = dict(
+        Sector.objects.filter(pk__in={r["sector_id"] for r in by_sector}).values_list("pk", "name")
+    )
+    sector_names[None] = _("No sector")
+    return Trend(
+        unit=unit,
+        periods=periods,
+        by_sector=_series(by_sector, "sector_id", periods, sector_names),
+        by_type=_series(by_type, "incident_type", periods, dict(IncidentType.choices)),
+        total=sum(r["n"] for r in by_type),
+        since=since,
+        until=until,
+    )
 
 
 def incident_for(user: Any, incident_id: int) -> Incident:

@@ -5,6 +5,7 @@ from bluebox.incidents import views
 urlpatterns = [
     path("", views.incident_list, name="incident-list"),
     path("new/", views.incident_new, name="incident-new"),
+    path("trends/", views.incident_trends, name="incident-trends"),
     path("export/<str:fmt>/", views.incident_export, name="incident-export"),
     path("import/", views.import_page, name="incident-import"),
     path("import/<int:pk>/", views.import_job_detail, name="incident-import-job"),

@@ -27,7 +27,7 @@ from bluebox.core.exceptions import ServiceError, StepUpRequired
 from bluebox.core.middleware import passive
 from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
-from bluebox.incidents import exports, selectors, services
+from bluebox.incidents import charts, exports, selectors, services
 from bluebox.incidents.forms import (
     HandoverForm,
     ImportForm,
@@ -174,6 +174,25 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "merge_form": MergeForm(),
             "unmerge_form": UnmergeForm(),
             "handover_form": HandoverForm(),
+        },
+    )
+
+
+@login_required
+def incident_trends(request: HttpRequest) -> HttpResponse:
+    """Weekly trends by sector and type under the list's filters (loaded into the list page)."""
+    trend = selectors.trends(request.user, list_filters(request), now=timezone.now())
+    return render(
+        request,
+        "incidents/_trends.html",
+        {
+            "trend": trend,
+            "sector_svg": charts.trend_svg(trend.periods, trend.by_sector, trend.unit),
+            "type_svg": charts.trend_svg(trend.periods, trend.by_type, trend.unit),
+            "tables": [
+                ("trend-sector-table", _("Sector"), [(k, sum(c)) for k, c in trend.by_sector]),
+                ("trend-type-table", _("Type"), [(k, sum(c)) for k, c in trend.by_type]),
+            ],
         },
     )
 

@@ -269,6 +269,14 @@ ENDPOINTS = [
         api=False,
         setup=_merged_at_a,
     ),
+    Endpoint(
+        "incidents/trends/",
+        "get",
+        lambda w: "/incidents/trends/",
+        everyone(200),
+        api=False,
+        setup=_incident_at_a,
+    ),
     Endpoint("incidents/new/", "get", lambda w: "/incidents/new/", _new_page_expect, api=False),
     Endpoint(
         "incidents/<int:pk>/",
