@@ -10,8 +10,8 @@ Basic authentication, multipart parsing, defusedxml, ``submission_receive`` (ide
 the instanceID, attachments, scope, audit entry) — with Django's test client.
 
 The baseline, measured in the same run and database, inserts the same rows directly
-(``Submission`` and its ``SubmissionAttachment`` rows, one transaction per submission, no
-parsing, no checks, no audit) into another form.
+(``Submission`` and its ``SubmissionAttachment`` rows, files encrypted as stored, one
+transaction per submission, no parsing, no checks, no audit) into another form.
 
 Checks, then prints: 0 duplicates (one row per instanceID), 0 losses (every submission stored,
 every attachment stored, every one complete), the answers to repeats (202) and the ratio of
@@ -183,7 +183,7 @@ def _baseline(expected: dict[str, Any], form: Any, world: Any) -> float:
                     submission=submission,
                     filename=name,
                     content_type="application/octet-stream",
-                    content=content,
+                    sealed=SubmissionAttachment.seal(content),
                     sha256=hashlib.sha256(content).hexdigest(),
                     size=len(content),
                     received_at=now,

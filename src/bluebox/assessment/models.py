@@ -11,6 +11,7 @@ and compartments: free-text answers are read under the same rules as any record.
 
 from __future__ import annotations
 
+import base64
 from typing import ClassVar
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.classification import Classification
+from bluebox.core.crypto import EncryptedTextField, ProtectedValue
 from bluebox.core.models import ClassifiedRecord, DerivedRecord, VoidableRecord
 from bluebox.core.roles import Resource
 
@@ -220,12 +222,17 @@ class Submission(ClassifiedRecord, VoidableRecord):
 
 
 class SubmissionAttachment(models.Model):
-    """A file sent with a submission, possibly in a later request than its XML."""
+    """A file sent with a submission, possibly in a later request than its XML.
+
+    Photos and recordings of respondents are stored encrypted like protected identities
+    (``EncryptedTextField``, base64 of the file under the field keys), so they rotate with
+    ``bluebox keys rotate`` and a copy of the database file shows none of them.
+    """
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="attachments")
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
-    content = models.BinaryField()
+    sealed = EncryptedTextField(blank=True)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     received_at = models.DateTimeField()
@@ -246,6 +253,19 @@ class SubmissionAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @staticmethod
+    def seal(content: bytes) -> str:
+        """The value to store in ``sealed`` for a file's bytes (encrypted when saved)."""
+        return base64.b64encode(content).decode("ascii")
+
+    def read(self) -> bytes:
+        """The file's bytes; :class:`~bluebox.core.crypto.UnreadableValueError` without its key.
+
+        Only for code that has already authorised the read of the submission.
+        """
+        value = self.sealed
+        return base64.b64decode(value.reveal()) if isinstance(value, ProtectedValue) else b""
 
 
 class CollectorCredential(models.Model):

@@ -382,7 +382,7 @@ def _store_attachments(
             submission=submission,
             filename=name,
             content_type=content_type[:100] or "application/octet-stream",
-            content=content,
+            sealed=SubmissionAttachment.seal(content),
             sha256=digest,
             size=len(content),
             received_at=at,

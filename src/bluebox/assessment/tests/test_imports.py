@@ -274,7 +274,7 @@ def test_media_in_centrals_zip_complete_the_submission(world, form):
     assert report.ok and report.attachments == 1
     stored = Submission.objects.get(instance_id=IDS[0])
     assert stored.complete
-    assert bytes(stored.attachments.get().content) == b"\xff\xd8photo"
+    assert stored.attachments.get().read() == b"\xff\xd8photo"
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,7 @@ def test_collect_lists_downloads_and_submits_with_split_attachments(world, form)
     assert b"successful" in second.content
     stored.refresh_from_db()
     assert stored.complete
-    files = {a.filename: bytes(a.content) for a in stored.attachments.all()}
+    files = {a.filename: a.read() for a in stored.attachments.all()}
     assert files == {"1700000000.jpg": b"\xff\xd8jpeg bytes", "1700000001.m4a": b"audio bytes"}
     assert Submission.objects.count() == 1
 
@@ -336,3 +336,19 @@ def test_an_account_that_needs_a_second_factor_collects_only_with_a_phone_passwo
         Collect("commissioner", password=secret).get("/openrosa/minutest/formList").status_code
         == 200
     )
+
+
+def test_attachments_are_stored_encrypted_at_rest(world, form):
+    from django.db import connection
+
+    photo = b"\xff\xd8 a respondent's face"
+    Collect("reporter_a").submit(instance_xml(photo="face.jpg"), {"face.jpg": photo})
+    stored = SubmissionAttachment.objects.get()
+    assert stored.read() == photo and stored.size == len(photo)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sealed FROM assessment_submissionattachment")
+        (raw,) = cursor.fetchone()
+    # A Fernet token under the field keys: neither the bytes nor their base64 are in the row.
+    assert raw.startswith("gAAAAA")
+    assert base64.b64encode(photo).decode() not in raw and "face" not in raw
+    assert str(stored.sealed) == "[protected]"
