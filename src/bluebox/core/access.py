@@ -852,8 +852,10 @@ def agreement_q(agreement: SharingAgreement, model: type[models.Model]) -> Q:
     """The records of ``model`` one agreement covers, as a Q (empty for another record type).
 
     Within its mission (and sector or site), at most its classification ceiling, never a
-    compartmented record, never a voided one, and its criteria mapped to the model's fields by
-    the model's ``access_share`` declaration.
+    compartmented record (beyond the compartment the type carries by nature, which
+    ``access_share["compartments"]`` names), never a voided one, and its criteria mapped to the
+    model's fields by the model's ``access_share`` declaration; a criterion the model does not
+    map covers nothing.
     """
     share: Mapping[str, Any] | None = getattr(model, "access_share", None)
     scope = getattr(model, "access_scope", {})
@@ -868,17 +870,24 @@ def agreement_q(agreement: SharingAgreement, model: type[models.Model]) -> Q:
         q &= Q(**{scope["site"]: agreement.site_id}) if scope.get("site") else Q(pk__in=[])
     elif agreement.sector_id is not None:
         q &= Q(**{scope["sector"]: agreement.sector_id}) if scope.get("sector") else Q(pk__in=[])
-    q &= Q(classification__lte=agreement.max_classification, compartments=0)
+    # No compartment, except the one a record type carries by nature (every HRDDP assessment
+    # sits in the HRDDP compartment), which its ``access_share`` names.
+    q &= Q(
+        classification__lte=agreement.max_classification,
+        compartments__in=masks_within(int(share.get("compartments", 0))),
+    )
     if issubclass(model, VoidableRecord):
         q &= Q(voided_at__isnull=True)
     criteria = share["criteria"]
-    if agreement.incident_types:
-        q &= Q(**{f"{criteria['incident_types']}__in": list(agreement.incident_types)})
-    if agreement.perpetrator_categories:
-        q &= Q(
-            **{f"{criteria['perpetrator_categories']}__in": list(agreement.perpetrator_categories)}
-        )
+    for criterion in ("incident_types", "perpetrator_categories"):
+        chosen = list(getattr(agreement, criterion))
+        if chosen and criterion not in criteria:
+            return Q(pk__in=[])  # a criterion the record type cannot meet covers none of it
+        if chosen:
+            q &= Q(**{f"{criteria[criterion]}__in": chosen})
     if agreement.covers_from is not None:
+        if "covers_from" not in criteria:
+            return Q(pk__in=[])
         since = datetime.combine(
             agreement.covers_from, time.min, tzinfo=timezone.get_current_timezone()
         )

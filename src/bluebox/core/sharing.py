@@ -90,6 +90,8 @@ class ShareableRecord(models.TextChoices):
     """The record types an agreement may cover (each is a resource of the policy)."""
 
     INCIDENT = Resource.INCIDENT.value, _("Incidents")
+    # The human rights section's own work: risk assessments of host-state units.
+    HRDDP = Resource.HRDDP.value, _("HRDDP risk assessments")
 
 
 #: The H3 resolutions an agreement may blur coordinates to (5 ≈ 250 km², 9 ≈ 0.1 km²).

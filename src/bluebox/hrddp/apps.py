@@ -13,7 +13,7 @@ class HrddpConfig(AppConfig):
 
     def ready(self) -> None:
         from bluebox.core import labels
-        from bluebox.core.roles import Resource, Role, register_policy, rule
+        from bluebox.core.roles import SHARED, Resource, Role, register_policy, rule
         from bluebox.hrddp.models import Activity
 
         labels.register("activity", Activity)
@@ -28,6 +28,9 @@ class HrddpConfig(AppConfig):
                 "decide": rule(Role.HRDDP_OFFICER, Role.COMMANDER, mission_wide=True),
                 "void": rule(Role.HRDDP_OFFICER, Role.COMMANDER, mission_wide=True),
                 "override": rule(Role.COMMANDER, mission_wide=True),
+                # Who may receive redacted assessments through a sharing agreement: never a
+                # grant by itself, only the live agreements naming the person (core/access.py).
+                SHARED: rule(Role.HUMAN_RIGHTS, mission_wide=True),
                 # Planners and custody officers must learn whether support is allowed, and why.
                 "gate": rule(
                     Role.HRDDP_OFFICER,

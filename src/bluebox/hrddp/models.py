@@ -6,7 +6,7 @@ with ``parent`` for the hierarchy); nothing here duplicates it.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -92,6 +92,14 @@ class Assessment(HrddpRecord):
     monitoring_plan = models.TextField(blank=True)
     monitoring_interval_days = models.PositiveSmallIntegerField(default=90)
     overall_risk = models.CharField(max_length=8, choices=Level.choices)
+
+    # What a sharing agreement on HRDDP records covers (core.access.agreement_q): assessments
+    # only, in the HRDDP compartment they all carry and no other; the field groups they offer.
+    access_share: ClassVar[dict[str, Any]] = {
+        "criteria": {"covers_from": "assessed_at"},
+        "compartments": int(Compartment.HRDDP),
+        "fields": ["when", "perpetrator", "act"],
+    }
 
     class Meta:
         ordering = ["-assessed_at", "-id"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bluebox.core import inputs
 from bluebox.core.classification import Classification
-from bluebox.core.sharing import BLUR_RESOLUTIONS, TLP, Party, SharedField
+from bluebox.core.sharing import BLUR_RESOLUTIONS, TLP, Party, ShareableRecord, SharedField
 from bluebox.incidents.models import IncidentType, PerpetratorCategory
 
 EXACT = ""
@@ -17,6 +17,13 @@ EXACT = ""
 
 class AgreementForm(forms.Form):
     mission = forms.TypedChoiceField(label=_("Mission"), coerce=int)
+    # Incidents unless another type is chosen (a form that does not offer the choice).
+    record_type = forms.ChoiceField(
+        label=_("Records shared"),
+        choices=ShareableRecord.choices,
+        initial=ShareableRecord.INCIDENT,
+        required=False,
+    )
     title = forms.CharField(label=_("Title"), max_length=160)
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}))
     party = forms.ChoiceField(label=_("Shared with"), choices=Party.choices)
@@ -44,7 +51,9 @@ class AgreementForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     covers_from = inputs.FormDateField(
-        label=_("Incidents from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Records from (incidents by when they happened, assessments by when made)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     max_classification = forms.TypedChoiceField(
         label=_("Highest classification shared"),
@@ -88,6 +97,9 @@ class AgreementForm(forms.Form):
         self.fields["mission"].choices = missions  # type: ignore[attr-defined]
         self.fields["recipients"].choices = recipients  # type: ignore[attr-defined]
         self.fields["partner"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]
+
+    def clean_record_type(self) -> str:
+        return str(self.cleaned_data.get("record_type") or ShareableRecord.INCIDENT)
 
 
 class DecisionForm(forms.Form):

@@ -51,7 +51,7 @@ def blurred(latitude: float, longitude: float, resolution: int) -> dict[str, Any
     }
 
 
-def _name(view: SharedView, name: str) -> str | None:
+def shown_name(view: SharedView, name: str) -> str | None:
     if not name.strip():
         return None
     return pseudonym(view.pseudonym_key, name) if view.pseudonymise_names else name
@@ -124,10 +124,10 @@ def extract(
             {
                 "category": incident.perpetrator_category,
                 "label": str(incident.get_perpetrator_category_display()),
-                "name": _name(view, incident.perpetrator_actor),
+                "name": shown_name(view, incident.perpetrator_actor),
             },
             *(
-                {"category": None, "label": None, "name": _name(view, n)}
+                {"category": None, "label": None, "name": shown_name(view, n)}
                 for n in others
                 if n.strip()
             ),

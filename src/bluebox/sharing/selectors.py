@@ -12,7 +12,14 @@ from django.db.models import QuerySet
 from bluebox.core import access
 from bluebox.core.models import RoleAssignment
 from bluebox.core.roles import SHARED, Resource, Role, rule_for
-from bluebox.core.sharing import AgreementStatus, DisclosureReceipt, SharingAgreement
+from bluebox.core.sharing import (
+    AgreementStatus,
+    DisclosureReceipt,
+    SharedField,
+    SharingAgreement,
+    tlp_label,
+)
+from bluebox.hrddp.models import Assessment
 from bluebox.incidents.models import Incident, IncidentResponse
 from bluebox.missions.models import Mission, PartnerOrganisation
 from bluebox.sharing import huridocs
@@ -20,6 +27,8 @@ from bluebox.sharing import huridocs
 RESOURCE = Resource.SHARING
 #: Agreements expiring within this many days are announced to their parties.
 EXPIRY_WARNING_DAYS = 14
+#: The model whose records an agreement on each shareable record type covers.
+SHARED_MODELS: dict[Resource, type[Any]] = {Resource.INCIDENT: Incident, Resource.HRDDP: Assessment}
 
 
 def agreements_for(user: Any) -> QuerySet[SharingAgreement]:
@@ -40,8 +49,17 @@ def agreement_for(user: Any, pk: int) -> SharingAgreement:
 
 
 def received_for(user: Any) -> list[SharingAgreement]:
-    """The live agreements under which the user reads (the recipients' side)."""
-    return access.live_agreements(user, Resource.INCIDENT)
+    """The live agreements under which the user reads (the recipients' side), every type."""
+    found = [a for r in SHARED_MODELS for a in access.live_agreements(user, r)]
+    return sorted(found, key=lambda a: a.pk)
+
+
+def _recipient_roles() -> set[str]:
+    roles: set[str] = set()
+    for resource in SHARED_MODELS:
+        rule = rule_for(resource, SHARED)
+        roles |= set(rule.roles) if rule else set()
+    return roles
 
 
 def keeper_missions(user: Any, action: str) -> list[int]:
@@ -56,11 +74,9 @@ def keeper_missions(user: Any, action: str) -> list[int]:
 
 def may_receive(user: Any) -> bool:
     """Whether the user holds a role that agreements may name (they may have none live)."""
-    rule = rule_for(Resource.INCIDENT, SHARED)
     return bool(
-        rule
-        and user.is_authenticated
-        and RoleAssignment.objects.filter(user=user, role__in=rule.roles).exists()
+        user.is_authenticated
+        and RoleAssignment.objects.filter(user=user, role__in=_recipient_roles()).exists()
     )
 
 
@@ -71,8 +87,7 @@ def proposal_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
         Mission.objects.filter(pk__in=keeper_missions(user, "propose")).order_by("name")
     )
     ids = [m.pk for m in missions]
-    rule = rule_for(Resource.INCIDENT, SHARED)
-    roles = sorted(rule.roles) if rule else []
+    roles = sorted(_recipient_roles())
     holders = (
         RoleAssignment.objects.filter(mission_id__in=ids, role__in=roles, user__is_active=True)
         .select_related("user")
@@ -104,13 +119,64 @@ def shared_incidents(user: Any, agreement_id: int | None = None) -> QuerySet[Inc
     return qs.order_by("-occurred_at", "-id")
 
 
-def covered_count(user: Any, agreement: SharingAgreement) -> int:
-    """How many records an agreement covers, among those the owner may see themselves."""
+def shared_count(user: Any, agreement: SharingAgreement) -> int:
+    """How many records the user reads under one of their live agreements."""
+    model = SHARED_MODELS[Resource(agreement.record_type)]
+    if received_one(user, agreement.pk) is None:
+        return 0
     return (
-        access.visible(user, Incident.objects.all())
-        .filter(access.agreement_q(agreement, Incident))
+        access.visible(user, model._default_manager.all(), SHARED)
+        .filter(access.agreement_q(agreement, model))
         .count()
     )
+
+
+def covered_count(user: Any, agreement: SharingAgreement) -> int:
+    """How many records an agreement covers, among those the owner may see themselves."""
+    model = SHARED_MODELS[Resource(agreement.record_type)]
+    return (
+        access.visible(user, model._default_manager.all())
+        .filter(access.agreement_q(agreement, model))
+        .count()
+    )
+
+
+def shared_assessments(user: Any) -> list[dict[str, Any]]:
+    """HRDDP risk assessments the user reads through live agreements, redacted as the
+    agreements covering each say, with the disclosure receipts of exactly what is returned."""
+    rows = list(
+        access.visible(user, Assessment.objects.select_related("partner"), SHARED).order_by(
+            "-assessed_at", "-id"
+        )[:500]
+    )
+    views = access.shared_views(user, rows)
+    items = [_assessment_extract(a, views[a.pk]) for a in rows if a.pk in views]
+    access.disclose(
+        user,
+        {item["id"]: views[item["id"]] for item in items},
+        resource=Resource.HRDDP,
+        channel=DisclosureReceipt.Channel.LIST,
+    )
+    return items
+
+
+def _assessment_extract(assessment: Assessment, view: access.SharedView) -> dict[str, Any]:
+    """One assessment as an agreement shares it: the unit under a pseudonym unless names are
+    shared, the levels of each step, their reasoning only where free text is shared."""
+    item: dict[str, Any] = {"id": assessment.pk, "tlp": tlp_label(view.tlp)}
+    if view.shows(SharedField.WHEN):
+        item["assessed_at"] = assessment.assessed_at
+    if view.shows(SharedField.PERPETRATOR):
+        item["unit"] = huridocs.shown_name(view, assessment.partner.name)
+    if view.shows(SharedField.ACT):
+        item["violations"] = assessment.get_violations_level_display()
+        item["commitment"] = assessment.get_commitment_level_display()
+        item["overall_risk"] = assessment.get_overall_risk_display()
+        if view.shows_text(SharedField.ACT):
+            item["violations_history"] = assessment.violations_history
+            item["corrective_commitment"] = assessment.corrective_commitment
+            item["monitoring_plan"] = assessment.monitoring_plan
+    return item
 
 
 def extracts(user: Any, incidents: list[Incident]) -> list[dict[str, Any]]:

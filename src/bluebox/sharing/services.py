@@ -27,11 +27,13 @@ from bluebox.core.sharing import (
     TLP_CEILING,
     AgreementStatus,
     Party,
+    ShareableRecord,
     SharedField,
     SharingAgreement,
 )
 from bluebox.incidents.models import IncidentType, PerpetratorCategory
 from bluebox.missions.models import FieldSite, PartnerOrganisation, Sector
+from bluebox.sharing import selectors
 
 RESOURCE = Resource.SHARING
 #: An agreement runs at most this long; a longer relationship is renewed, and looked at again.
@@ -57,11 +59,13 @@ def _choices(field: str, values: list[str], allowed: set[str]) -> list[str]:
     return sorted(set(values))
 
 
-def _recipients(mission_id: int, party: str, ids: list[int], actor: Any) -> list[User]:
+def _recipients(
+    mission_id: int, party: str, ids: list[int], actor: Any, record_type: str
+) -> list[User]:
     if not ids:
         raise _error("recipients", _("Name at least one person who will read under it."))
     role = PARTY_ROLE[Party(party)]
-    rule = rule_for(Resource.INCIDENT, SHARED)
+    rule = rule_for(Resource(record_type), SHARED)
     holders = set(
         RoleAssignment.objects.filter(
             mission_id=mission_id,
@@ -106,6 +110,37 @@ def _terms(
             % {"tlp": TLP(tlp).label, "level": TLP_CEILING[TLP(tlp)].label},
         )
     return fields, types, perpetrators
+
+
+def _check_record_type(
+    record_type: str,
+    fields: list[str],
+    types: list[str],
+    perpetrators: list[str],
+    sector_id: int | None,
+    site_id: int | None,
+) -> None:
+    """What an agreement on this record type may ask: the field groups its records offer, the
+    criteria they can meet, the places they are scoped to."""
+    if record_type not in ShareableRecord.values:
+        raise _error("record_type", _("Choose what is shared."))
+    model = selectors.SHARED_MODELS[Resource(record_type)]
+    share: dict[str, Any] = model.access_share
+    offered = share.get("fields", SharedField.values)
+    if set(fields) - set(offered):
+        raise _error(
+            "shared_fields",
+            _("These records offer only: %(groups)s.")
+            % {"groups": ", ".join(str(SharedField(f).label) for f in offered)},
+        )
+    for name, chosen in (("incident_types", types), ("perpetrator_categories", perpetrators)):
+        if chosen and name not in share["criteria"]:
+            raise _error(name, _("These records cannot be chosen this way."))
+    scope = model.access_scope
+    if (sector_id is not None and not scope.get("sector")) or (
+        site_id is not None and not scope.get("site")
+    ):
+        raise _error("site", _("These records belong to the whole mission, not to a place."))
 
 
 def _check_period(starts_at: datetime, expires_at: datetime) -> None:
@@ -162,6 +197,7 @@ def agreement_propose(
     location_resolution: int | None = 6,
     pseudonymise_names: bool = True,
     withhold_text: bool = True,
+    record_type: str = ShareableRecord.INCIDENT,
 ) -> SharingAgreement:
     """Propose an agreement: it shares nothing until a commander approves it."""
     access.require_in_scope(actor, RESOURCE, "propose", mission_id=mission_id)
@@ -175,18 +211,19 @@ def agreement_propose(
     fields, types, perpetrators = _terms(
         shared_fields, incident_types, perpetrator_categories, tlp, max_classification
     )
+    _check_record_type(record_type, fields, types, perpetrators, sector_id, site_id)
     if location_resolution is not None and location_resolution not in dict(BLUR_RESOLUTIONS):
         raise _error("location_resolution", _("Choose how coarse the locations are."))
     _check_period(starts_at, expires_at)
     _check_places(mission_id, sector_id, site_id, partner_id)
-    recipients = _recipients(mission_id, party, list(recipient_ids), actor)
+    recipients = _recipients(mission_id, party, list(recipient_ids), actor, record_type)
     agreement = SharingAgreement(
         mission_id=mission_id,
         title=title[:160],
         purpose=purpose,
         party=party,
         partner_id=partner_id,
-        record_type=str(Resource.INCIDENT),
+        record_type=str(record_type),
         incident_types=types,
         perpetrator_categories=perpetrators,
         covers_from=covers_from,
@@ -212,6 +249,7 @@ def agreement_propose(
         actor=actor,
         action="sharing-propose",
         detail={
+            "record_type": str(record_type),
             "party": party,
             "recipients": [u.pk for u in recipients],
             "fields": fields,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("agreements/<int:pk>/revoke/", views.agreement_revoke, name="sharing-revoke"),
     path("shared/", views.extract_list, name="sharing-extracts"),
     path("shared/<int:pk>/", views.extract_detail, name="sharing-extract"),
+    path("shared/assessments/", views.assessments, name="sharing-assessments"),
     path("shared/export/<str:fmt>/", views.extract_export, name="sharing-export"),
     path("incidents/<int:pk>/disclosures/", views.disclosures, name="sharing-disclosures"),
 ]

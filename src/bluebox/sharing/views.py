@@ -54,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "received": [
                 {
                     "agreement": a,
-                    "count": selectors.shared_incidents(user, a.pk).count(),
+                    "count": selectors.shared_count(user, a),
                     "expires_soon": a in selectors.expiring(user, now),
                 }
                 for a in received
@@ -259,3 +259,15 @@ def extract_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def disclosures(request: HttpRequest, pk: int) -> HttpResponse:
     incident, rows = selectors.disclosures_of(request.user, pk)
     return render(request, "sharing/disclosures.html", {"incident": incident, "rows": rows})
+
+
+@login_required
+def assessments(request: HttpRequest) -> HttpResponse:
+    """HRDDP risk assessments shared with the person, redacted; each listing is a disclosure."""
+    if not selectors.received_for(request.user) and not selectors.may_receive(request.user):
+        return render(request, "403.html", status=403)
+    return render(
+        request,
+        "sharing/assessments.html",
+        {"items": selectors.shared_assessments(request.user)},
+    )

@@ -114,6 +114,16 @@ ENDPOINTS = [
         setup=_shared,
         api=False,
     ),
+    # Shared HRDDP assessments: the recipient roles reach the page (empty without a live
+    # agreement on assessments); everyone else is refused.
+    Endpoint(
+        "sharing/shared/assessments/",
+        "get",
+        lambda w: "/sharing/shared/assessments/",
+        allowed(RECIPIENTS, 200, 403),
+        setup=_shared,
+        api=False,
+    ),
     Endpoint(
         "sharing/shared/",
         "get",
