@@ -27,6 +27,7 @@ ASSETS = [
     "bluebox/app.css",
     "field/field.css",
     "field/field.js",
+    "field/guide.js",
     "field/icon-192.png",
     "field/icon-512.png",
 ]
@@ -85,6 +86,15 @@ def _strings() -> dict[str, str]:
         "record": _("record"),
         "none": _("None"),
         "untitled": _("(untitled)"),
+        "rules_as_of": _("Rules as of %(when)s: version %(version)s."),
+        "no_rules": _(
+            "No rules kept on this phone: open the app once while connected and signed in."
+        ),
+        "rules_stale": _(
+            "The rules kept on this phone are not in force today: connect to get the rules "
+            "in force."
+        ),
+        "not_given": _("Not given"),
     }
 
 

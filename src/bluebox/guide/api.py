@@ -7,8 +7,10 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -123,6 +125,31 @@ class Answer(APIView):
         body["version_id"] = result.version.pk if result.version else None
         body["rules_in_force"] = result.version is not None
         return Response(AnswerSerializer(body).data)
+
+
+class _BundleQuery(serializers.Serializer[Any]):
+    lang = serializers.ChoiceField(choices=["en", "fr", "ar"], required=False)
+
+
+class RulesBundle(APIView):
+    """The rules in force for the caller's missions, for the field app to answer offline."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("lang", str, enum=["en", "fr", "ar"])],
+        responses=OpenApiTypes.OBJECT,
+        description="For each mission whose rules the caller may read: the version in force "
+        "today with its rules (facts tested, texts and citations in `lang`), the caller's "
+        "sites there with the site's record of national police, and the phrases of an "
+        "answer; `as_of` is when it was made. Nothing in it names a person.",
+    )
+    def get(self, request: Request) -> Response:
+        if not selectors.may_read_rules(request.user):
+            raise PermissionDenied()
+        query = _BundleQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        lang = query.validated_data.get("lang") or (translation.get_language() or "en")[:2]
+        with translation.override(lang):
+            return Response(selectors.bundle_for(request.user, lang))
 
 
 class VersionSerializer(ModelSerializer[RuleVersion]):

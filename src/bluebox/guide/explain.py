@@ -203,3 +203,74 @@ def worded(rules: RuleSet, result: Answer, lang: str) -> Worded:
         version=result.version,
         rule_keys=result.rule_keys,
     )
+
+
+def bundled(rules: RuleSet, lang: str) -> dict[str, Any]:
+    """The rule set as the field app keeps it to answer offline: the decision data of each
+    rule (what the engine reads), its texts and citations in ``lang``, and the words of the
+    facts it tests. Nothing in it names a person."""
+
+    def cites(items: tuple[Citation, ...]) -> list[dict[str, str]]:
+        return [
+            {"key": f"{c.document}:{c.paragraph}", "text": citation(rules, c, lang)} for c in items
+        ]
+
+    def custody(c: Any) -> dict[str, Any] | None:
+        return c.as_settings() if c is not None else None
+
+    return {
+        "version": rules.version,
+        "valid_from": rules.valid_from.isoformat(),
+        "valid_until": rules.valid_until.isoformat() if rules.valid_until else None,
+        "basis": cites((rules.basis,))[0],
+        "custody": custody(rules.custody),
+        "rules": [
+            {
+                "key": r.key,
+                "actions": list(r.actions),
+                "effect": r.effect,
+                "when": {
+                    k: list(v) if isinstance(v, list | tuple) else v for k, v in r.when.items()
+                },
+                "needs": {k: needs(Check(k, v, None, False)) for k, v in r.when.items()},
+                "title": text_in(r.title, lang),
+                "conditions": [text_in(t, lang) for t in r.conditions],
+                "steps": [text_in(t, lang) for t in r.steps],
+                "limits": [text_in(t, lang) for t in r.limits],
+                "cite": cites(r.cite),
+                "custody": custody(r.custody),
+                "hand_to_military": r.hand_to_military,
+            }
+            for r in rules.rules
+        ],
+    }
+
+
+def bundle_words() -> dict[str, Any]:
+    """The phrases an offline answer is written with, in the current language (the same as
+    :func:`worded` uses on the server)."""
+    return {
+        "actions": {k: str(v) for k, v in Action.choices},
+        "threats": {k: str(v) for k, v in Threat.choices},
+        "yes": str(_("Yes — %(action)s: allowed here, on these conditions.")),
+        "no": str(_("No — %(action)s: not allowed here.")),
+        "none": str(_("No — %(action)s: nothing in these rules allows it.")),
+        "no_authority": str(
+            _("No rule of this version gives the police component that authority.")
+        ),
+        "holds": str(_("Holds now: %(fact)s.")),
+        "near": str(_("%(rule)s — %(unmet)s")),
+        "unmet": str(_("Needs %(needs)s; here: %(found)s.")),
+        "green_box": str(_("Military primacy (green box): hand over to the Force.")),
+        "clock": str(
+            _("Custody clock: hand over within %(target)s hours, never beyond %(limit)s hours.")
+        ),
+        "found": {
+            "unknown": str(_("not established")),
+            "yes": str(_("yes")),
+            "no": str(_("no")),
+            "able": str(_("national police are present and operational")),
+            "unable": str(_("national police are absent or not operational")),
+            "site_kind": {k: str(v) for k, v in SiteKind.choices},
+        },
+    }

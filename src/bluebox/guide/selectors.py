@@ -22,9 +22,10 @@ from bluebox.core.roles import Resource
 from bluebox.engines.guide import Answer, RuleSet, Situation, answer, diff, primacy
 from bluebox.engines.guide.diff import Change
 from bluebox.guide.adapter import ruleset_of, site_situation
-from bluebox.guide.explain import Worded, citation, unmet, worded
+from bluebox.guide.explain import Worded, bundle_words, bundled, citation, unmet, worded
 from bluebox.guide.models import RuleOverride, RuleVersion, VersionStatus
 from bluebox.missions.models import FieldSite, Mission
+from bluebox.missions.selectors import sites_for
 
 
 def versions_for(user: Any, mission_id: int | None = None) -> QuerySet[RuleVersion]:
@@ -199,3 +200,46 @@ def primacy_at(mission: Mission, site: FieldSite | None, at: datetime, threat: s
 def has_rules(mission_id: int) -> bool:
     """Has this mission adopted rules at all (any approved version)?"""
     return approved(mission_id).exists()
+
+
+def may_read_rules(user: Any) -> bool:
+    return bool(access.grants(user, Resource.GUIDE, "view"))
+
+
+def bundle_for(user: Any, lang: str) -> dict[str, Any]:
+    """What the field app keeps to answer offline: for each mission whose rules the person
+    may read, the version in force today (mission-local) in ``lang``, the sites they may see
+    there with the site's record of the national police, and the phrases of an answer. The
+    rules are the mission's law and the sites its structure: nothing names a person."""
+    now = timezone.now()
+    allowed = access.missions_for(user, Resource.GUIDE, "view")
+    sites = sites_for(user).filter(mission_id__in=allowed).select_related("mission")
+    missions: dict[int, Mission] = {s.mission_id: s.mission for s in sites}
+    bundles = []
+    for mission in sorted(missions.values(), key=lambda m: m.pk):
+        version = in_force(mission.pk, local_date(mission, now))
+        if version is None:
+            continue
+        bundles.append(
+            {"id": mission.pk, "name": mission.name, **bundled(ruleset_of(version), lang)}
+        )
+    kept = {b["id"] for b in bundles}
+    return {
+        "format": "bluebox-guide-bundle/1",
+        "as_of": now.isoformat(),
+        "lang": lang,
+        "missions": bundles,
+        "sites": [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "mission": s.mission_id,
+                "kind": s.kind,
+                "national_police_present": s.national_police_present,
+                "national_police_operational": s.national_police_operational,
+            }
+            for s in sorted(sites, key=lambda s: (s.mission_id, s.name))
+            if s.mission_id in kept
+        ],
+        "words": bundle_words(),
+    }

@@ -39,6 +39,13 @@ ENDPOINTS = [
         allowed(READERS, 200, 404),
         setup=_versions,
     ),
+    Endpoint(
+        f"{A}bundle/",
+        "get",
+        lambda w: f"/{A}bundle/?lang=fr",
+        allowed(READERS | {"other_commander"}, 200, 403),
+        setup=_versions,
+    ),
     Endpoint(f"{A}versions/", "get", lambda w: f"/{A}versions/", everyone(200), setup=_versions),
     Endpoint(
         f"{A}versions/<int:pk>/",

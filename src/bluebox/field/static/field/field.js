@@ -18,7 +18,7 @@
   const SENT_KEPT_MS = 7 * 24 * 3600 * 1000;
   const RETRY_MS = 15000;
   const $ = (id) => document.getElementById(id);
-  const state = { db: null, user: null, username: "", key: null, csrf: null, reference: null, sending: false };
+  const state = { db: null, user: null, username: "", key: null, csrf: null, reference: null, guide: null, sending: false };
   const prefix = location.pathname.replace(/field\/$/, "");
 
   // ---------- IndexedDB ----------
@@ -93,6 +93,7 @@
       await put("keys", { user: s.user, key });
       await put("meta", { name: "last-user", user: s.user, username: s.username });
       await refreshReference();
+      await refreshGuide();
       return "online";
     }
     const last = await get("meta", "last-user");
@@ -101,12 +102,30 @@
     Object.assign(state, { user: last.user, username: last.username, key: kept.key, csrf: null });
     const ref = await get("reference", last.user);
     if (ref) state.reference = await open(ref);
+    const guide = await get("meta", "guide:" + last.user);
+    if (guide) state.guide = await open(guide);
     return "offline";
   }
   async function forgetKeys() {
     await tx("keys", "readwrite", (s) => s.clear());
-    await del("meta", "last-user");
-    Object.assign(state, { user: null, key: null, csrf: null, reference: null });
+    await tx("meta", "readwrite", (s) => s.clear()); // the last user and their sealed rules
+    Object.assign(state, { user: null, key: null, csrf: null, reference: null, guide: null });
+  }
+  /* The rules in force for the person's missions, sealed with their key in "meta" (which
+   * signing out clears), so the guide answers with no connection. */
+  async function refreshGuide() {
+    const name = "guide:" + state.user;
+    try {
+      const response = await fetchJson(root.dataset.guideUrl);
+      if (response.status === 403) { await del("meta", name); state.guide = null; return; }
+      if (!response.ok) throw new Error(String(response.status));
+      state.guide = await response.json();
+      const sealed = await seal(state.guide);
+      await put("meta", { name, iv: sealed.iv, ct: sealed.ct });
+    } catch (e) {
+      const kept = await get("meta", name);
+      if (kept) state.guide = await open(kept);
+    }
   }
   async function refreshReference() {
     try {
@@ -269,13 +288,65 @@
 
   // ---------- tabs ----------
   function tab(kind) {
-    for (const k of ["incident", "patrol"]) {
+    for (const k of ["incident", "patrol", "guide"]) {
       $("tab-" + k).setAttribute("aria-selected", String(k === kind));
       $(k + "-form").hidden = k !== kind;
     }
   }
   $("tab-incident").addEventListener("click", () => tab("incident"));
   $("tab-patrol").addEventListener("click", () => tab("patrol"));
+  $("tab-guide").addEventListener("click", () => tab("guide"));
+
+  // ---------- the guide, from the kept rules ----------
+  const today = () => { const d = new Date(); return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()); };
+  function fillGuide() {
+    const g = state.guide;
+    const form = $("guide-form");
+    form.dataset.rules = g && g.missions.length ? "kept" : "none";
+    if (!g || !g.missions.length) { $("g-asof").textContent = T.no_rules; $("g-ask").disabled = true; return; }
+    $("g-ask").disabled = false;
+    const at = new Date(g.as_of);
+    const when = at.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+    $("g-asof").textContent = g.missions.map((m) => T.rules_as_of.replace("%(when)s", when).replace("%(version)s", m.version)).join(" ");
+    $("g-site").replaceChildren(...g.sites.map((s) => option(s.id, s.name)));
+    $("g-action").replaceChildren(...Object.entries(g.words.actions).map(([k, v]) => option(k, v)));
+    $("g-threat").replaceChildren(option("", T.not_given), ...Object.entries(g.words.threats).map(([k, v]) => option(k, v)));
+  }
+  function fillList(id, items) {
+    $(id).replaceChildren(...items.map((text) => { const li = document.createElement("li"); li.textContent = text; return li; }));
+  }
+  function ask() {
+    const g = state.guide;
+    const f = $("guide-form").elements;
+    const where = g.sites.find((s) => s.id === Number(f.site.value));
+    const rules = g.missions.find((m) => m.id === where.mission);
+    const tri = (v) => (v === "" ? null : v === "true");
+    const situation = { action: f.action.value, on: today(), site_kind: where.kind, threat: f.threat.value || null,
+      national_police_present: f.national_police_present.value === "" ? where.national_police_present : tri(f.national_police_present.value),
+      national_police_operational: f.national_police_operational.value === "" ? where.national_police_operational : tri(f.national_police_operational.value) };
+    for (const k of ["host_request", "imminent_threat", "hrddp_cleared", "commander_order"]) situation[k] = tri(f[k].value);
+    const result = rules ? blueboxGuide.answer(rules, situation) : null;
+    $("g-answer").hidden = false;
+    const verdict = $("g-verdict");
+    if (!result) {
+      verdict.textContent = T.rules_stale;
+      verdict.dataset.allowed = "";
+      for (const id of ["g-reasons", "g-conditions", "g-steps", "g-limits", "g-citations"]) fillList(id, []);
+      return;
+    }
+    const w = blueboxGuide.worded(result, situation.action, g.words);
+    verdict.textContent = w.headline;
+    verdict.dataset.allowed = w.allowed ? "yes" : "no";
+    fillList("g-reasons", w.reasons);
+    fillList("g-conditions", w.conditions);
+    fillList("g-steps", w.steps);
+    fillList("g-limits", w.limits);
+    fillList("g-citations", w.citations);
+  }
+  $("guide-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    try { ask(); } catch (e) { problem(String(e)); }
+  });
 
   // ---------- location and track ----------
   document.querySelectorAll("[data-gps]").forEach((button) => {
@@ -555,6 +626,7 @@
     connection(mode === "online");
     if (mode === "signed-out") {
       problem(T.signin);
+      fillGuide();
       root.dataset.ready = "true";
       return;
     }
@@ -565,6 +637,7 @@
       await purgeOld();
     }
     fillSites();
+    fillGuide();
     await render();
     root.dataset.ready = "true";
     sync();
