@@ -179,8 +179,9 @@ def test_offline_the_guide_answers_from_the_kept_rules_until_sign_out(
     # Signed out (connected again): the kept rules are gone, offline there is nothing to ask.
     phone.set_offline(False)
     page.goto(f"{live_server.url}/")
-    page.click("form[data-forget-field-key] button")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the form is sent once the phone has dropped the key
+        page.click("form[data-forget-field-key] button")
+    assert page.evaluate("fetch('/api/v1/field/session/').then((r) => r.status)") == 401
     phone.set_offline(True)
     page.goto(f"{live_server.url}/field/")
     page.wait_for_selector("#field-app[data-ready=true]")
