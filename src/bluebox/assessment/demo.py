@@ -1,9 +1,9 @@
 """Demo data for assessment: a perception survey in two rounds and the mission's indicators.
 
 Called by the demo loader once the mission, its accounts, incidents, detention and HRDDP
-records exist. Deterministic for a given mission and day (a seeded generator, times relative to
-``now``); respondents are synthetic. Five of the seven indicators are computed from the
-registers, two are entered with their evidence.
+records exist, engagement commitments included. Deterministic for a given mission and day (a
+seeded generator, times relative to ``now``); respondents are synthetic. Six of the eight
+indicators are computed from the registers, two are entered with their evidence.
 """
 
 from __future__ import annotations
@@ -192,6 +192,8 @@ def _define_indicators(mission: Mission, form_pk: int, analyst: User, commission
          "detainees_handed_over_within_limit", True, 80.0, 100.0, "sector"),
         ("hrddp-reviews-on-time", "HRDDP decisions reviewed on time", "percent",
          "hrddp_reviews_on_time", True, 50.0, 90.0, ""),
+        ("commitments-kept", "Commitments to communities kept on time", "percent",
+         "commitments_kept", True, 50.0, 80.0, "sector"),
     ]  # fmt: skip
     for code, name, unit, computation, higher, baseline, target, by in computed:
         services.indicator_define(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -23,9 +24,10 @@ from bluebox.assessment.models import Indicator, Submission
 from bluebox.core import access
 from bluebox.core.roles import Resource
 from bluebox.detention.models import Apprehension, CustodyStatus
+from bluebox.engagement.models import Commitment, CommitmentStatus
 from bluebox.hrddp.models import Decision
 from bluebox.incidents.models import Incident
-from bluebox.missions.models import FieldSite
+from bluebox.missions.models import FieldSite, Mission
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,42 @@ def hrddp_reviews_on_time(
     )
 
 
+def commitments_kept(
+    indicator: Indicator, protection: access.Protection, start: date, end: date
+) -> Result:
+    # Due in the period and undertaken: a commitment still only proposed, or dropped before
+    # anyone agreed to it, was never a promise to keep. One done after its due day (on the
+    # mission's own calendar) was done, but not kept.
+    zone = ZoneInfo(Mission.objects.get(pk=protection.mission_id).timezone)
+    due = (
+        access.derived_inputs(
+            Commitment.objects.filter(voided_at__isnull=True, due_on__range=(start, end)),
+            protection,
+        )
+        .exclude(status=CommitmentStatus.PROPOSED)
+        .exclude(
+            updates__from_status=CommitmentStatus.PROPOSED,
+            updates__to_status=CommitmentStatus.DROPPED,
+        )
+        .distinct()
+    )
+    total = 0
+    kept = 0
+    for status, due_on, done_at in due.values_list("status", "due_on", "done_at"):
+        total += 1
+        if status == CommitmentStatus.DONE and done_at is not None:
+            kept += done_at.astimezone(zone).date() <= due_on
+    return _share(
+        kept,
+        total,
+        {
+            "register": "engagement commitments",
+            "records": total,
+            "rule": "commitments agreed and due in the period done by their due date",
+        },
+    )
+
+
 def survey_share(
     indicator: Indicator, protection: access.Protection, start: date, end: date
 ) -> Result:
@@ -234,6 +272,12 @@ COMPUTATIONS: dict[str, Computation] = {
             _("HRDDP decisions reviewed on time"),
             Resource.HRDDP,
             hrddp_reviews_on_time,
+        ),
+        Computation(
+            "commitments_kept",
+            _("Commitments to communities kept on time"),
+            Resource.ENGAGEMENT,
+            commitments_kept,
         ),
         Computation(
             "survey_share",

@@ -11,6 +11,8 @@ from bluebox.assessment import selectors, services
 from bluebox.assessment.models import IndicatorValue
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import NotPermitted, ServiceError
+from bluebox.engagement.services import commitment_update
+from bluebox.engagement.tests.factories import commitment_row, dialogue, session
 from bluebox.testing.factories import IncidentFactory
 from bluebox.testing.validators import hxlvalidate
 
@@ -150,3 +152,69 @@ def test_dashboard_csv_with_hxl_and_factsheet(world, defined):
     assert passed, report
     factsheet = client.get("/assessment/indicators/factsheet.pdf")
     assert factsheet.status_code == 200 and factsheet.content.startswith(b"%PDF")
+
+
+def _commitments_kept(world):
+    return services.indicator_define(
+        actor=world.analyst,
+        mission_id=world.mission.pk,
+        code="commitments-kept",
+        name="Commitments to communities kept on time",
+        definition="Commitments agreed and due in the period, done by their due date.",
+        unit="percent",
+        source="computed",
+        computation="commitments_kept",
+        owner="Community-oriented policing unit",
+        disaggregation="sector",
+    )
+
+
+def test_commitments_kept_counts_agreed_ones_done_by_their_due_day(world):
+    indicator = _commitments_kept(world)
+    due = date(2026, 11, 20)
+    s = session(
+        world,
+        dialogue(world),
+        held_on=date(2026, 10, 15),
+        commitments=[
+            commitment_row(due, text="Kept"),
+            commitment_row(due, text="Done late"),
+            commitment_row(due, text="Dropped after agreeing"),
+            commitment_row(due, text="Still open"),
+            commitment_row(due, text="Never agreed", status="proposed"),
+            commitment_row(due, text="Dropped before agreeing", status="proposed"),
+            commitment_row(date(2026, 12, 5), text="Due next month"),
+            commitment_row(due, text="Confidential, kept", classification=2),
+        ],
+    )
+    rows = {c.text: c for c in s.commitments.all()}
+
+    def move(text, status, day):
+        commitment_update(
+            actor=world.commissioner,
+            commitment_id=rows[text].pk,
+            status=status,
+            evidence="Follow-up meeting minutes",
+            now=datetime(2026, 11, day, 12, 0, tzinfo=UTC),
+        )
+
+    move("Kept", "done", 20)
+    move("Done late", "done", 23)
+    move("Dropped after agreeing", "dropped", 10)
+    move("Dropped before agreeing", "dropped", 10)
+    move("Due next month", "done", 5)
+    move("Confidential, kept", "done", 12)
+    services.indicators_compute(
+        actor=world.analyst, mission_id=world.mission.pk, period_start=NOV[0], period_end=NOV[1]
+    )
+    # Due in November and agreed: kept, done late, dropped, open, confidential kept -> 2 of 5.
+    full = _latest(world.commissioner, indicator)
+    assert (full.numerator, full.denominator) == (2, 5)
+    assert full.value == pytest.approx(40.0)
+    assert full.provenance["register"] == "engagement commitments"
+    assert _latest(world.commissioner, indicator, world.east.pk).denominator == 5
+    assert _latest(world.commissioner, indicator, world.west.pk).value is None
+    # A reader not cleared for the strictly confidential commitment: 1 of 4.
+    lesser = _latest(world.planner, indicator)
+    assert (lesser.numerator, lesser.denominator) == (1, 4)
+    assert lesser.value == pytest.approx(25.0)

@@ -67,6 +67,9 @@ def test_the_demo_mission_is_complete_and_marked_synthetic():
         indicator__code="poc-incidents-per-10k", value__isnull=False
     ).exists()
     assert IndicatorValue.objects.filter(indicator__code="trust-in-police", value__gt=0).exists()
+    assert IndicatorValue.objects.filter(
+        indicator__code="commitments-kept", denominator__gt=0, value__isnull=False
+    ).exists()
     assert Submission.objects.filter(mission=mission).count() == 180
 
 
