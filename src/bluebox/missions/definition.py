@@ -194,6 +194,31 @@ def _resolve_files(data: dict[str, Any], base: Path | None) -> list[Problem]:
     return problems
 
 
+def attach_uploaded(data: dict[str, Any], key: str, name: str, raw: bytes) -> list[Problem]:
+    """Put an uploaded file in ``data[key]`` ("boundary" or "sites"), in place of the file the
+    definition names there: an uploaded definition cannot point at files on the server, so its
+    geography travels as files of its own (GeoJSON, or an HXL-tagged CSV for the sites)."""
+    if len(raw) > MAX_FILE_BYTES:
+        return [Problem(key, f"{name} is larger than {MAX_FILE_BYTES} bytes")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [Problem(key, f"{name} is not UTF-8 text")]
+    if key == "sites" and name.lower().endswith(".csv"):
+        data["sites"], problems = sites_from_hxl_csv(text)
+        return problems
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [Problem(key, f"{name} cannot be read: {exc}")]
+    if key == "sites":
+        data["sites"], problems = sites_from_geojson(document)
+    else:
+        data[key] = _first_geometry(document)
+        problems = [] if data[key] else [Problem(key, f"{name} holds no Polygon or MultiPolygon")]
+    return problems
+
+
 def _relative(name: str, base: Path | None) -> Path:
     path = Path(name)
     return path if path.is_absolute() or base is None else base / path

@@ -40,32 +40,49 @@ def mission_settings(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "missions/settings.html", context)
 
 
-def _read_upload(upload: Any) -> dict[str, Any] | str:
-    """The uploaded definition as data, or the reason it cannot be read."""
+#: The files an administrator may upload beside the definition, each standing for the file the
+#: definition names under that key.
+GEOGRAPHY_UPLOADS = ("boundary", "sites")
+
+
+def _read_upload(upload: Any, geography: dict[str, Any]) -> dict[str, Any] | list[str]:
+    """The uploaded definition as data (its geography files put in place), or every reason it
+    cannot be used."""
     if upload.size > definition.MAX_FILE_BYTES:
-        return _("The file is too large.")
+        return [_("The file is too large.")]
     try:
         raw = upload.read().decode("utf-8")
         data = json.loads(raw) if upload.name.lower().endswith(".json") else yaml.safe_load(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError):
-        return _("The file is not a readable YAML or JSON document.")
+        return [_("The file is not a readable YAML or JSON document.")]
     if not isinstance(data, dict):
-        return _("A mission definition is a mapping of keys to values.")
-    # An uploaded file stands alone: geometry is written inline, never as a path on the server
-    # (a path would let the uploader read the server's files).
+        return [_("A mission definition is a mapping of keys to values.")]
+    problems = []
+    for key, file in geography.items():
+        problems += definition.attach_uploaded(data, key, file.name, file.read())
+    if problems:
+        return [p.as_text() for p in problems]
+    # An uploaded file stands alone: geometry is written inline or uploaded beside it, never
+    # read from a path on the server (a path would let the uploader read the server's files).
     sectors = data.get("sectors")
-    if any(isinstance(data.get(k), str) for k in ("boundary", "sites")) or (
+    if any(isinstance(data.get(k), str) for k in GEOGRAPHY_UPLOADS) or (
         isinstance(sectors, list)
         and any(isinstance(s, dict) and isinstance(s.get("boundary"), str) for s in sectors)
     ):
-        return _("Write boundaries and sites inline in an uploaded definition.")
+        return [
+            _(
+                "Write boundaries and sites inline in an uploaded definition, or upload the "
+                "boundary and sites files beside it."
+            )
+        ]
     return data
 
 
 def _apply_upload(request: HttpRequest, mission: Mission, upload: Any) -> dict[str, Any]:
-    data = _read_upload(upload)
-    if isinstance(data, str):
-        return {"problems": [data]}
+    geography = {k: request.FILES[k] for k in GEOGRAPHY_UPLOADS if k in request.FILES}
+    data = _read_upload(upload, geography)
+    if isinstance(data, list):
+        return {"problems": data}
     try:
         parsed = definition.parse(data, base=None)
         report = services.mission_update(

@@ -78,6 +78,50 @@ def test_an_uploaded_definition_cannot_name_files_on_the_server(world, tmp_path)
     assert "boundary" not in (Mission.objects.get(pk=world.mission.pk).settings or {})
 
 
+def _file(text: str, name: str) -> BytesIO:
+    upload = BytesIO(text.encode())
+    upload.name = name
+    return upload
+
+
+def test_the_boundary_and_sites_files_are_uploaded_beside_the_definition(world):
+    data = _definition(world)
+    data["boundary"], data["sites"] = "boundary.geojson", "sites.csv"
+    sites = "Code,Name,Sector,Kind,Lat,Lon\n"
+    sites += "#loc+site+code,#loc+name,#loc+sector+code,#loc+type,#geo+lat,#geo+lon\n"
+    sites += f"well-7,Well seven,{world.site_a.sector.code},market,{world.site_a.latitude},"
+    sites += f"{world.site_a.longitude}\n"
+    square = [[[-20, -20], [20, -20], [20, 20], [-20, 20], [-20, -20]]]
+    boundary = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": square}}
+    response = _client(world.admin).post(
+        f"/missions/{world.mission.pk}/settings/",
+        {
+            "definition": _file(json.dumps(data), "mission.json"),
+            "boundary": _file(json.dumps(boundary), "boundary.geojson"),
+            "sites": _file(sites, "sites.csv"),
+        },
+    )
+    assert "changes applied" in response.content.decode()
+    mission = Mission.objects.get(pk=world.mission.pk)
+    assert mission.settings["boundary"] == boundary["geometry"]
+    assert FieldSite.objects.get(mission=mission, code="well-7").name == "Well seven"
+
+
+def test_a_bad_sites_file_beside_the_definition_changes_nothing(world):
+    data = _definition(world)
+    data["sites"] = "sites.geojson"
+    points = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": None}]}
+    response = _client(world.admin).post(
+        f"/missions/{world.mission.pk}/settings/",
+        {
+            "definition": _file(json.dumps(data), "mission.json"),
+            "sites": _file(json.dumps(points), "sites.geojson"),
+        },
+    )
+    assert "sites[0]: each site is a GeoJSON Point feature" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="mission-update").exists()
+
+
 def test_the_administrator_keeps_the_definition_without_operational_content(world):
     from bluebox.testing.factories import IncidentFactory
 
