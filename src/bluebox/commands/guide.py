@@ -20,18 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from bluebox.cli import setup_django
+from bluebox.engines.guide.answer import YES_NO_FACTS
 from bluebox.engines.guide.rules import ACTIONS, PHASES, THREAT_LEVELS
 
 BAD_DOCUMENT, NOT_FOUND, ANSWER_NO = 1, 2, 3
-#: Facts the officer gives as yes or no (left out: not established, or the site's record).
-TRI_FACTS = (
-    "imminent_threat",
-    "national_police_present",
-    "national_police_operational",
-    "host_request",
-    "hrddp_cleared",
-    "commander_order",
-)
 
 
 def register(subparsers: Any) -> None:
@@ -58,7 +50,7 @@ def register(subparsers: Any) -> None:
     ask.add_argument("--on", type=date.fromisoformat, metavar="YYYY-MM-DD", help="default: today")
     ask.add_argument("--threat", choices=THREAT_LEVELS)
     ask.add_argument("--phase", choices=PHASES)
-    for fact in TRI_FACTS:
+    for fact in YES_NO_FACTS:
         ask.add_argument(f"--{fact.replace('_', '-')}", dest=fact, choices=("yes", "no"))
     ask.add_argument("--lang", choices=("en", "fr", "ar"), default="en")
     ask.add_argument(
@@ -189,7 +181,7 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"{args.rules}: version {rules.version!r} is not in force on {on}", file=sys.stderr)
         return NOT_FOUND
     facts: dict[str, Any] = {
-        f: {"yes": True, "no": False}.get(getattr(args, f) or "") for f in TRI_FACTS
+        f: {"yes": True, "no": False}.get(getattr(args, f) or "") for f in YES_NO_FACTS
     }
     with translation.override(args.lang):
         result = selectors.operator_answer(

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from bluebox.core.bounds import within_date_window
 from bluebox.core.roles import Role
-from bluebox.core.rows import RowError
+from bluebox.core.rows import RowError, data_rows
 
 COLUMNS = frozenset({"username", "name", "email", "role", "site", "sector", "rotation_end"})
 MAX_ROWS = 2_000
@@ -87,14 +87,7 @@ def read(
     reader.fieldnames = header
     rows: list[PersonRow] = []
     seen: set[str] = set()
-    for number, raw in enumerate(reader, start=1):
-        if number > MAX_ROWS:
-            raise PeopleFileProblem(
-                _("The file has more than %(n)d rows, the most one import takes.") % {"n": MAX_ROWS}
-            )
-        cells = {k: (v or "").strip() for k, v in raw.items() if k is not None}
-        if not any(cells.values()):
-            continue
+    for number, cells in data_rows(reader, limit=MAX_ROWS, too_many=PeopleFileProblem):
         report.rows += 1
         row = _row(number, cells, site_codes, sector_codes, seen, report)
         if row is not None:

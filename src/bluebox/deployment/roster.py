@@ -37,7 +37,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from bluebox.core.rows import RowError
+from bluebox.core.rows import RowError, data_rows
 from bluebox.deployment.models import Gender, IndividualPoliceOfficer
 
 REQUIRED = ("service_number", "country", "rank", "gender")
@@ -122,14 +122,7 @@ def read(
     rows: list[RosterRow] = []
     seen: set[str] = set()
     named_here: set[str] = set()
-    for number, raw in enumerate(reader, start=1):
-        if number > MAX_ROWS:
-            raise RosterFileProblem(
-                _("The file has more than %(n)d rows, the most one import takes.") % {"n": MAX_ROWS}
-            )
-        cells = {k: (v or "").strip() for k, v in raw.items() if k is not None}
-        if not any(cells.values()):
-            continue
+    for number, cells in data_rows(reader, limit=MAX_ROWS, too_many=RosterFileProblem):
         report.rows += 1
         row = _row(number, cells, site_codes, known_countries | named_here, seen, report)
         if row is not None:

@@ -20,18 +20,10 @@ from bluebox.core.api_params import id_param, validated
 from bluebox.core.bounds import json_depth
 from bluebox.core.roles import Resource
 from bluebox.core.serializers import ModelSerializer
+from bluebox.engines.guide.answer import YES_NO_FACTS
 from bluebox.guide import selectors, services
 from bluebox.guide.models import Action, Phase, RuleVersion, Threat
 from bluebox.missions.models import Mission
-
-TRI_FACTS = (
-    "imminent_threat",
-    "national_police_present",
-    "national_police_operational",
-    "host_request",
-    "hrddp_cleared",
-    "commander_order",
-)
 
 
 class _AskQuery(serializers.Serializer[Any]):
@@ -83,7 +75,7 @@ class Answer(APIView):
             OpenApiParameter("threat", str, enum=Threat.values),
             OpenApiParameter("phase", str, enum=Phase.values),
             OpenApiParameter("lang", str, enum=["en", "fr", "ar"]),
-            *(OpenApiParameter(name, bool) for name in TRI_FACTS),
+            *(OpenApiParameter(name, bool) for name in YES_NO_FACTS),
         ],
         responses=AnswerSerializer,
     )

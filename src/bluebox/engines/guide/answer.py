@@ -30,6 +30,17 @@ from bluebox.engines.guide.rules import (
     text_in,
 )
 
+#: The situation's facts the officer answers yes or no (left out: not established, or for the
+#: national police the site's own record); the API's and the command line's questions.
+YES_NO_FACTS = (
+    "imminent_threat",
+    "national_police_present",
+    "national_police_operational",
+    "host_request",
+    "hrddp_cleared",
+    "commander_order",
+)
+
 
 @dataclass(frozen=True)
 class Situation:
