@@ -14,11 +14,14 @@ NAV_LINK = re.compile(r'<a href="([^"]+)" data-module="([^"]+)">')
 EVERY_MEMBER = {"dashboard"}
 # The field guide: everyone who acts in the mission, and the administrator who loads its rules.
 GUIDE = {"guide"}
+# The mission's people: its administrator manages them, its commanders read who holds what.
+PEOPLE_PAGE = {"people"}
 
 # What each person of the `world` fixture finds in their menu.
 MENUS = {
     "commissioner": EVERY_MEMBER
     | GUIDE
+    | PEOPLE_PAGE
     | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "hrddp", "field"}
     | {"assessment", "sharing", "engagement"},
     # Reporters and analysts read the detention register of what they see (pseudonyms, clocks).
@@ -49,7 +52,7 @@ MENUS = {
     # Dialogues, committees and courses.
     "community_officer": EVERY_MEMBER | GUIDE | {"engagement"},
     "auditor": {"audit"},
-    "admin": EVERY_MEMBER | GUIDE,
+    "admin": EVERY_MEMBER | GUIDE | PEOPLE_PAGE,
     "outsider": set(),
 }
 

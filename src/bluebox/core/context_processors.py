@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core import access
+from bluebox.core.roles import Resource
 
 MODULES = [
     ("dashboard", _("Dashboard"), "overview"),
@@ -31,6 +32,12 @@ MODULES = [
     ("sharing", _("Sharing"), "sharing"),
     ("field", _("Field reports"), "field"),
     ("audit", _("Audit trail"), "core"),
+]
+
+#: Pages of core's own that a role works from, listed after the modules: key, label, URL name,
+#: and the resource and action the page itself requires (the same decision, so the link opens).
+PAGES = [
+    ("people", _("People"), "people", Resource.ACCOUNT, "view"),
 ]
 
 
@@ -57,4 +64,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_modules": []}
     entries = [(key, label, _entry(user, app)) for key, label, app in MODULES]
+    entries += [
+        (key, label, url if access.missions_for(user, resource, action) else None)
+        for key, label, url, resource, action in PAGES
+    ]
     return {"nav_modules": [(key, label, url) for key, label, url in entries if url]}
