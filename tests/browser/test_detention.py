@@ -35,6 +35,9 @@ def test_apprehension_clock_blocked_handover_and_commander_override(
     context, page = _login(browser, live_server, "detention_officer", page_errors)
     page.goto(f"{live_server.url}/detention/")
     page.click("#record-apprehension")
+    # Reading the options does not wait for the form's page: wait for it, or an empty list is read
+    # from the board still on screen.
+    page.wait_for_selector("#apprehension-form #id_site")
     # Not the first site in the list: any other site answered 500.
     options = page.locator("#id_site option").evaluate_all("els => els.map(e => e.value)")
     assert options.index(str(world.site_b.pk)) > 0
