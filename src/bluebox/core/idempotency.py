@@ -76,16 +76,13 @@ def _problem(status: int, detail: str) -> JsonResponse:
 
 
 def _replay(record: Any) -> HttpResponse:
-    from bluebox.core import crypto
-
-    try:
-        body = crypto.decrypt(record.body) if record.body else ""
-    except ValueError:
+    if record.body is not None and not record.body.readable:
         return _problem(
             409,
             "This Idempotency-Key was used, but its response can no longer be read; "
             "use a new key after checking whether the first request took effect.",
         )
+    body = record.body.reveal() if record.body is not None else ""
     response = HttpResponse(body, status=record.status_code, content_type=record.content_type)
     if record.location:
         response["Location"] = record.location
@@ -115,7 +112,6 @@ class IdempotencyMiddleware:
         return self._once(request, user, key, fingerprint(request))
 
     def _once(self, request: HttpRequest, user: Any, key: str, print_: str) -> HttpResponse:
-        from bluebox.core import crypto
         from bluebox.core.models import IdempotencyRecord
 
         try:
@@ -143,7 +139,7 @@ class IdempotencyMiddleware:
                     status_code=response.status_code,
                     content_type=response.get("Content-Type", "application/json")[:100],
                     location=response.get("Location", "")[:500],
-                    body=crypto.encrypt(response.content.decode("utf-8", "replace")),
+                    body=response.content.decode("utf-8", "replace"),
                     created_at=timezone.now(),
                 )
                 return response

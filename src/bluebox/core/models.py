@@ -291,8 +291,9 @@ class AuditKeyEpoch(models.Model):
 class IdempotencyRecord(models.Model):
     """The response to an API write made with an ``Idempotency-Key`` (see core.idempotency).
 
-    The body is encrypted like a protected field (a response can hold an identity), and the
-    record lives ``IDEMPOTENCY_TTL_S``, after which the key may be used again.
+    The body is a protected field (a response can hold an identity): key rotation re-encrypts it
+    with every other one, and a body no key reads is answered as unreadable. The record lives
+    ``IDEMPOTENCY_TTL_S``, after which the key may be used again.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -301,7 +302,7 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField()
     content_type = models.CharField(max_length=100)
     location = models.CharField(max_length=500, blank=True)
-    body = models.TextField(blank=True)  # Fernet token of the response body
+    body = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -207,3 +207,60 @@ def test_a_value_written_during_rotation_is_not_overwritten(world, settings, sto
     report = keys.rotate()
     assert report.columns["incidents.ProtectedPerson.identity"].rotated == 0
     assert ProtectedPerson.objects.get(pk=person.pk).identity == edited
+
+
+def _report(world):
+    return {
+        "mission": world.mission.pk,
+        "site": world.site_a.pk,
+        "title": "Shots near the Kessa water point",
+        "incident_type": "killing",
+        "occurred_at": "2026-11-20T06:30:00Z",
+        "latitude": 3.01,
+        "longitude": -9.49,
+    }
+
+
+def test_a_recorded_response_survives_rotation_and_the_old_key_dropped(world, settings):
+    """A client retrying after the keys rotated gets its first response, not a second record."""
+    from bluebox.core.models import IdempotencyRecord
+    from bluebox.incidents.models import Incident
+
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    client = _api(world.reporter_at_a)
+    body = _report(world)
+    first = client.post(
+        "/api/v1/incidents/", body, format="json", HTTP_IDEMPOTENCY_KEY="retry-after-rotation"
+    )
+    assert first.status_code == 201, first.content
+    record = IdempotencyRecord.objects.get()
+    assert "core.IdempotencyRecord.body" in {c.label for c in keys.protected_columns()}
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW, OLD]
+    keys.rotate()
+    assert keys.check().older == 0
+    stored = _raw(IdempotencyRecord, record.pk, "body")
+    assert "Kessa" not in stored and Fernet(NEW.encode()).decrypt(stored.encode())
+
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]  # the old key is dropped
+    again = client.post(
+        "/api/v1/incidents/", body, format="json", HTTP_IDEMPOTENCY_KEY="retry-after-rotation"
+    )
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Incident.objects.count() == 1
+
+
+def test_a_recorded_response_no_key_reads_is_a_clear_409_and_creates_nothing(world, settings):
+    from bluebox.incidents.models import Incident
+
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    client = _api(world.reporter_at_a)
+    body = _report(world)
+    headers = {"HTTP_IDEMPOTENCY_KEY": "retry-lost-key"}
+    assert client.post("/api/v1/incidents/", body, format="json", **headers).status_code == 201
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]  # restored without the key it was written under
+    again = client.post("/api/v1/incidents/", body, format="json", **headers)
+    assert again.status_code == 409
+    assert "can no longer be read" in again.json()["detail"]
+    assert Incident.objects.count() == 1
