@@ -77,6 +77,8 @@ PUBLIC_FIELDS = [
     "status",
     "reported_at",
     "verified_at",
+    "verification_note",
+    "grading_before_verification",
     "voided_at",
     "void_reason",
     "actors",
@@ -161,6 +163,14 @@ class IncidentReportSerializer(serializers.Serializer[Any]):
         return attrs
 
 
+class IncidentVerifySerializer(serializers.Serializer[Any]):
+    """The analyst's re-grade on verifying, all optional (left out: the grading stays)."""
+
+    source_reliability = serializers.ChoiceField(choices=list("ABCDEF"), required=False)
+    information_credibility = serializers.IntegerField(min_value=1, max_value=6, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
 class IncidentVoidSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
@@ -241,9 +251,13 @@ class IncidentDetail(generics.RetrieveAPIView[Incident]):
 
 
 class IncidentVerify(APIView):
-    @extend_schema(request=None, responses=IncidentSerializer)
+    @extend_schema(request=IncidentVerifySerializer, responses=IncidentSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        incident = services.incident_verify(actor=request.user, incident_id=pk)
+        payload = IncidentVerifySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        incident = services.incident_verify(
+            actor=request.user, incident_id=pk, **payload.validated_data
+        )
         return Response(IncidentSerializer(incident).data)
 
 

@@ -176,6 +176,8 @@ class Incident(ClassifiedRecord, VoidableRecord):
     verified_at = models.DateTimeField(null=True, blank=True)
     # What the analyst found when verifying (sources checked, why the grading changed).
     verification_note = models.TextField(blank=True)
+    # The grading before verification ("F6"), so the history shows what the re-grade changed.
+    grading_before_verification = models.CharField(max_length=2, blank=True)
     # Where an imported or generated record came from; (source, external_id) makes imports
     # idempotent.
     source = models.CharField(max_length=32, default="bluebox")

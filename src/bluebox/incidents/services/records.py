@@ -153,8 +153,10 @@ def incident_verify(
     incident.verified_by = actor
     incident.verified_at = timezone.now()
     incident.verification_note = note.strip()
+    incident.grading_before_verification = before
     incident.save(
         update_fields=[
+            "grading_before_verification",
             "status",
             "verified_by",
             "verified_at",

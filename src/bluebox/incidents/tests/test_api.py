@@ -6,6 +6,7 @@ import base64
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from bluebox.core.classification import Classification
@@ -100,6 +101,49 @@ def test_an_analyst_verifies_and_a_reporter_cannot(world):
     assert response.status_code == 200 and response.json()["status"] == "verified"
     again = client_for(world.analyst).post(f"/api/v1/incidents/{incident.pk}/verify/")
     assert again.status_code == 400
+
+
+def test_an_analyst_regrades_on_verifying_and_the_history_says_so(world):
+    incident = IncidentFactory(site=world.site_a, source_reliability="F", information_credibility=6)
+    response = client_for(world.analyst).post(
+        f"/api/v1/incidents/{incident.pk}/verify/",
+        {"source_reliability": "B", "information_credibility": 2, "note": "Two witnesses agree"},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["source_reliability"], body["information_credibility"]) == ("B", 2)
+    assert body["grading_before_verification"] == "F6"
+    assert body["verification_note"] == "Two witnesses agree"
+    entry = AuditEntry.objects.filter(action="verify", object_id=str(incident.pk)).get()
+    assert entry.detail == {"grading_before": "F6", "grading_after": "B2", "note": True}
+    page = Client()
+    page.force_login(world.analyst)
+    history = page.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "grading F6 before, B2 after" in history and "Two witnesses agree" in history
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"source_reliability": "G"}, "source_reliability"),
+        ({"source_reliability": "b"}, "source_reliability"),
+        ({"information_credibility": 7}, "information_credibility"),
+        ({"information_credibility": 0}, "information_credibility"),
+        ({"information_credibility": "two"}, "information_credibility"),
+        ({"note": "x" * 5001}, "note"),
+    ],
+)
+def test_a_bad_regrade_is_a_clear_400_and_changes_nothing(world, body, field):
+    incident = IncidentFactory(site=world.site_a, source_reliability="C", information_credibility=3)
+    response = client_for(world.analyst).post(
+        f"/api/v1/incidents/{incident.pk}/verify/", body, format="json"
+    )
+    assert response.status_code == 400 and field in response.json(), response.json()
+    incident.refresh_from_db()
+    assert incident.status == "reported" and incident.verified_at is None
+    assert (incident.source_reliability, incident.information_credibility) == ("C", 3)
+    assert not AuditEntry.objects.filter(action="verify", object_id=str(incident.pk)).exists()
 
 
 def test_incidents_are_voided_with_a_reason_never_deleted(world):
