@@ -356,6 +356,7 @@ def area_rows(
                         "feature": r.feature,
                         "contribution": round(_finite(r.contribution), 4),
                         "sentence": r.sentence,
+                        "message": r.message.as_dict(),
                     }
                     for r in f.reasons
                 ],

@@ -148,7 +148,8 @@ class AreaForecast(ClassifiedRecord, DerivedRecord, VoidableRecord):
     quantiles = models.JSONField(default=dict, blank=True)
     site_km = models.FloatField(default=0, help_text=_("Distance to the nearest field site"))
     reasons_text = models.TextField(blank=True)
-    # [{"feature", "contribution", "sentence"}], largest first.
+    # [{"feature", "contribution", "sentence", "message"}], largest first; "message" is the
+    # reason to translate (engines.messages), "sentence" its English (rows before it: only that).
     contributions = models.JSONField(default=list, blank=True)
 
     access_resource: ClassVar[Resource] = Resource.FORECAST

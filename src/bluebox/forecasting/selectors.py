@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from bluebox.core import access
+from bluebox.core import access, words
 from bluebox.core.roles import Resource
 from bluebox.forecasting import adapter
 from bluebox.forecasting.models import (
@@ -98,6 +98,13 @@ def highest_risk(
     )
 
 
+def reasons_words(area: AreaForecast) -> str:
+    """An area's reasons in the reader's language, joined by "; " (an area stored before its
+    reasons were kept as messages says its English ``reasons_text``)."""
+    said = [words.render(c.get("message") or c.get("sentence")) for c in area.contributions or []]
+    return "; ".join(s for s in said if s) or area.reasons_text
+
+
 def map_data(user: Any, run: ForecastRun, horizon: int | None = None) -> dict[str, Any]:
     """Cells as polygons with their probability, for the risk map."""
     h = horizon if horizon is not None else min(run.horizons or [1])
@@ -107,7 +114,7 @@ def map_data(user: Any, run: ForecastRun, horizon: int | None = None) -> dict[st
             "polygon": adapter.cell_polygon(a.cell),
             "p": round(a.probability, 4),
             "site": a.site.name,
-            "reasons": a.reasons_text,
+            "reasons": reasons_words(a),
         }
         for a in areas_for(user, run, h)
     ]

@@ -1,4 +1,5 @@
-"""Template filters for :mod:`bluebox.core.labels`: ``{{ code|label:"weapon" }}``."""
+"""Template filters for :mod:`bluebox.core.labels` (``{{ code|label:"weapon" }}``) and engine
+messages (``{{ reason|message }}``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django import template
 
 from bluebox.core import labels as vocabulary
+from bluebox.core import words
 
 register = template.Library()
 
@@ -20,3 +22,10 @@ def label(code: Any, kind: str) -> str:
 def labels(codes: Any, kind: str) -> str:
     """A list of codes as their labels, joined with commas."""
     return vocabulary.joined(codes, kind)
+
+
+@register.filter
+def message(value: Any) -> str:
+    """An engine's message (or its stored JSON, or an old stored string) in the reader's
+    language, its numbers and identifiers isolated in ``<bdi>`` (:mod:`bluebox.core.words`)."""
+    return words.render(value, html=True)

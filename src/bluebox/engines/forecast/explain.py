@@ -2,17 +2,34 @@
 
 A contribution is a feature's share of the model's log-odds for one area (LightGBM's
 ``pred_contrib``, i.e. TreeSHAP). Each feature has a sentence template filled with the area's
-own value of the feature, so "own_n_3 = 3" reads "3 killings or attacks on civilians in this
-area in the last 3 months".
+own value of the feature, so "own_n_3 = 3" reads "3 attacks on civilians in this area in the
+last 3 months". The sentences are :class:`~bluebox.engines.messages.Message` objects: English
+msgids with their parameters, translated where they are read.
 """
 
 from __future__ import annotations
 
-import calendar as _calendar
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from bluebox.engines.forecast.features import CalendarEntry
+from bluebox.engines.messages import Message, gettext_noop, ngettext_noop
+
+MONTHS = (
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
+)
 
 
 @dataclass(frozen=True)
@@ -25,30 +42,52 @@ class Reason:
         Feature name (``own_n_3``, ``nb1_n_1``, ``season`` ...).
     contribution : float
         Change in log-odds of at least one event; positive raises the risk.
-    sentence : str
+    message : Message
+        The reason in words, translated where it is read (:mod:`bluebox.engines.messages`).
     """
 
     feature: str
     contribution: float
-    sentence: str
+    message: Message
+
+    @property
+    def sentence(self) -> str:
+        """The reason in English."""
+        return self.message.render()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "feature": self.feature,
+            "contribution": self.contribution,
+            "sentence": self.sentence,
+            "message": self.message.as_dict(),
+        }
 
 
-def _plural(n: float, word: str) -> str:
-    k = round(n)
-    return f"{k} {word}" + ("" if k == 1 else "s")
+def _window(w: int, period: str) -> Message:
+    """ "in the last month", "in the last 3 weeks"."""
+    if period == "week":
+        forms = ngettext_noop("in the last week", "in the last %(n)s weeks")
+    else:
+        forms = ngettext_noop("in the last month", "in the last %(n)s months")
+    return Message.counted(forms, "n", n=w)
 
 
-def _attacks(n: float) -> str:
-    k = round(n)
-    return f"{k} attack{'' if k == 1 else 's'} on civilians"
-
-
-def _last(w: int, period: str) -> str:
-    return f"the last {period}" if w == 1 else f"the last {w} {period}s"
+def _periods(n: float, period: str) -> Message:
+    """ "1 month", "4 weeks"."""
+    if period == "week":
+        forms = ngettext_noop("%(n)s week", "%(n)s weeks")
+    else:
+        forms = ngettext_noop("%(n)s month", "%(n)s months")
+    return Message.counted(forms, "n", n=round(n))
 
 
 def _km(km: float) -> str:
-    return f"within about {10 * round(km / 10):.0f} km"
+    return f"{10 * round(km / 10):.0f}"
+
+
+def _count(forms: tuple[str, str], n: float, **params: Any) -> Message:
+    return Message.counted(forms, "n", n=round(n), **params)
 
 
 def describe(  # noqa: PLR0911, PLR0912  (one template per feature family reads best flat)
@@ -59,67 +98,161 @@ def describe(  # noqa: PLR0911, PLR0912  (one template per feature family reads 
     ring_km: list[float],
     calendar: list[CalendarEntry] | None = None,
     target_month: int | None = None,
-) -> str:
+) -> Message:
     """Sentence for one feature value (see module docstring)."""
     parts = feature.split("_")
     try:
         w = int(parts[-1])
     except ValueError:
         w = 0
+    last = _window(w, period)
     if feature.startswith("own_n_"):
-        return f"{_attacks(value)} in this area in {_last(w, period)}"
+        return _count(
+            ngettext_noop(
+                "%(n)s attack on civilians in this area %(window)s",
+                "%(n)s attacks on civilians in this area %(window)s",
+            ),
+            value,
+            window=last,
+        )
     if feature.startswith("own_f_"):
-        return f"{_plural(math.expm1(value), 'civilian')} killed in this area in {_last(w, period)}"
+        return _count(
+            ngettext_noop(
+                "%(n)s civilian killed in this area %(window)s",
+                "%(n)s civilians killed in this area %(window)s",
+            ),
+            math.expm1(value),
+            window=last,
+        )
     if feature.startswith("own_active_"):
-        return f"this area had violence against civilians in {round(value)} of {_last(w, period)}"
+        if period == "week":
+            forms = ngettext_noop(
+                "this area had violence against civilians in %(n)s of the last %(w)s weeks",
+                "this area had violence against civilians in %(n)s of the last %(w)s weeks",
+            )
+        else:
+            forms = ngettext_noop(
+                "this area had violence against civilians in %(n)s of the last %(w)s months",
+                "this area had violence against civilians in %(n)s of the last %(w)s months",
+            )
+        return _count(forms, value, w=w)
     if feature.startswith("own_dec_"):
-        return (
-            f"recent violence against civilians in this area "
-            f"(weight {value:.1f}, halving every {_plural(w, period)})"
+        return Message.of(
+            gettext_noop(
+                "recent violence against civilians in this area "
+                "(weight %(weight)s, halving every %(half_life)s)"
+            ),
+            weight=f"{value:.1f}",
+            half_life=_periods(w, period),
         )
     if feature == "own_since":
-        return f"{_plural(value, period)} since the last attack on civilians in this area"
+        return Message.of(
+            gettext_noop("%(time)s since the last attack on civilians in this area"),
+            time=_periods(value, period),
+        )
     if feature in ("own_rate_all", "own_frac_all", "own_frate_all"):
-        return "this area's long history of violence against civilians"
+        return Message.of(gettext_noop("this area's long history of violence against civilians"))
     if feature.startswith(("nb1_", "nb2_")):
-        km = _km(ring_km[int(feature[2]) - 1] if len(ring_km) >= int(feature[2]) else 0.0)
-        where = f"in neighbouring areas ({km})"
+        ring = int(feature[2])
+        km = _km(ring_km[ring - 1] if len(ring_km) >= ring else 0.0)
         if "_n_" in feature:
-            return f"{_attacks(value)} {where} in {_last(w, period)}"
+            return _count(
+                ngettext_noop(
+                    "%(n)s attack on civilians in neighbouring areas (within about %(km)s km) "
+                    "%(window)s",
+                    "%(n)s attacks on civilians in neighbouring areas (within about %(km)s km) "
+                    "%(window)s",
+                ),
+                value,
+                km=km,
+                window=last,
+            )
         if "_f_" in feature:
-            return f"{_plural(math.expm1(value), 'civilian')} killed {where} in {_last(w, period)}"
+            return _count(
+                ngettext_noop(
+                    "%(n)s civilian killed in neighbouring areas (within about %(km)s km) "
+                    "%(window)s",
+                    "%(n)s civilians killed in neighbouring areas (within about %(km)s km) "
+                    "%(window)s",
+                ),
+                math.expm1(value),
+                km=km,
+                window=last,
+            )
         if feature.endswith("since"):
-            return f"{_plural(value, period)} since the last attack on civilians {where}"
-        return f"recent violence against civilians {where}"
+            return Message.of(
+                gettext_noop(
+                    "%(time)s since the last attack on civilians in neighbouring areas "
+                    "(within about %(km)s km)"
+                ),
+                time=_periods(value, period),
+                km=km,
+            )
+        return Message.of(
+            gettext_noop(
+                "recent violence against civilians in neighbouring areas (within about %(km)s km)"
+            ),
+            km=km,
+        )
     if feature.startswith("oth_"):
-        where = "around this area" if "nb1" in feature else "in this area"
+        around = "nb1" in feature
         if "_n_" in feature:
-            return f"{_plural(value, 'clash')} between armed actors {where} in {_last(w, period)}"
-        return f"recent fighting between armed actors {where}"
+            forms = (
+                ngettext_noop(
+                    "%(n)s clash between armed actors around this area %(window)s",
+                    "%(n)s clashes between armed actors around this area %(window)s",
+                )
+                if around
+                else ngettext_noop(
+                    "%(n)s clash between armed actors in this area %(window)s",
+                    "%(n)s clashes between armed actors in this area %(window)s",
+                )
+            )
+            return _count(forms, value, window=last)
+        if around:
+            return Message.of(gettext_noop("recent fighting between armed actors around this area"))
+        return Message.of(gettext_noop("recent fighting between armed actors in this area"))
     if feature.startswith("actors_"):
-        return (
-            f"{_plural(value, 'armed group')} active in or around this area in {_last(w, period)}"
+        return _count(
+            ngettext_noop(
+                "%(n)s armed group active in or around this area %(window)s",
+                "%(n)s armed groups active in or around this area %(window)s",
+            ),
+            value,
+            window=last,
         )
     if feature.startswith("all_n_"):
-        return f"{_attacks(value)} across the whole region in {_last(w, period)}"
+        return _count(
+            ngettext_noop(
+                "%(n)s attack on civilians across the whole region %(window)s",
+                "%(n)s attacks on civilians across the whole region %(window)s",
+            ),
+            value,
+            window=last,
+        )
     if feature == "season":
         if target_month is not None:
-            return f"time of year ({_calendar.month_name[target_month]})"
-        return "time of year"
+            return Message.of(
+                gettext_noop("time of year (%(month)s)"),
+                month=Message.of(MONTHS[target_month - 1]),
+            )
+        return Message.of(gettext_noop("time of year"))
     if feature.startswith("site_km_"):
         kind = feature[len("site_km_") :].replace("_", " ")
-        return f"{value:.0f} km from the nearest {kind}"
+        return Message.of(
+            gettext_noop("%(km)s km from the nearest %(kind)s"), km=f"{value:.0f}", kind=kind
+        )
     if feature.startswith("cal_"):
         name = feature[len("cal_") :]
         labels = [e.label for e in calendar or [] if e.label and _slug_eq(e.name, name)]
-        if labels:
-            return labels[0] if value > 0 else f"no {labels[0]} in this period"
-        return (
-            f"{name.replace('_', ' ')} in this period"
-            if value > 0
-            else f"no {name.replace('_', ' ')} in this period"
-        )
-    return f"{feature} = {value:g}"
+        what = labels[0] if labels else None
+        if what is not None and value > 0:
+            return Message.of("%(event)s", event=what)  # the mission's own words
+        event = what or name.replace("_", " ")
+        if value > 0:
+            return Message.of(gettext_noop("%(event)s in this period"), event=event)
+        return Message.of(gettext_noop("no %(event)s in this period"), event=event)
+    return Message.of(gettext_noop("%(feature)s = %(value)s"), feature=feature, value=f"{value:g}")
 
 
 def _slug_eq(name: str, slug: str) -> bool:
@@ -160,12 +293,12 @@ def reasons(
             calendar=calendar,
             target_month=target_month,
         )
-        same = next((i for i, r in enumerate(out) if r.sentence == sentence), None)
+        same = next((i for i, r in enumerate(out) if r.message == sentence), None)
         if same is not None:
             held = out[same]
             out[same] = Reason(held.feature, held.contribution + float(c), sentence)
             continue
         if len(out) == top_k:
             break
-        out.append(Reason(feature=name, contribution=float(c), sentence=sentence))
+        out.append(Reason(feature=name, contribution=float(c), message=sentence))
     return out

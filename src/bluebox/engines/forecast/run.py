@@ -53,7 +53,9 @@ class ForecastResult:
             "origin": self.origin,
             "model": self.model,
             "random_state": self.random_state,
-            "forecasts": [asdict(f) for f in self.forecasts],
+            "forecasts": [
+                {**asdict(f), "reasons": [r.to_dict() for r in f.reasons]} for f in self.forecasts
+            ],
         }
 
     def to_frame(self) -> pd.DataFrame:

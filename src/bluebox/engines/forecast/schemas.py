@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bluebox.engines import schema_files
+from bluebox.engines.messages import MESSAGE_SCHEMA
 
 _ID = "https://bluebox.example/schemas/"
 _NUM_OR_NULL = {"type": ["number", "null"]}
@@ -146,7 +147,11 @@ _REASON = {
             "type": "number",
             "description": "change in log-odds; positive raises the risk",
         },
-        "sentence": {"type": "string"},
+        "sentence": {"type": "string", "description": "the reason in English"},
+        "message": {
+            "$ref": "#/$defs/message",
+            "description": "the reason as a message key and its parameters, to translate",
+        },
     },
 }
 
@@ -156,6 +161,7 @@ RESULT: dict[str, Any] = {
     "title": "Early-warning forecast per area and horizon",
     "type": "object",
     "required": ["schema", "unit", "origin", "model", "random_state", "forecasts"],
+    "$defs": {"message": MESSAGE_SCHEMA},
     "properties": {
         "schema": {"const": "bluebox/forecast-result/1"},
         "unit": {"enum": ["priogrid-month", "h3-week", "admin-week"]},
