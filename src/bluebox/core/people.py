@@ -138,6 +138,14 @@ def _call(request: HttpRequest, call: Any, *, done: str, pk: int) -> HttpRespons
         return redirect("person-detail", pk)
 
 
+def _post(request: HttpRequest, form: forms.Form, call: Any, *, done: str, pk: int) -> HttpResponse:
+    """A form posted from a person's page: its errors in words, or ``call(cleaned_data)``."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("person-detail", pk)
+    return _call(request, lambda: call(form.cleaned_data), done=done, pk=pk)
+
+
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, "view")
@@ -284,14 +292,10 @@ def _detail(request: HttpRequest, pk: int, *, one_time_password: str = "") -> Ht
 @require_POST
 def person_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     person = _managed(request.user, pk)["person"]
-    form = ScopeForm(request.POST, user=request.user)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("person-detail", pk)
-    data = form.cleaned_data
-    return _call(
+    return _post(
         request,
-        lambda: services.role_grant(
+        ScopeForm(request.POST, user=request.user),
+        lambda data: services.role_grant(
             actor=request.user, user=person, role=data["role"], **data["scope"]
         ),
         done=gettext("Role granted."),
@@ -318,20 +322,16 @@ def person_role_revoke(request: HttpRequest, pk: int, assignment_id: int) -> Htt
 @require_POST
 def person_compartment_grant(request: HttpRequest, pk: int) -> HttpResponse:
     person = _managed(request.user, pk)["person"]
-    form = CompartmentForm(request.POST, user=request.user)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("person-detail", pk)
-    data = form.cleaned_data
     from django.apps import apps
 
-    mission = apps.get_model("missions", "Mission").objects.get(pk=data["mission"])
-    return _call(
+    missions = apps.get_model("missions", "Mission").objects
+    return _post(
         request,
-        lambda: services.compartment_grant(
+        CompartmentForm(request.POST, user=request.user),
+        lambda data: services.compartment_grant(
             actor=request.user,
             user=person,
-            mission=mission,
+            mission=missions.get(pk=data["mission"]),
             compartment=data["compartment"],
             reason=data["reason"],
         ),
@@ -359,15 +359,10 @@ def person_compartment_revoke(request: HttpRequest, pk: int, grant_id: int) -> H
 @require_POST
 def person_disable(request: HttpRequest, pk: int) -> HttpResponse:
     person = _managed(request.user, pk)["person"]
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("person-detail", pk)
-    return _call(
+    return _post(
         request,
-        lambda: services.user_disable(
-            actor=request.user, user=person, reason=form.cleaned_data["reason"]
-        ),
+        ReasonForm(request.POST),
+        lambda data: services.user_disable(actor=request.user, user=person, reason=data["reason"]),
         done=gettext("Account disabled; its sessions and tokens are ended."),
         pk=pk,
     )
@@ -406,17 +401,11 @@ def person_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 def person_access_end(request: HttpRequest, pk: int) -> HttpResponse:
     """Set, extend or remove the account's last day of access (with a reason)."""
     person = _managed(request.user, pk)["person"]
-    form = AccessEndForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("person-detail", pk)
-    return _call(
+    return _post(
         request,
-        lambda: services.user_access_end_set(
-            actor=request.user,
-            user=person,
-            ends_on=form.cleaned_data["access_ends_on"],
-            reason=form.cleaned_data["reason"],
+        AccessEndForm(request.POST),
+        lambda data: services.user_access_end_set(
+            actor=request.user, user=person, ends_on=data["access_ends_on"], reason=data["reason"]
         ),
         done=gettext("Last day of access saved."),
         pk=pk,
@@ -427,15 +416,10 @@ def person_access_end(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_enable(request: HttpRequest, pk: int) -> HttpResponse:
     person = _managed(request.user, pk)["person"]
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("person-detail", pk)
-    return _call(
+    return _post(
         request,
-        lambda: services.user_enable(
-            actor=request.user, user=person, reason=form.cleaned_data["reason"]
-        ),
+        ReasonForm(request.POST),
+        lambda data: services.user_enable(actor=request.user, user=person, reason=data["reason"]),
         done=gettext("Account enabled."),
         pk=pk,
     )
