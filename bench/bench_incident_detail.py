@@ -52,7 +52,10 @@ def _link_sample(ids: list[int], links: int, rng: random.Random, by: object) -> 
     pairs = {tuple(sorted(rng.sample(ids, 2))) for _ in range(links)}
     now = timezone.now()
     IncidentLink.objects.bulk_create(
-        [IncidentLink(from_incident_id=a, to_incident_id=b, linked_by=by, linked_at=now) for a, b in pairs],
+        [
+            IncidentLink(from_incident_id=a, to_incident_id=b, linked_by=by, linked_at=now)
+            for a, b in pairs
+        ],
         batch_size=2000,
     )
 
