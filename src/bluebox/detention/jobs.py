@@ -20,6 +20,8 @@ from bluebox.detention.models import (
     Notification,
 )
 from bluebox.engines.custody import EscalationPoint, clock
+from bluebox.engines.custody.notices import escalation_notice
+from bluebox.engines.messages import Message
 
 
 def _recipients(apprehension: Apprehension) -> list[int]:
@@ -41,14 +43,11 @@ def _recipients(apprehension: Apprehension) -> list[int]:
     )
 
 
-def _message(
+def _notice(
     apprehension: Apprehension, point: EscalationPoint, deadline_at: datetime, tz: ZoneInfo
-) -> str:
+) -> Message:
     when = deadline_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
-    what = "handover target" if point.deadline == "target" else "hard limit"
-    if point.is_breach:
-        return f"{apprehension.pseudonym}: {what} PASSED at {when}. Record the reason."
-    return f"{apprehension.pseudonym}: {what} at {when} ({point.hours_before:g} h warning)."
+    return escalation_notice(apprehension.pseudonym, point, when)
 
 
 def _escalate_one(apprehension: Apprehension, now: datetime) -> int:
@@ -81,14 +80,16 @@ def _escalate_one(apprehension: Apprehension, now: datetime) -> int:
             )
     # One notification per person per run: the most urgent point reached.
     deadlines = {"target": c.target_at, "limit": c.limit_at}
-    text = _message(apprehension, new[-1], deadlines[new[-1].deadline], tz)
+    notice = _notice(apprehension, new[-1], deadlines[new[-1].deadline], tz)
     Notification.objects.bulk_create(
         [
             Notification(
                 mission_id=apprehension.mission_id,
                 recipient_id=user_id,
                 apprehension=apprehension,
-                text=text,
+                # English for the API and old readers; the message for each reader's language.
+                text=notice.render()[:300],
+                message=notice.as_dict(),
                 created_at=now,
             )
             for user_id in recipients

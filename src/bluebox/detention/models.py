@@ -316,6 +316,9 @@ class Notification(models.Model):
         Apprehension, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     text = models.CharField(max_length=300)
+    # The text as a message to say in the reader's language (bluebox.engines.messages); empty
+    # on notifications made before it was kept, which read as their English ``text``.
+    message = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
 

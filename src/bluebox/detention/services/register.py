@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from bluebox.core import access, audit, crypto
+from bluebox.core import access, audit, crypto, words
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
@@ -213,8 +213,9 @@ def _legal_basis_check(
 def _mandate_problems(
     mission: Mission, site: FieldSite, legal_basis: str, host_request_reference: str
 ) -> list[str]:
-    """A mission without rules: the legal basis against its mandate profile and the site."""
-    return legal_basis_problems(
+    """A mission without rules: the legal basis against its mandate profile and the site, in
+    the language of the person recording it."""
+    problems = legal_basis_problems(
         legal_basis,
         MandateProfile(
             authority=mission.authority,
@@ -229,6 +230,7 @@ def _mandate_problems(
         ),
         host_request_reference=host_request_reference,
     )
+    return [words.render(p) for p in problems]
 
 
 def _rules_gate(

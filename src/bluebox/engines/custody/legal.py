@@ -2,12 +2,15 @@
 
 The mandate profile decides which legal bases exist at all; the site decides whether an urgent
 temporary measure is open (only where national police are absent or not operational) and
-whether POC-site rules apply. Returns reasons a person can act on, never a bare "no".
+whether POC-site rules apply. Returns reasons a person can act on, never a bare "no", as
+messages to say in the reader's language (:mod:`bluebox.engines.messages`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bluebox.engines.messages import Message, gettext_noop
 
 EXECUTIVE = "executive"
 NON_EXECUTIVE = "non_executive"
@@ -34,36 +37,54 @@ class SiteFacts:
     national_police_operational: bool
 
 
-def _executive_arrest(mandate: MandateProfile, site: SiteFacts, request: str) -> list[str]:
+def _executive_arrest(mandate: MandateProfile, site: SiteFacts, request: str) -> list[Message]:
     if mandate.authority != EXECUTIVE:
-        return ["Arrest on the mission's own authority needs an executive mandate."]
+        return [
+            Message(
+                gettext_noop("Arrest on the mission's own authority needs an executive mandate.")
+            )
+        ]
     return []
 
 
-def _urgent_temporary_measure(mandate: MandateProfile, site: SiteFacts, request: str) -> list[str]:
-    problems = []
+def _urgent_temporary_measure(
+    mandate: MandateProfile, site: SiteFacts, request: str
+) -> list[Message]:
+    problems: list[Message] = []
     if mandate.authority not in (QUASI_EXECUTIVE, EXECUTIVE):
-        problems.append("This mission's mandate gives no urgent temporary measures.")
+        problems.append(
+            Message(gettext_noop("This mission's mandate gives no urgent temporary measures."))
+        )
     national_able = site.national_police_present and site.national_police_operational
     if mandate.utm_requires_national_absence and national_able:
         problems.append(
-            "Urgent temporary measures apply only where national police are absent or not "
-            "operational; at this site they are present and operational."
+            Message(
+                gettext_noop(
+                    "Urgent temporary measures apply only where national police are absent or "
+                    "not operational; at this site they are present and operational."
+                )
+            )
         )
     if mandate.utm_requires_host_request and not request.strip():
-        problems.append("The host state's request must be referenced.")
+        problems.append(Message(gettext_noop("The host state's request must be referenced.")))
     return problems
 
 
-def _poc_site_rules(mandate: MandateProfile, site: SiteFacts, request: str) -> list[str]:
+def _poc_site_rules(mandate: MandateProfile, site: SiteFacts, request: str) -> list[Message]:
     if site.kind != "poc_site":
-        return ["POC-site rules apply only inside a POC site."]
+        return [Message(gettext_noop("POC-site rules apply only inside a POC site."))]
     return []
 
 
-def _imminent_threat(mandate: MandateProfile, site: SiteFacts, request: str) -> list[str]:
+def _imminent_threat(mandate: MandateProfile, site: SiteFacts, request: str) -> list[Message]:
     if not mandate.poc_mandate:
-        return ["Apprehension to stop an imminent threat to civilians needs a POC mandate."]
+        return [
+            Message(
+                gettext_noop(
+                    "Apprehension to stop an imminent threat to civilians needs a POC mandate."
+                )
+            )
+        ]
     return []
 
 
@@ -77,7 +98,7 @@ _RULES = {
 
 def legal_basis_problems(
     basis: str, mandate: MandateProfile, site: SiteFacts, *, host_request_reference: str = ""
-) -> list[str]:
+) -> list[Message]:
     """Why ``basis`` does not hold here (an empty list means it does).
 
     Parameters
@@ -94,5 +115,5 @@ def legal_basis_problems(
     """
     check = _RULES.get(basis)
     if check is None:
-        return [f"Unknown legal basis {basis!r}."]
+        return [Message.of(gettext_noop("Unknown legal basis %(basis)s."), basis=repr(basis))]
     return check(mandate, site, host_request_reference)
