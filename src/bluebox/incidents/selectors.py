@@ -316,3 +316,54 @@ def import_progress(job: ImportJob) -> int:
         return 100
     last = progress.read(PROGRESS_KIND, job.pk)
     return last.percent if last is not None else 0
+
+
+#: How close in time and place another report must be to be offered as a possible duplicate.
+DUPLICATE_HOURS = 24
+DUPLICATE_KM = 5.0
+DUPLICATE_SHOWN = 5
+#: Reports of the same type in the time window read, at most, before distances are computed.
+DUPLICATE_SCANNED = 200
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    incident: Incident
+    hours_apart: float
+    km_apart: float
+
+
+def duplicate_candidates(*, user: Any, incident: Incident) -> list[DuplicateCandidate]:
+    """Other live reports the user may see that could be the same event: same mission and
+    type, within ``DUPLICATE_HOURS`` and ``DUPLICATE_KM``, and not already linked to it; the
+    closest first (an hour apart weighs like a kilometre apart, each against its limit)."""
+    import h3
+
+    window = timedelta(hours=DUPLICATE_HOURS)
+    linked = set(incident.links_out.values_list("to_incident_id", flat=True)) | set(
+        incident.links_in.values_list("from_incident_id", flat=True)
+    )
+    nearby = (
+        incidents_for(user)
+        .filter(
+            mission_id=incident.mission_id,
+            incident_type=incident.incident_type,
+            occurred_at__gte=incident.occurred_at - window,
+            occurred_at__lte=incident.occurred_at + window,
+        )
+        .exclude(pk__in=linked | {incident.pk})
+        .select_related("site")[:DUPLICATE_SCANNED]
+    )
+    found = []
+    for other in nearby:
+        km = float(
+            h3.great_circle_distance(
+                (incident.latitude, incident.longitude), (other.latitude, other.longitude), "km"
+            )
+        )
+        if km > DUPLICATE_KM:
+            continue
+        hours = abs((other.occurred_at - incident.occurred_at).total_seconds()) / 3600
+        found.append(DuplicateCandidate(other, hours_apart=hours, km_apart=km))
+    found.sort(key=lambda c: c.hours_apart / DUPLICATE_HOURS + c.km_apart / DUPLICATE_KM)
+    return found[:DUPLICATE_SHOWN]

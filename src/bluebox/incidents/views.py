@@ -151,11 +151,17 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             compartments=incident.compartments,
         )
     )
+    candidates = []
+    if may["merge"] and incident.voided_at is None:
+        candidates = selectors.duplicate_candidates(user=request.user, incident=incident)
+        access.audit_reads(request.user, [c.incident for c in candidates])
+    offered = request.GET.get("duplicate", "")
     return render(
         request,
         "incidents/detail.html",
         {
             "incident": incident,
+            "duplicate_candidates": candidates,
             "marking": marking(incident.classification, incident.compartments),
             "may_lower": may_lower,
             "history": selectors.incident_history(request.user, incident),
@@ -171,7 +177,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "respond_form": RespondForm(),
             "link_form": LinkForm(),
-            "merge_form": MergeForm(),
+            # "Merge it into this record" on a possible duplicate fills in its number.
+            "merge_form": MergeForm(initial={"duplicate": offered} if offered.isdigit() else None),
             "unmerge_form": UnmergeForm(),
             "handover_form": HandoverForm(),
         },

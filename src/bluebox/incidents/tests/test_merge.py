@@ -230,3 +230,50 @@ def test_the_pages_show_the_merge_from_both_sides(pair):
     client.post(f"/incidents/{w.dup.pk}/unmerge/", {"reason": "Two attacks"})
     assert Incident.objects.get(pk=w.dup.pk).voided_at is None
     assert "undone" in client.get(f"/incidents/{w.kept.pk}/").content.decode()
+
+
+def test_possible_duplicates_are_near_in_time_and_place_and_only_what_the_viewer_may_see(world):
+    """The record's page offers the reports that could be the same event: same type, within a
+    day and five kilometres, visible to the viewer, not yet linked; the closest first."""
+    w = world
+    base = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    record = IncidentFactory(site=w.site_a, occurred_at=base, title="Shooting at the water point")
+    close = IncidentFactory(
+        site=w.site_a,
+        occurred_at=base.replace(hour=10),
+        latitude=3.015,
+        title="Shots heard",
+        classification=Classification.STRICTLY_CONFIDENTIAL,
+    )
+    closer = IncidentFactory(site=w.site_a, occurred_at=base.replace(hour=9), title="Gunfire")
+    IncidentFactory(site=w.site_a, occurred_at=base.replace(hour=9), incident_type="abduction")
+    IncidentFactory(site=w.site_a, occurred_at=base.replace(day=3), title="Two days later")
+    IncidentFactory(site=w.site_a, occurred_at=base, latitude=3.2, title="Twenty km away")
+    # Sector West: as close as can be, but the sector East analyst may not see it.
+    west = IncidentFactory(site=w.site_b, occurred_at=base, latitude=3.01, longitude=-9.49)
+
+    mission_wide = selectors.duplicate_candidates(user=w.analyst, incident=record)
+    assert [c.incident.pk for c in mission_wide] == [west.pk, closer.pk, close.pk]
+    assert mission_wide[2].hours_apart == 2 and 0.4 < mission_wide[2].km_apart < 0.7
+    east = selectors.duplicate_candidates(user=w.east_analyst, incident=record)
+    assert [c.incident.pk for c in east] == [closer.pk, close.pk]
+
+    services.incident_link(actor=w.analyst, incident_id=record.pk, other_id=closer.pk)
+    east = selectors.duplicate_candidates(user=w.east_analyst, incident=record)
+    assert [c.incident.pk for c in east] == [close.pk]
+
+    client = Client()
+    client.force_login(w.east_analyst)
+    html = client.get(f"/incidents/{record.pk}/").content.decode()
+    assert f'data-incident="{close.pk}"' in html and f'data-incident="{west.pk}"' not in html
+    assert "0.0 h" not in html and "2.0 h and 0.6 km apart" in html
+    # Shown is read: the strictly confidential candidate's read is in the audit trail.
+    shown = AuditEntry.objects.filter(action="list-read", actor_id=w.east_analyst.pk).order_by(
+        "-seq"
+    )[0]
+    assert str(close.pk) in str(shown.detail)
+    offered = client.get(f"/incidents/{record.pk}/?duplicate={close.pk}").content.decode()
+    assert f'name="duplicate" value="{close.pk}"' in offered
+    # A reporter may not merge: no candidates are computed or shown for them.
+    client.force_login(w.reporter_at_a)
+    assert "possible-duplicates" not in client.get(f"/incidents/{record.pk}/").content.decode()
