@@ -23,11 +23,11 @@ document and a per-site *board* (officers, risk, coverage and the units present,
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bluebox.core import access, providers
+from bluebox.core import access, providers, words
 from bluebox.core.classification import Classification
 from bluebox.core.roles import Resource
 from bluebox.deployment.models import (
@@ -41,6 +41,7 @@ from bluebox.deployment.models import (
 from bluebox.engines import deployment as engine
 from bluebox.engines.deployment.plan import Assignment
 from bluebox.engines.deployment.problem import haversine_km
+from bluebox.engines.messages import Message
 from bluebox.incidents.selectors import IncidentFilters, incidents_for
 from bluebox.missions.models import FieldSite, Mission
 
@@ -593,16 +594,29 @@ def board_rows(
     return rows
 
 
+def named_message(message: Message, names: dict[str, str]) -> Message:
+    """The engine's message with the records' names for the ids inside its parameters."""
+    order = sorted(names.items(), key=lambda kv: -len(kv[0]))
+
+    def named(value: Any) -> Any:
+        if isinstance(value, Message):
+            return named_message(value, names)
+        if isinstance(value, str):
+            for key, name in order:
+                value = value.replace(key, name)
+        return value
+
+    return replace(message, params={k: named(v) for k, v in message.params.items()})
+
+
 def change_choices(
     problem: engine.Problem, names: dict[str, str]
 ) -> dict[str, list[tuple[str, str]]]:
     """What-if changes a planner may try on this problem, as (target, text) per kind."""
     from bluebox.engines.deployment import whatif
 
-    def label(text: str) -> str:
-        for key, value in sorted(names.items(), key=lambda kv: -len(kv[0])):
-            text = text.replace(key, value)
-        return text
+    def label(message: Message) -> str:
+        return words.render(named_message(message, names))
 
     lifts = [(c.target, label(whatif.describe(problem, c))) for c in whatif.caveat_items(problem)]
     splits = [(c.target, label(whatif.describe(problem, c))) for c in whatif.split_changes(problem)]

@@ -28,8 +28,9 @@ def _progress(model: Any, pk: int, percent: int, message: str) -> None:
     )
 
 
-def _fail(model: Any, obj: Any, message: str) -> None:
+def _fail(model: Any, obj: Any, message: str, **extra: Any) -> None:
     model.objects.filter(pk=obj.pk).update(
+        **extra,
         status=PlanStatus.FAILED,
         progress=100,
         progress_message="Failed",
@@ -49,9 +50,7 @@ def _solution_error(sol: engine.Solution, names: dict[str, str]) -> str | None:
     if sol.assignment is not None and sol.objective is not None:
         return None
     if sol.conflict:
-        text = "; ".join(c.text for c in sol.conflict)
-        for key, value in sorted(names.items(), key=lambda kv: -len(kv[0])):
-            text = text.replace(key, value)
+        text = "; ".join(adapter.named_message(c.message, names).render() for c in sol.conflict)
         return f"No plan meets every requirement. These conflict: {text}."
     return f"The solver found no plan (status {sol.status})."
 
@@ -98,7 +97,9 @@ def deployment_plan_run(*, plan_id: int) -> DeploymentPlan:
         return plan
     error = _solution_error(sol, names)
     if error is not None:
-        _fail(DeploymentPlan, plan, error)
+        # The conflicting requirements also as messages, for the page to say in its language.
+        conflict = [adapter.named_message(c.message, names).as_dict() for c in sol.conflict or []]
+        _fail(DeploymentPlan, plan, error, conflict=conflict)
         plan.refresh_from_db()
         return plan
     return _store_plan(plan, problem, sol, names, risk_source, risk_detail)

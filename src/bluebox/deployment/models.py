@@ -278,6 +278,9 @@ class DeploymentPlan(ClassifiedRecord, VoidableRecord):
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     progress_message = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
+    # When no plan meets every requirement: the smallest conflicting set, as messages
+    # (bluebox.engines.messages) the page says in the reader's language; ``error`` in English.
+    conflict = models.JSONField(default=list, blank=True)
     risk_source = models.CharField(max_length=20, choices=RiskSource.choices, blank=True)
     risk_detail = models.JSONField(default=dict, blank=True)
     problem = models.JSONField(null=True, blank=True)

@@ -108,15 +108,21 @@ def deployment_whatif_request(
         message = "This change does not apply to the plan."
         raise ServiceError(message, field_errors={"target": [message]}) from exc
     names = {**base.names, **adapter.REINFORCEMENT_NAMES}
-    text = whatif.describe(problem, change)
-    for key, value in sorted(names.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(key, value)
+    said = adapter.named_message(whatif.describe(problem, change), names)
+    text = said.render()
     plan = DeploymentPlan.objects.create(
         mission_id=base.mission_id,
         kind=PlanKind.WHATIF,
         version=base.version,
         base=base,
-        change={"kind": kind, "target": target, "key": change.key, "text": text},
+        # "text" in English, "message" for each reader's language (bluebox.engines.messages).
+        change={
+            "kind": kind,
+            "target": target,
+            "key": change.key,
+            "text": text,
+            "message": said.as_dict(),
+        },
         title=text,
         plan_start=base.plan_start,
         horizon_days=base.horizon_days,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
+from bluebox.engines.messages import Message, gettext_noop
+
 from .problem import CaveatSet, Fpu, Interval, IpoClass, Problem, Site, Spt
 
 # Coverage slopes are kept to three decimals and site risk to thousandths. A site's
@@ -134,26 +136,59 @@ def same_mission(unit: Unit, site: Site) -> bool:
     return unit.mission is None or site.mission is None or unit.mission == site.mission
 
 
-def caveat_exclusions(caveat: CaveatSet | None, site: Site) -> list[tuple[str, str]]:
+def caveat_exclusions(caveat: CaveatSet | None, site: Site) -> list[tuple[str, Message]]:
     """The caveat items that forbid a unit under ``caveat`` to be at ``site``.
 
-    Returns ``(key, text)`` pairs; the key names the item for what-if and explanations.
+    Returns ``(key, message)`` pairs; the key names the item for what-if and explanations, the
+    message says it (:mod:`bluebox.engines.messages`).
     """
     if caveat is None:
         return []
-    out: list[tuple[str, str]] = []
-    who = f"caveat set {caveat.id} ({caveat.country})"
+    out: list[tuple[str, Message]] = []
+    who = {"set": caveat.id, "country": caveat.country}
     if site.id in caveat.excluded_sites:
-        out.append((f"caveat:{caveat.id}:site:{site.id}", f"{who}: no deployment to {site.name}"))
+        out.append(
+            (
+                f"caveat:{caveat.id}:site:{site.id}",
+                Message.of(
+                    gettext_noop("caveat set %(set)s (%(country)s): no deployment to %(site)s"),
+                    site=site.name,
+                    **who,
+                ),
+            )
+        )
     if site.kind in caveat.excluded_site_kinds:
         out.append(
             (
                 f"caveat:{caveat.id}:kind:{site.kind}",
-                f"{who}: no deployment to sites of kind {site.kind}",
+                Message.of(
+                    gettext_noop(
+                        "caveat set %(set)s (%(country)s): no deployment to sites of kind %(kind)s"
+                    ),
+                    kind=site.kind,
+                    **who,
+                ),
             )
         )
     for task in sorted(set(site.tasks) & set(caveat.excluded_tasks)):
-        out.append((f"caveat:{caveat.id}:task:{task}", f"{who}: may not perform {task}"))
+        out.append(
+            (
+                f"caveat:{caveat.id}:task:{task}",
+                Message.of(
+                    gettext_noop("caveat set %(set)s (%(country)s): may not perform %(task)s"),
+                    task=task,
+                    **who,
+                ),
+            )
+        )
     if caveat.no_overnight_outside_base and not site.overnight_base:
-        out.append((f"caveat:{caveat.id}:no_overnight", f"{who}: no overnight outside a base"))
+        out.append(
+            (
+                f"caveat:{caveat.id}:no_overnight",
+                Message.of(
+                    gettext_noop("caveat set %(set)s (%(country)s): no overnight outside a base"),
+                    **who,
+                ),
+            )
+        )
     return out

@@ -9,6 +9,8 @@ requirements makes a plan possible again (with the others kept).
 
 from __future__ import annotations
 
+from bluebox.engines.messages import Message, gettext_noop
+
 from .backends import solve_cpsat
 from .model import LinearModel, build_model
 from .problem import Problem
@@ -16,7 +18,7 @@ from .solve import Conflict
 
 
 def explain_infeasibility(problem: Problem, *, time_limit_s: float = 10.0) -> list[Conflict]:
-    """Return an irreducible set of conflicting requirements, in words.
+    """Return an irreducible set of conflicting requirements, each in words (a message).
 
     Parameters
     ----------
@@ -50,7 +52,12 @@ def explain_infeasibility(problem: Problem, *, time_limit_s: float = 10.0) -> li
         if _infeasible(m, trial, time_limit_s):
             kept = trial
     if not kept:
-        return [Conflict("facts", "the units available cannot all be placed at any site")]
+        return [
+            Conflict(
+                "facts",
+                Message(gettext_noop("the units available cannot all be placed at any site")),
+            )
+        ]
     return [Conflict(g, m.groups[g]) for g in kept]
 
 

@@ -25,6 +25,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bluebox.engines.messages import Message, gettext_noop
+
 from .coverage import (
     COVERAGE_SCALE,
     Unit,
@@ -66,7 +68,7 @@ class LinearModel:
     rows: list[Row] = field(default_factory=list)
     objective: dict[int, int] = field(default_factory=dict)
     max_points: int = 0
-    groups: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, Message] = field(default_factory=dict)
     # Decoding maps: (unit id, site id) -> variable index.
     base: dict[tuple[str, str], int] = field(default_factory=dict)
     platoons: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -234,11 +236,15 @@ def _build_fpu(  # noqa: PLR0912 - one branch per splitting rule
             m.row([(v, 1), (b, -keep)], 0, INF)
         if not f.may_split and b is not None:
             key = f"integrity:{f.id}"
-            m.groups[key] = f"FPU {f.id} must stay whole (no split into platoons)"
+            m.groups[key] = Message.of(
+                gettext_noop("FPU %(unit)s must stay whole (no split into platoons)"), unit=f.id
+            )
             m.row([(v, 1), (b, -f.platoons)], 0, 0, key)
         elif not f.may_split:
             key = f"integrity:{f.id}"
-            m.groups[key] = f"FPU {f.id} must stay whole (no split into platoons)"
+            m.groups[key] = Message.of(
+                gettext_noop("FPU %(unit)s must stay whole (no split into platoons)"), unit=f.id
+            )
             m.row([(v, 1)], 0, 0, key)
     m.row(plt_terms, f.platoons, f.platoons)
     for slot in slots:
@@ -278,29 +284,47 @@ def _build_sites(m: LinearModel, problem: Problem, eps: list[Interval], parts: l
             off_terms = [(p.var, p.officers) for p in active if p.officers]
             if s.max_officers is not None:
                 key = f"site:{s.id}:capacity"
-                m.groups[key] = f"{s.name}: at most {s.max_officers} officers"
+                m.groups[key] = Message.of(
+                    gettext_noop("%(site)s: at most %(n)s officers"), site=s.name, n=s.max_officers
+                )
                 m.row(off_terms, -INF, s.max_officers - p_off, key)
             if s.min_women_share:
                 key = f"site:{s.id}:women"
-                m.groups[key] = f"{s.name}: at least {s.min_women_share:.0%} women present"
+                m.groups[key] = Message.of(
+                    gettext_noop("%(site)s: at least %(share)s %% women present"),
+                    site=s.name,
+                    share=f"{100 * s.min_women_share:.0f}",
+                )
                 share = round(s.min_women_share * 1000)
                 terms = [(p.var, 1000 * p.women - share * p.officers) for p in active]
                 m.row([t for t in terms if t[1]], share * p_off - 1000 * p_wom, INF, key)
             for skill, need in s.skills:
                 key = f"site:{s.id}:skill:{skill}"
-                m.groups[key] = f"{s.name}: at least {need} officers with skill {skill}"
+                m.groups[key] = Message.of(
+                    gettext_noop("%(site)s: at least %(n)s officers with skill %(skill)s"),
+                    site=s.name,
+                    n=need,
+                    skill=skill,
+                )
                 have = sum(unit_strength(u) for u in p_units if skill in u.skills)
                 terms = [(p.var, p.officers) for p in active if skill in p.unit.skills]
                 m.row(terms, need - have, INF, key)
             for lang, need in s.languages:
                 key = f"site:{s.id}:language:{lang}"
-                m.groups[key] = f"{s.name}: at least {need} officers speaking {lang}"
+                m.groups[key] = Message.of(
+                    gettext_noop("%(site)s: at least %(n)s officers speaking %(language)s"),
+                    site=s.name,
+                    n=need,
+                    language=lang,
+                )
                 have = sum(unit_strength(u) for u in p_units if lang in u.languages)
                 terms = [(p.var, p.officers) for p in active if lang in p.unit.languages]
                 m.row(terms, need - have, INF, key)
             if s.needs_qrf_cover:
                 key = f"site:{s.id}:qrf"
-                m.groups[key] = f"{s.name}: QRF cover from an FPU base within reach"
+                m.groups[key] = Message.of(
+                    gettext_noop("%(site)s: QRF cover from an FPU base within reach"), site=s.name
+                )
                 have, terms = 0, []
                 for f in problem.fpus:
                     if not available_in(f, ep):

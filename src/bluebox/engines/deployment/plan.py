@@ -138,7 +138,7 @@ def _unit_rules(problem: Problem, a: Assignment) -> list[str]:  # noqa: PLR0912 
         if not same_mission(u, site):
             bad.append(f"{u.id} is placed at {s} outside its mission")
         for _, text in caveat_exclusions(problem.caveat_set(u.caveat_set), site):
-            bad.append(f"{u.id} at {s} breaks {text}")
+            bad.append(f"{u.id} at {s} breaks {text.render()}")
     return bad
 
 

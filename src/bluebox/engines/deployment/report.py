@@ -60,7 +60,9 @@ def solution_to_dict(problem: Problem, sol: Solution) -> dict[str, Any]:
         "assignments": assignments,
         "sites": sites,
         "greedy": greedy,
-        "conflict": [{"group": c.group, "text": c.text} for c in sol.conflict]
+        "conflict": [
+            {"group": c.group, "text": c.text, "message": c.message.as_dict()} for c in sol.conflict
+        ]
         if sol.conflict is not None
         else None,
     }
@@ -79,6 +81,7 @@ def whatif_to_dict(
             {
                 "change": w.change.key,
                 "text": w.text,
+                "message": w.message.as_dict(),
                 "status": w.status,
                 "objective": w.objective,
                 "delta": w.delta,

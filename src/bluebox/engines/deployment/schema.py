@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bluebox.engines.messages import MESSAGE_SCHEMA
+
 _ID = {"type": "string", "minLength": 1, "maxLength": 120}
 _IDS = {"type": "array", "items": _ID, "uniqueItems": True}
 _COUNT = {"type": "integer", "minimum": 0}
@@ -196,6 +198,7 @@ _BY_SITE = {"type": "object", "additionalProperties": {"type": "integer", "minim
 PLAN_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://bluebox.example.org/schemas/deployment-plan.schema.json",
+    "$defs": {"message": MESSAGE_SCHEMA},
     "title": "bluebox deployment plan",
     "description": "The engine's answer to a deployment problem: where each unit goes, the "
     "protection achieved, the proof status and the greedy baseline.",
@@ -270,7 +273,14 @@ PLAN_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["group", "text"],
-                "properties": {"group": {"type": "string"}, "text": {"type": "string"}},
+                "properties": {
+                    "group": {"type": "string"},
+                    "text": {"type": "string", "description": "the requirement in English"},
+                    "message": {
+                        "$ref": "#/$defs/message",
+                        "description": "the requirement as a message key and its parameters",
+                    },
+                },
             },
         },
     },
@@ -279,6 +289,7 @@ PLAN_SCHEMA: dict[str, Any] = {
 WHATIF_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://bluebox.example.org/schemas/deployment-whatif.schema.json",
+    "$defs": {"message": MESSAGE_SCHEMA},
     "title": "bluebox deployment what-if report",
     "description": "Protection gained by lifting each caveat or allowing each FPU to split, "
     "ranked, and the force-requirement curve.",
@@ -296,7 +307,11 @@ WHATIF_SCHEMA: dict[str, Any] = {
                 "required": ["change", "text", "status", "delta"],
                 "properties": {
                     "change": {"type": "string"},
-                    "text": {"type": "string"},
+                    "text": {"type": "string", "description": "the change in English"},
+                    "message": {
+                        "$ref": "#/$defs/message",
+                        "description": "the change as a message key and its parameters",
+                    },
                     "status": _STATUS,
                     "objective": {"type": ["number", "null"]},
                     "delta": {"type": ["number", "null"]},

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bluebox.engines.messages import Message
+
 from .backends import CpSatOptions, RawResult, solve_cpsat, solve_highs
 from .model import LinearModel, build_model
 from .plan import Assignment, Evaluation, evaluate
@@ -18,7 +20,12 @@ class Conflict:
     """One requirement of a smallest set that cannot all hold together."""
 
     group: str
-    text: str
+    message: Message
+
+    @property
+    def text(self) -> str:
+        """The requirement in English."""
+        return self.message.render()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from bluebox.engines.messages import Message, gettext_noop
+
 from .coverage import unit_strength, units
 from .plan import Assignment
 from .problem import CaveatSet, Fpu, IpoClass, Problem, Spt
@@ -45,27 +47,46 @@ class WhatIf:
     """The outcome of one change, compared with the base plan."""
 
     change: Change
-    text: str
+    message: Message
     status: str
     objective: float | None
     delta: float | None
     solution: Solution
     moved_units: tuple[str, ...]
 
+    @property
+    def text(self) -> str:
+        """The change in English."""
+        return self.message.render()
 
-def describe(problem: Problem, change: Change) -> str:
-    """The change in words."""
+
+def describe(problem: Problem, change: Change) -> Message:
+    """The change in words (a message to translate where it is read)."""
     if change.kind == "lift_caveat":
         parts = change.target.split(":")
         item = ":".join(parts[2:])
-        return f"lift caveat {item} of caveat set {parts[1]}"
+        return Message.of(
+            gettext_noop("lift caveat %(item)s of caveat set %(set)s"), item=item, set=parts[1]
+        )
     if change.kind == "allow_split":
-        return f"allow FPU {change.target} to split into platoons"
+        return Message.of(
+            gettext_noop("allow FPU %(unit)s to split into platoons"), unit=change.target
+        )
     if change.kind == "add_unit":
         assert change.unit is not None  # noqa: S101 - add_unit always carries its unit
         u = change.unit
-        return f"add {type(u).__name__} {u.id} ({unit_strength(u)} officers)"
-    return f"remove unit {change.target}"
+        kind = {
+            "Fpu": gettext_noop("FPU"),
+            "Spt": gettext_noop("SPT"),
+            "IpoClass": gettext_noop("IPO class"),
+        }[type(u).__name__]
+        return Message.of(
+            gettext_noop("add %(kind)s %(unit)s (%(n)s officers)"),
+            kind=Message(kind),
+            unit=u.id,
+            n=unit_strength(u),
+        )
+    return Message.of(gettext_noop("remove unit %(unit)s"), unit=change.target)
 
 
 def apply_change(problem: Problem, change: Change) -> Problem:
@@ -209,7 +230,7 @@ def what_if(
         delta = sol.objective - base.objective
     return WhatIf(
         change=change,
-        text=describe(problem, change),
+        message=describe(problem, change),
         status=sol.status,
         objective=sol.objective,
         delta=delta,
