@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bluebox.assessment.models import FormStatus
+from bluebox.assessment.models import FormStatus, RemoteKind
 from bluebox.core import inputs
 from bluebox.core.classification import Classification
 
@@ -56,3 +56,31 @@ class ImportForm(forms.Form):
 
 class CollectorForm(forms.Form):
     name = forms.CharField(label=_("Phone"), max_length=100)
+
+
+class SourceForm(forms.Form):
+    """The server a form's submissions are pulled from; the credential is never shown back."""
+
+    kind = forms.ChoiceField(label=_("Server"), choices=RemoteKind.choices)
+    base_url = forms.CharField(
+        label=_("Server address"),
+        max_length=300,
+        widget=forms.URLInput(attrs={"placeholder": "https://kf.kobotoolbox.org"}),
+    )
+    asset_uid = forms.CharField(label=_("KoBoToolbox asset uid"), max_length=64, required=False)
+    project_id = forms.IntegerField(
+        label=_("ODK Central project number"), min_value=1, max_value=2**31 - 1, required=False
+    )
+    xml_form_id = forms.CharField(label=_("ODK Central form ID"), max_length=64, required=False)
+    username = forms.CharField(
+        label=_("ODK Central account email (empty for an app user token)"),
+        max_length=200,
+        required=False,
+    )
+    credential = forms.CharField(
+        label=_("API token, password or app user token (empty: keep the stored one)"),
+        max_length=2000,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )

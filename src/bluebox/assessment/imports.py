@@ -4,7 +4,7 @@ Each row of the export (read by :mod:`bluebox.assessment.submission_files`) is m
 version of the form — the version the export names when bluebox has it, else the newest version
 holding every question the row answers — checked against that version's questions (choices
 by their names, whole numbers, numbers), written back as the XForm instance a phone would have
-sent, and stored through :func:`bluebox.assessment.services.submission_receive`, the one path
+sent, and stored through :func:`bluebox.assessment.receiving.submission_receive`, the one path
 every submission takes. So the rules are the same as for ODK Collect: the site the answers name,
 the importer's scope, the assignment covering the day it was collected, edits through the chain
 of instanceIDs.
@@ -23,8 +23,9 @@ from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from bluebox.assessment import services, submission_files
+from bluebox.assessment import receiving, submission_files
 from bluebox.assessment.models import FormVersion, Submission, SubmissionSource, SurveyForm
 from bluebox.core import access, audit
 from bluebox.core.exceptions import NotPermitted, NotVisible, ServiceError
@@ -52,7 +53,12 @@ class RowError:
     message: str
 
     def as_text(self) -> str:
-        return f"row {self.row} ({self.instance_id or '?'}): {self.field}: {self.message}"
+        return _("row %(row)d (%(id)s): %(field)s: %(message)s") % {
+            "row": self.row,
+            "id": self.instance_id or "?",
+            "field": self.field,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -143,22 +149,25 @@ def _check(question: dict[str, Any], value: str) -> None:
     choices = {c["name"] for c in question.get("choices", [])}
     if kind == _SELECT_ONE and choices and value not in choices:
         raise ValueError(
-            f"{value[:40]!r} is not a choice of this question (export XML values, not labels)"
+            _("%(value)r is not a choice of this question (export XML values, not labels)")
+            % {"value": value[:40]}
         )
     if kind == _SELECT_MANY and choices:
         unknown = [v for v in value.split() if v not in choices]
         if unknown:
-            raise ValueError(f"{unknown[0][:40]!r} is not a choice of this question")
+            raise ValueError(
+                _("%(value)r is not a choice of this question") % {"value": unknown[0][:40]}
+            )
     if kind == "integer":
         try:
             int(value)
         except ValueError:
-            raise ValueError(f"{value[:40]!r} is not a whole number") from None
+            raise ValueError(_("%(value)r is not a whole number") % {"value": value[:40]}) from None
     if kind == "decimal":
         try:
             float(value)
         except ValueError:
-            raise ValueError(f"{value[:40]!r} is not a number") from None
+            raise ValueError(_("%(value)r is not a number") % {"value": value[:40]}) from None
 
 
 def _answers(row: submission_files.ExportRow, fmt: str, layout: _Layout) -> dict[str, str]:
@@ -171,7 +180,9 @@ def _answers(row: submission_files.ExportRow, fmt: str, layout: _Layout) -> dict
         if question is None:
             if value and column not in METADATA_QUESTIONS:
                 raise RowProblem(
-                    column, f"version {layout.version.version} of the form has no such question"
+                    column,
+                    _("version %(version)s of the form has no such question")
+                    % {"version": layout.version.version},
                 )
             continue
         if question["type"] == "choice column" or question["type"] == "geopoint":
@@ -207,8 +218,11 @@ def _match(
             first = first or exc
     raise RowProblem(
         first.column if first else "",
-        f"no version of the form has this question or answer ({first.message if first else ''}); "
-        f"the export names version {row.version or '(none)'}",
+        _(
+            "no version of the form has this question or answer (%(problem)s); the export names "
+            "version %(version)s"
+        )
+        % {"problem": first.message if first else "", "version": row.version or _("(none)")},
     )
 
 
@@ -246,10 +260,10 @@ def _current_of_chain(mission_id: int, instance_id: str) -> Submission | None:
 
 def _unchanged(existing: Submission, form: SurveyForm, answers: dict[str, str]) -> bool:
     if existing.form_id != form.pk:
-        raise RowProblem("instanceID", "already received for another form")
+        raise RowProblem("instanceID", _("already received for another form"))
     for path, value in answers.items():
         if existing.answers.get(path, "") != value:
-            raise RowProblem(path, "already received with another answer to this question")
+            raise RowProblem(path, _("already received with another answer to this question"))
     return True
 
 
@@ -264,11 +278,11 @@ def _import_row(
     if row.problem:
         raise RowProblem("Status", row.problem)
     if not row.instance_id:
-        raise RowProblem("instanceID", "missing")
+        raise RowProblem("instanceID", _("missing"))
     if len(row.instance_id) > 128:
-        raise RowProblem("instanceID", "longer than 128 characters")
+        raise RowProblem("instanceID", _("longer than 128 characters"))
     if row.submitted_at is None:
-        raise RowProblem("submission date", "missing or unreadable")
+        raise RowProblem("submission date", _("missing or unreadable"))
     layout, answers = _match(row, export.fmt, layouts)
     existing = Submission.objects.filter(
         mission_id=form.mission_id, instance_id=row.instance_id
@@ -281,12 +295,13 @@ def _import_row(
         current = _current_of_chain(form.mission_id, row.deprecated_id)
         edits = current.instance_id if current is not None else ""
     binary = {q["path"] for q in layout.version.questions if q.get("binary")}
+    media = {**export.media, **row.media}
     files = [
-        (answers[p], "application/octet-stream", export.media[answers[p]])
+        (answers[p], "application/octet-stream", media[answers[p]])
         for p in binary
-        if answers.get(p) in export.media
+        if answers.get(p) in media
     ]
-    received = services.submission_receive(
+    received = receiving.submission_receive(
         actor=actor,
         mission=form.mission,
         xml=instance_xml(form, layout.version, answers, row.instance_id, edits),
@@ -308,32 +323,25 @@ def _add_error(report: ImportReport, row: submission_files.ExportRow, column: st
         report.errors.append(RowError(row.row, row.instance_id[:128], column, text))
 
 
-def submissions_import(*, actor: Any, form_pk: int, content: bytes, filename: str) -> ImportReport:
-    """Import a KoBoToolbox or ODK Central export into a form; all rows or none.
+def layouts_of(form: SurveyForm, separator: str) -> list[_Layout]:
+    """How each version of the form names its questions in an export, newest first."""
+    return [_Layout.of(v, separator) for v in form.versions.order_by("-uploaded_at")]
 
-    Raises :class:`ServiceError` for a file that is not an export; returns the report, whose
-    ``errors`` list the bad rows (nothing was stored then).
+
+def export_store(
+    *,
+    actor: Any,
+    form: SurveyForm,
+    export: submission_files.Export,
+    layouts: list[_Layout],
+    report: ImportReport,
+) -> bool:
+    """Store every row of an export in one transaction, or none of them.
+
+    Counts each row in ``report``; a bad row is a row error and rolls every row back (the
+    counts of stored rows are then zero). True when the rows were stored. File imports call it
+    once for the file, pulls from a server once for each page.
     """
-    form = access.get_visible(actor, SurveyForm.objects.select_related("mission"), pk=form_pk)
-    access.require_in_scope(
-        actor,
-        Resource.SURVEY,
-        "manage",
-        object_id=form.pk,
-        mission_id=form.mission_id,
-        classification=form.classification,
-        compartments=form.compartments,
-    )
-    try:
-        export = submission_files.read(content, filename)
-    except submission_files.ExportError as exc:
-        raise ServiceError(str(exc), field_errors={"file": [str(exc)]}) from exc
-    report = ImportReport(
-        fmt=export.fmt, rows=len(export.rows), sha256=hashlib.sha256(content).hexdigest()
-    )
-    layouts = [_Layout.of(v, export.separator) for v in form.versions.order_by("-uploaded_at")]
-    if not layouts:
-        raise ServiceError("The form has no version yet.", field_errors={"file": ["No version"]})
     try:
         with transaction.atomic():
             for row in export.rows:
@@ -346,12 +354,51 @@ def submissions_import(*, actor: Any, form_pk: int, content: bytes, filename: st
                     column = next(iter(exc.field_errors), "")
                     _add_error(report, row, column, exc.message)
                 except (NotVisible, NotPermitted):
-                    _add_error(report, row, "site", "outside what you may collect or edit")
+                    _add_error(report, row, "site", _("outside what you may collect or edit"))
             if not report.ok:
                 raise _Refused
     except _Refused:
         report.created = report.edits = report.unchanged = report.attachments = 0
         report.versions = {}
+        return False
+    return True
+
+
+def require_manage(actor: Any, form_pk: int) -> SurveyForm:
+    """The form, if ``actor`` may manage it (import into it, link it to a server)."""
+    form = access.get_visible(actor, SurveyForm.objects.select_related("mission"), pk=form_pk)
+    access.require_in_scope(
+        actor,
+        Resource.SURVEY,
+        "manage",
+        object_id=form.pk,
+        mission_id=form.mission_id,
+        classification=form.classification,
+        compartments=form.compartments,
+    )
+    return form
+
+
+def submissions_import(*, actor: Any, form_pk: int, content: bytes, filename: str) -> ImportReport:
+    """Import a KoBoToolbox or ODK Central export into a form; all rows or none.
+
+    Raises :class:`ServiceError` for a file that is not an export; returns the report, whose
+    ``errors`` list the bad rows (nothing was stored then).
+    """
+    form = require_manage(actor, form_pk)
+    try:
+        export = submission_files.read(content, filename)
+    except submission_files.ExportError as exc:
+        raise ServiceError(str(exc), field_errors={"file": [str(exc)]}) from exc
+    report = ImportReport(
+        fmt=export.fmt, rows=len(export.rows), sha256=hashlib.sha256(content).hexdigest()
+    )
+    layouts = layouts_of(form, export.separator)
+    if not layouts:
+        raise ServiceError(
+            _("The form has no version yet."), field_errors={"file": [_("No version")]}
+        )
+    export_store(actor=actor, form=form, export=export, layouts=layouts, report=report)
     audit.record_for(
         form,
         actor=actor,

@@ -416,3 +416,106 @@ class IndicatorValue(DerivedRecord):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period_start}"
+
+
+# --- pulls from KoBoToolbox and ODK Central ----------------------------------------------------
+
+
+class RemoteKind(models.TextChoices):
+    KOBO = "kobo", _("KoBoToolbox (API v2)")
+    CENTRAL = "central", _("ODK Central (OData)")
+
+
+class RemoteSource(models.Model):
+    """The server a form's submissions are pulled from, and how far the pulls have got.
+
+    The credential (a KoBoToolbox API token, an ODK Central password or app user token) is
+    stored encrypted under the field keys and never shown again: pages say only that one is
+    stored. The cursor is the submission time of the newest submission stored by a pull, with
+    the instanceIDs stored at that very time: the next pull asks the server for submissions
+    from that time on, so a pull that stopped half-way continues after its last stored page.
+    """
+
+    form = models.OneToOneField(SurveyForm, on_delete=models.PROTECT, related_name="remote")
+    kind = models.CharField(max_length=8, choices=RemoteKind.choices)
+    base_url = models.URLField(max_length=300)
+    # KoBoToolbox: the asset's uid. ODK Central: the project's number and the form's xmlFormId.
+    asset_uid = models.CharField(max_length=64, blank=True)
+    project_id = models.PositiveIntegerField(null=True, blank=True)
+    xml_form_id = models.CharField(max_length=64, blank=True)
+    # ODK Central: the web user's email (with a password), empty for an app user token.
+    username = models.CharField(max_length=200, blank=True)
+    credential = EncryptedTextField()
+    cursor_at = models.DateTimeField(null=True, blank=True)
+    cursor_ids = models.JSONField(default=list, blank=True)
+    configured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    configured_at = models.DateTimeField()
+
+    access_resource: ClassVar[Resource] = Resource.SURVEY
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "form__mission_id"}
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.base_url}"
+
+
+class PullStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Stopped at a bad submission")
+    FAILED = "failed", _("Failed")
+
+
+class PullJob(models.Model):
+    """One pull of a form's new submissions from its server, run in the background.
+
+    Each page the server sends is stored in its own transaction with the source's cursor, and
+    the counts here, so the page polls this row; a pull that stops (the server fails, the
+    worker dies) keeps every page stored before it, and the next pull goes on from there.
+    """
+
+    form = models.ForeignKey(SurveyForm, on_delete=models.PROTECT, related_name="pulls")
+    mission = models.ForeignKey("missions.Mission", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=RemoteKind.choices)
+    status = models.CharField(max_length=8, choices=PullStatus.choices, default=PullStatus.QUEUED)
+    since = models.DateTimeField(null=True, blank=True)  # the cursor the pull started from
+    total = models.PositiveIntegerField(null=True, blank=True)  # as the server counted them
+    pages = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    edits = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    attachments = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # Seen by whoever may manage the form (see selectors.pull_get).
+    access_resource: ClassVar[Resource] = Resource.SURVEY
+    access_scope: ClassVar[dict[str, str | None]] = {"mission": "mission_id"}
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One pull at a time per form: two would store the same pages twice over.
+            models.UniqueConstraint(
+                fields=["form"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_pull_per_form",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"pull {self.pk} of {self.form_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (PullStatus.QUEUED, PullStatus.RUNNING)

@@ -14,6 +14,8 @@ from bluebox.assessment.models import (
     FormVersion,
     Indicator,
     IndicatorValue,
+    PullJob,
+    RemoteSource,
     Submission,
     SurveyForm,
 )
@@ -168,3 +170,38 @@ def indicator_values(user: Any, indicator: Indicator) -> list[IndicatorValue]:
         if key not in best or _width(row) > _width(best[key]):
             best[key] = row
     return sorted(best.values(), key=lambda r: (r.period_start, r.sector_id or 0))
+
+
+# --- pulls from a server -------------------------------------------------------------------
+
+
+def source_of(user: Any, form: SurveyForm) -> RemoteSource | None:
+    """The server the form is linked to, for those who may manage the form (None for others)."""
+    if not can_manage(user, form):
+        return None
+    return RemoteSource.objects.filter(form=form).first()
+
+
+def pulls_of(user: Any, form: SurveyForm) -> list[PullJob]:
+    """The form's latest pulls, for those who may manage it."""
+    if not can_manage(user, form):
+        return []
+    return list(PullJob.objects.filter(form=form).select_related("requested_by")[:10])
+
+
+def pull_get(user: Any, pk: int) -> PullJob:
+    """A pull, for those who may manage its form; anyone else gets the 404 of a missing one."""
+    queryset = PullJob.objects.select_related("form", "requested_by")
+    job = access.get_visible(user, queryset, action="manage", pk=pk)
+    if job.form.voided_at is not None or not can_manage(user, job.form):
+        raise access.refuse_lookup(user, PullJob.objects.all(), action="manage", pk=pk)
+    return job
+
+
+def pull_percent(job: PullJob) -> int:
+    """How far a pull has got, from the count the server gave (0 while unknown)."""
+    if not job.is_active:
+        return 100
+    if not job.total:
+        return 0
+    return max(0, min(99, int(100 * job.rows / job.total)))

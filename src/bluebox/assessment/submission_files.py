@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_ZIP_MEMBER_BYTES = 20 * 1024 * 1024
@@ -79,6 +81,8 @@ class ExportRow:
     submitted_at: datetime | None
     columns: dict[str, str]
     problem: str = ""  # a row the server itself marks unusable (not decrypted)
+    # Files of this submission alone, by name (a pull downloads them for each submission).
+    media: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -144,8 +148,15 @@ def _central_row(n: int, columns: dict[str, str]) -> ExportRow:
         version=columns.get("FormVersion", ""),
         submitted_at=parse_time(columns.get("SubmissionDate", "")),
         columns=columns,
-        problem=f"ODK Central exported it as {status!r}" if status else "",
+        problem=_central_problem(status),
     )
+
+
+def _central_problem(status: str) -> str:
+    """Why a row ODK Central marks (``Status``: not decrypted, ...) cannot be imported."""
+    if not status:
+        return ""
+    return _("ODK Central exported it as %(status)r") % {"status": status}
 
 
 def _separator(header: Iterable[str]) -> str:
@@ -163,14 +174,18 @@ def _table(header: list[str], rows: Iterable[list[Any]]) -> Export:
         fmt, make, separator = KOBO, _kobo_row, _separator(names)
     else:
         raise ExportError(
-            "The file is not a KoBoToolbox or ODK Central export: it has neither the KEY and "
-            "SubmissionDate columns of ODK Central nor the _uuid and _submission_time of "
-            "KoBoToolbox."
+            _(
+                "The file is not a KoBoToolbox or ODK Central export: it has neither the KEY "
+                "and SubmissionDate columns of ODK Central nor the _uuid and _submission_time "
+                "of KoBoToolbox."
+            )
         )
     out: list[ExportRow] = []
     for n, values in enumerate(rows, start=1):
         if n > MAX_ROWS:
-            raise ExportError(f"More than {MAX_ROWS} submissions in one file: split it.")
+            raise ExportError(
+                _("More than %(n)d submissions in one file: split it.") % {"n": MAX_ROWS}
+            )
         cells = [_text(v) for v in values]
         if not any(cells):
             continue
@@ -182,7 +197,7 @@ def _csv(content: bytes) -> Export:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ExportError("The CSV file is not UTF-8 text.") from exc
+        raise ExportError(_("The CSV file is not UTF-8 text.")) from exc
     first = text.split("\n", 1)[0]
     # KoBo writes ";" unless told otherwise; Central writes ",".
     delimiter = max((";", ",", "\t"), key=first.count)
@@ -190,11 +205,11 @@ def _csv(content: bytes) -> Export:
     try:
         header = next(reader)
     except StopIteration as exc:
-        raise ExportError("The file is empty.") from exc
+        raise ExportError(_("The file is empty.")) from exc
     try:
         return _table(header, reader)
     except csv.Error as exc:
-        raise ExportError(f"The CSV file could not be read: {exc}.") from exc
+        raise ExportError(_("The CSV file could not be read: %(error)s.") % {"error": exc}) from exc
 
 
 def _xlsx(content: bytes) -> Export:
@@ -203,13 +218,13 @@ def _xlsx(content: bytes) -> Export:
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ExportError("The XLSX file could not be opened.") from exc
+        raise ExportError(_("The XLSX file could not be opened.")) from exc
     try:
         sheet = book.worksheets[0]  # the main table; repeats are on the sheets after it
         rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            raise ExportError("The file is empty.")
+            raise ExportError(_("The file is empty."))
         return _table([_text(h) for h in header], (list(r) for r in rows))
     finally:
         book.close()
@@ -238,22 +253,31 @@ def _json(content: bytes) -> Export:
     try:
         data = json.loads(content)
     except (ValueError, RecursionError) as exc:
-        raise ExportError("The JSON file could not be read.") from exc
+        raise ExportError(_("The JSON file could not be read.")) from exc
     if isinstance(data, dict) and isinstance(data.get("value"), list):
         records, fmt = data["value"], CENTRAL
     elif isinstance(data, dict) and isinstance(data.get("results"), list):
         records, fmt = data["results"], KOBO
     else:
         raise ExportError(
-            "The JSON file is neither ODK Central's OData (a 'value' list) nor KoBoToolbox's "
-            "API v2 data (a 'results' list)."
+            _(
+                "The JSON file is neither ODK Central's OData (a 'value' list) nor "
+                "KoBoToolbox's API v2 data (a 'results' list)."
+            )
         )
+    return Export(fmt=fmt, separator="/", rows=records_rows(records, fmt))
+
+
+def records_rows(records: list[Any], fmt: str, *, first: int = 1) -> list[ExportRow]:
+    """Rows of the JSON submissions of KoBoToolbox's API v2 (``results``) or ODK Central's
+    OData feed (``value``), one for each record in order; ``first`` numbers the first row (a
+    page of a pull continues the numbering of the pages before it)."""
     if len(records) > MAX_ROWS:
-        raise ExportError(f"More than {MAX_ROWS} submissions in one file: split it.")
+        raise ExportError(_("More than %(n)d submissions in one file: split it.") % {"n": MAX_ROWS})
     rows: list[ExportRow] = []
-    for n, record in enumerate(records, start=1):
+    for n, record in enumerate(records, start=first):
         if not isinstance(record, dict):
-            raise ExportError(f"Submission {n} is not a JSON object.")
+            raise ExportError(_("Submission %(n)d is not a JSON object.") % {"n": n})
         columns: dict[str, str] = {}
         if fmt == KOBO:
             # KoBo's JSON keys are already the flat paths ("group/question").
@@ -279,17 +303,17 @@ def _json(content: bytes) -> Export:
                 version=_text(system.get("formVersion")),
                 submitted_at=parse_time(_text(system.get("submissionDate"))),
                 columns=columns,
-                problem=f"ODK Central exported it as {status!r}" if status else "",
+                problem=_central_problem(status),
             )
         )
-    return Export(fmt=fmt, separator="/", rows=rows)
+    return rows
 
 
 def _zip(content: bytes) -> Export:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile as exc:
-        raise ExportError("The zip file could not be opened.") from exc
+        raise ExportError(_("The zip file could not be opened.")) from exc
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         tables = [
@@ -298,15 +322,20 @@ def _zip(content: bytes) -> Export:
         roots = []
         for member in tables:
             if member.file_size > MAX_ZIP_MEMBER_BYTES:
-                raise ExportError(f"{member.filename} is larger than 20 MB once unpacked.")
+                raise ExportError(
+                    _("%(name)s is larger than 20 MB once unpacked.") % {"name": member.filename}
+                )
             head = archive.open(member).read(4096).decode("utf-8-sig", errors="replace")
             first = head.split("\n", 1)[0]
             if "SubmissionDate" in first and "PARENT_KEY" not in first:
                 roots.append(member)
         if len(roots) != 1:
             raise ExportError(
-                "The zip is not an ODK Central export: it should hold one submissions table "
-                f"(found {len(roots)})."
+                _(
+                    "The zip is not an ODK Central export: it should hold one submissions "
+                    "table (found %(n)d)."
+                )
+                % {"n": len(roots)}
             )
         export = _csv(archive.read(roots[0]))
         total = 0
@@ -314,7 +343,7 @@ def _zip(content: bytes) -> Export:
             if member.filename.startswith("media/"):
                 total += member.file_size
                 if total > MAX_ZIP_MEDIA_BYTES:
-                    raise ExportError("The media files are larger than 200 MB once unpacked.")
+                    raise ExportError(_("The media files are larger than 200 MB once unpacked."))
                 export.media[member.filename.rsplit("/", 1)[-1]] = archive.read(member)
         return export
 
@@ -322,7 +351,7 @@ def _zip(content: bytes) -> Export:
 def read(content: bytes, filename: str) -> Export:
     """Read an export; :class:`ExportError` for a file that is not one."""
     if len(content) > MAX_FILE_BYTES:
-        raise ExportError("The file is larger than 20 MB: split the export.")
+        raise ExportError(_("The file is larger than 20 MB: split the export."))
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if content[:2] == b"PK":
         return _xlsx(content) if suffix in ("xlsx", "xlsm") else _zip(content)
@@ -330,4 +359,4 @@ def read(content: bytes, filename: str) -> Export:
         return _json(content)
     if suffix in ("csv", "txt", ""):
         return _csv(content)
-    raise ExportError("Send the export as CSV, XLSX, JSON or the zip ODK Central makes.")
+    raise ExportError(_("Send the export as CSV, XLSX, JSON or the zip ODK Central makes."))

@@ -11,20 +11,31 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from bluebox.assessment import adapter, charts, imports, selectors, services, submission_files
+from bluebox.assessment import (
+    adapter,
+    charts,
+    imports,
+    pulls,
+    selectors,
+    services,
+    submission_files,
+)
 from bluebox.assessment.forms import (
     AssignForm,
     CollectorForm,
     ImportForm,
     MediaForm,
+    SourceForm,
     StatusForm,
     UploadForm,
 )
-from bluebox.assessment.models import CollectorCredential, FormVersion
+from bluebox.assessment.models import CollectorCredential, FormVersion, RemoteSource
 from bluebox.core import access, web
 from bluebox.core.exceptions import ServiceError
+from bluebox.core.middleware import passive
 from bluebox.core.roles import Resource
 from bluebox.missions.models import FieldSite, Mission, Sector
 
@@ -143,6 +154,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submissions = selectors.submissions_for(request.user, form=form)
     latest = list(submissions[:50])
     access.audit_reads(request.user, latest)
+    source = selectors.source_of(request.user, form)
     return render(
         request,
         "assessment/form.html",
@@ -156,6 +168,9 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "assign_form": AssignForm(places=_places(form.mission_id)) if can_manage else None,
             "import_form": ImportForm() if can_manage else None,
+            "source": source,
+            "source_form": _source_form(source) if can_manage else None,
+            "pulls": selectors.pulls_of(request.user, form),
             "media_form": MediaForm()
             if can_manage and current and current.media_expected
             else None,
@@ -387,3 +402,95 @@ def form_analysis(request: HttpRequest, pk: int) -> HttpResponse:
             "min_respondents": adapter.DEFAULT_MIN_RESPONDENTS,
         },
     )
+
+
+# --- pulls from KoBoToolbox and ODK Central -----------------------------------------------------
+
+
+def _source_form(source: RemoteSource | None) -> SourceForm:
+    if source is None:
+        return SourceForm()
+    return SourceForm(
+        initial={
+            "kind": source.kind,
+            "base_url": source.base_url,
+            "asset_uid": source.asset_uid,
+            "project_id": source.project_id,
+            "xml_form_id": source.xml_form_id,
+            "username": source.username,
+        }
+    )
+
+
+@login_required
+@require_POST
+def form_source(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link the form to the server it is collected on (or change the link)."""
+    form = selectors.form_get(request.user, pk)
+    return web.submit(
+        request,
+        SourceForm(request.POST),
+        lambda data: pulls.source_link(
+            actor=request.user,
+            form_pk=form.pk,
+            kind=data["kind"],
+            base_url=data["base_url"],
+            asset_uid=data["asset_uid"],
+            project_id=data["project_id"],
+            xml_form_id=data["xml_form_id"],
+            username=data["username"],
+            credential=data["credential"],
+        ),
+        to=("assessment-form", form.pk),
+        invalid=_("Give the server, its address and the form's place on it."),
+        done=_("The form is linked to its server."),
+    )
+
+
+@login_required
+@require_POST
+def form_source_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    form = selectors.form_get(request.user, pk)
+    return web.call_and_redirect(
+        request,
+        lambda: pulls.source_unlink(actor=request.user, form_pk=form.pk),
+        to=("assessment-form", form.pk),
+        done=_("The link to the server and its credential were removed."),
+    )
+
+
+@login_required
+@require_POST
+def form_pull(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a pull of the form's new submissions; its page shows how it goes."""
+    form = selectors.form_get(request.user, pk)
+    try:
+        job = pulls.pull_start(actor=request.user, form_pk=form.pk)
+    except ServiceError as exc:
+        web.flash_errors(request, exc)
+        return redirect("assessment-form", pk=form.pk)
+    return redirect("assessment-pull", pk=job.pk)
+
+
+def _pull_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    job = selectors.pull_get(request.user, pk)
+    return {"job": job, "percent": selectors.pull_percent(job)}
+
+
+@passive  # watching a job: the page reloads itself when it ends
+@never_cache
+@login_required
+def pull_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "assessment/pull.html", _pull_context(request, pk))
+
+
+@passive
+@never_cache
+@login_required
+def pull_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment the pull's page polls; reloads the page once the pull has ended."""
+    context = _pull_context(request, pk)
+    response = render(request, "assessment/_pull_progress.html", context)
+    if not context["job"].is_active:
+        response["HX-Refresh"] = "true"
+    return response

@@ -318,6 +318,14 @@ IMPORT_MAX_BYTES = env_int("BLUEBOX_IMPORT_MAX_MB", 512, minimum=1) * 1024 * 102
 # Basic credentials would travel in clear; a laptop demo on a local network may need it).
 OPENROSA_MAX_REQUEST_BYTES = env_int("BLUEBOX_OPENROSA_MAX_MB", 10, minimum=1) * 1024 * 1024
 OPENROSA_ALLOW_HTTP = env_bool("BLUEBOX_OPENROSA_ALLOW_HTTP", default=False)
+
+# Pulls of submissions from KoBoToolbox and ODK Central (assessment/jobs.py): submissions asked
+# for in one page (each page is stored in one transaction), how long one request may take, and
+# the first pause before retrying a server error (doubled at each of the retries).
+SURVEY_PULL_PAGE_SIZE = env_int("BLUEBOX_SURVEY_PULL_PAGE_SIZE", 100, minimum=1)
+SURVEY_PULL_TIMEOUT_S = env_int("BLUEBOX_SURVEY_PULL_TIMEOUT_S", 30, minimum=1)
+SURVEY_PULL_RETRIES = env_int("BLUEBOX_SURVEY_PULL_RETRIES", 4, minimum=0)
+SURVEY_PULL_BACKOFF_S = 1.0
 if PRODUCTION and OPENROSA_ALLOW_HTTP:
     raise ConfigurationError("BLUEBOX_OPENROSA_ALLOW_HTTP may not be set in production")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bluebox.assessment import services
+from bluebox.assessment import pulls, services
 from bluebox.assessment.tests.factories import (
     central_csv,
     collected_form,
@@ -44,6 +44,23 @@ def _credential(w: Any) -> None:
     w.credential, _secret = services.collector_credential_create(
         actor=w.reporter_at_a, name="Phone 1"
     )
+
+
+def _source(w: Any) -> None:
+    _form(w)
+    pulls.source_link(
+        actor=w.analyst,
+        form_pk=w.survey.form_id,
+        kind="kobo",
+        base_url="https://kobo.example",
+        asset_uid="aMatrixAsset",
+        credential="matrix-token",
+    )
+
+
+def _pull(w: Any) -> None:
+    _source(w)
+    w.pull = pulls.pull_start(actor=w.analyst, form_pk=w.survey.form_id)
 
 
 INDICATOR_READERS = {"commissioner", "analyst", "east_analyst", "planner"}
@@ -188,6 +205,53 @@ ENDPOINTS = [
         body=lambda w: {"status": "closed"},
         api=False,
         setup=_form,
+    ),
+    Endpoint(
+        f"{F}source/",
+        "post",
+        lambda w: f"/assessment/forms/{w.survey.form_id}/source/",
+        _manage(302),
+        body=lambda w: {
+            "kind": "kobo",
+            "base_url": "https://kobo.example",
+            "asset_uid": "aMatrixAsset",
+            "credential": "matrix-token",
+        },
+        api=False,
+        setup=_form,
+    ),
+    Endpoint(
+        f"{F}source/remove/",
+        "post",
+        lambda w: f"/assessment/forms/{w.survey.form_id}/source/remove/",
+        _manage(302),
+        api=False,
+        setup=_source,
+    ),
+    Endpoint(
+        f"{F}pull/",
+        "post",
+        lambda w: f"/assessment/forms/{w.survey.form_id}/pull/",
+        _manage(302),
+        api=False,
+        setup=_source,
+    ),
+    # A pull's page and the progress it polls: for those who may manage the form only.
+    Endpoint(
+        "assessment/pulls/<int:pk>/",
+        "get",
+        lambda w: f"/assessment/pulls/{w.pull.pk}/",
+        allowed(MANAGERS, 200, 404),
+        api=False,
+        setup=_pull,
+    ),
+    Endpoint(
+        "assessment/pulls/<int:pk>/progress/",
+        "get",
+        lambda w: f"/assessment/pulls/{w.pull.pk}/progress/",
+        allowed(MANAGERS, 200, 404),
+        api=False,
+        setup=_pull,
     ),
     Endpoint(
         "assessment/versions/<int:pk>/media/",

@@ -8,6 +8,7 @@ import time
 import pandas as pd
 import pytest
 
+from bluebox.assessment.tasks import PULL_JOB
 from bluebox.core import background
 from bluebox.core.models import AuditEntry
 from bluebox.deployment.tasks import DEPLOYMENT_ANALYSIS, DEPLOYMENT_PLAN
@@ -45,8 +46,10 @@ def test_every_long_job_has_a_kind_the_sweep_knows():
         "deployment-analysis",
         "patrol-plan",
         "incident-import",
+        "survey-pull",
     }
-    for kind in (FORECAST_RUN, DEPLOYMENT_PLAN, DEPLOYMENT_ANALYSIS, PATROL_PLAN, IMPORT_JOB):
+    kinds = (FORECAST_RUN, DEPLOYMENT_PLAN, DEPLOYMENT_ANALYSIS, PATROL_PLAN, IMPORT_JOB, PULL_JOB)
+    for kind in kinds:
         assert kind.model_class._meta.get_field(kind.created_field)
         assert str(kind.label), "shown to people by its words"
 
