@@ -125,6 +125,23 @@ def query_day(query: Mapping[str, Any], name: str) -> date | None:
     return value
 
 
+def query_week(query: Mapping[str, Any], name: str) -> date | None:
+    """An optional ISO week (``2026-W47``, as ``<input type="week">`` sends it) from a page's
+    query string: its Monday, inside the date window (or 400)."""
+    raw = query.get(name)
+    if raw in (None, ""):
+        return None
+    year, sep, week = str(raw).partition("-W")
+    try:
+        if not (sep and len(year) == 4 and len(week) == 2 and (year + week).isdigit()):
+            raise ValueError(raw)
+        value = date.fromisocalendar(int(year), int(week), 1)
+        within_date_window(value)
+    except (ValueError, ValidationError):
+        raise BadRequest(f"{name} must be a week (YYYY-Www) in the window") from None
+    return value
+
+
 @deconstructible
 class ListOfChoices:
     """Validator for a JSON list field whose items must each be one of ``choices``."""

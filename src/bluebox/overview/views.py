@@ -73,6 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "window_days": DASHBOARD_WINDOW_DAYS,
+            "may_sitrep": mission.pk in access.missions_for(request.user, Resource.INCIDENT),
             "may_change_mission": access.can_in_scope(
                 request.user, Resource.MISSION, "change", mission_id=mission.pk
             ),
