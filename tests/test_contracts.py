@@ -104,3 +104,33 @@ def test_lint_imports_fails_on_each_kind_of_violation(tmp_path):
     assert "bluebox.engines.leaky -> bluebox.alerts.services" in _section(out, ENGINES)
     assert "bluebox.missions.upward -> bluebox.incidents.models" in _section(out, APPS)
     assert "bluebox.deployment.adapter -> bluebox.deployment.services" in _section(out, INSIDE)
+
+
+def test_the_engines_that_speak_load_without_django():
+    """The modules whose words are translated by the product (messages, forecast reasons,
+    custody notices and legal bases, deployment what-ifs and conflicts) import no Django and no
+    app: loaded alone, in a fresh interpreter, none of them is in ``sys.modules``."""
+    modules = [
+        "bluebox.engines.messages",
+        "bluebox.engines.forecast.explain",
+        "bluebox.engines.custody.notices",
+        "bluebox.engines.custody.legal",
+        "bluebox.engines.deployment.whatif",
+        "bluebox.engines.deployment.explain",
+    ]
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'rest_framework')"
+        " or (m.startswith('bluebox.') and m.split('.')[1] not in ('engines',)))\n"
+        "print(','.join(bad))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(PACKAGE.parent), "DJANGO_SETTINGS_MODULE": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert run.stdout.strip() == "", run.stdout

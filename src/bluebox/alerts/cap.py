@@ -7,9 +7,12 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
+from django.utils import translation
 from lxml import etree
 
 from bluebox.alerts.models import CapAlert
+from bluebox.core import words
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -54,14 +57,30 @@ def cap_element(cap: CapAlert) -> etree._Element:
     if cap.references is not None:
         ref = cap.references
         _sub(alert, "references", f"{sender(ref)},{ref.identifier},{cap_time(sent_at(ref))}")
-    _info(_sub(alert, "info", None), cap)
+    _info(_sub(alert, "info", None), cap, cap.language, {})
+    for code in info_languages(cap)[1:]:
+        with translation.override(code):
+            said = {k: words.render(v) for k, v in cap.texts.items()}
+        _info(_sub(alert, "info", None), cap, code, said)
     return alert
 
 
-def _info(info: etree._Element, cap: CapAlert) -> None:
-    _sub(info, "language", cap.language)
+def info_languages(cap: CapAlert) -> list[str]:
+    """The languages of the alert's <info> blocks: its own first, then every other language of
+    the mission the interface speaks, when the product wrote the words (``cap.texts``); an
+    alert typed by a person has one, in the language it was typed in."""
+    if not cap.texts:
+        return [cap.language]
+    offered = {code for code, _name in settings.LANGUAGES}
+    mission = [c for c in (cap.mission.settings or {}).get("languages", []) if c in offered]
+    return list(dict.fromkeys([cap.language, *mission]))
+
+
+def _info(info: etree._Element, cap: CapAlert, language: str, said: dict[str, str]) -> None:
+    """One <info>; ``said`` holds the words in ``language`` (none: the alert's own fields)."""
+    _sub(info, "language", language)
     _sub(info, "category", cap.category)
-    _sub(info, "event", cap.event)
+    _sub(info, "event", said.get("event", cap.event))
     for response_type in cap.response_types or []:
         _sub(info, "responseType", response_type)
     _sub(info, "urgency", cap.urgency)
@@ -72,9 +91,10 @@ def _info(info: etree._Element, cap: CapAlert) -> None:
     if cap.expires:
         _sub(info, "expires", cap_time(cap.expires))
     _sub(info, "senderName", cap.mission.name)
-    _sub(info, "headline", cap.headline)
-    if cap.description:
-        _sub(info, "description", cap.description)
+    _sub(info, "headline", said.get("headline", cap.headline)[:160])
+    description = said.get("description", cap.description)
+    if description:
+        _sub(info, "description", description)
     if cap.instruction:
         _sub(info, "instruction", cap.instruction)
     if cap.web:

@@ -226,6 +226,9 @@ class CapAlert(ClassifiedRecord, DerivedRecord, VoidableRecord):
     certainty = models.CharField(max_length=12)
     headline = models.CharField(max_length=160)
     description = models.TextField(blank=True)
+    # Words the product wrote (a forecast's draft): {"event"|"headline"|"description": message}
+    # (bluebox.engines.messages), so the CAP document has an <info> in each mission language.
+    texts = models.JSONField(default=dict, blank=True)
     instruction = models.TextField(blank=True)
     area_desc = models.CharField(max_length=300)
     # Circle: centre and radius in km (CAP "lat,lon radius"); or a polygon of [lat, lon] pairs.

@@ -11,8 +11,9 @@ The msgids are marked with :func:`gettext_noop` and :func:`ngettext_noop`, which
 here; ``makemessages`` extracts them into the catalogues (Django passes ``gettext_noop`` to
 xgettext itself, ``bluebox.core``'s ``makemessages`` adds ``ngettext_noop``).
 
-A parameter is a string, a number or another message (rendered first, in the same language):
-"in the last 3 months" is one message inside "3 attacks on civilians in this area in ...".
+A parameter is a string, a number, another message (rendered first, in the same language:
+"in the last 3 months" is one message inside "3 attacks on civilians in this area ...") or a
+tuple of messages (each rendered, joined by "; ").
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-Param: TypeAlias = "str | int | float | Message"
+Param: TypeAlias = "str | int | float | Message | tuple[Message, ...]"
 
 
 def gettext_noop(message: str) -> str:
@@ -59,9 +60,7 @@ class Message:
         """The message as JSON (what results and records store)."""
         out: dict[str, Any] = {
             "msgid": self.msgid,
-            "params": {
-                k: v.as_dict() if isinstance(v, Message) else v for k, v in self.params.items()
-            },
+            "params": {k: _param_dict(v) for k, v in self.params.items()},
         }
         if self.plural is not None:
             out["plural"] = self.plural
@@ -71,10 +70,14 @@ class Message:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Message:
         """Read :meth:`as_dict`'s JSON back."""
-        params = {
-            k: cls.from_dict(v) if isinstance(v, Mapping) else v
-            for k, v in (data.get("params") or {}).items()
-        }
+        params: dict[str, Param] = {}
+        for k, v in (data.get("params") or {}).items():
+            if isinstance(v, Mapping):
+                params[k] = cls.from_dict(v)
+            elif isinstance(v, list | tuple):
+                params[k] = tuple(cls.from_dict(item) for item in v)
+            else:
+                params[k] = v
         return cls(str(data["msgid"]), params, data.get("plural"), data.get("count"))
 
     def render(
@@ -92,6 +95,8 @@ class Message:
         for k, v in self.params.items():
             if isinstance(v, Message):
                 values[k] = v.render(gettext, ngettext, wrap)
+            elif isinstance(v, tuple):
+                values[k] = "; ".join(item.render(gettext, ngettext, wrap) for item in v)
             else:
                 text = _plain(v)
                 values[k] = wrap(text) if wrap else text
@@ -123,12 +128,25 @@ MESSAGE_SCHEMA: dict[str, Any] = {
         "params": {
             "type": "object",
             "additionalProperties": {
-                "anyOf": [{"type": "string"}, {"type": "number"}, {"$ref": "#/$defs/message"}]
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "number"},
+                    {"$ref": "#/$defs/message"},
+                    {"type": "array", "items": {"$ref": "#/$defs/message"}},
+                ]
             },
         },
     },
 }
 """JSON Schema of :meth:`Message.as_dict` (a schema that uses it defines ``$defs/message``)."""
+
+
+def _param_dict(value: Param) -> Any:
+    if isinstance(value, Message):
+        return value.as_dict()
+    if isinstance(value, tuple):
+        return [item.as_dict() for item in value]
+    return value
 
 
 def _plain(value: str | int | float) -> str:

@@ -19,6 +19,7 @@ from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
 from bluebox.engines.forecast import MODEL_KEYS
+from bluebox.engines.messages import Message, gettext_noop
 from bluebox.forecasting import adapter
 from bluebox.forecasting.models import (
     AreaForecast,
@@ -262,19 +263,60 @@ def _draft_for_requester(run: ForecastRun, candidates: list[WarningCandidate]) -
             _draft(actor, candidate, note="Drafted when the run finished.")
 
 
+def warning_texts(area: AreaForecast, run: ForecastRun) -> dict[str, Message]:
+    """The words of a forecast's warning as messages, for a CAP <info> in each mission language
+    (``alerts.cap``): the reasons are the area's own, kept as messages since they were
+    (an older area's English ``reasons_text`` otherwise)."""
+    stored = [c["message"] for c in area.contributions or [] if c.get("message")]
+    params: dict[str, Any] = {
+        "percent": area.percent,
+        "week": area.period,
+        "origin": run.origin,
+        "model": run.model_key,
+    }
+    if stored:
+        reasons: Any = tuple(Message.from_dict(m) for m in stored)
+    else:
+        reasons = area.reasons_text
+    if reasons:
+        description = Message.of(
+            gettext_noop(
+                "Forecast %(percent)s%% chance of at least one attack on civilians in week "
+                "%(week)s (run of %(origin)s, model %(model)s). Main reasons: %(reasons)s."
+            ),
+            reasons=reasons,
+            **params,
+        )
+    else:
+        description = Message.of(
+            gettext_noop(
+                "Forecast %(percent)s%% chance of at least one attack on civilians in week "
+                "%(week)s (run of %(origin)s, model %(model)s). This model gives no reasons."
+            ),
+            **params,
+        )
+    return {
+        "event": Message(gettext_noop("Threat of violence against civilians")),
+        "headline": Message.of(
+            gettext_noop("Elevated risk of violence against civilians near %(site)s"),
+            site=area.site.name,
+        ),
+        "description": description,
+    }
+
+
 def _draft(actor: Any, candidate: WarningCandidate, note: str) -> WarningCandidate:
     area = candidate.area
     site = area.site
+    texts = warning_texts(area, candidate.run)
     cap = warning_draft(
         actor=actor,
         mission=candidate.mission,
         area=adapter.warning_area(area.cell, site, area.site_km),
-        headline=f"Elevated risk of violence against civilians near {site.name}"[:160],
-        description=(
-            f"Forecast {area.percent}% chance of at least one attack on civilians in week "
-            f"{area.period} (run of {candidate.run.origin}, model {candidate.run.model_key}). "
-            f"Main reasons: {area.reasons_text or 'no explanation available for this model'}."
-        ),
+        event=texts["event"].render(),
+        headline=texts["headline"].render()[:160],
+        description=texts["description"].render(),
+        texts=texts,
         severity="Severe" if area.probability >= 0.75 else "Moderate",
         certainty="Likely" if area.probability >= 0.5 else "Possible",
         urgency="Expected" if area.horizon == 1 else "Future",

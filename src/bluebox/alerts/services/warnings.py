@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from bluebox.core import access, audit
 from bluebox.core.classification import Classification
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
+from bluebox.engines.messages import Message
 from bluebox.missions.models import Mission
 
 CAP_URGENCY = ("Immediate", "Expected", "Future", "Past", "Unknown")
@@ -58,6 +60,10 @@ def _details_errors(
     return errors
 
 
+#: The words of a CAP <info> the product may write as messages.
+CAP_TEXTS = ("event", "headline", "description")
+
+
 def _default_classification(scope: str, classification: int | None) -> int:
     if classification is not None:
         return classification
@@ -91,6 +97,7 @@ def warning_draft(
     web: str = "",
     contact: str = "",
     response_types: list[str] | tuple[str, ...] = (),
+    texts: Mapping[str, Message] | None = None,
 ) -> CapAlert:
     """Create a CAP 1.2 early-warning alert as a draft for analyst review.
 
@@ -102,7 +109,10 @@ def warning_draft(
     ``derived_from`` is the protection of what the text was computed from (a forecast): the
     draft carries it, so only those cleared for those inputs see the draft, and only they may
     make it. ``expires``, ``web``, ``contact`` and ``response_types`` (CAP responseType values)
-    are CAP's own. ``classification`` defaults to UNCLASSIFIED for a Public alert (the only
+    are CAP's own. ``texts`` are the ``event``, ``headline`` and ``description`` as messages
+    when the product wrote them (``headline`` and ``description`` are then their English): the
+    CAP document says them in every language of the mission (:mod:`bluebox.alerts.cap`).
+    ``classification`` defaults to UNCLASSIFIED for a Public alert (the only
     level a public alert may have) and CONFIDENTIAL otherwise.
     """
     classification = _default_classification(scope, classification)
@@ -180,6 +190,7 @@ def warning_draft(
         certainty=certainty,
         headline=headline.strip(),
         description=description,
+        texts={k: m.as_dict() for k, m in (texts or {}).items() if k in CAP_TEXTS},
         instruction=instruction,
         area_desc=description_text[:300],
         latitude=float(circle[0]) if circle else None,

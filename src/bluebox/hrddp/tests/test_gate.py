@@ -185,3 +185,25 @@ def test_the_gate_gives_its_reason_in_the_reader_s_language(unit):
     with translation.override("ar"):
         assert "قيِّمها قبل تقديم الدعم" in gate(unit).reason
     assert "assess before supporting" in gate(unit).reason
+
+
+def test_the_gate_s_reason_with_its_numbers_reads_in_french_and_in_arabic(unit):
+    """The same answer (an expired decision, its number and day) in each language."""
+    import re
+
+    from django.utils import translation
+
+    decision = DecisionFactory(
+        assessment__partner=unit,
+        activities=["training"],
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2026, 6, 30),
+    )
+    later = datetime(2026, 7, 2, tzinfo=UTC)
+    english = gate(unit, "training", at=later).reason
+    for code in ("fr", "ar"):
+        with translation.override(code):
+            said = gate(unit, "training", at=later).reason
+        assert said != english and str(decision.pk) in said and "2026-06-30" in said, said
+        if code == "ar":
+            assert re.search("[\u0600-\u06ff]", said), said
