@@ -125,15 +125,18 @@ def test_anonymous_api_calls_are_refused(world, endpoint):
     assert response.status_code == endpoint.anonymous
 
 
+@pytest.mark.parametrize("view", ["summary", "full"])
 @pytest.mark.parametrize("who", PEOPLE)
-def test_the_list_equals_the_visible_details(world, who):
+def test_the_list_equals_the_visible_details(world, who, view):
     IncidentFactory(site=world.site_a)
     IncidentFactory(site=world.site_b)
     IncidentFactory(site=world.other_site)
     client = APIClient()
     client.force_login(getattr(world, who))
     ids: list[int] = []
-    url = "/api/v1/incidents/?page_size=1"  # every page, so no page leaks what a detail hides
+    url = (
+        f"/api/v1/incidents/?page_size=1&view={view}"  # every page: none leaks what a detail hides
+    )
     while url:
         listed = client.get(url).json()
         ids += [row["id"] for row in listed["results"]]

@@ -409,6 +409,8 @@ SPECTACULAR_SETTINGS = {
     # The API takes JSON bodies (forms are accepted but not advertised): one request body per
     # operation, which generated clients need. File uploads declare multipart themselves.
     "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    # An incident's status appears in the full record and in the list's summary rows: one name.
+    "ENUM_NAME_OVERRIDES": {"IncidentStatusEnum": "bluebox.incidents.models.IncidentStatus"},
 }
 
 # Logs: one line per record on stderr, each with the request id (``X-Request-ID``); set

@@ -255,9 +255,13 @@ def missions_for(user: Any, resource: Resource, action: str = "view") -> set[int
     return {grant.mission_id for grant in grants(user, resource, action)}
 
 
+def _sensitive_marking(classification: int, compartments: int) -> bool:
+    return classification >= Classification.STRICTLY_CONFIDENTIAL or compartments != 0
+
+
 def _is_sensitive(obj: models.Model) -> bool:
-    return isinstance(obj, ClassifiedRecord) and (
-        obj.classification >= Classification.STRICTLY_CONFIDENTIAL or obj.compartments != 0
+    return isinstance(obj, ClassifiedRecord) and _sensitive_marking(
+        obj.classification, obj.compartments
     )
 
 
@@ -362,17 +366,55 @@ def refuse_lookup(
 
 
 def audit_reads(user: Any, objects: Iterable[models.Model]) -> None:
-    """Record a list's reads of strictly confidential or compartmented records."""
+    """Record a list's reads of strictly confidential or compartmented records.
+
+    One ``list-read`` entry per list shown (a page), naming every such record by id, so each
+    read of one is recorded. It is committed without waiting for the disk
+    (:func:`bluebox.core.audit.record`, ``flush=False``): a list page is read far more often
+    than anything is written, and a flush per page was most of its cost.
+    """
     sensitive = [obj for obj in objects if _is_sensitive(obj)]
     if not sensitive:
         return
-    resource = getattr(sensitive[0], "access_resource", "")
+    _record_list_read(
+        user,
+        getattr(sensitive[0], "access_resource", ""),
+        _mission_of(sensitive[0]),
+        [obj.pk for obj in sensitive],
+    )
+
+
+def audit_row_reads(
+    user: Any, model: type[models.Model], rows: Iterable[Mapping[str, Any]]
+) -> None:
+    """:func:`audit_reads` for a list read as plain values rather than model instances.
+
+    Each row carries ``id``, ``classification``, ``compartments`` and the record's mission
+    under the name of the model's mission scope field without ``_id`` (``mission``).
+    """
+    mission_key = (getattr(model, "access_scope", {}).get("mission") or "").removesuffix("_id")
+    sensitive = [
+        row for row in rows if _sensitive_marking(row["classification"], row["compartments"])
+    ]
+    if not sensitive:
+        return
+    mission = sensitive[0].get(mission_key) if mission_key else None
+    _record_list_read(
+        user,
+        getattr(model, "access_resource", ""),
+        int(mission) if mission is not None else None,
+        [row["id"] for row in sensitive],
+    )
+
+
+def _record_list_read(user: Any, resource: str, mission_id: int | None, ids: list[Any]) -> None:
     audit.record(
         actor=user,
         action="list-read",
         resource=resource,
-        mission_id=_mission_of(sensitive[0]),
-        detail={"ids": [str(obj.pk) for obj in sensitive]},
+        mission_id=mission_id,
+        detail={"ids": [str(pk) for pk in ids]},
+        flush=False,
     )
 
 

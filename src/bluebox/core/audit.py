@@ -30,12 +30,13 @@ import logging
 import os
 import secrets
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bluebox.core import operators
@@ -272,11 +273,41 @@ def _append(
     return entry
 
 
-def _save_head(head: AuditHead, key: bytes) -> None:
+def _save_head(head: AuditHead, key: bytes, *, anchor: bool = True) -> None:
     head.signature = head_signature(key, head.seq, head.entry_hash, head.key_epoch)
     head.save(update_fields=["seq", "entry_hash", "key_epoch", "key_check", "signature"])
+    if not anchor:
+        return
     seq, entry_hash, epoch = head.seq, head.entry_hash, head.key_epoch
     transaction.on_commit(lambda: write_anchor(seq, entry_hash, epoch))
+
+
+@contextmanager
+def _unflushed_commit() -> Iterator[None]:
+    """A transaction whose commit does not wait for the disk to flush it.
+
+    PostgreSQL's ``synchronous_commit = off`` for this one transaction (``SET LOCAL``); SQLite
+    in WAL mode with ``synchronous = NORMAL`` for it, set back to the connection's ``FULL``
+    after. Either way the entry is in the chain, in order, before the caller goes on; what a
+    crash of the database's machine in the next fraction of a second can lose is the newest
+    such entries — never one in the middle, because the log is replayed in order and every
+    flushed commit flushes all before it. Only for entries whose loss in that window is
+    acceptable (see :func:`record`).
+    """
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous = NORMAL")
+    try:
+        with transaction.atomic():
+            if vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            yield
+    finally:
+        if vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous = FULL")
 
 
 def mission_of(obj: Any) -> int | None:
@@ -323,13 +354,20 @@ def record(
     mission_id: int | None = None,
     outcome: str = AuditOutcome.ALLOWED,
     detail: Mapping[str, Any] | None = None,
+    flush: bool = True,
 ) -> AuditEntry:
     """Append one entry to the chain, inside the caller's transaction if there is one.
 
     Without a signed-in ``actor`` the entry names the operator of the command that runs (see
     :func:`as_operator`), or nobody for the server's own jobs.
+
+    ``flush=False`` (a list's reads, written on every page) commits without waiting for the
+    disk and leaves the anchor where it is: the next flushed entry — any write, refusal or
+    single-record read — makes it durable and moves the anchor past it. Inside a caller's
+    transaction the entry simply commits with it, flushed as that transaction is.
     """
-    with transaction.atomic():
+    unflushed = not flush and not connection.in_atomic_block
+    with _unflushed_commit() if unflushed else transaction.atomic():
         head = _locked_head()
         key = _signing_key(head)
         entry = _append(
@@ -343,7 +381,7 @@ def record(
             outcome=outcome,
             detail=detail,
         )
-        _save_head(head, key)
+        _save_head(head, key, anchor=not unflushed)
     return entry
 
 
