@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,9 @@ from bluebox.core import access
 from bluebox.core.roles import Resource
 from bluebox.detention.models import Apprehension, CustodyStatus
 from bluebox.engagement.models import Commitment, CommitmentStatus
+from bluebox.evaluation import adapter as evaluation_adapter
+from bluebox.evaluation.models import Intervention
+from bluebox.evaluation.selectors import evaluate_on
 from bluebox.hrddp.models import Decision
 from bluebox.incidents.models import Incident
 from bluebox.missions.models import FieldSite, Mission
@@ -246,6 +249,52 @@ def survey_share(
     )
 
 
+def interventions_with_protective_effect(
+    indicator: Indicator, protection: access.Protection, start: date, end: date
+) -> Result:
+    # Interventions that were not randomised with at least one whole period of four weeks
+    # after their start by the end of the period, and a start recent enough that the period
+    # is among those evaluated: each is evaluated by synthetic control on the incidents the
+    # audience may see, up to the period's end. A "measurable protective effect" is the
+    # verdict "fewer incidents": an interval below zero and a placebo test that rejects.
+    days = evaluation_adapter.PERIOD_DAYS
+    latest = end - timedelta(days=days - 1)
+    earliest = start - timedelta(days=evaluation_adapter.POST_PERIODS * days)
+    interventions = access.derived_inputs(
+        Intervention.objects.filter(
+            voided_at__isnull=True, started_on__gte=earliest, started_on__lte=latest
+        ).select_related("mission"),
+        protection,
+    )
+    incidents = access.derived_inputs(Incident.objects.filter(voided_at__isnull=True), protection)
+    others = access.derived_inputs(Intervention.objects.filter(voided_at__isnull=True), protection)
+    estimates = []
+    for intervention in interventions:
+        e = evaluate_on(intervention, incidents, others, until=end).results.synthetic
+        estimates.append(
+            {
+                "intervention": intervention.pk,
+                "relative": e.to_dict()["relative"],
+                "relative_low": e.to_dict()["relative_low"],
+                "relative_high": e.to_dict()["relative_high"],
+                "verdict": e.verdict,
+            }
+        )
+    reductions = sum(1 for x in estimates if x["verdict"] == "reduction")
+    return _share(
+        reductions,
+        len(estimates),
+        {
+            "register": "interventions and incidents",
+            "records": len(estimates),
+            "rule": "interventions evaluated by synthetic control whose verdict is fewer "
+            "incidents (95 % interval below zero, placebo test at 5 %)",
+            "estimates": estimates,
+            "insufficient": sum(1 for x in estimates if x["verdict"] == "insufficient_data"),
+        },
+    )
+
+
 COMPUTATIONS: dict[str, Computation] = {
     c.name: c
     for c in [
@@ -278,6 +327,12 @@ COMPUTATIONS: dict[str, Computation] = {
             _("Commitments to communities kept on time"),
             Resource.ENGAGEMENT,
             commitments_kept,
+        ),
+        Computation(
+            "interventions_with_protective_effect",
+            _("Interventions with a measurable protective effect"),
+            Resource.INCIDENT,
+            interventions_with_protective_effect,
         ),
         Computation(
             "survey_share",

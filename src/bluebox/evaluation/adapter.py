@@ -196,3 +196,152 @@ def area_summary(panel: pd.DataFrame) -> list[dict[str, Any]]:
         }
         for area, r in grouped.iterrows()
     ]
+
+
+# --- interventions that were not randomised --------------------------------------------------
+
+#: An intervention's evaluation counts incidents in periods of four weeks: one week holds too
+#: few incidents per area for a comparison of shapes, a month blurs the start.
+PERIOD_DAYS = 28
+#: Periods before the start (about sixteen months) and at most after it (about a year).
+PRE_PERIODS = 18
+POST_PERIODS = 12
+#: The unit of comparison: H3 resolution 6 (about 36 km², seven operational cells), the area an
+#: FPU, a station or a dialogue can be expected to change.
+UNIT_RESOLUTION = 6
+#: The period before the start left out of the fit (what got the area chosen), and how far
+#: back the placebo in time moves the start.
+SELECTION_WINDOW = 1
+PLACEBO_LEAD = 4
+#: A comparison area needs on average one incident per period before the start: a mix of
+#: areas that saw nothing cannot trace anyone's history, and their noise would swamp the tests.
+MIN_PRE_INCIDENTS = PRE_PERIODS
+
+
+def unit_of(cell: str) -> str:
+    """The unit of comparison holding an operational H3 cell."""
+    return str(h3.cell_to_parent(cell, UNIT_RESOLUTION))
+
+
+@dataclass(frozen=True)
+class InterventionInputs:
+    """The engine's unit x period panel for one intervention."""
+
+    panel: pd.DataFrame
+    unit: str
+    #: First day of each period (index = the panel's ``period``).
+    period_starts: list[date]
+    start_period: int
+    #: Units left out of the comparison: neighbours of the treated one (spillover) and the
+    #: areas of other interventions.
+    excluded: list[str]
+    incidents: int
+
+
+def intervention_inputs(
+    *,
+    area: str,
+    started_on: date,
+    until: date,
+    incidents: Iterable[tuple[str, datetime]],
+    tz_name: str,
+    other_areas: Iterable[str] = (),
+) -> InterventionInputs:
+    """The unit x period panel (``impact-interventions.schema.json``) of one intervention.
+
+    ``incidents`` are (H3 cell, occurred at) pairs the reader may see, anywhere in the mission:
+    every unit with an incident is a candidate comparison unit, except the treated unit's
+    neighbours (incidents may move next door), the areas of ``other_areas`` (treated too) and
+    areas with fewer than :data:`MIN_PRE_INCIDENTS` incidents before the start. Only whole
+    periods up to ``until`` count.
+    """
+    tz = ZoneInfo(tz_name)
+    unit = unit_of(area)
+    post = min(POST_PERIODS, max((until - started_on).days + 1, 0) // PERIOD_DAYS)
+    first = started_on - timedelta(days=PRE_PERIODS * PERIOD_DAYS)
+    period_starts = [first + timedelta(days=k * PERIOD_DAYS) for k in range(PRE_PERIODS + post)]
+    excluded = {str(n) for n in h3.grid_ring(unit, 1)}
+    excluded |= {unit_of(a) for a in other_areas} - {unit}
+    counts: dict[tuple[str, int], int] = {}
+    total = 0
+    for cell, when in incidents:
+        if not cell:
+            continue
+        k = (when.astimezone(tz).date() - first).days // PERIOD_DAYS
+        u = unit_of(cell)
+        if 0 <= k < len(period_starts) and u not in excluded:
+            counts[(u, k)] = counts.get((u, k), 0) + 1
+            total += 1
+    before: dict[str, int] = {}
+    for (u, k), n in counts.items():
+        if k < PRE_PERIODS:
+            before[u] = before.get(u, 0) + n
+    units = sorted({u for u, n in before.items() if n >= MIN_PRE_INCIDENTS} | {unit})
+    total = sum(n for (u, _k), n in counts.items() if u in units)
+    rows = [
+        {
+            "unit": u,
+            "period": k,
+            "incidents": counts.get((u, k), 0),
+            "start": PRE_PERIODS if u == unit else None,
+        }
+        for u in units
+        for k in range(len(period_starts))
+    ]
+    doc = engine.intervention_panel_to_dict(
+        pd.DataFrame(rows, columns=["unit", "period", "incidents", "start"])
+    )
+    return InterventionInputs(
+        panel=engine.intervention_panel_from_dict(doc),
+        unit=unit,
+        period_starts=period_starts,
+        start_period=PRE_PERIODS,
+        excluded=sorted(excluded),
+        incidents=total,
+    )
+
+
+@dataclass(frozen=True)
+class InterventionResults:
+    did: engine.Estimate
+    synthetic: engine.Estimate
+    #: ``periods``, ``observed``, ``synthetic``, ``weights`` of the synthetic control.
+    series: dict[str, Any]
+
+
+def evaluate_intervention(inputs: InterventionInputs) -> InterventionResults:
+    """Staggered DiD and synthetic control on one intervention's panel."""
+    post = len(inputs.period_starts) - inputs.start_period
+    if post < 1:
+        reason = "the intervention has no whole period after its start yet"
+        return InterventionResults(
+            _insufficient("did", reason), _insufficient("synthetic_control", reason), {}
+        )
+    did = engine.StaggeredDiD(
+        selection_window=SELECTION_WINDOW,
+        placebo_lead=PLACEBO_LEAD,
+        random_state=RANDOM_STATE,
+    ).fit(inputs.panel)
+    sc = engine.SyntheticControl(
+        unit=inputs.unit,
+        selection_window=SELECTION_WINDOW,
+        placebo_lead=PLACEBO_LEAD,
+        scale="mean",
+        random_state=RANDOM_STATE,
+    ).fit(inputs.panel)
+    return InterventionResults(did.estimate_, sc.estimate_, sc.series_)
+
+
+def _insufficient(method: str, reason: str) -> engine.Estimate:
+    nan = float("nan")
+    return engine.Estimate(
+        method=method,
+        estimand="",
+        estimate=nan,
+        low=nan,
+        high=nan,
+        p_value=None,
+        n=0,
+        verdict=engine.decide(low=0, high=0, p_value=None, enough=False),
+        detail={"reason": reason},
+    )

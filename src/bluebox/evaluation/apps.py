@@ -17,7 +17,12 @@ class EvaluationConfig(AppConfig):
         # Analysts evaluate, planners and commanders read what their patrols did. Each reader
         # sees an evaluation computed from the patrols and incidents they may see themselves,
         # within their own scope; reporters read their site's patrols but not the analysis.
+        # Analysts and commanders record the interventions that were not randomised (a new
+        # FPU, a dialogue, a police station) so they can be evaluated.
         register_policy(
             Resource.EVALUATION,
-            {"view": rule(Role.ANALYST, Role.PLANNER, Role.COMMANDER)},
+            {
+                "view": rule(Role.ANALYST, Role.PLANNER, Role.COMMANDER),
+                "manage": rule(Role.ANALYST, Role.COMMANDER),
+            },
         )

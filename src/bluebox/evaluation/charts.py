@@ -100,3 +100,33 @@ def area_map_svg(areas: list[dict[str, Any]], names: dict[str, str]) -> SafeStri
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - built from escaped names and numbers
+
+
+def treated_vs_synthetic_svg(
+    period_starts: list[Any], series: dict[str, Any], start_period: int
+) -> SafeString:
+    """Incidents per period in the intervention's area against its synthetic control."""
+    if not series.get("observed"):
+        return mark_safe("")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.4, 3.2))
+    ax = fig.add_subplot()
+    x = list(range(len(series["observed"])))
+    ax.plot(x, series["observed"], marker="o", color="#1565c0", label=_("the area"))
+    ax.plot(
+        x,
+        series["synthetic"],
+        linestyle="--",
+        color="#ef6c00",
+        label=_("its synthetic control"),
+    )
+    ax.axvline(start_period - 0.5, color="#37474f", linewidth=1)
+    step = max(1, len(x) // 6)
+    ax.set_xticks(x[::step], [d.strftime("%Y-%m") for d in period_starts[::step]])
+    ax.set_ylabel(_("incidents per four weeks"))
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return figure_svg(fig)

@@ -10,13 +10,18 @@ learns anything from records they may not read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from bluebox.core import access
 from bluebox.core.roles import Resource
 from bluebox.evaluation import adapter
+from bluebox.evaluation.models import Intervention
+from bluebox.incidents.models import Incident
 from bluebox.incidents.selectors import incidents_for
 from bluebox.missions.models import FieldSite
 from bluebox.missions.selectors import sites_for
@@ -136,4 +141,97 @@ def site_evaluation(
         executed_of_planned=sum(1 for c in planned if c.executed),
         overridden=sum(1 for c in cells if c.overridden),
         incidents=int(inputs.panel["incidents"].sum()) if len(inputs.panel) else 0,
+    )
+
+
+# --- interventions that were not randomised --------------------------------------------------
+
+
+def interventions_for(user: Any, *, mission_id: int | None = None) -> QuerySet[Intervention]:
+    """Interventions the user may read (not voided), latest first."""
+    qs = access.visible(user, Intervention.objects.filter(voided_at__isnull=True))
+    if mission_id is not None:
+        qs = qs.filter(mission_id=mission_id)
+    return qs.select_related("mission", "sector", "site")
+
+
+def intervention_get(user: Any, pk: int) -> Intervention:
+    """One intervention, or :class:`~bluebox.core.access.NotVisible` (a 404)."""
+    return access.get_visible(
+        user,
+        Intervention.objects.filter(voided_at__isnull=True).select_related(
+            "mission", "sector", "site"
+        ),
+        pk=pk,
+    )
+
+
+@dataclass(frozen=True)
+class InterventionEvaluation:
+    intervention: Intervention
+    until: date
+    inputs: adapter.InterventionInputs
+    results: adapter.InterventionResults
+
+
+def mission_day(intervention: Intervention) -> date:
+    """Today on the intervention's mission's calendar."""
+    zone = ZoneInfo(intervention.mission.timezone or "UTC")
+    return timezone.now().astimezone(zone).date()
+
+
+def evaluate_on(
+    intervention: Intervention,
+    incidents: QuerySet[Incident],
+    others: QuerySet[Intervention],
+    *,
+    until: date,
+) -> InterventionEvaluation:
+    """The evaluation of ``intervention`` from ``incidents`` (already restricted to what its
+    audience may see), leaving the areas of ``others`` out of the comparison."""
+    first = intervention.started_on - timedelta(days=adapter.PRE_PERIODS * adapter.PERIOD_DAYS)
+    zone = ZoneInfo(intervention.mission.timezone or "UTC")
+    rows = (
+        incidents.filter(
+            mission_id=intervention.mission_id,
+            voided_at__isnull=True,
+            occurred_at__gte=datetime.combine(first - timedelta(days=1), time.min, zone),
+            occurred_at__lt=datetime.combine(until + timedelta(days=1), time.min, zone),
+        )
+        .exclude(h3_cell="")
+        .values_list("h3_cell", "occurred_at")
+    )
+    inputs = adapter.intervention_inputs(
+        area=intervention.area,
+        started_on=intervention.started_on,
+        until=until,
+        incidents=rows,
+        tz_name=intervention.mission.timezone or "UTC",
+        other_areas=others.filter(mission_id=intervention.mission_id)
+        .exclude(pk=intervention.pk)
+        .values_list("area", flat=True),
+    )
+    return InterventionEvaluation(
+        intervention=intervention,
+        until=until,
+        inputs=inputs,
+        results=adapter.evaluate_intervention(inputs),
+    )
+
+
+def intervention_evaluation(
+    *, user: Any, intervention_id: int, until: date | None = None
+) -> InterventionEvaluation:
+    """Did the intervention change incidents in its area, from what the reader may see?
+
+    Incidents come through :func:`~bluebox.incidents.selectors.incidents_for` (the reader's
+    own), so two readers may get different figures and neither learns of a record they may
+    not read. ``until`` defaults to today on the mission's calendar.
+    """
+    intervention = intervention_get(user, intervention_id)
+    return evaluate_on(
+        intervention,
+        incidents_for(user),
+        interventions_for(user),
+        until=until or mission_day(intervention),
     )

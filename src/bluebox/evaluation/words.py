@@ -22,9 +22,12 @@ def interval(e: Estimate) -> str:
     }
 
 
-def verdict_sentence(e: Estimate, *, where: str) -> str:
-    """One sentence for a briefing; ``where`` says what was compared (already translated)."""
+def verdict_sentence(e: Estimate, *, where: str, insufficient: str | None = None) -> str:
+    """One sentence for a briefing; ``where`` says what was compared (already translated),
+    ``insufficient`` what to say instead when the data cannot tell (default: about patrols)."""
     if e.verdict == "insufficient_data":
+        if insufficient is not None:
+            return insufficient
         return _("There is not enough data to say whether patrols made a difference %(where)s.") % {
             "where": where
         }
@@ -76,3 +79,16 @@ def dose_sentence(e: Estimate) -> str:
         "How long patrols stayed made no difference that can be told apart from chance (hazard "
         "ratio %(hr)s per doubling, 95 %% interval %(span)s)."
     ) % {"hr": f"{hr:.2f}", "span": span}
+
+
+def intervention_sentence(e: Estimate) -> str:
+    """The verdict on an intervention that was not randomised, against its comparison."""
+    return verdict_sentence(
+        e,
+        where=_("in the intervention's area, against what its comparison areas say"),
+        insufficient=_(
+            "There is not enough data to say whether the intervention made a difference: too "
+            "few comparison areas, too short a history, or a comparison that already drifted "
+            "apart before the start."
+        ),
+    )

@@ -27,6 +27,7 @@ from bluebox.detention.demo import load_demo_detention
 from bluebox.engagement.demo import load_demo_engagement
 from bluebox.engines.scenario import Scenario, generate_scenario
 from bluebox.engines.spatial import h3_cell, priogrid_gid
+from bluebox.evaluation import demo as evaluation_demo
 from bluebox.guide.demo import load_demo_rules
 from bluebox.incidents.models import Incident
 from bluebox.missions import definition
@@ -115,6 +116,7 @@ def load_demo(*, seed: int, end: date | None = None) -> Mission:
     _load_incidents(scenario, mission)
     _load_capabilities(mission)
     evaluated = load_demo_patrol_weeks(mission, seed=seed, end=end)
+    evaluation_demo.load_demo_intervention(mission, end=scenario.end)
     load_demo_assessment(
         mission, end=scenario.incidents[-1].occurred_at if scenario.incidents else None
     )
@@ -310,7 +312,11 @@ def _load_incidents(scenario: Scenario, mission: Mission) -> None:
     sites = {s.code: s for s in FieldSite.objects.filter(mission=mission)}
     reporter = User.objects.get(username="reporter")
     batch = []
-    for spec in scenario.incidents:
+    # The demo's intervention that was not randomised halves the incidents of its area.
+    camp = next(s for s in scenario.sites if s.code == evaluation_demo.SITE)
+    for spec in evaluation_demo.thin(
+        scenario.incidents, site=camp, end=scenario.end, seed=scenario.seed
+    ):
         site = sites[spec.site]
         batch.append(
             Incident(

@@ -27,7 +27,12 @@ Typical use::
 """
 
 from bluebox.engines.impact.displacement import SpilloverEffect, exposure_panel, ring_effects, wdq
-from bluebox.engines.impact.documents import design_panel_from_dict, design_panel_to_dict
+from bluebox.engines.impact.documents import (
+    design_panel_from_dict,
+    design_panel_to_dict,
+    intervention_panel_from_dict,
+    intervention_panel_to_dict,
+)
 from bluebox.engines.impact.dose import CurvePoint, DoseResponse, simulate_visits
 from bluebox.engines.impact.observational import (
     StaggeredDiD,
@@ -55,6 +60,8 @@ __all__ = [
     "design_panel_from_dict",
     "design_panel_to_dict",
     "exposure_panel",
+    "intervention_panel_from_dict",
+    "intervention_panel_to_dict",
     "ring_effects",
     "simulate_intervention_panel",
     "simulate_patrol_panel",

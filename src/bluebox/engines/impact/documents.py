@@ -64,3 +64,33 @@ def design_panel_to_dict(panel: pd.DataFrame, *, site: str | None = None) -> dic
     if site is not None:
         doc["site"] = site
     return doc
+
+
+def intervention_panel_from_dict(doc: dict[str, Any]) -> pd.DataFrame:
+    """The unit x period panel of an ``impact-interventions`` document.
+
+    Raises
+    ------
+    DocumentError
+        If the document does not match ``impact-interventions.schema.json``.
+    """
+    validate(doc, "impact-interventions")
+    frame = pd.DataFrame(doc["rows"], columns=["unit", "period", "incidents", "start"])
+    frame["start"] = frame["start"].astype(float)
+    return frame
+
+
+def intervention_panel_to_dict(panel: pd.DataFrame) -> dict[str, Any]:
+    """An ``impact-interventions`` document from a unit x period panel."""
+    rows = []
+    for rec in panel.to_dict("records"):
+        start = rec.get("start")
+        rows.append(
+            {
+                "unit": str(rec["unit"]),
+                "period": int(rec["period"]),
+                "incidents": int(rec["incidents"]),
+                "start": None if start is None or pd.isna(start) else int(start),
+            }
+        )
+    return {"schema": "bluebox/impact-interventions/1", "rows": rows}
