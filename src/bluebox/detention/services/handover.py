@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bluebox.core import access, audit
 from bluebox.core.exceptions import ServiceError
@@ -102,15 +103,16 @@ class HandoverGate:
 
 
 def handover_gate(assessment: RiskAssessment, at: datetime) -> HandoverGate:
+    """The gate, its reasons in the active language (the reader's, at request time)."""
     reasons = []
     high = [RISK_LABELS[k] for k, v in assessment.risks.items() if v == Risk.HIGH]
     if high:
-        reasons.append("High risk of " + ", ".join(high) + ".")
+        reasons.append(_("High risk of %(risks)s.") % {"risks": ", ".join(str(h) for h in high)})
     gate = hrddp.support_gate(
         partner_id=assessment.receiving_partner_id, activity="detainee_handover", at=at
     )
     if not gate.allowed:
-        reasons.append("HRDDP: " + gate.reason)
+        reasons.append(_("HRDDP: %(reason)s") % {"reason": gate.reason})
     reasons.extend(_rules_reasons(assessment, at, hrddp_cleared=gate.allowed))
     if not reasons:
         return HandoverGate(True, (), False, gate)
@@ -127,9 +129,11 @@ def _rules_reasons(assessment: RiskAssessment, at: datetime, *, hrddp_cleared: b
     if rules.allowed:
         return []
     if rules.words is None:
-        return ["Mission rules: no version is in force that day."]
-    cited = "; ".join(rules.words.citations)
-    return [f"Mission rules: {' '.join(rules.words.reasons)} ({cited})."]
+        return [_("Mission rules: no version is in force that day.")]
+    return [
+        _("Mission rules: %(reasons)s (%(cited)s).")
+        % {"reasons": " ".join(rules.words.reasons), "cited": "; ".join(rules.words.citations)}
+    ]
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bluebox.core import access, audit, crypto, words
 from bluebox.core import services as core_services
@@ -260,14 +261,17 @@ def _rules_gate(
 def _refusal(rules: guide.Result) -> list[str]:
     if rules.words is None:
         return [
-            "No version of the mission's rules is in force on the day of the apprehension; "
-            "only a commander may record it, with a written justification."
+            _(
+                "No version of the mission's rules is in force on the day of the apprehension; "
+                "only a commander may record it, with a written justification."
+            )
         ]
-    words = rules.words
+    words_ = rules.words
     return [
-        f"The rules in force (version {words.version}) do not allow this apprehension.",
-        *words.reasons,
-        "See: " + "; ".join(words.citations) + ".",
+        _("The rules in force (version %(version)s) do not allow this apprehension.")
+        % {"version": words_.version},
+        *words_.reasons,
+        _("See: %(citations)s.") % {"citations": "; ".join(words_.citations)},
     ]
 
 

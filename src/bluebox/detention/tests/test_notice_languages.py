@@ -74,3 +74,25 @@ def test_a_refused_legal_basis_reads_in_the_language_of_who_records_it(world):
         with translation.override(code), pytest.raises(ServiceError) as refused:
             _record(world, legal_basis="executive_arrest")
         assert words_expected in refused.value.field_errors["legal_basis"][0]
+
+
+@pytest.mark.django_db
+def test_the_handover_gate_s_reasons_read_in_the_readers_language(world):
+    from django.utils import timezone
+
+    from bluebox.detention import services
+    from bluebox.detention.tests.test_gates import _assess
+    from bluebox.hrddp.tests.factories import HostUnitFactory
+
+    custody = ApprehensionFactory(site=world.site_a)
+    unit = HostUnitFactory(mission=world.mission)  # never assessed under HRDDP
+    assessment = _assess(world, custody, unit, ill_treatment="high")
+    english = services.handover_gate(assessment, timezone.now()).reasons
+    assert english[0].startswith("High risk of") and english[1].startswith("HRDDP: ")
+    for code in ("fr", "ar"):
+        with translation.override(code):
+            said = services.handover_gate(assessment, timezone.now()).reasons
+        assert len(said) == len(english)
+        assert all(s != e for s, e in zip(said, english, strict=True)), said
+        if code == "ar":
+            assert all(ARABIC.search(s) and "High risk" not in s for s in said), said
