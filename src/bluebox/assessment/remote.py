@@ -6,7 +6,8 @@
   is ``{"count", "next", "previous", "results"}`` and ``next`` is the following page. Each
   submission lists its files in ``_attachments`` (``filename``, ``download_url``).
 - **ODK Central** OData: ``GET <base>/v1/projects/<p>/forms/<f>.svc/Submissions?$top=&$count=true
-  &$orderby=__system/submissionDate asc&$filter=__system/submissionDate ge <time>``; the answer
+  &$orderby=__system/submissionDate asc&$filter=__system/submissionDate ge <time> or
+  __system/updatedAt ge <time>`` (an edit keeps its submission's date); the answer
   is ``{"@odata.count", "value", "@odata.nextLink"}``. A web user signs in with
   ``POST /v1/sessions`` (email and password) and sends ``Authorization: Bearer <session>``; an
   app user's token goes in the path (``/v1/key/<token>/...``). A submission's files are listed
@@ -247,7 +248,9 @@ class Client:
             "$orderby": "__system/submissionDate asc",
         }
         if since is not None:
-            query["$filter"] = f"__system/submissionDate ge {_format_time(since, CENTRAL)}"
+            # Edits keep their submission's date and change its updatedAt: ask for both.
+            at = _format_time(since, CENTRAL)
+            query["$filter"] = f"__system/submissionDate ge {at} or __system/updatedAt ge {at}"
         form = urllib.parse.quote(s.xml_form_id, safe="")
         path = f"/v1/projects/{int(s.project_id or 0)}/forms/{form}.svc/Submissions"
         encoded = urllib.parse.urlencode(query, quote_via=urllib.parse.quote)

@@ -15,6 +15,7 @@ import base64
 import json
 import logging
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -123,7 +124,9 @@ class FakeServer:
         row["meta"] = {"instanceID": s["iid"]}
         row["__system"] = {
             "submissionDate": s["at"].strftime("%Y-%m-%dT%H:%M:%S.") + "512Z",
-            "updatedAt": None,
+            "updatedAt": (
+                s["updated"].strftime("%Y-%m-%dT%H:%M:%S.") + "100Z" if s.get("updated") else None
+            ),
             "submitterId": "7",
             "submitterName": "Collector 1",
             "attachmentsPresent": 1 if s["answers"].get("photo") else 0,
@@ -245,10 +248,24 @@ class FakeServer:
                 rows = list(server.submissions)
                 flt = query.get("$filter", "")
                 if flt:
-                    field, op, value = flt.split(" ")
-                    assert (field, op) == ("__system/submissionDate", "ge")
+                    # "__system/submissionDate ge <t> or __system/updatedAt ge <t>"
+                    created, op, value, either, updated, op2, value2 = flt.split(" ")
+                    assert (created, op, either, updated, op2) == (
+                        "__system/submissionDate",
+                        "ge",
+                        "or",
+                        "__system/updatedAt",
+                        "ge",
+                    )
+                    assert value == value2
                     since = datetime.fromisoformat(value.replace("Z", "+00:00"))
-                    rows = [s for s in rows if s["at"] + timedelta(milliseconds=512) >= since]
+                    ms = timedelta(milliseconds=512)
+                    rows = [
+                        s
+                        for s in rows
+                        if s["at"] + ms >= since
+                        or (s.get("updated") and s["updated"] + ms / 5 >= since)
+                    ]
                 if query.get("$orderby") == "__system/submissionDate asc":
                     rows.sort(key=lambda s: s["at"])
                 else:
@@ -528,14 +545,17 @@ def test_an_edit_on_odk_central_replaces_what_it_edits(
     try:
         _link(world, form, server)
         _pull(world, form, django_capture_on_commit_callbacks)
+        # As Central shows an edit: the same submission (its __id, its date), a new
+        # meta/instanceID, its updatedAt the time of the edit.
         edited = "uuid:7e1d0c3a-edit-4c2a-9a10-1a2b3c4d5e09"
-        server.add(1, START + timedelta(minutes=40), iid=edited, key=_iid(1))
-        server.submissions[-1]["answers"] = {**_answers(1), "trust": "yes"}
+        server.submissions[1].update(iid=edited, updated=START + timedelta(minutes=40))
+        server.submissions[1]["answers"] = {**_answers(1), "trust": "yes"}
         job = _pull(world, form, django_capture_on_commit_callbacks)
     finally:
         server.close()
     assert job.status == PullStatus.DONE, job.message
-    assert (job.created, job.edits) == (1, 1)
+    # The edit, and the newest submission asked again (at the cursor's time) but skipped.
+    assert (job.created, job.edits, job.rows) == (1, 1, 1)
     new = Submission.objects.get(instance_id=edited)
     assert new.replaces is not None and new.replaces.instance_id == _iid(1)
     assert not new.replaces.is_current and new.answers["trust"] == "yes"
@@ -671,3 +691,43 @@ def test_openrosa_and_pulled_submissions_share_the_instance_id_rule(
         server.close()
     assert job.status == PullStatus.DONE and job.created == N
     assert Submission.objects.filter(form=form).count() == N + 1
+
+
+class _Killed(BaseException):
+    """What a killed worker leaves: nothing closes the job (no ``except Exception`` sees it)."""
+
+
+def test_a_worker_that_dies_mid_pull_is_run_again_from_its_last_stored_page(
+    world, form, server, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """The worker dies while storing page 3: the job stays "running" and silent, the sweep
+    re-queues it (its one re-run), and the re-run goes on from page 2 to the end."""
+    from bluebox.assessment import imports
+    from bluebox.core import background
+
+    real = imports.export_store
+    calls = {"n": 0}
+
+    def dies_on_the_third_page(**kwargs: Any) -> bool:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise _Killed()
+        return real(**kwargs)
+
+    monkeypatch.setattr(imports, "export_store", dies_on_the_third_page)
+    _link(world, form, server)
+    with pytest.raises(_Killed), django_capture_on_commit_callbacks(execute=True):
+        pulls.pull_start(actor=world.analyst, form_pk=form.pk)
+    job = PullJob.objects.get()
+    assert job.status == PullStatus.RUNNING and (job.pages, job.created) == (2, 4)
+    assert Submission.objects.filter(form=form).count() == 4
+
+    done = background.sweep(now=time.time() + settings.JOB_STALE_S + 1)
+    assert done["requeued"] == 1
+    job.refresh_from_db()
+    assert job.status == PullStatus.DONE, job.message
+    assert calls["n"] == 4  # pages 1, 2, the broken 3, then 3 again
+    assert (job.pages, job.created) == (3, N)
+    assert sorted(Submission.objects.filter(form=form).values_list("instance_id", flat=True)) == (
+        sorted(_iid(n) for n in range(N))
+    )
