@@ -16,20 +16,25 @@ EVERY_MEMBER = {"dashboard"}
 GUIDE = {"guide"}
 # The mission's people: its administrator manages them, its commanders read who holds what.
 PEOPLE_PAGE = {"people"}
+# The operational picture: for everyone who sees incidents (its one map of every layer).
+PICTURE = {"map"}
 
 # What each person of the `world` fixture finds in their menu.
 MENUS = {
     "commissioner": EVERY_MEMBER
     | GUIDE
     | PEOPLE_PAGE
+    | PICTURE
     | {"incidents", "alerts", "forecast", "deployment", "patrols", "detention", "hrddp", "field"}
     | {"assessment", "sharing", "engagement"},
     # Reporters and analysts read the detention register of what they see (pseudonyms, clocks).
     "reporter_at_a": EVERY_MEMBER
     | GUIDE
+    | PICTURE
     | {"incidents", "alerts", "forecast", "patrols", "detention", "field", "assessment"},
     "analyst": EVERY_MEMBER
     | GUIDE
+    | PICTURE
     | {
         "incidents",
         "alerts",
@@ -44,11 +49,12 @@ MENUS = {
     },
     "planner": EVERY_MEMBER
     | GUIDE
+    | PICTURE
     | {"incidents", "forecast", "deployment", "patrols", "field", "assessment"}
     | {"engagement"},
-    "detention_officer": EVERY_MEMBER | GUIDE | {"incidents", "detention"},
+    "detention_officer": EVERY_MEMBER | GUIDE | PICTURE | {"incidents", "detention"},
     # Courses for host-state units are read by the HRDDP focal point.
-    "hrddp_officer": EVERY_MEMBER | GUIDE | {"incidents", "hrddp", "engagement"},
+    "hrddp_officer": EVERY_MEMBER | GUIDE | PICTURE | {"incidents", "hrddp", "engagement"},
     # Dialogues, committees and courses.
     "community_officer": EVERY_MEMBER | GUIDE | {"engagement"},
     "auditor": {"audit"},

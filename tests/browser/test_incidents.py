@@ -47,7 +47,9 @@ def test_a_reporter_files_on_a_phone_and_an_analyst_verifies_from_the_map(
     page = page_errors.watch(desk.new_page())
     _login(page, live_server.url, "analyst")
     page.goto(f"{live_server.url}/incidents/")
-    page.wait_for_selector("#map[data-ready=true]")
+    # The map asks for its incidents once drawn; the count says what the server found.
+    page.wait_for_selector("#map[data-loaded=true]")
+    assert page.get_attribute("#incidents-count", "data-total") == "1"
     assert page.locator("path.incident-marker").count() == 1
     page.screenshot(path=str(screenshots / "incident-map-analyst.png"), full_page=True)
     page.locator("path.incident-marker").first.click()
@@ -104,8 +106,9 @@ def test_the_list_and_its_map_share_the_analysts_filters(
     page.fill("#f-until", "2026-11-30")
     page.select_option("#f-reliability", "C")
     page.click(".filters button[type=submit]")
-    page.wait_for_selector("#map[data-ready=true]")
+    page.wait_for_selector("#map[data-loaded=true]")
     # Only the armed group's incident of late November from a good source: list and map agree.
+    assert page.get_attribute("#incidents-count", "data-total") == "1"
     assert page.locator("path.incident-marker").count() == 1
     assert page.locator("tr[data-incident]").count() == 1
     assert "perpetrator=armed_group" in page.url

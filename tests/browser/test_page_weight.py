@@ -29,6 +29,7 @@ PAGES = [
     "/",
     "/incidents/",
     "/incidents/new/",
+    "/map/",
     "/alerts/",
     "/forecast/",
     "/patrols/",

@@ -37,6 +37,7 @@ MODULES = [
 #: Pages of core's own that a role works from, listed after the modules: key, label, URL name,
 #: and the resource and action the page itself requires (the same decision, so the link opens).
 PAGES = [
+    ("map", _("Operational picture"), "operational-picture", Resource.INCIDENT, "view"),
     ("people", _("People"), "people", Resource.ACCOUNT, "view"),
 ]
 

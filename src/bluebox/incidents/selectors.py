@@ -258,27 +258,6 @@ def protected_people_for(user: Any, mission_id: int | None = None) -> QuerySet[P
     return qs
 
 
-def map_points(
-    user: Any, filters: IncidentFilters | None = None, limit: int = 2000
-) -> list[dict[str, Any]]:
-    """The newest visible incidents as map points (id, position, title, type, status)."""
-    rows = incidents_for(user, filters).values(
-        "pk", "latitude", "longitude", "title", "incident_type", "status", "occurred_at"
-    )[:limit]
-    return [
-        {
-            "id": r["pk"],
-            "lat": r["latitude"],
-            "lon": r["longitude"],
-            "title": r["title"],
-            "type": r["incident_type"],
-            "status": r["status"],
-            "date": r["occurred_at"].date().isoformat(),
-        }
-        for r in rows
-    ]
-
-
 # --- background imports ------------------------------------------------------------------------
 
 

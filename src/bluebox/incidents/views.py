@@ -85,9 +85,6 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     access.audit_reads(request.user, page.object_list)
     sites = list(mission_selectors.sites_for(request.user))
-    points = selectors.map_points(request.user, filters)
-    for point in points:
-        point["url"] = reverse("incident-detail", args=[point["id"]])
     return render(
         request,
         "incidents/list.html",
@@ -115,7 +112,15 @@ def incident_list(request: HttpRequest) -> HttpResponse:
                     }
                     for s in sites
                 ],
-                "incidents": points,
+                # Fetched for the view from the operational picture's endpoint, with the
+                # list's filters: every incident is counted, none silently left off.
+                "incidents_url": reverse("operational-picture-data")
+                + "?layer=incidents"
+                + (f"&{_without_page(request)}" if _without_page(request) else ""),
+                "count_words": _(
+                    "Incidents matching: %(total)s; in view: %(in_view)s, drawn as "
+                    "%(markers)s markers and %(clusters)s clusters"
+                ),
             },
         },
     )

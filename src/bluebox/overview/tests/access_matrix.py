@@ -4,7 +4,9 @@ from typing import Any
 
 from bluebox.incidents.tests.access_matrix import VIEWERS
 from bluebox.testing.factories import IncidentFactory
-from bluebox.testing.matrix import Endpoint, endpoint, everyone
+from bluebox.testing.matrix import MISSION_MEMBERS, Endpoint, allowed, endpoint, everyone
+
+WHOLE_WORLD = "bbox=-180,-90,180,90&zoom=0"
 
 # Who sees incidents in the mission, wherever they are (the reporter at B sees site B's).
 READERS = VIEWERS | {"reporter_at_b"}
@@ -34,5 +36,19 @@ ENDPOINTS = [
             setup=_incident_at_a,
         )
         for route in ("sitrep/", "sitrep/report.pdf", "sitrep/figures.csv")
+    ),
+    endpoint("map/", "get", everyone(200), api=False),
+    # Each layer holds only what the person may see (tested in test_picture.py); the
+    # incidents layer answers everyone, with nothing in it for those who see no incident.
+    endpoint("map/data/", "get", everyone(200), query=f"?layer=incidents&{WHOLE_WORLD}", api=False),
+    *(
+        endpoint(
+            "map/data/",
+            "get",
+            allowed(MISSION_MEMBERS, 200, 404),
+            query=f"?layer={layer}&mission={{w.mission.pk}}&{WHOLE_WORLD}",
+            api=False,
+        )
+        for layer in ("mission", "alerts", "risk", "deployment", "patrols")
     ),
 ]

@@ -28,6 +28,7 @@ from bluebox.core import access
 from bluebox.core.sharing import TLP, TLP_ORDER, SharedField, SharingAgreement
 from bluebox.incidents import selectors as incident_selectors
 from bluebox.incidents.models import Incident
+from bluebox.overview import selectors as picture
 from bluebox.sharing import selectors
 
 PEOPLE = ["human_rights_officer", "partner", "analyst", "admin", "outsider"]
@@ -252,7 +253,9 @@ def _check_everyone(world: Any, built: Built, ended: set[int]) -> None:
                 user, incident_selectors.IncidentFilters(text="Secret")
             ).exists()
             assert access.clearances(user, "incident") == []
-            assert incident_selectors.map_points(user) == []
+            world_view = picture.Box(-180, -90, 180, 90, zoom=0)
+            layer = picture.incident_layer(user, incident_selectors.IncidentFilters(), world_view)
+            assert (layer["total"], layer["in_view"], layer["markers"]) == (0, 0, [])
 
 
 @pytest.mark.django_db

@@ -28,5 +28,22 @@
     return L.circleMarker([i.lat, i.lon], { radius: 4, color: "#a01818", weight: 1, fillColor: "#e0483e", fillOpacity: 0.7, className: "incident-marker" })
       .bindPopup("<a href=\"" + esc(i.url) + "\">" + esc(i.title) + "</a><br>" + esc(i.date));
   });
-  bluebox.map(el, { layers: layers.concat(incidents), frame: frame.length ? frame : incidents, tileUrl: data.tile_url });
+  var map = bluebox.map(el, { layers: layers.concat(incidents), frame: frame.length ? frame : incidents, tileUrl: data.tile_url });
+  if (data.incidents_url) {
+    // The incident list: its incidents counted and clustered by the server for the view, under
+    // the list's own filters, so the list and the map agree.
+    var count = document.getElementById("incidents-count");
+    bluebox.fetchedPoints(map, {
+      url: function (view) { return data.incidents_url + "&" + view; },
+      className: "incident-marker", clusterClass: "incident-cluster",
+      onData: function (body) {
+        count.setAttribute("data-total", body.total);
+        count.setAttribute("data-in-view", body.in_view);
+        count.textContent = data.count_words.replace(/%\((\w+)\)s/g, function (_, k) {
+          return esc({ total: body.total, in_view: body.in_view, markers: body.markers.length, clusters: body.clusters.length }[k]);
+        });
+        el.setAttribute("data-loaded", "true");
+      }
+    }).layer.addTo(map);
+  }
 }());
