@@ -99,9 +99,16 @@ class IncidentReportForm(forms.Form):
 class VerifyForm(forms.Form):
     """Verification: the grading as the analyst found it, and what was checked."""
 
-    source_reliability = forms.ChoiceField(label=_("Source reliability"), choices=RELIABILITY)
+    # Optional, as in the API's verify action: left out, the grading stays as it is.
+    source_reliability = forms.ChoiceField(
+        label=_("Source reliability"), choices=RELIABILITY, required=False
+    )
     information_credibility = forms.TypedChoiceField(
-        label=_("Information credibility"), choices=[(i, str(i)) for i in range(1, 7)], coerce=int
+        label=_("Information credibility"),
+        choices=[(i, str(i)) for i in range(1, 7)],
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     note = forms.CharField(
         label=_("What was checked"),

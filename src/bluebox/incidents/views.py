@@ -276,18 +276,18 @@ def local_wall_time(value: datetime, zone: str) -> datetime:
 @login_required
 @require_POST
 def incident_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    form = VerifyForm(request.POST)
-    grading = form.cleaned_data if form.is_valid() else {}
-    return web.call_and_redirect(
+    return web.submit(
         request,
-        lambda: services.incident_verify(
+        VerifyForm(request.POST),
+        lambda grading: services.incident_verify(
             actor=request.user,
             incident_id=pk,
-            source_reliability=grading.get("source_reliability"),
-            information_credibility=grading.get("information_credibility"),
-            note=grading.get("note", ""),
+            source_reliability=grading["source_reliability"] or None,
+            information_credibility=grading["information_credibility"],
+            note=grading["note"],
         ),
         to=("incident-detail", pk),
+        invalid=_("Grades are A to F and 1 to 6: nothing was changed."),
         done=_("Incident verified."),
     )
 

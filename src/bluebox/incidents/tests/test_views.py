@@ -6,6 +6,7 @@ from django.test import Client
 
 from bluebox.core.models import AuditEntry
 from bluebox.incidents.models import Incident
+from bluebox.testing.factories import IncidentFactory
 
 
 def test_a_bad_report_form_gets_a_400_with_the_errors_and_changes_nothing(world):
@@ -102,3 +103,34 @@ def test_words_find_incidents_by_title_place_or_actor_and_paging_keeps_the_filte
     assert "1 incident" in client.get("/incidents/", {"q": "dara market"}).content.decode()
     assert "1 incident" in client.get("/incidents/", {"q": "militia cattle"}).content.decode()
     assert "No incidents you may see." in client.get("/incidents/", {"q": "at B"}).content.decode()
+
+
+def test_the_verify_form_regrades_like_the_api_and_a_bad_grade_changes_nothing(world):
+    client = Client()
+    client.force_login(world.analyst)
+    bad = IncidentFactory(site=world.site_a, source_reliability="C", information_credibility=3)
+    response = client.post(
+        f"/incidents/{bad.pk}/verify/", {"source_reliability": "G", "information_credibility": "2"}
+    )
+    assert response.status_code == 302
+    bad.refresh_from_db()
+    assert (bad.status, bad.source_reliability, bad.information_credibility) == ("reported", "C", 3)
+    assert not AuditEntry.objects.filter(action="verify", object_id=str(bad.pk)).exists()
+    page = client.get(f"/incidents/{bad.pk}/").content.decode()
+    assert "Grades are A to F and 1 to 6: nothing was changed." in page
+
+    kept = IncidentFactory(site=world.site_a, source_reliability="C", information_credibility=3)
+    client.post(f"/incidents/{kept.pk}/verify/", {"note": "Grading left as reported"})
+    kept.refresh_from_db()
+    assert (kept.status, kept.source_reliability, kept.information_credibility) == (
+        "verified",
+        "C",
+        3,
+    )
+    regraded = IncidentFactory(site=world.site_a, source_reliability="F", information_credibility=6)
+    client.post(
+        f"/incidents/{regraded.pk}/verify/",
+        {"source_reliability": "B", "information_credibility": "2", "note": "Two witnesses"},
+    )
+    history = client.get(f"/incidents/{regraded.pk}/").content.decode()
+    assert "grading F6 before, B2 after" in history and "Two witnesses" in history

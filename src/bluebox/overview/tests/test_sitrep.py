@@ -14,7 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import hxl
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from bluebox.alerts import services as alert_services
 from bluebox.alerts.intake import InboundMessage
@@ -384,3 +386,18 @@ def test_another_mission_or_sector_answers_as_missing(week):
 def test_the_dashboard_links_the_report_for_those_who_see_incidents(week):
     assert 'id="sitrep-link"' in _client(week.analyst).get("/").content.decode()
     assert 'id="sitrep-link"' not in _client(week.partner).get("/").content.decode()
+
+
+def test_the_report_costs_the_same_queries_however_many_incidents(operations):
+    reader = operations.commissioner
+    report(reader, operations)  # the reader's roles are read once, then kept on them
+    with CaptureQueriesContext(connection) as few:
+        report(reader, operations)
+    for n in range(60):
+        site = operations.site_a if n % 2 else operations.site_b
+        incident(site, at(n % 7), status="verified", fatalities_best=1, fatalities_high=1)
+    report(reader, operations)
+    with CaptureQueriesContext(connection) as many:
+        busy = report(reader, operations)
+    assert busy.incidents.value == 67
+    assert len(many.captured_queries) == len(few.captured_queries)
