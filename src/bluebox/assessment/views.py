@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from bluebox.assessment import (
@@ -422,6 +423,7 @@ def _source_form(source: RemoteSource | None) -> SourceForm:
     )
 
 
+@sensitive_post_parameters("credential")  # masked in error reports and their logs
 @login_required
 @require_POST
 def form_source(request: HttpRequest, pk: int) -> HttpResponse:

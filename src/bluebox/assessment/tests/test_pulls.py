@@ -731,3 +731,21 @@ def test_a_worker_that_dies_mid_pull_is_run_again_from_its_last_stored_page(
     assert sorted(Submission.objects.filter(form=form).values_list("instance_id", flat=True)) == (
         sorted(_iid(n) for n in range(N))
     )
+
+
+def test_an_error_report_of_the_link_form_masks_the_credential(world, form, rf):
+    """Should the page break, Django's error report (and the log it writes) hides the field."""
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from bluebox.assessment import views
+    from bluebox.core.exceptions import NotVisible
+
+    request = rf.post(
+        "/assessment/forms/0/source/",
+        {"kind": "kobo", "base_url": "https://kobo.example", "asset_uid": UID, "credential": TOKEN},
+    )
+    request.user = world.analyst
+    with pytest.raises(NotVisible):
+        views.form_source(request, pk=form.pk + 1000)
+    shown = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert shown["credential"] != TOKEN and shown["asset_uid"] == UID
