@@ -371,7 +371,7 @@ def audit_reads(user: Any, objects: Iterable[models.Model]) -> None:
     One ``list-read`` entry per list shown (a page), naming every such record by id, so each
     read of one is recorded. It is committed without waiting for the disk
     (:func:`bluebox.core.audit.record`, ``flush=False``): a list page is read far more often
-    than anything is written, and a flush per page was most of its cost.
+    than anything is written, and a flush per page was a large part of its cost.
     """
     sensitive = [obj for obj in objects if _is_sensitive(obj)]
     if not sensitive:

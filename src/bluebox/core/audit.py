@@ -273,11 +273,9 @@ def _append(
     return entry
 
 
-def _save_head(head: AuditHead, key: bytes, *, anchor: bool = True) -> None:
+def _save_head(head: AuditHead, key: bytes) -> None:
     head.signature = head_signature(key, head.seq, head.entry_hash, head.key_epoch)
     head.save(update_fields=["seq", "entry_hash", "key_epoch", "key_check", "signature"])
-    if not anchor:
-        return
     seq, entry_hash, epoch = head.seq, head.entry_hash, head.key_epoch
     transaction.on_commit(lambda: write_anchor(seq, entry_hash, epoch))
 
@@ -289,10 +287,10 @@ def _unflushed_commit() -> Iterator[None]:
     PostgreSQL's ``synchronous_commit = off`` for this one transaction (``SET LOCAL``); SQLite
     in WAL mode with ``synchronous = NORMAL`` for it, set back to the connection's ``FULL``
     after. Either way the entry is in the chain, in order, before the caller goes on; what a
-    crash of the database's machine in the next fraction of a second can lose is the newest
-    such entries — never one in the middle, because the log is replayed in order and every
-    flushed commit flushes all before it. Only for entries whose loss in that window is
-    acceptable (see :func:`record`).
+    crash of the database server in the next fraction of a second can lose is the newest such
+    entries — never one in the middle, because the log is replayed in order and every flushed
+    commit flushes all before it. Only for entries whose loss in that window is acceptable
+    (see :func:`record`).
     """
     vendor = connection.vendor
     if vendor == "sqlite":
@@ -362,9 +360,12 @@ def record(
     :func:`as_operator`), or nobody for the server's own jobs.
 
     ``flush=False`` (a list's reads, written on every page) commits without waiting for the
-    disk and leaves the anchor where it is: the next flushed entry — any write, refusal or
-    single-record read — makes it durable and moves the anchor past it. Inside a caller's
-    transaction the entry simply commits with it, flushed as that transaction is.
+    disk; the next flushed commit — any write, refusal or single-record read — makes it
+    durable. The anchor still moves past it, so cutting it off the chain is caught as any
+    truncation is; after a crash of the database server has lost such entries, ``verify``
+    reports them missing against the anchor, and ``bluebox audit reanchor`` (itself audited)
+    records that. Inside a caller's transaction the entry simply commits with it, flushed as
+    that transaction is.
     """
     unflushed = not flush and not connection.in_atomic_block
     with _unflushed_commit() if unflushed else transaction.atomic():
@@ -381,7 +382,7 @@ def record(
             outcome=outcome,
             detail=detail,
         )
-        _save_head(head, key, anchor=not unflushed)
+        _save_head(head, key)
     return entry
 
 

@@ -266,3 +266,30 @@ def test_postgresql_refuses_the_applications_role_to_change_entries(chain, state
             cursor.execute(statement)
     assert AuditEntry.objects.count() == 6
     assert audit.verify().ok
+
+
+def _synchronous() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SHOW synchronous_commit" if connection.vendor == "postgresql" else "PRAGMA synchronous"
+        )
+        return str(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unflushed_entry_is_chained_and_anchored_and_a_failed_one_leaves_nothing(settings):
+    first = audit.record(actor=None, action="event-0")
+    before = _synchronous()
+    listed = audit.record(actor=None, action="list-read", detail={"ids": ["7"]}, flush=False)
+    assert listed.seq == first.seq + 1 and listed.prev_hash == first.entry_hash
+    anchor = audit.read_anchor()
+    assert isinstance(anchor, audit.Anchor) and anchor.seq == listed.seq
+    assert _synchronous() == before
+    keys = dict(settings.AUDIT_KEYS)
+    settings.AUDIT_KEYS = {1: "not-the-chain's-key"}
+    with pytest.raises(audit.AuditKeyError):
+        audit.record(actor=None, action="list-read", detail={"ids": ["8"]}, flush=False)
+    assert _synchronous() == before  # set back even when the append fails
+    assert AuditEntry.objects.count() == 2
+    settings.AUDIT_KEYS = keys
+    assert audit.verify().ok
