@@ -1,7 +1,9 @@
 """A reporter with no connection files two incidents and a patrol with its track on a phone,
 closes the tab, opens it again and comes back online: exactly three records arrive, once each,
 and the page shows them sent. Again with the network failing in the middle of a send: the
-server wrote the first report but its answer never came back; still exactly three."""
+server wrote the first report but its answer never came back; still exactly three. And an
+incident with a photo taken offline: it waits sealed with the report, arrives with it once,
+smaller and without its GPS position, and the analyst sees it on the incident's page."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from bluebox.incidents.models import Incident
 from bluebox.patrols.models import Patrol
 from bluebox.patrols.tests.factories import PatrolTeamFactory
 from bluebox.testing.factories import TEST_PASSWORD
+from bluebox.testing.images import GPS_IFD, photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -195,4 +198,74 @@ def test_a_send_whose_answer_is_lost_still_ends_with_exactly_three(
     assert IdempotencyRecord.objects.filter(key=lost[0]).count() == 1
     _assert_three_arrived(world, team)
     phone.close()
+    assert page_errors == []
+
+
+def test_an_incident_filed_offline_with_a_photo_arrives_with_it(
+    live_server, browser, screenshots, world, page_errors
+):
+    from io import BytesIO
+
+    from PIL import Image
+
+    phone = browser.new_context(**PHONE)
+    page = page_errors.watch(phone.new_page())
+    _login(page, live_server.url, "reporter_a")
+    _open_app(page, live_server.url)
+    page.wait_for_selector("#field-app[data-offline-ready=true]")
+    phone.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#field-app[data-ready=true]")
+
+    # A phone's photo: larger than the app sends, and saying where the reporter stood.
+    taken = photo("JPEG", size=(2400, 1800))
+    assert Image.open(BytesIO(taken)).getexif().get_ifd(GPS_IFD)
+    start = (timezone.now() - timedelta(hours=2)).replace(second=0, microsecond=0)
+    page.click("#tab-incident")
+    page.fill("#i-title", "Burnt granary at the crossing")
+    page.select_option("#i-type", "arson")
+    page.fill("#i-when", _local(start))
+    page.fill("#i-lat", "3.012")
+    page.fill("#i-lon", "-9.487")
+    page.set_input_files(
+        "#i-photos", files=[{"name": "IMG_0107.jpg", "mimeType": "image/jpeg", "buffer": taken}]
+    )
+    page.wait_for_selector("#photo-status[data-count='1']")
+    page.click("#incident-form button[value=send]")
+    page.wait_for_selector("#queue li[data-state=waiting][data-photos='1']")
+    assert "1" in page.inner_text("#queue li[data-state=waiting] .photos")
+    page.screenshot(path=str(screenshots / "field-photo-waiting.png"), full_page=True)
+    # The photo is inside the sealed report only: no JPEG, base64 or raw, in IndexedDB.
+    stored = page.evaluate(
+        """() => new Promise((ok) => { const r = indexedDB.open('bluebox-field', 1);
+        r.onsuccess = () => { const q = r.result.transaction('items').objectStore('items').getAll();
+        q.onsuccess = () => ok(JSON.stringify(q.result.map((i) => Object.keys(i)))
+          + Array.from(q.result, (i) => new TextDecoder('latin1').decode(i.ct)).join('')); }; })"""
+    )
+    assert "/9j/" not in stored and "\xff\xd8\xff" not in stored and "granary" not in stored
+    assert "photos" not in stored
+    assert Incident.objects.count() == 0
+
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#queue[data-sent='1'][data-waiting='0']", timeout=20000)
+    incident = Incident.objects.get()
+    assert incident.title == "Burnt granary at the crossing"
+    kept = incident.photos.get()
+    assert (kept.content_type, kept.width, kept.height) == ("image/jpeg", 1600, 1200)
+    assert not Image.open(BytesIO(kept.read())).getexif()
+    phone.close()
+
+    desk = browser.new_context()
+    analyst = page_errors.watch(desk.new_page())
+    _login(analyst, live_server.url, "analyst")
+    analyst.goto(f"{live_server.url}/incidents/{incident.pk}/")
+    thumb = analyst.locator("#photos img.photo-thumb")
+    assert thumb.count() == 1
+    analyst.wait_for_function(
+        "document.querySelector('#photos img.photo-thumb').complete"
+        " && document.querySelector('#photos img.photo-thumb').naturalWidth === 1600"
+    )
+    analyst.screenshot(path=str(screenshots / "incident-photo.png"), full_page=True)
+    desk.close()
     assert page_errors == []

@@ -11,7 +11,6 @@ and compartments: free-text answers are read under the same rules as any record.
 
 from __future__ import annotations
 
-import base64
 from typing import ClassVar
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.classification import Classification
-from bluebox.core.crypto import EncryptedTextField, ProtectedValue
+from bluebox.core.crypto import EncryptedTextField, open_bytes, seal_bytes
 from bluebox.core.models import ClassifiedRecord, DerivedRecord, VoidableRecord
 from bluebox.core.roles import Resource
 
@@ -257,15 +256,14 @@ class SubmissionAttachment(models.Model):
     @staticmethod
     def seal(content: bytes) -> str:
         """The value to store in ``sealed`` for a file's bytes (encrypted when saved)."""
-        return base64.b64encode(content).decode("ascii")
+        return seal_bytes(content)
 
     def read(self) -> bytes:
         """The file's bytes; :class:`~bluebox.core.crypto.UnreadableValueError` without its key.
 
         Only for code that has already authorised the read of the submission.
         """
-        value = self.sealed
-        return base64.b64decode(value.reveal()) if isinstance(value, ProtectedValue) else b""
+        return open_bytes(self.sealed)
 
 
 class CollectorCredential(models.Model):

@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,9 +20,14 @@ from django.views.decorators.http import require_GET
 
 from bluebox.core.classification import Classification
 from bluebox.field import selectors
+from bluebox.incidents import photos
 from bluebox.incidents.models import IncidentType
 
 SHELL_HEADER = "X-Bluebox-Shell"
+# The longest side of a photo as the phone sends it, and the room left in a report's body for
+# everything but its photos (the description is at most 20,000 characters).
+PHOTO_SIDE = 1600
+REPORT_ROOM = 256 * 1024
 # What the service worker keeps for offline use: the page's own assets, nothing personal.
 ASSETS = [
     "bluebox/app.css",
@@ -48,6 +54,11 @@ def field_app(request: HttpRequest) -> HttpResponse:
             (int(Classification.UNCLASSIFIED), Classification.UNCLASSIFIED.label),
         ],
         "strings": _strings(),
+        # Photos travel inside the report's JSON, so all of them must fit in the API's bounded
+        # body beside the rest of the report: the script makes them smaller until they do.
+        "photo_max": photos.MAX_PHOTOS,
+        "photo_side": PHOTO_SIDE,
+        "photo_budget": int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) - REPORT_ROOM,
     }
     response = render(request, "field/app.html", context)
     response[SHELL_HEADER] = "1"
@@ -95,6 +106,16 @@ def _strings() -> dict[str, str]:
             "in force."
         ),
         "not_given": _("Not given"),
+        "photos_n": _("Photos: %(n)s"),
+        "photo_working": _("Making the photos smaller…"),
+        "photo_unreadable": _(
+            "This phone cannot read that photo here: take it again with the camera, or choose "
+            "a JPEG or PNG."
+        ),
+        "photo_no_room": _(
+            "That photo does not fit in the report: at most %(n)s photos, and all of them "
+            "together are limited in size."
+        ),
     }
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django.db.models import DateTimeField
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -21,13 +29,14 @@ from bluebox.core.classification import ALL_COMPARTMENTS, Classification
 from bluebox.core.pagination import KeysetPagination
 from bluebox.core.serializers import ModelSerializer
 from bluebox.engines.guide import THREAT_LEVELS
-from bluebox.incidents import exports, selectors, services
+from bluebox.incidents import exports, photos, selectors, services
 from bluebox.incidents.models import (
     DatePrecision,
     ImportJob,
     Incident,
     IncidentLink,
     IncidentMerge,
+    IncidentPhoto,
     IncidentResponse,
     IncidentStatus,
     IncidentType,
@@ -176,6 +185,57 @@ def summary_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+class IncidentPhotoSerializer(ModelSerializer[IncidentPhoto]):
+    """A photo's description; its bytes are at ``url`` (the same access as the incident)."""
+
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IncidentPhoto
+        fields = ["id", "filename", "content_type", "size", "width", "height", "url"]
+        read_only_fields = fields
+
+    def get_url(self, photo: IncidentPhoto) -> str:
+        return reverse("api-incident-photo", args=[photo.incident_id, photo.pk])
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    """One incident with its photos (the list leaves them out: one query a page, not a row)."""
+
+    photos = serializers.SerializerMethodField()
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*PUBLIC_FIELDS, "photos"]
+        read_only_fields = [*PUBLIC_FIELDS, "photos"]
+
+    @extend_schema_field(IncidentPhotoSerializer(many=True))
+    def get_photos(self, incident: Incident) -> list[dict[str, Any]]:
+        return list(IncidentPhotoSerializer(selectors.photos_of(incident), many=True).data)
+
+
+# A photo's bytes in base64, as the offline field app sends them inside the report; the whole
+# body stays within the API's JSON bound (core/parsers.py), which the app keeps to by resizing.
+MAX_PHOTO_BASE64 = (photos.MAX_PHOTO_BYTES + 2) // 3 * 4
+
+
+class PhotoInputSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    content_type = serializers.ChoiceField(
+        choices=photos.DECLARED_TYPES,
+        help_text="What the sender believes it is; the content decides (JPEG, PNG or WebP).",
+    )
+    # DRF takes declared fields out of the class, so this does not hide ``Serializer.data``.
+    data = serializers.CharField(  # type: ignore[assignment]
+        max_length=MAX_PHOTO_BASE64, trim_whitespace=False, help_text="The file, base64."
+    )
+
+    def validate_data(self, value: str) -> bytes:
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("Not base64.") from None
+
+
 class IncidentReportSerializer(serializers.Serializer[Any]):
     """What a reporter sends; validated here, then checked again by the service."""
 
@@ -216,6 +276,12 @@ class IncidentReportSerializer(serializers.Serializer[Any]):
     information_credibility = serializers.IntegerField(min_value=1, max_value=6, required=False)
     classification = serializers.ChoiceField(choices=Classification.choices, required=False)
     compartments = serializers.IntegerField(min_value=0, max_value=ALL_COMPARTMENTS, required=False)
+    photos = PhotoInputSerializer(  # type: ignore[call-arg]  # ListSerializer's max_length
+        many=True,
+        required=False,
+        max_length=photos.MAX_PHOTOS,
+        help_text="Stored with the incident in the same write, encrypted, without metadata.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         low = attrs.get("fatalities_low", 0)
@@ -318,7 +384,7 @@ class IncidentListCreate(generics.ListAPIView[Incident]):
             access.audit_reads(self.request.user, page)
         return page
 
-    @extend_schema(request=IncidentReportSerializer, responses={201: IncidentSerializer})
+    @extend_schema(request=IncidentReportSerializer, responses={201: IncidentDetailSerializer})
     def post(self, request: Request) -> Response:
         payload = IncidentReportSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -326,18 +392,38 @@ class IncidentListCreate(generics.ListAPIView[Incident]):
         mission_id = data.pop("mission")
         site_id = data.pop("site", None)
         sector_id = data.pop("sector", None)
+        sent = [photos.PhotoUpload(p["name"], p["data"]) for p in data.pop("photos", [])]
         mission = access.get_visible(request.user, Mission.objects.all(), pk=mission_id)
         incident = services.incident_report(
-            actor=request.user, mission=mission, site_id=site_id, sector_id=sector_id, data=data
+            actor=request.user,
+            mission=mission,
+            site_id=site_id,
+            sector_id=sector_id,
+            data=data,
+            photos=sent,
         )
-        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+        return Response(IncidentDetailSerializer(incident).data, status=status.HTTP_201_CREATED)
 
 
 class IncidentDetail(generics.RetrieveAPIView[Incident]):
-    serializer_class = IncidentSerializer
+    serializer_class = IncidentDetailSerializer
 
     def get_object(self) -> Incident:
         return access.get_visible(self.request.user, Incident.objects.all(), pk=self.kwargs["pk"])
+
+
+class IncidentPhotoFile(APIView):
+    """A photo of an incident, to whoever may read the incident (each read audited)."""
+
+    @extend_schema(
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (200, "image/webp"): OpenApiTypes.BINARY,
+        }
+    )
+    def get(self, request: Request, pk: int, photo: int) -> HttpResponse:
+        return photos.serve(selectors.photo_for(request.user, pk, photo))
 
 
 class IncidentVerify(APIView):

@@ -10,6 +10,11 @@ urlpatterns = [
         "incidents/imports/<int:pk>/", api.ImportJobDetail.as_view(), name="api-import-job-detail"
     ),
     path("incidents/<int:pk>/", api.IncidentDetail.as_view(), name="api-incident-detail"),
+    path(
+        "incidents/<int:pk>/photos/<int:photo>/",
+        api.IncidentPhotoFile.as_view(),
+        name="api-incident-photo",
+    ),
     path("incidents/<int:pk>/verify/", api.IncidentVerify.as_view(), name="api-incident-verify"),
     path("incidents/<int:pk>/void/", api.IncidentVoid.as_view(), name="api-incident-void"),
     path("incidents/<int:pk>/respond/", api.IncidentRespond.as_view(), name="api-incident-respond"),

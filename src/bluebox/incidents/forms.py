@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core import inputs, labels
 from bluebox.core.classification import Classification
 from bluebox.core.forms import StepUpForm
 from bluebox.engines.guide import THREAT_LEVELS
+from bluebox.incidents import photos
 from bluebox.incidents.models import (
     RELIABILITY,
     IncidentLink,
@@ -19,6 +21,18 @@ from bluebox.incidents.models import (
     PocTier,
 )
 from bluebox.incidents.primacy import WEAPON_CHOICES
+
+
+class PhotosInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; each is checked by the service (incidents/photos.py)."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(PhotosField, self).clean(f, initial) for f in files if f]
 
 
 class IncidentReportForm(forms.Form):
@@ -90,9 +104,20 @@ class IncidentReportForm(forms.Form):
         required=False,
         max_length=20000,
     )
+    # accept= only, no capture=: a phone then offers its camera and its gallery, so a photo
+    # taken before the form was opened can be attached too.
+    photos = PhotosField(
+        label=_("Photos"),
+        required=False,
+        widget=PhotosInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/*"}),
+    )
 
     def __init__(self, *args: Any, sites: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = gettext(
+            "Up to %(n)d photos, JPEG, PNG or WebP, %(mb)d MB each. Their location and other "
+            "metadata are removed when they are stored."
+        ) % {"n": photos.MAX_PHOTOS, "mb": photos.MAX_PHOTO_BYTES // (1024 * 1024)}
         self.fields["site"].choices = [(s.pk, s.name) for s in sites]  # type: ignore[attr-defined]
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.bounds import ListOfChoices, within_date_window
 from bluebox.core.classification import Compartment
-from bluebox.core.crypto import EncryptedTextField
+from bluebox.core.crypto import EncryptedTextField, open_bytes
 from bluebox.core.models import ClassifiedRecord, VoidableRecord
 from bluebox.core.roles import Resource
 from bluebox.incidents.primacy import WEAPON_CHOICES
@@ -249,6 +249,43 @@ class Incident(ClassifiedRecord, VoidableRecord):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IncidentPhoto(models.Model):
+    """A photo sent with an incident report, readable by whoever may read the incident.
+
+    It has no marking of its own: it is reached only through its incident
+    (``incidents.selectors.photo_for``), so it follows the incident's classification,
+    compartments and sharing, and a downgrade of the incident lowers it with it. The bytes are
+    stored encrypted like protected identities (``EncryptedTextField``, the base64 of the file
+    under the field keys, rotated by ``bluebox keys rotate``), after the photo was encoded
+    again without its metadata (``incidents/photos.py``: no EXIF, so no GPS position).
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="photos")
+    filename = models.CharField(max_length=100)
+    content_type = models.CharField(max_length=20)
+    sealed = EncryptedTextField()
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["incident", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def read(self) -> bytes:
+        """The photo's bytes; :class:`~bluebox.core.crypto.UnreadableValueError` without its key.
+
+        Only for code that has already authorised the read of the incident.
+        """
+        return open_bytes(self.sealed)
 
 
 class IncidentLink(models.Model):

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
-from bluebox.core import access, progress
+from bluebox.core import access, audit, progress
 from bluebox.core.roles import Resource
 from bluebox.incidents.jobs import PROGRESS_KIND
 from bluebox.incidents.models import (
@@ -19,6 +19,7 @@ from bluebox.incidents.models import (
     ImportStatus,
     Incident,
     IncidentMerge,
+    IncidentPhoto,
     IncidentType,
     ProtectedPerson,
 )
@@ -188,6 +189,23 @@ def incident_for(user: Any, incident_id: int) -> Incident:
     return access.get_visible(
         user, Incident.objects.select_related("site", "sector", "mission"), pk=incident_id
     )
+
+
+def photos_of(incident: Incident) -> list[IncidentPhoto]:
+    """The photos of an incident already read through :func:`incident_for` (no bytes)."""
+    return list(incident.photos.defer("sealed"))
+
+
+def photo_for(user: Any, incident_id: int, photo_id: int) -> IncidentPhoto:
+    """One photo of an incident the user may see (404 alike for a missing photo, a missing
+    incident and one not theirs). Every read of a photo is audited, whatever the marking: a
+    photo can show who the people are."""
+    incident = incident_for(user, incident_id)
+    photo = incident.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise access.NotVisible()
+    audit.record_for(incident, actor=user, action="read-photo", detail={"photo": photo.pk})
+    return photo
 
 
 def incident_history(user: Any, incident: Incident) -> dict[str, Any]:

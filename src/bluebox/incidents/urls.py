@@ -13,6 +13,7 @@ urlpatterns = [
     path("import/<int:pk>/errors.csv", views.import_job_errors, name="incident-import-errors"),
     path("people/<int:pk>/reveal/", views.protected_person_reveal, name="protected-person-reveal"),
     path("<int:pk>/", views.incident_detail, name="incident-detail"),
+    path("<int:pk>/photos/<int:photo>/", views.incident_photo, name="incident-photo"),
     path("<int:pk>/verify/", views.incident_verify, name="incident-verify"),
     path("<int:pk>/void/", views.incident_void, name="incident-void"),
     path("<int:pk>/<str:step>/", views.incident_step, name="incident-step"),

@@ -18,16 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from bluebox.core import access, web
+from bluebox.core import access, uploads, web
 from bluebox.core.bounds import query_day, query_id
 from bluebox.core.classification import Classification, marking
 from bluebox.core.exceptions import ServiceError, StepUpRequired
 from bluebox.core.middleware import passive
 from bluebox.core.roles import Resource
 from bluebox.core.spreadsheet import safe_row
-from bluebox.incidents import charts, exports, selectors, services
+from bluebox.incidents import charts, exports, photos, selectors, services
 from bluebox.incidents.forms import (
     HandoverForm,
     ImportForm,
@@ -170,6 +171,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "marking": marking(incident.classification, incident.compartments),
             "may_lower": may_lower,
             "history": selectors.incident_history(request.user, incident),
+            "photos": selectors.photos_of(incident),
             "can_verify": access.can(request.user, "verify", incident),
             "can_void": access.can(request.user, "void", incident),
             "may": may,
@@ -188,6 +190,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "handover_form": HandoverForm(),
         },
     )
+
+
+@login_required
+def incident_photo(request: HttpRequest, pk: int, photo: int) -> HttpResponse:
+    """A photo of an incident, to whoever may read the incident; never cached, never public."""
+    return photos.serve(selectors.photo_for(request.user, pk, photo))
 
 
 @login_required
@@ -210,7 +218,17 @@ def incident_trends(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@csrf_exempt  # checked below, once the photos' upload handler is in place: see _report_page
 def incident_new(request: HttpRequest) -> HttpResponse:
+    # The photos arrive whole in memory, and stop arriving past the limit of a report's photos.
+    # The handler must be set before anything reads the body, and the CSRF check reads it: so
+    # the middleware's check is skipped here and the same check runs after (csrf_protect).
+    receiving = uploads.limit_upload(request, photos.MAX_TOTAL_BYTES)
+    return _report_page(request, receiving)
+
+
+@csrf_protect
+def _report_page(request: HttpRequest, receiving: uploads.LimitedUploadHandler) -> HttpResponse:
     sites = [
         s
         for s in mission_selectors.sites_for(request.user)
@@ -225,16 +243,22 @@ def incident_new(request: HttpRequest) -> HttpResponse:
     ]
     if not sites:
         return render(request, "403.html", status=403)
-    form = IncidentReportForm(request.POST or None, sites=sites)
-    if request.method == "POST" and form.is_valid():
+    form = IncidentReportForm(
+        request.POST if request.method == "POST" else None, request.FILES or None, sites=sites
+    )
+    if request.method == "POST" and receiving.exceeded:
+        form.is_valid()
+        form.add_error("photos", photos.too_large_together())
+    elif request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        sent = [photos.PhotoUpload(f.name or "", f.read()) for f in data.pop("photos", [])]
         site = next(s for s in sites if s.pk == data.pop("site"))
         if "occurred_at" in data:
             # Typed as the site's local time (08:30 in UTC+1 is 07:30 UTC, not the future).
             data["occurred_at"] = local_wall_time(data["occurred_at"], site.mission.timezone)
         try:
             incident = services.incident_report(
-                actor=request.user, mission=site.mission, site_id=site.pk, data=data
+                actor=request.user, mission=site.mission, site_id=site.pk, data=data, photos=sent
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)

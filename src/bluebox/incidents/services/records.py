@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -12,14 +13,17 @@ from django.utils import timezone
 from bluebox.core import access, audit, providers
 from bluebox.core import services as core_services
 from bluebox.core.classification import Classification
+from bluebox.core.crypto import seal_bytes
 from bluebox.core.exceptions import ServiceError
 from bluebox.core.roles import Resource
 from bluebox.engines.guide import THREAT_LEVELS
 from bluebox.engines.spatial import h3_cell, priogrid_gid
+from bluebox.incidents import photos as incident_photos
 from bluebox.incidents.adapter import assess_primacy, rules_for
 from bluebox.incidents.models import (
     Incident,
     IncidentLink,
+    IncidentPhoto,
     IncidentResponse,
     IncidentStatus,
     PrimacyDecision,
@@ -71,8 +75,13 @@ def incident_report(
     sector_id: int | None = None,
     data: dict[str, Any],
     reported_at: datetime | None = None,
+    photos: Sequence[incident_photos.PhotoUpload] = (),
 ) -> Incident:
-    """File a new incident in a scope the actor may report in."""
+    """File a new incident in a scope the actor may report in, with its photos in one write.
+
+    The photos are cleaned (``incidents/photos.py``: encoded again without metadata) before
+    anything is written; one that cannot be refuses the whole report.
+    """
     unknown = set(data) - set(REPORTABLE_FIELDS)
     if unknown:
         raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}.")
@@ -89,6 +98,7 @@ def incident_report(
         classification=classification,
         compartments=compartments,
     )
+    cleaned = incident_photos.clean_all(list(photos))
     incident = Incident(mission=mission, site=site, sector=sector, reported_by=actor, **data)
     incident.reported_at = reported_at or timezone.now()
     incident.status = IncidentStatus.REPORTED
@@ -105,13 +115,27 @@ def incident_report(
     incident.priogrid_gid = priogrid_gid(incident.latitude, incident.longitude)
     assess_primacy(incident, rules_for(mission))
     incident.save()
+    IncidentPhoto.objects.bulk_create(
+        IncidentPhoto(
+            incident=incident,
+            filename=photo.filename,
+            content_type=photo.content_type,
+            sealed=seal_bytes(photo.content),
+            size=len(photo.content),
+            width=photo.width,
+            height=photo.height,
+            added_by=actor,
+            added_at=incident.reported_at,
+        )
+        for photo in cleaned
+    )
     audit.record(
         actor=actor,
         action="create",
         resource=Resource.INCIDENT,
         object_id=incident.pk,
         mission_id=mission.pk,
-        detail={"classification": incident.classification},
+        detail={"classification": incident.classification, "photos": len(cleaned)},
     )
     return incident
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bluebox.incidents import services
+from bluebox.incidents.photos import PhotoUpload
 from bluebox.incidents.tests.conftest import UCDP_COLUMNS, ucdp_row
+from bluebox.testing import images
 from bluebox.testing.factories import ImportJobFactory, IncidentFactory, ProtectedPersonFactory
 from bluebox.testing.matrix import MISSION_MEMBERS, PEOPLE, Endpoint, allowed, everyone
 from bluebox.testing.second_factor import with_step_ups
@@ -65,6 +68,24 @@ def _informant_at_a(w: Any) -> None:
 
 def _incident_at_a(w: Any) -> None:
     w.incident = IncidentFactory(site=w.site_a, title="Incident at A")
+
+
+def _photo_at_a(w: Any) -> None:
+    """An incident at site A reported with a photo, through the service as a reporter would."""
+    w.incident = services.incident_report(
+        actor=w.reporter_at_a,
+        mission=w.mission,
+        site_id=w.site_a.pk,
+        data={
+            "title": "Photographed at A",
+            "incident_type": "arson",
+            "occurred_at": datetime(2026, 11, 1, 8, 0, tzinfo=UTC),
+            "latitude": 3.01,
+            "longitude": -9.49,
+        },
+        photos=[PhotoUpload("house.jpg", images.photo())],
+    )
+    w.photo = w.incident.photos.get()
 
 
 def _create_body(w: Any) -> dict[str, Any]:
@@ -132,6 +153,13 @@ ENDPOINTS = [
         lambda w: f"/api/v1/incidents/{w.incident.pk}/",
         allowed(VIEWERS, 200, 404),
         setup=_incident_at_a,
+    ),
+    Endpoint(
+        "api/v1/incidents/<int:pk>/photos/<int:photo>/",
+        "get",
+        lambda w: f"/api/v1/incidents/{w.incident.pk}/photos/{w.photo.pk}/",
+        allowed(VIEWERS, 200, 404),
+        setup=_photo_at_a,
     ),
     Endpoint(
         "api/v1/incidents/<int:pk>/verify/",
@@ -285,6 +313,14 @@ ENDPOINTS = [
         allowed(VIEWERS, 200, 404),
         api=False,
         setup=_incident_at_a,
+    ),
+    Endpoint(
+        "incidents/<int:pk>/photos/<int:photo>/",
+        "get",
+        lambda w: f"/incidents/{w.incident.pk}/photos/{w.photo.pk}/",
+        allowed(VIEWERS, 200, 404),
+        api=False,
+        setup=_photo_at_a,
     ),
     Endpoint(
         "incidents/<int:pk>/verify/",

@@ -178,6 +178,7 @@
       values[el.name] = el.type === "checkbox" ? el.checked : el.value;
     }
     if (form.id === "patrol-form") values.track = state.track || null;
+    if (form.id === "incident-form") values.photos = state.photos || [];
     return values;
   }
   function setValues(form, values) {
@@ -190,6 +191,10 @@
     if (form.id === "patrol-form") {
       state.track = values.track || null;
       showTrack();
+    }
+    if (form.id === "incident-form") {
+      state.photos = values.photos || [];
+      showPhotos();
     }
   }
   function pad(n) { return String(n).padStart(2, "0"); }
@@ -219,6 +224,9 @@
         classification: Number(v.classification),
       };
       if (v.fatalities_best !== "") b.fatalities_best = Number(v.fatalities_best);
+      if (v.photos && v.photos.length) {
+        b.photos = v.photos.map((p) => ({ name: p.name, content_type: p.content_type, data: p.data }));
+      }
       return b;
     }
     const b = {
@@ -274,6 +282,8 @@
     form.elements.item.value = "";
     state.track = null;
     showTrack();
+    state.photos = [];
+    showPhotos();
     notice(intent === "send" ? T.queued : T.saved);
     await render();
     if (intent === "send") sync();
@@ -413,6 +423,79 @@
     return 0;
   }
 
+  // ---------- photos ----------
+  /* Photos are drawn again on a canvas, at most PHOTO_SIDE pixels a side, as JPEG: smaller to
+   * send, and the canvas keeps none of the file's metadata (no GPS position leaves the phone;
+   * the server removes it again in any case). They live only in the sealed report, never in
+   * plain IndexedDB. All of a report's photos must fit in the API's bounded body, so a photo
+   * that would not is drawn smaller, and refused if it still does not fit. */
+  const PHOTO_MAX = Number(root.dataset.photoMax || 5);
+  const PHOTO_SIDE = Number(root.dataset.photoSide || 1600);
+  const PHOTO_BUDGET = Number(root.dataset.photoBudget || 2000000);
+  const PHOTO_STEPS = [[1, 0.8], [0.8, 0.7], [0.64, 0.6], [0.5, 0.5]];
+  function bytesToBase64(bytes) {
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+  }
+  async function drawn(bitmap, side, quality) {
+    const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+    canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
+    if (!blob) throw new Error("no JPEG");
+    return bytesToBase64(new Uint8Array(await blob.arrayBuffer()));
+  }
+  async function addPhoto(file) {
+    let bitmap;
+    try {
+      bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    } catch (e) {
+      return T.photo_unreadable;
+    }
+    try {
+      const used = (state.photos || []).reduce((n, p) => n + p.data.length, 0);
+      for (const [factor, quality] of PHOTO_STEPS) {
+        const data = await drawn(bitmap, PHOTO_SIDE * factor, quality);
+        if (used + data.length <= PHOTO_BUDGET) {
+          const name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+          state.photos.push({ name, content_type: "image/jpeg", data });
+          return "";
+        }
+      }
+      return T.photo_no_room.replace("%(n)s", PHOTO_MAX);
+    } finally {
+      if (bitmap.close) bitmap.close();
+    }
+  }
+  function showPhotos() {
+    const n = (state.photos || []).length;
+    const status = $("photo-status");
+    status.textContent = n ? T.photos_n.replace("%(n)s", n) : "";
+    status.dataset.count = String(n);
+    $("photos-clear").hidden = !n;
+  }
+  $("i-photos").addEventListener("change", async (event) => {
+    const input = event.target;
+    const files = Array.from(input.files || []);
+    if (!files.length) return;
+    state.photos = state.photos || [];
+    $("photo-status").textContent = T.photo_working;
+    $("photo-status").dataset.count = "";
+    const problems = [];
+    for (const file of files) {
+      if (state.photos.length >= PHOTO_MAX) { problems.push(T.photo_no_room.replace("%(n)s", PHOTO_MAX)); break; }
+      const refused = await addPhoto(file);
+      if (refused) problems.push(refused);
+    }
+    input.value = ""; // the files stay only in the sealed report
+    showPhotos();
+    problem(Array.from(new Set(problems)).join(" "));
+  });
+  $("photos-clear").addEventListener("click", () => { state.photos = []; showPhotos(); });
+
   // ---------- sending ----------
   function withLock(fn) {
     if (navigator.locks && navigator.locks.request) return navigator.locks.request(LOCK, fn);
@@ -521,14 +604,26 @@
       li.dataset.kind = item.kind;
       const what = document.createElement("span");
       let title = "";
+      let shown = 0;
       if (item.ct && state.key) {
-        try { title = (await open(item)).values.title || ""; } catch (e) { title = ""; }
+        try {
+          const payload = await open(item);
+          title = payload.values.title || "";
+          shown = (payload.values.photos || []).length;
+        } catch (e) { title = ""; }
       }
       what.textContent = (item.kind === "incident" ? T.incident : T.patrol) + (title ? ": " : "");
       if (title) {
         const b = document.createElement("bdi");
         b.textContent = title;
         what.append(b);
+      }
+      if (shown) {
+        const p = document.createElement("span");
+        p.className = "photos";
+        p.textContent = " · " + T.photos_n.replace("%(n)s", shown);
+        what.append(p);
+        li.dataset.photos = String(shown);
       }
       const st = document.createElement("span");
       st.className = "state";
