@@ -20,6 +20,14 @@ from bluebox.testing.factories import IncidentFactory
 pytestmark = pytest.mark.django_db
 
 
+def _dashboard_map(page: Client, map_data: dict[str, Any] | None) -> Any:
+    """What the dashboard's map draws: its incidents layer over the whole world."""
+    if not map_data:
+        return None
+    answer = page.get(map_data["incidents_url"] + "&bbox=-180,-90,180,90&zoom=2")
+    return answer.status_code, answer.json()
+
+
 def _seen(user: Any) -> dict[str, Any]:
     page = Client()
     page.force_login(user)
@@ -35,7 +43,7 @@ def _seen(user: Any) -> dict[str, Any]:
             dashboard.get("incident_total"),
             dashboard.get("by_tier"),
             dashboard.get("by_sector"),
-            (dashboard.get("map_data") or {}).get("incidents"),
+            _dashboard_map(page, dashboard.get("map_data")),
         ),
         "list": (
             listing.status_code,
@@ -68,3 +76,5 @@ def test_hidden_inserts_and_voids_change_no_count_or_map_a_lower_cleared_reader_
     for reader in readers:
         assert _seen(reader) == before[reader.username], reader.username
     assert before[world.reporter_at_a.username]["dashboard"][0] == 2
+    status, drawn = before[world.reporter_at_a.username]["dashboard"][3]
+    assert status == 200 and drawn["total"] == 2 and len(drawn["markers"]) == 2

@@ -22,6 +22,9 @@ def _inside(box, frame) -> bool:
 
 
 def _assert_map_shows(page, incidents: int, sites: int) -> None:
+    # The incidents are fetched for the view from the operational picture's endpoint.
+    page.wait_for_selector("#map[data-loaded=true]")
+    assert page.get_attribute("#incidents-count", "data-total") == str(incidents)
     frame = page.locator("#map").bounding_box()
     boundary = page.locator("path.mission-boundary")
     assert boundary.count() == 1

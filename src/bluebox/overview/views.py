@@ -27,7 +27,6 @@ from bluebox.overview import selectors as picture
 from bluebox.overview.inbox import inbox_for
 
 DASHBOARD_WINDOW_DAYS = 90
-MAP_INCIDENT_LIMIT = 2000
 
 
 def _chosen_mission(request: HttpRequest, missions: list[Mission]) -> Mission | None:
@@ -55,21 +54,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if mission is None:
         return render(request, "overview/dashboard.html", context)
-    since = timezone.now() - timedelta(days=DASHBOARD_WINDOW_DAYS)
+    # From midnight UTC of the window's first day: the map's endpoint takes whole days, and the
+    # counts beside it must be of the same incidents.
+    first_day = (timezone.now() - timedelta(days=DASHBOARD_WINDOW_DAYS)).date()
+    since = datetime.combine(first_day, time(0), tzinfo=UTC)
     filters = incident_selectors.IncidentFilters(mission_id=mission.pk, since=since)
-    incidents = list(
-        incident_selectors.incidents_for(request.user, filters).only(
-            "id",
-            "title",
-            "latitude",
-            "longitude",
-            "occurred_at",
-            "classification",
-            "compartments",
-            "mission_id",
-        )[:MAP_INCIDENT_LIMIT]
-    )
-    access.audit_reads(request.user, incidents)
     sectors = list(selectors.sectors_for(request.user, mission.pk))
     sites = list(selectors.sites_for(request.user, mission.pk))
     tier_counts = incident_selectors.counts_by(request.user, "poc_tier", filters)
@@ -103,16 +92,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     }
                     for s in sites
                 ],
-                "incidents": [
-                    {
-                        "title": i.title,
-                        "lat": i.latitude,
-                        "lon": i.longitude,
-                        "date": i.occurred_at.date().isoformat(),
-                        "url": reverse("incident-detail", args=[i.pk]),
-                    }
-                    for i in incidents
-                ],
+                # Fetched for the view from the operational picture's endpoint, the same window
+                # as the counts beside it: every incident counted, none silently left off.
+                "incidents_url": reverse("operational-picture-data")
+                + f"?layer=incidents&mission={mission.pk}&since={first_day.isoformat()}",
+                "count_words": _(
+                    "Incidents matching: %(total)s; in view: %(in_view)s, drawn as "
+                    "%(markers)s markers and %(clusters)s clusters"
+                ),
             },
         }
     )
