@@ -19,28 +19,13 @@ Prints p50/p95 of each, the ratios against the baseline, and the problem size.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-from bench_api_incidents import _load, _timed
-from bench_api_incidents import _setup as _migrate
-
-
-def _setup(tmp: str) -> None:
-    from bluebox.config import datadir
-
-    os.environ.setdefault("BLUEBOX_DATA_DIR", tmp)
-    # Development keys for the throwaway data directory (what `bluebox init` writes).
-    datadir.ensure_layout(Path(tmp))
-    for spec in datadir.ALL_KEYS:
-        if not os.environ.get(spec.env):
-            datadir.write_key(Path(tmp), spec, [datadir.new_secret(spec)])
-    _migrate(tmp)
+from bench_api_incidents import _load, _setup, _timed
 
 
 def _link_sample(ids: list[int], links: int, rng: random.Random, by: object) -> None:
@@ -78,11 +63,13 @@ def main() -> int:
 
         from bluebox.core.models import User
         from bluebox.incidents.models import Incident
+        from bluebox.incidents.selectors import incidents_for
 
         t0 = time.perf_counter()
         _load(args.incidents)
-        ids = list(Incident.objects.filter(voided_at__isnull=True).values_list("id", flat=True))
         commissioner = User.objects.get(username="commissioner")
+        # Incidents the commissioner may read (the demo holds some that need a compartment).
+        ids = list(incidents_for(commissioner).values_list("id", flat=True))
         _link_sample(ids, args.links, rng, commissioner)
         load_s = time.perf_counter() - t0
         web = Client()
