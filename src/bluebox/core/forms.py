@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -9,6 +9,29 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core.auth import ACCESS_ENDED, refuse_if_throttled
+from bluebox.core.classification import Classification
+
+#: The empty first choice of an optional select.
+BLANK: list[tuple[str, Any]] = [("", "—")]
+
+
+def classification_field() -> forms.TypedChoiceField:
+    """The classification a new record is given: confidential unless its author lowers it."""
+    return forms.TypedChoiceField(
+        label=_("Classification"),
+        choices=Classification.choices,
+        coerce=int,
+        initial=Classification.CONFIDENTIAL,
+    )
+
+
+class SiteForm(forms.Form):
+    """A form whose ``site`` field (declared where it stands in the form) offers the sites its
+    page passes in (``sites=``), after a blank choice."""
+
+    def __init__(self, *args: Any, sites: list[tuple[int, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["site"]).choices = BLANK + list(sites or [])
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

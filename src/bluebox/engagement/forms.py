@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bluebox.core import inputs
 from bluebox.core.classification import Classification
-from bluebox.core.forms import StepUpForm
+from bluebox.core.forms import BLANK, SiteForm, StepUpForm, classification_field
 from bluebox.engagement.models import (
     AgeBand,
     CommitmentStatus,
@@ -23,10 +23,9 @@ from bluebox.engagement.models import (
 from bluebox.incidents.models import IncidentType
 
 DATE = forms.DateInput(attrs={"type": "date"})
-BLANK: list[tuple[str, Any]] = [("", "—")]
 
 
-class DialogueForm(forms.Form):
+class DialogueForm(SiteForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     community = forms.CharField(label=_("Community or area"), max_length=200)
     site = forms.TypedChoiceField(label=_("Site"), coerce=int, required=False, empty_value=None)
@@ -42,16 +41,7 @@ class DialogueForm(forms.Form):
     objective = forms.CharField(
         label=_("Objective"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    classification = forms.TypedChoiceField(
-        label=_("Classification"),
-        choices=Classification.choices,
-        coerce=int,
-        initial=Classification.CONFIDENTIAL,
-    )
-
-    def __init__(self, *args: Any, sites: list[tuple[int, str]] | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["site"]).choices = BLANK + list(sites or [])
+    classification = classification_field()
 
 
 class PhaseForm(forms.Form):
@@ -280,15 +270,11 @@ class RevealForm(StepUpForm):
     purpose = forms.CharField(label=_("Purpose"), max_length=500)
 
 
-class CommitteeForm(forms.Form):
+class CommitteeForm(SiteForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     community = forms.CharField(label=_("Community"), max_length=200)
     site = forms.TypedChoiceField(label=_("Site"), coerce=int, required=False, empty_value=None)
     formed_on = inputs.FormDateField(label=_("Formed on"), widget=DATE)
-
-    def __init__(self, *args: Any, sites: list[tuple[int, str]] | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["site"]).choices = BLANK + list(sites or [])
 
 
 class MemberForm(forms.Form):

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bluebox.core import inputs
-from bluebox.core.classification import Classification
+from bluebox.core.forms import SiteForm, classification_field
 from bluebox.evaluation.models import InterventionKind
 
-BLANK: list[tuple[str, Any]] = [("", "—")]
 
-
-class InterventionForm(forms.Form):
+class InterventionForm(SiteForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=InterventionKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     site = forms.TypedChoiceField(label=_("Site"), coerce=int, required=False, empty_value=None)
@@ -27,13 +23,4 @@ class InterventionForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    classification = forms.TypedChoiceField(
-        label=_("Classification"),
-        choices=Classification.choices,
-        coerce=int,
-        initial=Classification.CONFIDENTIAL,
-    )
-
-    def __init__(self, *args: Any, sites: list[tuple[int, str]] | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["site"]).choices = BLANK + list(sites or [])
+    classification = classification_field()
