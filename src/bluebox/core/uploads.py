@@ -5,18 +5,21 @@ Django spools an upload of any size to a temporary file before the view runs, an
 upload handlers, before its body is parsed, with one that keeps at most ``limit`` bytes in memory
 and stops receiving the file at the first chunk past it; a request that announces a larger body
 is refused at its first file chunk. The view then asks :func:`exceeded` and answers with a clear
-error. Use it for files a view reads whole (patrol tracks); large imports stream to disk instead
-(``incidents.services``).
+error. Use it for files a view reads whole (patrol tracks, incident photos); large imports
+stream to disk instead (``incidents.services``). A page's form goes through :func:`receives_files`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from io import BytesIO
 from typing import Any
 
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 # Room for the multipart boundaries and the other fields of a form around the file.
 FORM_OVERHEAD = 64 * 1024
@@ -74,3 +77,26 @@ def limit_upload(request: Any, limit: int) -> LimitedUploadHandler:
     handler = LimitedUploadHandler(django_request, limit)
     django_request.upload_handlers = [handler]
     return handler
+
+
+def receives_files(limit: Callable[[], int]) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """A page that receives files from a form: the view gets ``receiving`` (the handler with
+    ``limit()`` bytes, set before anything reads the body).
+
+    The CSRF middleware reads the form's token from the body, which parses the upload with
+    Django's own handlers first and leaves no way to set the limit (a 500 in every real
+    browser). So the view is exempt from the middleware's run and the very same check runs
+    here, once the handler is in place: a post without its token is still a 403.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Any:
+        protected = csrf_protect(view)
+
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            handler = limit_upload(request, limit())
+            return protected(request, *args, receiving=handler, **kwargs)
+
+        return csrf_exempt(wrapped)
+
+    return decorate

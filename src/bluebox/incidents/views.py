@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from bluebox.core import access, uploads, web
@@ -218,17 +217,9 @@ def incident_trends(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@csrf_exempt  # checked below, once the photos' upload handler is in place: see _report_page
-def incident_new(request: HttpRequest) -> HttpResponse:
-    # The photos arrive whole in memory, and stop arriving past the limit of a report's photos.
-    # The handler must be set before anything reads the body, and the CSRF check reads it: so
-    # the middleware's check is skipped here and the same check runs after (csrf_protect).
-    receiving = uploads.limit_upload(request, photos.MAX_TOTAL_BYTES)
-    return _report_page(request, receiving)
-
-
-@csrf_protect
-def _report_page(request: HttpRequest, receiving: uploads.LimitedUploadHandler) -> HttpResponse:
+# The photos arrive whole in memory, and stop arriving past the limit of a report's photos.
+@uploads.receives_files(lambda: photos.MAX_TOTAL_BYTES)
+def incident_new(request: HttpRequest, *, receiving: uploads.LimitedUploadHandler) -> HttpResponse:
     sites = [
         s
         for s in mission_selectors.sites_for(request.user)

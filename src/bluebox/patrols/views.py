@@ -340,9 +340,11 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_track(request: HttpRequest, pk: int) -> HttpResponse:
+@uploads.receives_files(lambda: tracks.MAX_BYTES)
+def record_track(
+    request: HttpRequest, pk: int, *, receiving: uploads.LimitedUploadHandler
+) -> HttpResponse:
     access.get_visible(request.user, Patrol.objects.all(), action="record", pk=pk)
-    receiving = uploads.limit_upload(request, tracks.MAX_BYTES)
     form = TrackForm(request.POST, request.FILES)
     if receiving.exceeded:
         messages.error(request, tracks.too_large())

@@ -103,3 +103,28 @@ def test_a_track_within_the_limit_still_uploads(patrol_world, spied):
     )
     assert response.status_code == 200, response.content
     assert spied["service"] == len(body)
+
+
+def test_a_browser_uploading_a_track_with_its_csrf_token_gets_it_stored(patrol_world):
+    """The page's form posts its CSRF token with the file: the middleware's check used to parse
+    the upload before the size limit could be set, a 500 in every real browser."""
+    w = patrol_world
+    patrol = _patrol(w)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(w.reporter_at_a)
+    assert browser.get(f"/patrols/records/{patrol.pk}/").status_code == 200
+    token = browser.cookies["csrftoken"].value
+    body = b'{"type": "LineString", "coordinates": [[-9.5, 3.0], [-9.5001, 3.0001]]}'
+    url = f"/patrols/records/{patrol.pk}/track/"
+    sent = browser.post(
+        url, {"track": SimpleUploadedFile("t.geojson", body), "csrfmiddlewaretoken": token}
+    )
+    assert sent.status_code == 302
+    assert Patrol.objects.get(pk=patrol.pk).track
+    # Without the token the check still refuses, and nothing changes.
+    other = _patrol(w)
+    refused = browser.post(
+        f"/patrols/records/{other.pk}/track/", {"track": SimpleUploadedFile("t.geojson", body)}
+    )
+    assert refused.status_code == 403
+    assert not Patrol.objects.get(pk=other.pk).track
