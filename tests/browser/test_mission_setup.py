@@ -241,6 +241,10 @@ def test_an_administrator_sets_a_mission_up_from_files_and_its_people_work_in_it
     assert (incident.site, incident.reported_by, incident.mission) == (camp, reporter, mission)
     page.goto(f"{base}/")
     assert page.inner_text("#incident-count") == "1"
-    assert "Water point of the camp attacked" in page.content()
+    # The map fetches it for the view: one marker, whose popup names it.
+    page.wait_for_selector("#map[data-loaded=true]")
+    assert page.get_attribute("#incidents-count", "data-total") == "1"
+    page.locator("path.incident-marker").first.click()
+    assert "Water point of the camp attacked" in page.inner_text(".leaflet-popup-content")
     assert "Sector North" in page.inner_text("main")
     assert page_errors == []
