@@ -35,6 +35,39 @@ def _chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_a_shared_connection() -> Iterator[None]:
+    """The live server answers one request at a time when the test database is SQLite in memory.
+
+    That database is one connection, which the live server's threads share: two requests at once
+    (a page, and the map data the page before it was still fetching) would run their
+    transactions interleaved on it, as savepoints of each other, and both append the same
+    audit entry number. With a connection per thread (a file database in production, or
+    PostgreSQL here) the database itself orders them.
+    """
+    import threading
+
+    from django.core.handlers.base import BaseHandler
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    lock = threading.RLock()
+    original = BaseHandler.get_response
+
+    def one_at_a_time(self: BaseHandler, request: Any) -> Any:
+        # Asked per request: the test database replaces the configured one after this starts.
+        if not connection.is_in_memory_db():
+            return original(self, request)
+        with lock:
+            return original(self, request)
+
+    BaseHandler.get_response = one_at_a_time  # type: ignore[method-assign]
+    yield
+    BaseHandler.get_response = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not _chromium_available():

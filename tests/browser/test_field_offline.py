@@ -262,9 +262,11 @@ def test_an_incident_filed_offline_with_a_photo_arrives_with_it(
     analyst.goto(f"{live_server.url}/incidents/{incident.pk}/")
     thumb = analyst.locator("#photos img.photo-thumb")
     assert thumb.count() == 1
+    # A function, not an expression: Playwright polls an expression with eval, which the page's
+    # CSP (no 'unsafe-eval') refuses as soon as the first check is false.
     analyst.wait_for_function(
-        "document.querySelector('#photos img.photo-thumb').complete"
-        " && document.querySelector('#photos img.photo-thumb').naturalWidth === 1600"
+        "() => { const img = document.querySelector('#photos img.photo-thumb');"
+        " return img.complete && img.naturalWidth === 1600; }"
     )
     analyst.screenshot(path=str(screenshots / "incident-photo.png"), full_page=True)
     desk.close()
