@@ -28,9 +28,21 @@ def register(subparsers: Any) -> None:
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest of every model and baseline")
     _common(bt)
-    bt.add_argument("--train-end", required=True, help="last training period (YYYY-MM or YYYY-Www)")
-    bt.add_argument("--test-start", required=True, help="first test period")
-    bt.add_argument("--test-end", required=True, help="last test period")
+    bt.add_argument("--train-end", help="last training period (YYYY-MM or YYYY-Www)")
+    bt.add_argument("--test-start", help="first test period")
+    bt.add_argument("--test-end", help="last test period")
+    bt.add_argument(
+        "--windows",
+        help="test windows START:END,START:END,... instead of one test period, each trained on "
+        "everything before it; the last is reported as held out",
+    )
+    bt.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="MODEL.NAME=VALUE",
+        help="set a model hyper-parameter, e.g. lightgbm.num_leaves=7 (repeatable)",
+    )
     bt.add_argument(
         "--out", type=Path, required=True, help="directory for metrics.json and forecasts.csv"
     )
@@ -124,15 +136,23 @@ def _backtest(args: argparse.Namespace) -> int:
         parse_period,
         run_backtest,
     )
+    from bluebox.engines.forecast.windows import parse_windows
 
     start = time.perf_counter()
     try:
+        single = (args.train_end, args.test_start, args.test_end)
+        if args.windows and any(single):
+            raise ValueError("give either --windows or --train-end/--test-start/--test-end")
+        if not args.windows and not all(single):
+            raise ValueError("--train-end, --test-start and --test-end are required")
         events, unit, universe, sites, calendar = _inputs(args)
+        windows = parse_windows(args.windows, unit.period) if args.windows else None
+        first = (windows[0].start - 1, windows[0].start, windows[0].end) if windows else None
         config = BacktestConfig(
             unit=unit,
-            train_end=parse_period(args.train_end, unit.period),
-            test_start=parse_period(args.test_start, unit.period),
-            test_end=parse_period(args.test_end, unit.period),
+            train_end=first[0] if first else parse_period(args.train_end, unit.period),
+            test_start=first[1] if first else parse_period(args.test_start, unit.period),
+            test_end=first[2] if first else parse_period(args.test_end, unit.period),
             horizons=_ints(args.horizons, "horizons"),
             seeds=_ints(args.seeds, "seeds"),
             models=tuple(args.models.split(",")) if args.models else MODEL_KEYS,
@@ -141,6 +161,7 @@ def _backtest(args: argparse.Namespace) -> int:
             n_samples=args.samples,
             sites=tuple(sites),
             calendar=tuple(calendar),
+            params=tuple(_param(p) for p in args.param),
         )
     except (EventFormatError, ValueError) as exc:
         return _fail(str(exc))
@@ -151,25 +172,74 @@ def _backtest(args: argparse.Namespace) -> int:
     executor = DaskExecutor(args.scheduler) if args.scheduler else Executor()
     try:
         try:
-            result = run_backtest(
-                events, config, universe=universe, executor=executor, progress=progress
-            )
+            if windows:
+                from bluebox.engines.forecast.windows import run_windows
+
+                multi = run_windows(
+                    events,
+                    config,
+                    windows,
+                    universe=universe,
+                    executor=executor,
+                    progress=progress,
+                )
+                results = multi.results
+            else:
+                results = [
+                    run_backtest(
+                        events, config, universe=universe, executor=executor, progress=progress
+                    )
+                ]
         except ValueError as exc:
             return _fail(str(exc))
     finally:
         executor.close()
-    args.out.mkdir(parents=True, exist_ok=True)
+    if not windows:
+        _write_backtest(args, results[0], args.out)
+        progress(f"wrote {args.out / 'metrics.json'} and {args.out / 'forecasts.csv'}")
+        return 0
+    from bluebox.engines.forecast.windows import windows_markdown
+
+    for w, result in zip(windows, results, strict=True):
+        _write_backtest(args, result, args.out / w.label(unit.period).replace(":", "_"))
+    summary = dict(multi.summary)
+    summary["events_file"] = args.events.name
+    summary["params"] = [list(p) for p in config.params]
+    (args.out / "windows.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    (args.out / "windows.md").write_text(windows_markdown(summary), encoding="utf-8")
+    progress(f"wrote {args.out / 'windows.json'} and one directory per window")
+    return 0
+
+
+def _write_backtest(args: argparse.Namespace, result: Any, out: Path) -> None:
+    from bluebox.engines.forecast.report import metrics_markdown
+
+    out.mkdir(parents=True, exist_ok=True)
     doc = dict(result.metrics)
     doc["events_file"] = args.events.name
     doc["format"] = args.fmt
     doc["violence"] = args.violence
-    (args.out / "metrics.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-    result.forecasts.to_csv(args.out / "forecasts.csv", index=False, float_format="%.6g")
-    from bluebox.engines.forecast.report import metrics_markdown
+    (out / "metrics.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    result.forecasts.to_csv(out / "forecasts.csv", index=False, float_format="%.6g")
+    (out / "metrics.md").write_text(metrics_markdown(doc), encoding="utf-8")
 
-    (args.out / "metrics.md").write_text(metrics_markdown(doc), encoding="utf-8")
-    progress(f"wrote {args.out / 'metrics.json'} and {args.out / 'forecasts.csv'}")
-    return 0
+
+def _param(text: str) -> tuple[str, str, Any]:
+    """``lightgbm.num_leaves=7`` -> ("lightgbm", "num_leaves", 7); numbers are parsed."""
+    head, sep, raw = text.partition("=")
+    key, dot, name = head.partition(".")
+    if not sep or not dot or not key or not name:
+        raise ValueError(f"--param {text!r} must be MODEL.NAME=VALUE")
+    value: Any = raw
+    for cast in (int, float):
+        try:
+            value = cast(raw)
+            break
+        except ValueError:
+            continue
+    if raw.lower() in ("true", "false"):
+        value = raw.lower() == "true"
+    return key, name, value
 
 
 def _predict(args: argparse.Namespace) -> int:

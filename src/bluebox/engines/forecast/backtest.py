@@ -39,7 +39,7 @@ from bluebox.engines.forecast.panel import Panel, build_panel
 from bluebox.engines.forecast.units import AreaUniverse, SpatialUnit, make_universe, period_label
 
 #: models whose fit does not depend on the seed (the seed still drives their samples)
-_SEEDLESS = frozenset(k for k in MODEL_KEYS if k != "lightgbm")
+_SEEDLESS = frozenset(k for k in MODEL_KEYS if k not in ("lightgbm", "stacked"))
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ class BacktestConfig:
     train_window : int, optional
         Train on the last ``train_window`` origins before each fit point only (default: the
         whole history). Bounds the cost on continent-sized grids.
+    params : tuple of (model key, parameter, value)
+        Hyper-parameters set on a model before it is fitted (``("lightgbm", "num_leaves", 7)``,
+        ``("stacked", "gbm__drop", "sb_")``): the knobs a selection protocol tunes.
     """
 
     unit: SpatialUnit
@@ -87,6 +90,7 @@ class BacktestConfig:
     sites: tuple[Site, ...] = ()
     calendar: tuple[CalendarEntry, ...] = ()
     train_window: int | None = None
+    params: tuple[tuple[str, str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.train_end < self.test_start <= self.test_end:
@@ -98,6 +102,16 @@ class BacktestConfig:
             raise ValueError(f"unknown model(s): {', '.join(sorted(unknown))}")
         if not self.seeds:
             raise ValueError("at least one seed is needed")
+        for key, name, _value in self.params:
+            if key not in self.models:
+                raise ValueError(f"parameter {key}.{name} names a model that is not backtested")
+            valid = make_model(key, config=FeatureConfig.for_period(self.unit.period)).get_params()
+            if name not in valid:
+                raise ValueError(f"model {key} has no parameter {name!r}")
+
+    def model_params(self, key: str) -> dict[str, Any]:
+        """Parameters to set on model ``key`` (later entries win)."""
+        return {name: value for k, name, value in self.params if k == key}
 
 
 @dataclass
@@ -157,7 +171,8 @@ def _fit_task(
         mask &= period > point - horizon - config.train_window
     X, y = design(features, panel, horizon, mask, config.calendar)  # noqa: N806
     cfg = FeatureConfig.for_period(panel.period)
-    return make_model(key, config=cfg, random_state=seed, n_jobs=config.n_jobs).fit(X, y)
+    model = make_model(key, config=cfg, random_state=seed, n_jobs=config.n_jobs, horizon=horizon)
+    return model.set_params(**config.model_params(key)).fit(X, y)
 
 
 def _sample_seed(*parts: int) -> int:

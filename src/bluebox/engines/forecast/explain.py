@@ -194,8 +194,38 @@ def describe(  # noqa: PLR0911, PLR0912  (one template per feature family reads 
             ),
             km=km,
         )
+    if feature.startswith(("sb_near_", "ns_near_")):
+        state = feature.startswith("sb_")
+        if "_n_" in feature:
+            forms = (
+                ngettext_noop(
+                    "%(n)s clash involving state forces in or around this area %(window)s",
+                    "%(n)s clashes involving state forces in or around this area %(window)s",
+                )
+                if state
+                else ngettext_noop(
+                    "%(n)s clash between armed groups in or around this area %(window)s",
+                    "%(n)s clashes between armed groups in or around this area %(window)s",
+                )
+            )
+            return _count(forms, value, window=last)
+        if feature.endswith("since"):
+            msgid = (
+                gettext_noop("%(time)s since the last clash involving state forces nearby")
+                if state
+                else gettext_noop("%(time)s since the last clash between armed groups nearby")
+            )
+            return Message.of(msgid, time=_periods(value, period))
+        if state:
+            return Message.of(gettext_noop("recent fighting involving state forces nearby"))
+        return Message.of(gettext_noop("recent fighting between armed groups nearby"))
+    if feature == "fight_near_since":
+        return Message.of(
+            gettext_noop("%(time)s since the last clash between armed actors nearby"),
+            time=_periods(value, period),
+        )
     if feature.startswith("oth_"):
-        around = "nb1" in feature
+        around = "_nb" in feature
         if "_n_" in feature:
             forms = (
                 ngettext_noop(

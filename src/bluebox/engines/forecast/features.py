@@ -227,6 +227,42 @@ def _context_features(
         cols[f"all_n_{w}"] = np.repeat(_window_sum(total, w), len(rows), axis=0)
 
 
+def _by_class_features(
+    cols: dict[str, np.ndarray], panel: Panel, rows: np.ndarray, cfg: FeatureConfig
+) -> None:
+    """State-based and non-state fighting apart, how long since fighting nearby, and the
+    longer-run count of armed actors around the area.
+
+    Attacks on civilians follow fighting involving the state and fighting between armed groups
+    differently (displacement, reprisals, territorial control), so the two classes are kept as
+    separate predictors of the area and its first ring. "Nearby" is the area and its ring.
+    """
+    mid, long = cfg.windows[1], cfg.active_window
+    ring1 = panel.universe.rings[0] if panel.universe.rings else None
+    ring2 = panel.universe.rings[1] if len(panel.universe.rings) > 1 else None
+    fighting_near = np.zeros((len(rows), panel.n_periods))
+    for prefix, by_class in (("sb", panel.state_based), ("ns", panel.non_state)):
+        arr = np.zeros_like(panel.other) if by_class is None else by_class
+        near = arr[rows] + (np.asarray(ring1[rows] @ arr) if ring1 is not None else 0.0)
+        fighting_near += near
+        cum = np.cumsum(near, axis=1)
+        for w in (mid, long):
+            cols[f"{prefix}_near_n_{w}"] = _window_sum(cum, w)
+        cols[f"{prefix}_near_dec_{cfg.half_lives[1]}"] = _decay(near, cfg.half_lives[1])
+        cols[f"{prefix}_near_since"] = _since(near, cfg.since_cap)
+    cols["fight_near_since"] = _since(fighting_near, cfg.since_cap)
+    if ring2 is not None:
+        y2 = np.asarray(ring2[rows] @ panel.events)
+        cols["nb2_since"] = _since(y2, cfg.since_cap)
+        o2 = np.asarray(ring2[rows] @ panel.other)
+        cols[f"oth_nb2_n_{long}"] = _window_sum(np.cumsum(o2, axis=1), long)
+    cols[f"actors_long_{long}"] = _distinct_actors(panel, rows, long)
+
+
+#: Name prefixes of the features added by :func:`_by_class_features` (for ablations).
+BY_CLASS_PREFIXES = ("sb_", "ns_", "fight_near_since", "nb2_since", "oth_nb2_", "actors_long_")
+
+
 def _site_features(
     cols: dict[str, np.ndarray], panel: Panel, rows: np.ndarray, sites: list[Site]
 ) -> None:
@@ -278,6 +314,7 @@ def build_features(
     _own_features(cols, panel, rows, cfg)
     _neighbour_features(cols, panel, rows, cfg)
     _context_features(cols, panel, rows, cfg)
+    _by_class_features(cols, panel, rows, cfg)
     if sites:
         _site_features(cols, panel, rows, sites)
 

@@ -38,6 +38,9 @@ class Panel:
         One row per (area, period, actor code) with an event of any class, for actor features.
     actors : list of str
         Actor names by code.
+    state_based, non_state : ndarray, shape (n_areas, n_periods)
+        The part of ``other`` that is fighting involving a state, and fighting between
+        non-state groups (each empty of events where the source has no such class).
     """
 
     universe: AreaUniverse
@@ -47,6 +50,8 @@ class Panel:
     other: np.ndarray
     actor_events: pd.DataFrame
     actors: list[str]
+    state_based: np.ndarray | None = None
+    non_state: np.ndarray | None = None
 
     @property
     def period(self) -> str:
@@ -112,6 +117,11 @@ def build_panel(
     fat = ev["fatalities_best"].to_numpy(dtype=float)[keep][is_target]
     fatalities = np.bincount(flat[is_target], weights=fat, minlength=size).reshape(n_a, n_t)
     other = np.bincount(flat[~is_target], minlength=size).reshape(n_a, n_t).astype(np.float64)
+    violence = ev["violence"].to_numpy()[keep]
+    by_class = {
+        cls: np.bincount(flat[violence == cls], minlength=size).reshape(n_a, n_t).astype(np.float64)
+        for cls in ("state_based", "non_state")
+    }
     actor_names = ev["actor"].to_numpy()[keep]
     has_actor = actor_names != ""
     codes, names = pd.factorize(actor_names[has_actor], sort=True)
@@ -126,4 +136,6 @@ def build_panel(
         other=other,
         actor_events=actor_events,
         actors=[str(x) for x in names],
+        state_based=by_class["state_based"],
+        non_state=by_class["non_state"],
     )

@@ -129,7 +129,7 @@ def forecast(
     out: list[AreaForecast] = []
     for h in horizons:
         X, y = design(frame, panel, h, period + h <= origin, cal)  # noqa: N806
-        fitted = make_model(model, config=cfg, random_state=random_state).fit(X, y)
+        fitted = make_model(model, config=cfg, random_state=random_state, horizon=h).fit(X, y)
         Xo, _ = design(frame, panel, h, period == origin, cal)  # noqa: N806
         p = fitted.predict_proba(Xo)[:, 1]
         mean = fitted.predict(Xo)

@@ -1,4 +1,4 @@
-"""Forecast models: baselines, a self-exciting process and gradient boosting."""
+"""Forecast models: baselines, a self-exciting process, gradient boosting and their stack."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bluebox.engines.forecast.models.baselines import (
 )
 from bluebox.engines.forecast.models.gbm import GBMModel
 from bluebox.engines.forecast.models.hawkes import HawkesModel
+from bluebox.engines.forecast.models.stacked import StackedModel
 
 MODEL_KEYS = (
     "zero",
@@ -24,23 +25,36 @@ MODEL_KEYS = (
     "negbin_climatology",
     "hawkes",
     "lightgbm",
+    "stacked",
 )
 
 
 def make_model(
-    key: str, *, config: FeatureConfig, random_state: int = 0, n_jobs: int = 1
+    key: str, *, config: FeatureConfig, random_state: int = 0, n_jobs: int = 1, horizon: int = 1
 ) -> ForecastModel:
-    """A fresh, unfitted model by key, set up for the feature configuration."""
+    """A fresh, unfitted model by key, set up for the feature configuration and horizon.
+
+    The horizon matters to models that validate inside their training rows (``stacked``): a
+    training origin is usable at a validation origin only if its target is already known.
+    """
+
+    def hawkes() -> HawkesModel:
+        return HawkesModel(half_lives=config.half_lives, other_half_life=config.half_lives[1])
+
     factories: dict[str, Callable[[], ForecastModel]] = {
         "zero": ZeroModel,
         "persistence": PersistenceModel,
         "moving_average": lambda: MovingAverageModel(window=config.active_window),
         "conflictology": ConflictologyModel,
         "negbin_climatology": NegBinClimatologyModel,
-        "hawkes": lambda: HawkesModel(
-            half_lives=config.half_lives, other_half_life=config.half_lives[1]
-        ),
+        "hawkes": hawkes,
         "lightgbm": lambda: GBMModel(random_state=random_state, n_jobs=n_jobs),
+        "stacked": lambda: StackedModel(
+            hawkes=hawkes(),
+            gbm=GBMModel(random_state=random_state, n_jobs=n_jobs),
+            fold_periods=config.active_window,
+            gap=horizon,
+        ),
     }
     if key not in factories:
         raise ValueError(f"unknown model {key!r}; use one of {', '.join(MODEL_KEYS)}")
@@ -56,6 +70,7 @@ __all__ = [
     "MovingAverageModel",
     "NegBinClimatologyModel",
     "PersistenceModel",
+    "StackedModel",
     "ZeroModel",
     "make_model",
 ]

@@ -36,6 +36,10 @@ class GBMModel(ForecastModel):
     calibration : {"sigmoid", "none"}
     calibration_periods : int
         Most recent training periods held out to fit the calibration map.
+    drop : str
+        Comma-separated prefixes of feature names left out (for ablations), e.g. ``"sb_,ns_"``.
+    fit_counts : bool
+        Also fit the fatality regressor (a stacked model's inner folds need probabilities only).
     random_state : int
     n_jobs : int
         LightGBM threads; results are identical for a given value (deterministic mode).
@@ -53,6 +57,8 @@ class GBMModel(ForecastModel):
         colsample_bytree: float = 0.8,
         calibration: str = "sigmoid",
         calibration_periods: int = 24,
+        drop: str = "",
+        fit_counts: bool = True,
         random_state: int = 0,
         n_jobs: int = 1,
     ) -> None:
@@ -64,6 +70,8 @@ class GBMModel(ForecastModel):
         self.colsample_bytree = colsample_bytree
         self.calibration = calibration
         self.calibration_periods = calibration_periods
+        self.drop = drop
+        self.fit_counts = fit_counts
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -103,7 +111,14 @@ class GBMModel(ForecastModel):
     def _fit(self, X: pd.DataFrame, y: pd.DataFrame) -> None:  # noqa: N803
         import lightgbm as lgb
 
-        self.feature_names_in_ = np.array([c for c in X.columns if c not in ID_COLUMNS])
+        dropped = tuple(p.strip() for p in self.drop.split(",") if p.strip())
+        self.feature_names_in_ = np.array(
+            [
+                c
+                for c in X.columns
+                if c not in ID_COLUMNS and not (dropped and c.startswith(dropped))
+            ]
+        )
         features = X.loc[:, list(self.feature_names_in_)]
         hit = (np.asarray(y["events"], dtype=float) > 0).astype(int)
         self.calibrator_: LogisticRegression | None = None
@@ -117,7 +132,7 @@ class GBMModel(ForecastModel):
                 self.calibrator_ = LogisticRegression(C=1e4).fit(z, hit[late])
         self.classifier_ = self._classifier(features, hit)
         fat = np.asarray(y["fatalities"], dtype=float)
-        if fat.max() > 0:
+        if self.fit_counts and fat.max() > 0:
             self.regressor_: object = lgb.LGBMRegressor(
                 objective="tweedie", tweedie_variance_power=1.5, **self._params(1)
             ).fit(features, fat)

@@ -116,3 +116,57 @@ def test_markdown_report_marks_verdicts(result) -> None:  # type: ignore[no-unty
     assert "### Horizon 1" in text
     assert "(best baseline)" in text
     assert text.count("| lightgbm |") == 2
+
+
+def test_stacked_model_in_a_backtest_is_calibrated_on_training_periods_only(
+    events: pd.DataFrame,
+) -> None:
+    """Changing every event of the test window leaves the fitted stacker as it was: its
+    calibration read nothing after the fit point."""
+    from bluebox.engines.forecast.backtest import _fit_task
+    from bluebox.engines.forecast.features import build_features
+    from bluebox.engines.forecast.panel import build_panel
+    from bluebox.engines.forecast.units import priogrid_universe
+
+    config = _config(models=("zero", "stacked"), horizons=(1,), seeds=(0,))
+    universe = priogrid_universe(events)
+    test = events["date"] >= pd.Timestamp("2013-07-01")
+    rng = np.random.default_rng(3)
+    perturbed = events.copy()
+    perturbed.loc[test, "longitude"] = rng.permutation(perturbed.loc[test, "longitude"].to_numpy())
+    perturbed.loc[test, "violence"] = "one_sided"
+
+    def fitted(ev: pd.DataFrame):  # type: ignore[no-untyped-def]
+        panel = build_panel(ev, universe, end=config.test_end)
+        features = build_features(panel).frame
+        spec = (config.train_end, 1, "stacked", 0)
+        return _fit_task(spec, features=features, panel=panel, config=config)
+
+    a, b = fitted(events), fitted(perturbed)
+    assert a.calibration_origins_ is not None
+    assert a.calibration_origins_[1] + 1 <= config.train_end  # targets known at the fit point
+    assert a.weights_ == b.weights_
+    assert a.calibration_origins_ == b.calibration_origins_
+
+
+def test_model_parameters_reach_the_fitted_model(events: pd.DataFrame) -> None:
+    from bluebox.engines.forecast.backtest import _fit_task
+    from bluebox.engines.forecast.features import build_features
+    from bluebox.engines.forecast.panel import build_panel
+    from bluebox.engines.forecast.units import priogrid_universe
+
+    config = _config(
+        models=("zero", "lightgbm"), params=(("lightgbm", "num_leaves", 5),), seeds=(0,)
+    )
+    panel = build_panel(events, priogrid_universe(events), end=config.test_end)
+    model = _fit_task(
+        (config.train_end, 1, "lightgbm", 0),
+        features=build_features(panel).frame,
+        panel=panel,
+        config=config,
+    )
+    assert model.num_leaves == 5
+    with pytest.raises(ValueError, match="no parameter"):
+        _config(models=("zero", "lightgbm"), params=(("lightgbm", "leaves", 5),))
+    with pytest.raises(ValueError, match="not backtested"):
+        _config(models=("zero",), params=(("lightgbm", "num_leaves", 5),))

@@ -97,3 +97,49 @@ def test_bad_input_is_one_line_and_exit_code_2(
     assert err.startswith("error:")
     assert message in err
     assert "\n" not in err
+
+
+def test_backtest_over_windows_writes_every_window_and_the_goals(
+    events: pd.DataFrame, tmp_path: Path
+) -> None:
+    src = _events_csv(events, tmp_path / "incidents.csv")
+    out = tmp_path / "out"
+    code = main(
+        [
+            "forecast", "backtest", "--events", str(src), "--format", "bluebox",
+            "--windows", "2013-01:2013-06,2013-07:2013-12,2014-01:2014-06",
+            "--out", str(out), "--seeds", "0", "--horizons", "1", "--n-boot", "50",
+            "--samples", "20", "--models", "zero,conflictology,moving_average,hawkes",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    summary = json.loads((out / "windows.json").read_text())
+    assert [w["window"] for w in summary["windows"]] == [
+        "2013-01:2013-06",
+        "2013-07:2013-12",
+        "2014-01:2014-06",
+    ]
+    assert [w["role"] for w in summary["windows"]] == ["selection", "selection", "held-out"]
+    assert [w["train_end"] for w in summary["windows"]] == ["2012-12", "2013-06", "2013-12"]
+    for w in summary["windows"]:
+        metrics = json.loads((out / w["window"].replace(":", "_") / "metrics.json").read_text())
+        assert metrics["test_start"] == w["window"][:7]
+        g = w["goals"]["hawkes"]["1"]
+        ap = metrics["results"]["hawkes"]["average_precision"]["1"]["score"]
+        ref = metrics["best_baseline"]["average_precision"]["1"]
+        ref_ap = metrics["results"][ref]["average_precision"]["1"]["score"]
+        assert g["ap_ratio"] == pytest.approx(ap / ref_ap)
+        assert g["ap_goal_met"] == (ap / ref_ap >= 1.5)
+        verdict = metrics["results"]["hawkes"]["brier"]["1"]["verdict"]
+        assert g["brier_goal_met"] == (verdict == "better")
+    assert set(summary["selection_mean"]) == {"hawkes"}
+    assert "held-out" in (out / "windows.md").read_text()
+
+
+def test_backtest_needs_windows_or_one_test_period(events: pd.DataFrame, tmp_path: Path) -> None:
+    src = _events_csv(events, tmp_path / "incidents.csv")
+    common = ["forecast", "backtest", "--events", str(src), "--format", "bluebox"]
+    assert main([*common, "--out", str(tmp_path)]) == 2
+    both = [*common, "--out", str(tmp_path), "--windows", "2013-01:2013-06"]
+    assert main([*both, "--train-end", "2012-12"]) == 2
+    assert main([*common, "--out", str(tmp_path), "--windows", "2013-06:2013-01"]) == 2

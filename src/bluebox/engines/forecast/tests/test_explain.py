@@ -91,3 +91,28 @@ def test_a_reason_is_a_message_key_with_its_parameters_and_survives_json() -> No
 def test_a_reason_names_the_month_as_a_message_to_translate() -> None:
     msg = describe("season", 0.0, period="month", ring_km=KM, target_month=12)
     assert msg.params["month"] == Message("December")
+
+
+def test_sentences_for_fighting_by_class_and_recency() -> None:
+    assert (
+        _say("sb_near_n_12", 2, period="month", ring_km=KM)
+        == "2 clashes involving state forces in or around this area in the last 12 months"
+    )
+    assert (
+        _say("ns_near_n_3", 1, period="month", ring_km=KM)
+        == "1 clash between armed groups in or around this area in the last 3 months"
+    )
+    assert (
+        _say("fight_near_since", 2, period="month", ring_km=KM)
+        == "2 months since the last clash between armed actors nearby"
+    )
+    assert (
+        _say("ns_near_since", 1, period="week", ring_km=KM)
+        == "1 week since the last clash between armed groups nearby"
+    )
+    assert _say("oth_nb2_n_12", 5, period="month", ring_km=KM).startswith(
+        "5 clashes between armed actors around this area"
+    )
+    assert _say("nb2_since", 3, period="month", ring_km=KM).startswith(
+        "3 months since the last attack on civilians in neighbouring areas"
+    )

@@ -118,3 +118,54 @@ def test_targets_are_the_future_counts(events: pd.DataFrame) -> None:
     assert ev[0] == panel.events[0, 5]
     assert np.isnan(ev[1])
     assert fat[0] == panel.fatalities[0, 5]
+
+
+def test_fighting_by_class_and_time_since_fighting_nearby_by_hand(events: pd.DataFrame) -> None:
+    panel = _panel(events)
+    frame = build_features(panel).frame
+    ring = panel.universe.rings[0]
+    sb = panel.state_based
+    assert sb is not None and panel.non_state is not None
+    np.testing.assert_array_equal(sb + panel.non_state, panel.other)  # UCDP-style classes only
+    a = int(np.argmax(sb.sum(axis=1)))
+    near = sb[a] + np.asarray(ring[a] @ sb).ravel()
+    rows = frame[frame["area"] == a].reset_index(drop=True)
+    t = 40
+    assert rows.loc[t, "sb_near_n_3"] == near[t - 2 : t + 1].sum()
+    assert rows.loc[t, "sb_near_n_12"] == near[t - 11 : t + 1].sum()
+    fighting = near + panel.non_state[a] + np.asarray(ring[a] @ panel.non_state).ravel()
+    last = max((i for i in range(t + 1) if fighting[i] > 0), default=None)
+    expected = 120 if last is None else min(t - last, 120)
+    assert rows.loc[t, "fight_near_since"] == expected
+    ring2 = panel.universe.rings[1]
+    y2 = np.asarray(ring2[a] @ panel.events).ravel()
+    last2 = max((i for i in range(t + 1) if y2[i] > 0), default=None)
+    assert rows.loc[t, "nb2_since"] == (120 if last2 is None else min(t - last2, 120))
+
+
+def test_fighting_and_actors_after_the_origin_change_nothing_at_the_origin(
+    events: pd.DataFrame,
+) -> None:
+    """A state-based and a non-state clash by new actors just after the origin, in a busy
+    area: every feature at or before the origin is unchanged, and the new features do react
+    one period later (so the test can fail)."""
+    universe = priogrid_universe(events)
+    end = parse_period("2014-12", "month")
+    origin = parse_period("2012-06", "month")
+    base = build_panel(events, universe, end=end)
+    a = int(np.argmax(base.events.sum(axis=1)))
+    lat, lon = float(universe.lat[a]), float(universe.lon[a])
+    extra = events.head(2).copy()
+    extra["date"] = pd.Timestamp("2012-07-10")
+    extra["latitude"], extra["longitude"] = lat, lon
+    extra["violence"] = ["state_based", "non_state"]
+    extra["actor"] = ["new army unit", "new militia"]
+    perturbed = pd.concat([events, extra], ignore_index=True)
+    f0 = build_features(base).frame
+    f1 = build_features(build_panel(perturbed, universe, end=end)).frame
+    before = f0["period"] <= origin
+    pd.testing.assert_frame_equal(f0[before], f1[before])
+    after = (f0["period"] == origin + 1) & (f0["area"] == a)
+    for name in ("sb_near_n_3", "ns_near_n_3", "actors_long_12", "fight_near_since"):
+        assert (f0.loc[after, name].to_numpy() != f1.loc[after, name].to_numpy()).all(), name
+    assert f1.loc[after, "fight_near_since"].item() == 0
