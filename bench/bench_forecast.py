@@ -3,8 +3,10 @@
 1. Feature building (panel + every history feature) against a plain pandas groupby that only
    counts the same events per cell and month, on the real UCDP file and on a generated
    continent-sized history of 300,000 events.
-2. The rolling-origin backtest in one process against the same backtest on a Dask local
-   cluster of 2 workers (and a check that both give the same numbers).
+2. The rolling-origin backtest in one process (with the time of each stage) against the same
+   backtest on Dask local clusters of 1 worker (as placed by the rule, then forced onto the
+   cluster) and 2 workers, with a check that all give the same numbers, the bytes the driver
+   sent and received and the workers exchanged, and each task kind's compute time.
 
 Usage::
 
@@ -21,6 +23,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -113,32 +116,108 @@ def time_features(events: pd.DataFrame, label: str, repeats: int) -> dict[str, f
     return row
 
 
-def time_backtest(events: pd.DataFrame, config: BacktestConfig, label: str) -> dict[str, float]:
-    """Single process vs a 2-worker Dask local cluster, same code path."""
-    from distributed import Client, LocalCluster
+def _loadavg() -> str:
+    return Path("/proc/loadavg").read_text().strip()
 
-    universe = priogrid_universe(events)
-    t = time.perf_counter()
-    single = run_backtest(events, config, universe=universe)
-    t_single = time.perf_counter() - t
+
+def _stages(
+    events: pd.DataFrame, config: BacktestConfig, universe: Any
+) -> tuple[Any, dict[str, float]]:
+    """Single-process run with the wall time of each stage (the executor computes eagerly)."""
+    marks: list[tuple[str, float]] = [("start", time.perf_counter())]
+    result = run_backtest(
+        events,
+        config,
+        universe=universe,
+        progress=lambda msg: marks.append((msg.split(":")[0].split(" ")[0], time.perf_counter())),
+    )
+    marks.append(("end", time.perf_counter()))
+    names = {
+        "panel": "panel (driver)",
+        "execution": "placement (driver)",
+        "features": "features (tasks)",
+        "fitted": "fits (tasks)",
+        "forecasts": "predictions + scores (tasks)",
+        "end": "labels + metrics (driver)",
+    }
+    stages = {names[m]: t - marks[i][1] for i, (m, t) in enumerate(marks[1:])}
+    return result, stages
+
+
+def _dask_run(
+    events: pd.DataFrame, config: BacktestConfig, universe: Any, n_workers: int, force: bool
+) -> dict[str, Any]:
+    """One backtest on a fresh local cluster: wall time, placement, and what travelled."""
+    from distributed import Client, LocalCluster, get_task_stream
+
     t = time.perf_counter()
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
         t_start = time.perf_counter() - t
-        t = time.perf_counter()
-        dist = run_backtest(events, config, universe=universe, executor=DaskExecutor(client))
-        t_dask = time.perf_counter() - t
-    same = single.forecasts.equals(dist.forecasts) and single.metrics == dist.metrics
+        with DaskExecutor(client, force=force) as executor, get_task_stream(client) as ts:
+            t = time.perf_counter()
+            result = run_backtest(events, config, universe=universe, executor=executor)
+            t_run = time.perf_counter() - t
+        logs = client.run(lambda dask_worker: list(dask_worker.transfer_outgoing_log))
+        workers = set(logs)
+        between = sum(e["total"] for log in logs.values() for e in log if e["who"] in workers)
+        to_driver = sum(e["total"] for log in logs.values() for e in log if e["who"] not in workers)
+        per_prefix: dict[str, list[float]] = {}
+        for task in ts.data:
+            for s in task["startstops"]:
+                if s["action"] == "compute":
+                    prefix = str(task["key"]).split("-")[0]
+                    per_prefix.setdefault(prefix, []).append(s["stop"] - s["start"])
+    return {
+        "result": result,
+        "run_s": t_run,
+        "start_s": t_start,
+        "between_mb": between / 2**20,
+        "to_driver_mb": to_driver / 2**20,
+        "scattered_mb": executor.traffic["scattered"] / 2**20,
+        "tasks": per_prefix,
+    }
+
+
+def time_backtest(events: pd.DataFrame, config: BacktestConfig, label: str) -> dict[str, float]:
+    """Single process vs Dask local clusters of 1 and 2 workers, same code path."""
+    universe = priogrid_universe(events)
+    print(f"backtest [{label}]: load average {_loadavg()}")
+    t = time.perf_counter()
+    single, stages = _stages(events, config, universe)
+    t_single = time.perf_counter() - t
+    total = sum(stages.values())
     print(
         f"backtest [{label}]: {len(universe)} cells, {len(single.forecasts)} forecast rows; "
-        f"single process {t_single:.1f} s, Dask 2 workers {t_dask:.1f} s "
-        f"(+{t_start:.1f} s cluster start) = {t_single / t_dask:.2f}x speed-up; identical: {same}"
+        f"single process {t_single:.1f} s"
     )
-    return {"single_s": t_single, "dask_s": t_dask, "start_s": t_start, "same": float(same)}
+    for name, sec in stages.items():
+        print(f"  stage {name}: {sec:.2f} s ({100 * sec / total:.1f} %)")
+    out: dict[str, float] = {"single_s": t_single}
+    for n_workers, force in ((1, False), (1, True), (2, False)):
+        run = _dask_run(events, config, universe, n_workers, force)
+        dist = run["result"]
+        same = single.forecasts.equals(dist.forecasts) and single.metrics == dist.metrics
+        name = f"{n_workers} worker{'s' if n_workers > 1 else ''}{' forced' if force else ''}"
+        print(
+            f"backtest [{label}]: Dask {name}: {run['run_s']:.1f} s "
+            f"(+{run['start_s']:.1f} s cluster start) = {t_single / run['run_s']:.2f}x; "
+            f"ran {dist.execution['where']} ({dist.execution['reason']}); identical: {same}; "
+            f"driver sent {run['scattered_mb']:.1f} MB, received {run['to_driver_mb']:.1f} MB, "
+            f"workers exchanged {run['between_mb']:.1f} MB"
+        )
+        for prefix, times in sorted(run["tasks"].items()):
+            print(
+                f"    {prefix}: {len(times)} tasks, {sum(times):.2f} s compute, "
+                f"longest {max(times):.2f} s"
+            )
+        out[f"dask_{n_workers}{'_forced' if force else ''}_s"] = run["run_s"]
+    print(f"backtest [{label}]: load average {_loadavg()}")
+    return out
 
 
 def main() -> int:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bluebox.engines.forecast.executor import Executor
+from bluebox.engines.forecast.executor import Executor, Placement
 from bluebox.engines.forecast.features import (
     CalendarEntry,
     FeatureConfig,
@@ -125,10 +125,14 @@ class BacktestResult:
         expected count, quantiles from the first seed, observed outcome).
     metrics : dict
         JSON-ready document (``docs/schemas/forecast-metrics.schema.json``).
+    execution : dict
+        Where the tasks ran (``where``: ``local`` or ``dask``), on how many workers, and why
+        (see :func:`~bluebox.engines.forecast.executor.placement_rule`).
     """
 
     forecasts: pd.DataFrame
     metrics: dict[str, Any] = field(default_factory=dict)
+    execution: dict[str, Any] = field(default_factory=dict)
 
 
 def fit_point(origin: int, train_end: int, refit_every: int) -> int:
@@ -264,6 +268,32 @@ def _blocks(n: int, k: int) -> list[np.ndarray]:
     return [b for b in np.array_split(np.arange(n), max(1, min(k, n))) if b.size]
 
 
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(parts, ignore_index=True)
+
+
+def _shape(frame: pd.DataFrame) -> tuple[int, int]:
+    return (int(frame.shape[0]), int(frame.shape[1]))
+
+
+def _horizon_forecasts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Prediction blocks of one horizon in the order of the forecast table."""
+    return pd.concat(parts, ignore_index=True).sort_values(
+        ["horizon", "model", "seed", "origin", "area"], kind="stable", ignore_index=True
+    )
+
+
+def _table_numbers(forecasts: pd.DataFrame, first_seed: int) -> pd.DataFrame:
+    """Seed-averaged probability and count, first seed's quantiles and outcomes, by key."""
+    first = forecasts["seed"] == first_seed
+    keys = ["horizon", "model", "origin", "area"]
+    mean = forecasts.groupby(keys, sort=True)[["probability", "expected_count"]].mean()
+    rest = forecasts.loc[first].set_index(keys)[
+        ["q05", "q50", "q95", "observed_events", "observed_fatalities"]
+    ]
+    return mean.join(rest).reset_index()
+
+
 def run_backtest(
     events: pd.DataFrame,
     config: BacktestConfig,
@@ -282,13 +312,24 @@ def run_backtest(
     universe : AreaUniverse, optional
         Areas to forecast; default :func:`~bluebox.engines.forecast.units.make_universe`.
     executor : Executor, optional
-        Where tasks run (default: this process).
+        Where tasks run (default: this process). A cluster whose fits could not run two at a
+        time is not used (``BacktestResult.execution`` says so).
     progress : callable, optional
         Receives one line per stage.
 
     Returns
     -------
     BacktestResult
+
+    Notes
+    -----
+    Data movement on a cluster: the panel, the configuration's arrays and the bootstrap
+    weights are scattered once from the driver. Feature blocks are built on the workers and
+    stay there; they are concatenated on a worker and the frame is copied once to every other
+    worker for the fits. Fitted models stay where they were fitted; a prediction task takes its
+    feature block and the models of its (fit point, horizon). Predictions are combined per
+    horizon on a worker, scored there, and only the scores and the numeric forecast table
+    come back to the driver.
     """
     run = executor or Executor()
     say = progress or (lambda _msg: None)
@@ -300,16 +341,6 @@ def run_backtest(
         f"panel: {len(universe)} areas x {panel.n_periods} periods, "
         f"{int(panel.events.sum())} target events"
     )
-    blocks = _blocks(len(universe), config.area_blocks)
-    shared_panel = run.share(panel)
-    periods = None
-    if config.train_window is not None:
-        first = min(config.train_end, config.test_start - max(config.horizons))
-        periods = (first - max(config.horizons) - config.train_window, config.test_end)
-    parts = run.map(_features_task, blocks, panel=shared_panel, sites=config.sites, periods=periods)
-    features = pd.concat(parts, ignore_index=True)
-    say(f"features: {features.shape[0]} rows x {features.shape[1] - 2} columns")
-
     points = sorted(
         {
             (fit_point(p - h, config.train_end, config.refit_every), h)
@@ -323,60 +354,87 @@ def run_backtest(
         for key in config.models
         for seed in ((0,) if key in _SEEDLESS else config.seeds)
     ]
-    shared_features = run.share(features)
-    fitted_list = run.map(
-        _fit_task, specs, features=shared_features, panel=shared_panel, config=config
+    placement: Placement = run.place(len(specs))
+    if placement.where == "local":
+        run = Executor()
+    say(f"execution: {placement.where} ({placement.reason})")
+
+    blocks = _blocks(len(universe), config.area_blocks)
+    shared_panel = run.share(panel)
+    periods = None
+    if config.train_window is not None:
+        first = min(config.train_end, config.test_start - max(config.horizons))
+        periods = (first - max(config.horizons) - config.train_window, config.test_end)
+    block_features = run.launch(
+        _features_task, blocks, panel=shared_panel, sites=config.sites, periods=periods
     )
-    fitted = dict(zip(specs, fitted_list, strict=True))
+    # Every fit reads every row: one copy of the whole frame per worker, made worker to worker.
+    features = run.spread(run.submit(_concat, block_features))
+    n_rows, n_cols = run.gather([run.submit(_shape, features)])[0]
+    say(f"features: {n_rows} rows x {n_cols - 2} columns")
+
+    fitted = dict(
+        zip(
+            specs,
+            run.launch(_fit_task, specs, features=features, panel=shared_panel, config=config),
+            strict=True,
+        )
+    )
     say(f"fitted {len(specs)} models at {len(points)} (fit point, horizon) pairs")
 
-    pred_specs = [(pt, h, b, rows) for pt, h in points for b, rows in enumerate(blocks)]
-    shared_fitted = run.share(fitted)
-    preds = run.map(
-        _predict_task,
-        pred_specs,
-        features=shared_features,
-        panel=shared_panel,
-        config=config,
-        fitted=shared_fitted,
-    )
-    forecasts = pd.concat(preds, ignore_index=True)
-    forecasts = forecasts.sort_values(
-        ["horizon", "model", "seed", "origin", "area"], kind="stable", ignore_index=True
-    )
-    say(f"forecasts: {len(forecasts)} rows")
+    preds: dict[int, list[Any]] = {}
+    for pt, h in points:
+        models = {spec: model for spec, model in fitted.items() if spec[:2] == (pt, h)}
+        for b, rows in enumerate(blocks):
+            preds.setdefault(h, []).append(
+                run.submit(
+                    _predict_task,
+                    (pt, h, b, rows),
+                    features=block_features[b],
+                    panel=shared_panel,
+                    config=config,
+                    fitted=models,
+                )
+            )
+    horizons = sorted(preds)
+    by_horizon = {h: run.submit(_horizon_forecasts, preds[h]) for h in horizons}
+    # Scores of every model at a horizon read its forecasts: one copy per worker.
+    by_horizon = {h: run.spread(f) for h, f in by_horizon.items()}
 
     n_groups = config.test_end - config.test_start + 1
     weights = bootstrap_weights(
         n_groups, config.n_boot, random_state=_sample_seed(*config.seeds, 7919)
     )
+    # Arrays go through share() too: passed inline, distributed embeds them in the task
+    # graph, which broke on the 500-replicate weight matrix.
+    area_km2 = run.share(universe.area_km2)
+    shared_weights = run.share(weights)
     score_specs = [(key, h) for key in config.models for h in config.horizons]
-    shared_forecasts = run.share(forecasts)
-    scored = run.map(
-        _score_task,
-        score_specs,
-        forecasts=shared_forecasts,
-        config=config,
-        # Arrays go through share() too: passed inline, distributed embeds them in the task
-        # graph, which broke on the 500-replicate weight matrix.
-        area_km2=run.share(universe.area_km2),
-        weights=run.share(weights),
-    )
-    say("scored")
-    metrics = _metrics_document(config, universe, dict(zip(score_specs, scored, strict=True)))
-    return BacktestResult(forecasts=_forecast_table(forecasts, universe, config), metrics=metrics)
-
-
-def _forecast_table(
-    forecasts: pd.DataFrame, universe: AreaUniverse, config: BacktestConfig
-) -> pd.DataFrame:
-    first = forecasts["seed"] == config.seeds[0]
-    keys = ["horizon", "model", "origin", "area"]
-    mean = forecasts.groupby(keys, sort=True)[["probability", "expected_count"]].mean()
-    rest = forecasts.loc[first].set_index(keys)[
-        ["q05", "q50", "q95", "observed_events", "observed_fatalities"]
+    scores = [
+        run.submit(
+            _score_task,
+            spec,
+            forecasts=by_horizon[spec[1]],
+            config=config,
+            area_km2=area_km2,
+            weights=shared_weights,
+        )
+        for spec in score_specs
     ]
-    table = mean.join(rest).reset_index()
+    tables = [run.submit(_table_numbers, by_horizon[h], config.seeds[0]) for h in horizons]
+    values = run.gather([*scores, *tables])
+    scored, numbers = values[: len(scores)], values[len(scores) :]
+    table = pd.concat(numbers, ignore_index=True)
+    say(f"forecasts: {len(table)} rows; scored")
+    metrics = _metrics_document(config, universe, dict(zip(score_specs, scored, strict=True)))
+    return BacktestResult(
+        forecasts=_forecast_table(table, universe),
+        metrics=metrics,
+        execution=placement.as_dict(),
+    )
+
+
+def _forecast_table(table: pd.DataFrame, universe: AreaUniverse) -> pd.DataFrame:
     period = universe.unit.period
     ids = np.asarray(universe.ids, dtype=object)
     return pd.DataFrame(
