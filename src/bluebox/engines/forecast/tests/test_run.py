@@ -91,3 +91,11 @@ def test_baseline_models_can_be_asked_for_and_give_no_reasons(events: pd.DataFra
     res = forecast(events, unit=UNIT, origin=ORIGIN, model="hawkes")
     assert all(f.reasons == [] for f in res.forecasts)
     assert max(f.probability for f in res.forecasts) > 0.2
+
+
+def test_the_stacked_model_forecasts_with_reasons(events: pd.DataFrame) -> None:
+    res = forecast(events, unit=UNIT, origin=ORIGIN, model="stacked", horizons=(2,))
+    top = max(res.forecasts, key=lambda f: f.probability)
+    assert 0 < top.probability < 1
+    assert len(top.reasons) == 3 and all(r.sentence for r in top.reasons)
+    jsonschema.validate(res.to_dict(), load_schema("forecast-result"))
