@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+import numpy as np
 
 from bluebox.engines.messages import Message
 
@@ -11,6 +16,8 @@ from .backends import CpSatOptions, RawResult, solve_cpsat, solve_highs
 from .model import LinearModel, build_model
 from .plan import Assignment, Evaluation, evaluate
 from .problem import Interval, Problem
+
+log = logging.getLogger(__name__)
 
 Backend = Literal["hybrid", "cpsat", "highs"]
 
@@ -58,6 +65,7 @@ class Solution:
     max_points: int
     epochs: tuple[Interval, ...]
     wall_time_s: float | None = None
+    cpu_time_s: float | None = None
     evaluation: Evaluation | None = None
     greedy: GreedyComparison | None = None
     conflict: tuple[Conflict, ...] | None = None
@@ -144,6 +152,7 @@ def solve(
     compare_greedy: bool = True,
     explain: bool = True,
     rel_gap: float = 1e-3,
+    neighbourhood: Collection[str] | None = None,
 ) -> Solution:
     """Find the deployment that maximises risk-weighted protection under every rule.
 
@@ -169,16 +178,20 @@ def solve(
     rel_gap : float
         Stop when proven within this relative gap (default 0.1 %; 0 asks for an exact
         proof, which CP-SAT may need much longer for).
+    neighbourhood : collection of str, optional
+        With ``hint``: the units a change touches. The hybrid solve first lets only these
+        move from the hinted plan and widens to every unit when that plan is not within
+        ``rel_gap`` of the bound (what-if re-solves).
 
     Returns
     -------
     Solution
     """
-    from .greedy import greedy
     from .split import missions
 
+    t0, cpu0 = time.monotonic(), time.process_time()
     if missions(problem) is not None and backend == "hybrid":
-        return _solve_by_mission(
+        sol = _solve_by_mission(
             problem,
             time_limit_s=time_limit_s,
             rel_gap=rel_gap,
@@ -186,6 +199,39 @@ def solve(
             compare_greedy=compare_greedy,
             explain=explain,
         )
+    else:
+        sol = _solve_one(
+            problem,
+            time_limit_s=time_limit_s,
+            backend=backend,
+            options=options,
+            hint=hint,
+            aggregate=aggregate,
+            compare_greedy=compare_greedy,
+            explain=explain,
+            rel_gap=rel_gap,
+            neighbourhood=neighbourhood,
+        )
+    return replace(sol, wall_time_s=time.monotonic() - t0, cpu_time_s=time.process_time() - cpu0)
+
+
+def _solve_one(
+    problem: Problem,
+    *,
+    time_limit_s: float,
+    backend: Backend,
+    options: CpSatOptions | None,
+    hint: Assignment | None,
+    aggregate: bool,
+    compare_greedy: bool,
+    explain: bool,
+    rel_gap: float,
+    neighbourhood: Collection[str] | None,
+) -> Solution:
+    from .greedy import greedy
+
+    # The limit counts from here: building the model and the greedy plan use it too.
+    deadline = time.monotonic() + time_limit_s
     m = build_model(problem, aggregate=aggregate)
     greedy_cmp = None
     if compare_greedy:
@@ -198,7 +244,23 @@ def solve(
     if backend == "hybrid":
         from .hybrid import solve_hybrid
 
-        raw = solve_hybrid(m, time_limit_s=time_limit_s, rel_gap=rel_gap, hint=start)
+        free = None
+        if neighbourhood is not None and start is not None:
+            moving = set(neighbourhood)
+            free = [
+                v
+                for table in (m.base, m.platoons, m.spt)
+                for (u, _), v in table.items()
+                if u in moving
+            ]
+        raw = solve_hybrid(
+            m,
+            time_limit_s=time_limit_s,
+            rel_gap=rel_gap,
+            hint=start,
+            free=free,
+            deadline=deadline,
+        )
     elif backend == "cpsat":
         opts = options or CpSatOptions(rel_gap=rel_gap)
         raw = solve_cpsat(m, time_limit_s=time_limit_s, options=opts, hint=start)
@@ -255,7 +317,59 @@ def _finish(
     )
 
 
-def _solve_by_mission(
+@dataclass
+class _Part:
+    """One mission of a multi-mission solve, while its time is being shared out."""
+
+    name: str
+    problem: Problem
+    model: LinearModel
+    need: float
+    relaxation: object = None
+    raw: RawResult | None = None
+    hint: dict[str, int] | None = None
+    fallback: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.raw is not None and self.raw.status in ("OPTIMAL", "INFEASIBLE")
+
+    def gap_points(self) -> float:
+        """The mission's gap in its own points (the whole bound when it has no plan)."""
+        if self.raw is None or self.raw.bound is None:
+            return float(self.model.max_points)
+        return float(max(0, self.raw.bound - (self.raw.objective or 0)))
+
+
+# Time kept back from the missions for merging and evaluating the plan (seconds, at most).
+MERGE_RESERVE_S = 0.5
+
+
+def _sub_assignment(a: Assignment, sub: Problem) -> Assignment:
+    fpus = {f.id for f in sub.fpus}
+    spts = {t.id for t in sub.spts}
+    classes = {c.id for c in sub.ipo_classes}
+    return Assignment(
+        {f: s for f, s in a.fpu_base.items() if f in fpus},
+        {f: p for f, p in a.fpu_platoons.items() if f in fpus},
+        {t: s for t, s in a.spt_site.items() if t in spts},
+        {c: d for c, d in a.ipo_sites.items() if c in classes},
+    )
+
+
+def _need(relaxation: object, m: LinearModel) -> float:
+    """How much search a mission needs: its unit variables the LP leaves fractional."""
+    from .hybrid import Relaxation
+
+    assert isinstance(relaxation, Relaxation)  # noqa: S101 - built by relax()
+    if relaxation.x is None:
+        return 1.0
+    units = [*m.base.values(), *m.platoons.values(), *m.spt.values()]
+    x = relaxation.x[units]
+    return 1.0 + float(((x > 1e-6) & (np.abs(x - np.round(x)) > 1e-6)).sum())
+
+
+def _solve_by_mission(  # noqa: PLR0912, PLR0915 - the rounds of the schedule, in order
     problem: Problem,
     *,
     time_limit_s: float,
@@ -264,34 +378,140 @@ def _solve_by_mission(
     compare_greedy: bool,
     explain: bool,
 ) -> Solution:
-    """Solve each mission of a multi-mission problem on its own and merge the plans."""
-    from .greedy import greedy
-    from .split import merge, missions, scaled_bound, sub_problem
+    """Solve each mission of a multi-mission problem on its own and merge the plans.
 
+    The time limit is shared by need and honoured in wall time (``time.monotonic``):
+
+    1. every mission's LP relaxation is solved first (its bound, a fraction of a second each);
+    2. a mission's need is its number of unit variables the LP leaves fractional (what the
+       branch and bound has to decide); missions are solved from the smallest need to the
+       largest, each given the time left times its share of the needs still to come, so time
+       a mission does not use (it proves its plan within ``rel_gap`` early) goes to the
+       harder missions after it;
+    3. time still left goes first to missions without a plan, then to missions whose gap in
+       points is largest, re-solved from their plan as a MIP start;
+    4. a mission still without a plan takes the greedy plan when that plan meets every
+       requirement; only then is the whole answer UNKNOWN.
+    """
+    from .greedy import greedy
+    from .hybrid import relax, solve_hybrid
+    from .model import epochs
+    from .split import merge, mission_tops, missions, sub_problem
+
+    start = time.monotonic()
+    end = start + time_limit_s
     names = missions(problem) or []
-    parts = []
+    parts: list[_Part] = []
     for name in names:
         sub = sub_problem(problem, name)
-        parts.append(
-            solve(
-                sub,
-                time_limit_s=time_limit_s / len(names),
-                rel_gap=rel_gap,
-                hint=hint,
-                compare_greedy=False,
-                explain=explain,
-            )
+        m = build_model(sub)
+        parts.append(_Part(name, sub, m, 1.0))
+        if hint is not None:
+            parts[-1].hint = hint_from(sub, m, _sub_assignment(hint, sub))
+    # Merging builds the whole model and evaluates the plan, which costs about as much as
+    # building the missions' models did: that much time (and a margin) is kept back.
+    setup = time.monotonic() - start
+    work_end = end - min(MERGE_RESERVE_S + 1.5 * setup, 0.25 * time_limit_s)
+    for p in parts:
+        p.relaxation = relax(p.model, deadline=work_end)
+        p.need = _need(p.relaxation, p.model)
+        if getattr(p.relaxation, "status", None) == "INFEASIBLE":
+            p.raw = RawResult("INFEASIBLE", None, None, None, None)
+    log.debug("relaxations done at %.1f s", time.monotonic() - start)
+    order = sorted((p for p in parts if not p.done), key=lambda p: (p.need, p.name))
+    for i, p in enumerate(order):
+        left = work_end - time.monotonic()
+        if left <= 0:
+            break
+        share = left * p.need / sum(q.need for q in order[i:])
+        p.raw = solve_hybrid(
+            p.model,
+            time_limit_s=share,
+            rel_gap=rel_gap,
+            hint=p.hint,
+            relaxation=p.relaxation,  # type: ignore[arg-type]
+            deadline=work_end,
         )
-    m = build_model(problem)
+        log.debug(
+            "mission %s need %.0f share %.1f s: %s at %.1f s",
+            p.name,
+            p.need,
+            share,
+            p.raw.status,
+            time.monotonic() - start,
+        )
+    # Round 2: missions without a plan, then the largest gaps in points of the whole problem.
+    for _ in range(2):
+        waiting = [p for p in parts if p.raw is None or p.raw.values is None]
+        waiting = [p for p in waiting if not p.done]
+        if not waiting:
+            waiting = sorted(
+                (p for p in parts if not p.done and p.raw is not None),
+                key=lambda p: -p.gap_points() / max(1, p.model.max_points) * p.need,
+            )[:1]
+        for i, p in enumerate(waiting):
+            left = work_end - time.monotonic()
+            if left <= 0.2:
+                break
+            previous = p.raw
+            begin = p.hint
+            if previous is not None and previous.values is not None:
+                begin = {p.model.names[k]: v for k, v in enumerate(previous.values)}
+            raw = solve_hybrid(
+                p.model,
+                time_limit_s=left / (len(waiting) - i),
+                rel_gap=rel_gap,
+                hint=begin,
+                relaxation=p.relaxation,  # type: ignore[arg-type]
+                deadline=work_end,
+            )
+            if (
+                previous is None
+                or previous.values is None
+                or (raw.objective or 0) > (previous.objective or 0)
+            ):
+                if previous is not None and previous.bound is not None and raw.bound is not None:
+                    raw.bound = min(raw.bound, previous.bound)
+                p.raw = raw
+            elif raw.bound is not None and previous.bound is not None:
+                # Every bound proven is valid: keep the tightest.
+                previous.bound = min(previous.bound, raw.bound)
+            log.debug("round 2 %s: %s at %.1f s", p.name, raw.status, time.monotonic() - start)
+    solutions = []
+    for p in parts:
+        raw = p.raw or RawResult("UNKNOWN", None, None, None, None)
+        if raw.values is None and raw.status != "INFEASIBLE" and time.monotonic() < work_end:
+            g = greedy(p.problem)
+            if evaluate(p.problem, g).feasible:
+                raw = RawResult("FEASIBLE", _values(p.problem, p.model, g), None, raw.bound, None)
+                p.fallback = "greedy"
+        solutions.append(
+            _finish(p.problem, p.model, raw, "hybrid", None, False, time_limit_s, rel_gap)
+        )
+    log.debug(
+        "missions done at %.1f s (work end %.1f s)", time.monotonic() - start, work_end - start
+    )
+    tops = mission_tops(problem)
+    max_points = sum(tops.values())
+    plan_epochs = tuple(epochs(problem))
     greedy_cmp = None
     if compare_greedy:
         ev_g = evaluate(problem, greedy(problem))
         greedy_cmp = GreedyComparison(
             ev_g.points, ev_g.share, ev_g.feasible, tuple(ev_g.violations)
         )
-    if any(p.assignment is None for p in parts):
-        worst = next(p for p in parts if p.assignment is None)
-        conflict = tuple(c for p in parts for c in (p.conflict or ()))
+    notes = [f"solved as {len(names)} independent missions"]
+    notes += [
+        f"mission {p.name}: greedy plan (no optimised plan in time)" for p in parts if p.fallback
+    ]
+    if any(s.assignment is None for s in solutions):
+        worst = next(s for s in solutions if s.assignment is None)
+        conflict = None
+        if worst.status == "INFEASIBLE" and explain:
+            from .explain import explain_infeasibility
+
+            bad = next(p for p, s in zip(parts, solutions, strict=True) if s.status == "INFEASIBLE")
+            conflict = tuple(explain_infeasibility(bad.problem, time_limit_s=time_limit_s))
         return Solution(
             worst.status,
             "hybrid",
@@ -300,33 +520,45 @@ def _solve_by_mission(
             None,
             None,
             None,
-            m.max_points,
-            tuple(m.epochs),
+            max_points,
+            plan_epochs,
             greedy=greedy_cmp,
             conflict=conflict or None,
+            notes=tuple(notes),
         )
-    assignment = merge([p.assignment for p in parts if p.assignment is not None])
+    assignment = merge([s.assignment for s in solutions if s.assignment is not None])
     ev = evaluate(problem, assignment)
-    bound = sum(
-        scaled_bound(problem, sub_problem(problem, n), p.bound or 0.0)
-        for n, p in zip(names, parts, strict=True)
-    )
-    bound_points = max(ev.points, int(bound) + 1)
+    # The bound is the plan plus each mission's gap, each gap scaled to the whole problem's
+    # points: a mission proven optimal adds nothing, so a problem whose missions are all
+    # proven is proven too (scaling whole bounds would add rounding to every mission).
+    slack = 0.0
+    for p, sol in zip(parts, solutions, strict=True):
+        gap_share = (sol.bound or 0.0) - (sol.objective or 0.0)
+        slack += max(0.0, gap_share) * tops.get(p.name, 0)
+    bound_points = ev.points + (int(np.ceil(slack * (1 + 1e-9))) if slack > 0 else 0)
     gap = (bound_points - ev.points) / bound_points if bound_points else 0.0
     status = (
-        "OPTIMAL" if all(p.status == "OPTIMAL" for p in parts) and gap <= rel_gap else ("FEASIBLE")
+        "OPTIMAL"
+        if all(sol.status == "OPTIMAL" for sol in solutions) and gap <= rel_gap
+        else "FEASIBLE"
     )
     return Solution(
         status=status,
         backend="hybrid",
         assignment=assignment,
-        objective=ev.points / m.max_points if m.max_points else None,
+        objective=ev.points / max_points if max_points else None,
         objective_points=ev.points,
-        bound=bound_points / m.max_points if m.max_points else None,
+        bound=bound_points / max_points if max_points else None,
         bound_points=bound_points,
-        max_points=m.max_points,
-        epochs=tuple(m.epochs),
+        max_points=max_points,
+        epochs=plan_epochs,
         evaluation=ev,
         greedy=greedy_cmp,
-        notes=(f"solved as {len(names)} independent missions",),
+        notes=tuple(notes),
     )
+
+
+def _values(problem: Problem, m: LinearModel, a: Assignment) -> list[int]:
+    """Model values of a plan (for a plan found outside the solver)."""
+    hint = hint_from(problem, m, a)
+    return [int(hint.get(n, 0)) for n in m.names]

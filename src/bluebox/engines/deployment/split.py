@@ -47,12 +47,16 @@ def merge(parts: list[Assignment]) -> Assignment:
     return out
 
 
-def scaled_bound(problem: Problem, sub: Problem, bound_share: float) -> float:
-    """A mission's bound (as a share of its own maximum) in points of the whole problem."""
-    whole = evaluate(problem, Assignment()).site_epochs
-    ids = {s.id for s in sub.sites}
+def mission_tops(problem: Problem) -> dict[str | None, int]:
+    """Each mission's maximum protection, in points of the whole problem.
+
+    Their sum is the whole problem's ``max_points``; a mission's share of its own maximum
+    times its top is that share in points of the whole problem. Evaluating the empty plan
+    once is much cheaper than building the whole model for it.
+    """
     site = {s.id: s for s in problem.sites}
-    top = sum(
-        max_site_points(site[se.site], se.epoch[1] - se.epoch[0]) for se in whole if se.site in ids
-    )
-    return bound_share * top
+    tops: dict[str | None, int] = {}
+    for se in evaluate(problem, Assignment()).site_epochs:
+        s = site[se.site]
+        tops[s.mission] = tops.get(s.mission, 0) + max_site_points(s, se.epoch[1] - se.epoch[0])
+    return tops

@@ -174,6 +174,23 @@ def split_changes(problem: Problem) -> list[Change]:
     return [Change("allow_split", f.id) for f in problem.fpus if not f.may_split]
 
 
+def touched_units(problem: Problem, change: Change) -> set[str]:
+    """The units a change concerns directly: the first ones a warm-started re-solve moves.
+
+    Lifting a caveat item concerns the units of that caveat set; a split, the FPU; an added
+    unit, itself; a removed unit, none (the others are freed when the plan without it is not
+    within the gap).
+    """
+    if change.kind == "lift_caveat":
+        cs_id = change.target.split(":")[1]
+        return {u.id for u in units(problem) if u.caveat_set == cs_id}
+    if change.kind == "add_unit" and change.unit is not None:
+        return {change.unit.id}
+    if change.kind == "allow_split":
+        return {change.target}
+    return set()
+
+
 def _moved(a: Assignment | None, b: Assignment | None) -> tuple[str, ...]:
     if a is None or b is None:
         return ()
@@ -224,6 +241,7 @@ def what_if(
         hint=base.assignment,
         compare_greedy=False,
         explain=False,
+        neighbourhood=touched_units(problem, change),
     )
     delta = None
     if sol.objective is not None and base.objective is not None:
