@@ -90,7 +90,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="3 missions, 1 global, short limits")
     parser.add_argument("--missions", type=int, help="number of mission seeds (from 0)")
-    parser.add_argument("--global-seeds", help="comma-separated global seeds (default 0-4; '' for none)")
+    parser.add_argument("--global-seeds", help="global seeds, e.g. 5,6 (default 0-4; '' for none)")
     parser.add_argument("--no-sweep", action="store_true", help="skip the full sweep")
     args = parser.parse_args()
     n_mission, n_global = (3, 1) if args.quick else (30, 5)
