@@ -27,7 +27,9 @@ def register(subparsers: Any) -> None:
     solve.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
     solve.add_argument("--method", choices=("compact", "eraser", "multiple-lps"), default="compact")
     solve.add_argument(
-        "--attacker", choices=("rational", "suqr"), help="default: the problem's attacker model"
+        "--attacker",
+        choices=("rational", "suqr", "learning", "robust"),
+        help="default: the problem's attacker model",
     )
     solve.add_argument(
         "--no-robust",
@@ -109,7 +111,9 @@ def _solve(args: argparse.Namespace) -> int:
     print(
         f"status {solution.status} in {solution.solve_time_s:.3f} s: defender "
         f"{solution.defender_value_rational:.4f} (rational), "
-        f"{solution.defender_value_suqr:.4f} (SUQR); attacker {solution.attacker_value:.4f}",
+        f"{solution.defender_value_suqr:.4f} (SUQR), "
+        f"{solution.defender_value_worst_tie:.4f} (ties against it); "
+        f"attacker {solution.attacker_value:.4f}",
         file=sys.stderr,
     )
     if solution.status not in ("optimal", "local_optimum", "feasible"):

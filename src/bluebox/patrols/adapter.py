@@ -487,7 +487,7 @@ def build_problem(
         "travel": _links(areas, cells[0]),
         "teams": [team_document(t) for t in teams],
         "payoffs": {"patrol_effectiveness": 0.75, "attacker_penalty": 0.5},
-        "attacker": {"model": "rational"},
+        "attacker": {"model": "robust"},
     }
     return BuiltProblem(document, source, detail, {a.cell: a.name for a in areas})
 

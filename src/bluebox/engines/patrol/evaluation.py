@@ -56,6 +56,7 @@ def evaluate_policies(
     observed_weeks: tuple[int, ...] = (1, 4, 12),
     trials: int = 300,
     coverage: np.ndarray | None = None,
+    ties: str = "random",
 ) -> list[PolicyReport]:
     """Compare the plan (its mixtures) with the baselines on the same game.
 
@@ -74,12 +75,17 @@ def evaluate_policies(
         Learning-attacker trials per N.
     coverage : ndarray, optional
         The plan's exact coverage; estimated from the pool if omitted.
+    ties : {"random", "worst"}
+        How the learning attacker breaks ties between his best targets: at random, or against
+        the defender (the target worst for him, by its true expected utility).
 
     Returns
     -------
     list of PolicyReport
         The plan first, then the baselines in :data:`.baselines.BASELINES` order.
     """
+    if ties not in ("random", "worst"):
+        raise ValueError(f"unknown tie-break {ties!r}; expected 'random' or 'worst'")
     rng = np.random.default_rng(seed)
     reports = []
     for policy in ("plan", *BASELINES):
@@ -88,7 +94,7 @@ def evaluate_policies(
         cov = coverage if policy == "plan" and coverage is not None else weeks.mean(axis=0)
         success, learned = {}, {}
         for n_obs in observed_weeks:
-            s, v = _learning_attacker(game, weeks, n_obs, trials, rng)
+            s, v = _learning_attacker(game, weeks, n_obs, trials, rng, cov, ties)
             success[n_obs], learned[n_obs] = s, v
         reports.append(
             PolicyReport(
@@ -106,16 +112,26 @@ def evaluate_policies(
 
 
 def _learning_attacker(
-    game: Game, weeks: np.ndarray, n_obs: int, trials: int, rng: np.random.Generator
+    game: Game,
+    weeks: np.ndarray,
+    n_obs: int,
+    trials: int,
+    rng: np.random.Generator,
+    coverage: np.ndarray,
+    ties: str,
 ) -> tuple[float, float]:
     hits, value = 0, 0.0
+    harm = game.defender_utility(coverage)
     for _ in range(trials):
         idx = rng.choice(len(weeks), size=n_obs + 1, replace=False)
         estimate = (weeks[idx[:-1]].sum(axis=0) + 1.0) / (n_obs + 2.0)
         ua = game.attacker_utility(estimate)
         # A real attacker has no tie-breaking loyalty: pick among its best targets at random.
         best = np.flatnonzero(ua >= ua.max() - 1e-9)
+        # The draw is made in both modes so that the two see the same observed weeks.
         t = int(rng.choice(best))
+        if ties == "worst":
+            t = int(best[np.argmin(harm[best])])
         covered = weeks[idx[-1], t] > 0
         hits += int(not covered)
         value += float(game.defender_covered[t] if covered else game.defender_uncovered[t])

@@ -144,6 +144,8 @@ class Problem:
     suqr: SuqrWeights = field(default_factory=SuqrWeights)
     #: How well the learning attacker knows the coverage (see :mod:`.learning`).
     learning_precision: float = 5.0
+    #: Attacker payoff misjudgement the robust plan guards against (see :mod:`.robust`).
+    robust_margin: float = 1.0
 
     @property
     def n_targets(self) -> int:
@@ -268,6 +270,7 @@ def problem_from_dict(doc: dict[str, Any]) -> Problem:
         attacker_model=attacker.get("model", "rational"),
         suqr=SuqrWeights(**attacker.get("suqr_weights", {})),
         learning_precision=float(attacker.get("learning_precision", 5.0)),
+        robust_margin=float(attacker.get("robust_margin", 1.0)),
     )
     check_problem(problem)
     return problem
@@ -436,5 +439,6 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
                 "penalty": problem.suqr.penalty,
             },
             "learning_precision": problem.learning_precision,
+            "robust_margin": problem.robust_margin,
         },
     }

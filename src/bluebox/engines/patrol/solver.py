@@ -10,6 +10,7 @@ import numpy as np
 from bluebox.engines.patrol.learning import learning_defender_value, solve_learning
 from bluebox.engines.patrol.model import Problem
 from bluebox.engines.patrol.network import Game, compile_game
+from bluebox.engines.patrol.robust import solve_robust, worst_tie_defender_value
 from bluebox.engines.patrol.sse import (
     best_response,
     solve_compact,
@@ -19,7 +20,11 @@ from bluebox.engines.patrol.sse import (
 from bluebox.engines.patrol.suqr import solve_suqr, suqr_defender_value
 
 METHODS = ("compact", "eraser", "multiple-lps")
-ATTACKERS = ("rational", "suqr", "learning")
+ATTACKERS = ("rational", "suqr", "learning", "robust")
+
+#: Frank-Wolfe steps against the learning attacker after the robust LP: measured to give the
+#: whole gain of the 150-step ascent against a watcher of 12 weeks (docs/benchmarks.md).
+ROBUST_ASCENT_STEPS = 10
 
 
 @dataclass(frozen=True)
@@ -29,13 +34,16 @@ class Solution:
     Attributes
     ----------
     status : str
-        ``optimal`` (proven equilibrium), ``local_optimum`` (SUQR attacker: Frank-Wolfe
-        converged from the equilibrium), ``feasible`` (time limit reached with a valid but
-        unproven strategy), ``time_limit`` (nothing usable found) or ``infeasible``/``error``.
+        ``optimal`` (proven equilibrium), ``local_optimum`` (SUQR and learning attackers:
+        Frank-Wolfe converged from the equilibrium; robust plan: best level found by the
+        search of :mod:`.robust`), ``feasible`` (time limit reached with a valid but unproven
+        strategy), ``time_limit`` (nothing usable found) or ``infeasible``/``error``.
     method : str
     attacker_model : str
-        The attacker the strategy was optimised against: ``rational``, ``suqr`` or
-        ``learning`` (an attacker who estimates the coverage from the weeks he watched).
+        The attacker the strategy was optimised against: ``rational``, ``suqr``,
+        ``learning`` (an attacker who estimates the coverage from the weeks he watched) or
+        ``robust`` (a rational attacker who breaks ties against the defender and may misjudge
+        his payoffs by up to the problem's ``robust_margin``).
     coverage : ndarray
         Probability that each target (area-major) is patrolled.
     edge_prob : ndarray
@@ -46,6 +54,8 @@ class Solution:
         The rational attacker's expected utility there; no target offers more.
     defender_value_rational, defender_value_suqr, defender_value_learning : float
         Defender expected utility against each attacker model.
+    defender_value_worst_tie : float
+        Defender utility against a rational attacker who breaks ties against the defender.
     solve_time_s : float
     n_lps : int
         LPs (or MILPs) solved.
@@ -66,6 +76,7 @@ class Solution:
     n_lps: int
     n_candidates: int
     defender_value_learning: float = float("nan")
+    defender_value_worst_tie: float = float("nan")
 
     @property
     def defender_value(self) -> float:
@@ -74,6 +85,8 @@ class Solution:
             return self.defender_value_suqr
         if self.attacker_model == "learning":
             return self.defender_value_learning
+        if self.attacker_model == "robust":
+            return self.defender_value_worst_tie
         return self.defender_value_rational
 
 
@@ -97,11 +110,14 @@ def solve(
     method : {"compact", "eraser", "multiple-lps"}
         Exact algorithm for the rational attacker (see :mod:`.sse`); ``compact`` is the
         fastest measured.
-    attacker : {"rational", "suqr", "learning"}, optional
+    attacker : {"rational", "suqr", "learning", "robust"}, optional
         Defaults to the problem's ``attacker.model``. ``suqr`` starts from the rational
         equilibrium and improves it against the quantal-response attacker; ``learning``
         against an attacker who learns the coverage by watching the patrols and breaks no tie
-        in the defender's favour (:mod:`.learning`).
+        in the defender's favour (:mod:`.learning`); ``robust`` guards every target within
+        ``robust_margin`` of the attacker's best, ties broken against the defender, by a few
+        LPs (:mod:`.robust`; only ``method="compact"``), then takes
+        :data:`ROBUST_ASCENT_STEPS` steps of the learning attacker's ascent from there.
     robust : bool
         Break the equilibrium's ties robustly: among strategies with the same rational
         guarantee, move towards the best one against the SUQR attacker (see
@@ -120,6 +136,29 @@ def solve(
         raise ValueError(f"unknown attacker model {attacker!r}; expected one of {ATTACKERS}")
     t0 = time.perf_counter()
     game = game or compile_game(problem)
+    if attacker == "robust":
+        if method != "compact":
+            raise ValueError("the robust plan is computed by its own LPs: use method='compact'")
+        res = solve_robust(game, margin=problem.robust_margin, time_limit_s=time_limit_s, start=t0)
+        edge_prob = res.edge_prob
+        if res.status in ("optimal", "local_optimum", "feasible"):
+            edge_prob, _, _ = solve_learning(
+                game,
+                edge_prob,
+                problem.learning_precision,
+                max_iter=ROBUST_ASCENT_STEPS,
+                deadline=lambda: time.perf_counter() - t0 > time_limit_s,
+            )
+        return _solution(
+            game,
+            edge_prob=edge_prob,
+            status=res.status,
+            method=method,
+            attacker=attacker,
+            t0=t0,
+            n_lps=res.n_lps,
+            n_candidates=res.n_candidates,
+        )
     if method == "compact":
         # The learning attacker's ascent replaces the tie-break: it moves away from the
         # equilibrium's ties on its own.
@@ -180,6 +219,7 @@ def _solution(
         defender_value_learning=learning_defender_value(
             game, coverage, game.problem.learning_precision
         ),
+        defender_value_worst_tie=worst_tie_defender_value(game, coverage),
         solve_time_s=time.perf_counter() - t0,
         n_lps=n_lps,
         n_candidates=n_candidates,

@@ -67,15 +67,17 @@ class AssignmentOracle:
             areas, a_ix = np.unique(game.edge_area[edges], return_inverse=True)
             lookup = np.full((len(teams), len(areas)), -1)
             lookup[t_ix, a_ix] = edges
-            self.blocks.append(lookup)
+            # Edge of each cell, as flat indices, computed once for every call.
+            self.blocks.append((lookup, t_ix * len(areas) + a_ix, edges))
         self.n_edges = len(game.edge_team)
 
     def __call__(self, gain: np.ndarray) -> np.ndarray:
         chosen = np.zeros(self.n_edges)
-        for lookup in self.blocks:
-            w = np.zeros(lookup.shape)
-            valid = lookup >= 0
-            w[valid] = np.maximum(gain[lookup[valid]], 0.0)
+        positive = np.maximum(gain, 0.0)
+        for lookup, flat, edges in self.blocks:
+            w = np.zeros(lookup.size)
+            w[flat] = positive[edges]
+            w = w.reshape(lookup.shape)
             rows, cols = linear_sum_assignment(w, maximize=True)
             pick = lookup[rows, cols]
             keep = (pick >= 0) & (w[rows, cols] > 0)
