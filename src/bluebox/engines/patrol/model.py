@@ -144,7 +144,7 @@ class Problem:
     suqr: SuqrWeights = field(default_factory=SuqrWeights)
     #: How well the learning attacker knows the coverage (see :mod:`.learning`).
     learning_precision: float = 5.0
-    #: Attacker payoff misjudgement the robust plan guards against (see :mod:`.robust`).
+    #: Attacker payoff misjudgement the robust plan guards against (:data:`.robust.DEFAULT_MARGIN`).
     robust_margin: float = 1.0
 
     @property

@@ -45,9 +45,13 @@ from bluebox.engines.patrol.sse import (
     minimax_attacker_value,
 )
 
-#: Attacker payoff margin (in units of the largest attacker gain) measured best against a
-#: watcher of 4 to 12 weeks (docs/benchmarks.md, "Robust patrols").
-DEFAULT_MARGIN = 0.2
+#: Attacker payoff margin, in units of the largest attacker gain. Against a watcher of 12 weeks
+#: the LP plan alone did better as the margin grew (one 210-target site: -0.31, -0.30, -0.28,
+#: -0.25, -0.23, -0.21 at 0.1, 0.2, 0.4, 1, 2, 5; flat beyond 1 on another), at the price of its
+#: worst-tie value (-0.16 at 0.1, -0.18 at 1, -0.20 at 5). The product adds ascent steps
+#: against the watcher model after the LP, so 1 was kept; other values were not measured with
+#: the steps.
+DEFAULT_MARGIN = 1.0
 
 
 def robust_value(game: Game, coverage: np.ndarray, margin: float) -> float:

@@ -29,7 +29,10 @@ def test_a_planner_gets_a_solved_draft_with_a_week_of_patrols(plan, patrol_world
     assert plan.status == PlanStatus.DRAFT, plan.error
     assert plan.progress == 100
     assert plan.risk_source == "incident_history"
-    assert plan.solver["status"] == "optimal" and plan.solver["targets"] == 19 * 21
+    # The robust plan (margin LPs, then ascent steps against the learning attacker).
+    assert plan.solver["attacker_model"] == "robust"
+    assert plan.solver["status"] == "local_optimum" and plan.solver["targets"] == 19 * 21
+    assert plan.solver["defender_value_worst_tie"] <= plan.solver["defender_value_rational"]
     rows = PlannedPatrol.objects.filter(plan=plan)
     # Seven teams on duty six days each, at most one patrol a day each.
     assert 0 < rows.count() <= 42
