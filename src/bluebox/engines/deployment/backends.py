@@ -248,10 +248,11 @@ def solve_highspy(  # noqa: PLR0912, PLR0915 - one step per HiGHS setting
     ``start`` is a full assignment offered as the first incumbent (HiGHS repairs or drops it
     if it breaks a row); ``heuristic_effort`` is HiGHS's ``mip_heuristic_effort`` (default
     0.05): the share of the search spent on primal heuristics. The time limit is HiGHS's
-    own wall-clock limit, which it does not check everywhere (a MIP was measured running 100 s
-    past a 5 s limit); ``deadline`` (a :func:`time.monotonic` instant) is therefore also
-    enforced from HiGHS's MIP interrupt callback. ``max_plans`` stops the
-    search after that many improving plans (1: the first plan found).
+    own wall-clock limit, which it does not check everywhere (a MIP with the units fixed was
+    measured running 100 s past a 5 s limit); ``deadline`` (a :func:`time.monotonic`
+    instant) is therefore also enforced from HiGHS's MIP interrupt callback (the same MIP then
+    stopped at 5.2 s). ``max_plans`` stops the search after that many improving plans (1: the
+    first plan found).
     """
     import time
 
@@ -303,8 +304,8 @@ def solve_highspy(  # noqa: PLR0912, PLR0915 - one step per HiGHS setting
             e.interrupt()  # type: ignore[attr-defined]
 
     if keep:
-        # Only the MIP's callback: the simplex one fires every iteration and was measured to
-        # make an LP many times slower through Python, and HiGHS's own limit holds for LPs.
+        # Only the MIP's callback: the simplex one would run Python at every iteration, and
+        # an LP here takes a few CPU seconds at most under HiGHS's own limit.
         h.cbMipInterrupt += _interrupt
     if start is not None and keep:
         sol = highspy.HighsSolution()
