@@ -186,7 +186,8 @@ def test_a_requester_who_lost_the_right_meanwhile_imports_nothing(world, setting
     assert Incident.objects.count() == 0 and stored_files(settings) == []
 
 
-def test_progress_is_readable_while_the_import_holds_its_transaction(world, tmp_path):
+def test_progress_is_readable_while_the_import_holds_its_transaction(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(jobs.bulk, "CHUNK_ROWS", 2000)  # the file is read in chunks this size
     rows = [ucdp_row(n, id=str(800000 + n)) for n in range(1, 6001)]
     job = submit(world, ucdp_bytes(rows), run=False)
     seen: list[int] = []
@@ -200,7 +201,7 @@ def test_progress_is_readable_while_the_import_holds_its_transaction(world, tmp_
 
     finished = jobs.import_job_execute(job_id=job.pk, on_progress=watch)
     assert finished.status == ImportStatus.DONE and finished.created == 6000
-    assert len(seen) == 4  # every 2,000 rows, then the end
+    assert len(seen) == 4  # every chunk of 2,000 rows, then the end
     assert seen == sorted(seen) and 0 < seen[0] < 100 and seen[-1] == 100
     assert progress.read(jobs.PROGRESS_KIND, job.pk) is None  # cleared at the end
 
@@ -406,7 +407,7 @@ def test_a_full_disk_fails_the_job_with_a_clear_message_and_imports_nothing(
 def test_an_import_stopped_for_overrunning_its_limit_writes_nothing(world, settings, monkeypatch):
     job = submit(world, run=False)
     swept: list[object] = []
-    reading = jobs.importers.read_rows
+    reading = jobs.bulk.read_chunks
 
     def slow_read(*args, **kwargs):
         yield from reading(*args, **kwargs)
@@ -415,7 +416,7 @@ def test_an_import_stopped_for_overrunning_its_limit_writes_nothing(world, setti
         background._kv_put(background._started_key("incident-import", job.pk), claimed)
         swept.append(background.sweep())
 
-    monkeypatch.setattr(jobs.importers, "read_rows", slow_read)
+    monkeypatch.setattr(jobs.bulk, "read_chunks", slow_read)
     run_import(job.pk)
     job.refresh_from_db()
     assert swept == [{"stopped": 1}]
