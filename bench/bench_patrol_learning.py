@@ -106,6 +106,12 @@ def mission(problems: list, attacker: str, robust: bool = True) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="210 targets, one seed")
+    parser.add_argument(
+        "--part",
+        choices=("all", "sites", "mission"),
+        default="all",
+        help="sites: the watcher tables only (not timed, no lock needed); mission: the timing only",
+    )
     args = parser.parse_args()
     sizes, seeds, trials = ([200], [0], 200) if args.quick else ([200, 600, 1300], [0, 1, 2], 400)
     print(f"load average at start: {load()}")
@@ -115,7 +121,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|")
     ratios: dict[tuple[int, str, str], list[float]] = {}
-    for n in sizes:
+    for n in sizes if args.part != "mission" else []:
         for seed in seeds:
             res = site(n, seed, trials)
             for name, v in res.items():
@@ -136,6 +142,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for (n, ties, other), values in ratios.items():
         print(f"| {n} | {ties} | {other} | {statistics.median(values):.2f} | {min(values):.2f} |")
+    if args.part == "sites":
+        return
     problems = mission_problems(args.quick)
     total = sum(p.n_targets for p in problems)
     print(f"\nload average before the mission: {load()}")
