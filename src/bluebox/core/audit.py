@@ -245,6 +245,36 @@ def _append(
     outcome: str,
     detail: Mapping[str, Any] | None,
 ) -> AuditEntry:
+    entry = _new_entry(
+        head,
+        key,
+        actor=actor,
+        action=action,
+        resource=resource,
+        object_id=object_id,
+        mission_id=mission_id,
+        outcome=outcome,
+        detail=detail,
+    )
+    entry.save()
+    head.seq = entry.seq
+    head.entry_hash = entry.entry_hash
+    return entry
+
+
+def _new_entry(
+    head: AuditHead,
+    key: bytes,
+    *,
+    actor: Any,
+    action: str,
+    resource: str,
+    object_id: object,
+    mission_id: int | None,
+    outcome: str,
+    detail: Mapping[str, Any] | None,
+) -> AuditEntry:
+    """The entry that follows ``head``, hashed and not yet saved."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     if is_user:
         actor_id, actor_name = actor.pk, actor.get_username()
@@ -267,9 +297,6 @@ def _append(
         key_epoch=head.key_epoch,
     )
     entry.entry_hash = _entry_hash(key, entry)
-    entry.save()
-    head.seq = entry.seq
-    head.entry_hash = entry.entry_hash
     return entry
 
 
@@ -306,6 +333,63 @@ def _unflushed_commit() -> Iterator[None]:
         if vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA synchronous = FULL")
+
+
+def _append_unflushed_postgres(**fields: Any) -> AuditEntry | None:
+    """:func:`record` without a flush on PostgreSQL, in two round trips instead of six.
+
+    The ordinary append is BEGIN, ``SET LOCAL``, the locked read of the head, the entry's
+    INSERT, the head's UPDATE and COMMIT, each a round trip to the server, and on a list page
+    read by the thousand those waits were most of the entry's cost. Here the first three go as
+    one simple-protocol message and the last three as another (the client binds the values),
+    so the append is the same transaction doing the same things — the head is locked from the
+    read until the commit, the entry is hashed from it exactly as :func:`_append` does, and
+    the anchor moves after the commit. ``None`` (nothing written, the transaction rolled back)
+    when this connection cannot send several statements at once or the chain has no head or
+    no recorded key yet: the ordinary append then does it, creating them.
+    """
+    quote = connection.ops.quote_name
+    head_table, entry_table = quote(AuditHead._meta.db_table), quote(AuditEntry._meta.db_table)
+    columns = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    # Table and column names from the models; every value is a bound parameter.
+    lock_head = (
+        f"BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT seq, entry_hash, "  # noqa: S608
+        f"key_epoch, key_check FROM {head_table} WHERE id = 1 FOR UPDATE"
+    )
+    write = (
+        f"INSERT INTO {entry_table} ({', '.join(quote(str(f.column)) for f in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id; "
+        f"UPDATE {head_table} SET seq = %s, entry_hash = %s, signature = %s WHERE id = 1; COMMIT"
+    )
+    with connection.cursor() as cursor:
+        if not hasattr(cursor.cursor, "mogrify"):  # psycopg's client-side binding cursor
+            return None
+        done = False
+        try:
+            cursor.execute(lock_head)
+            cursor.nextset()
+            cursor.nextset()
+            row = cursor.fetchone()
+            if row is None or not row[3]:
+                return None
+            head = AuditHead(pk=1, seq=row[0], entry_hash=row[1], key_epoch=row[2])
+            head.key_check = row[3]
+            key = _signing_key(head)
+            entry = _new_entry(head, key, **fields)
+            values = [
+                json.dumps(entry.detail) if f.name == "detail" else getattr(entry, f.attname)
+                for f in columns
+            ]
+            signature = head_signature(key, entry.seq, entry.entry_hash, entry.key_epoch)
+            cursor.execute(write, [*values, entry.seq, entry.entry_hash, signature])
+            entry.pk = cursor.fetchone()[0]
+            entry._state.adding, entry._state.db = False, connection.alias
+            done = True
+        finally:
+            if not done:
+                cursor.execute("ROLLBACK")
+    write_anchor(entry.seq, entry.entry_hash, entry.key_epoch)
+    return entry
 
 
 def mission_of(obj: Any) -> int | None:
@@ -368,6 +452,18 @@ def record(
     that transaction is.
     """
     unflushed = not flush and not connection.in_atomic_block
+    if unflushed and connection.vendor == "postgresql":
+        appended = _append_unflushed_postgres(
+            actor=actor,
+            action=action,
+            resource=resource,
+            object_id=object_id,
+            mission_id=mission_id,
+            outcome=outcome,
+            detail=detail,
+        )
+        if appended is not None:
+            return appended
     with _unflushed_commit() if unflushed else transaction.atomic():
         head = _locked_head()
         key = _signing_key(head)

@@ -282,6 +282,12 @@ def test_an_unflushed_entry_is_chained_and_anchored_and_a_failed_one_leaves_noth
     before = _synchronous()
     listed = audit.record(actor=None, action="list-read", detail={"ids": ["7"]}, flush=False)
     assert listed.seq == first.seq + 1 and listed.prev_hash == first.entry_hash
+    stored = AuditEntry.objects.get(pk=listed.pk)
+    assert (stored.seq, stored.entry_hash, stored.detail) == (
+        listed.seq,
+        listed.entry_hash,
+        {"ids": ["7"]},
+    )
     anchor = audit.read_anchor()
     assert isinstance(anchor, audit.Anchor) and anchor.seq == listed.seq
     assert _synchronous() == before

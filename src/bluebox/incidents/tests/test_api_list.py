@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from bluebox.core import access, audit
@@ -249,14 +250,23 @@ def test_list_reads_commit_unflushed_and_the_chain_and_anchor_stay_true(monkeypa
 
     monkeypatch.setattr(audit, "_unflushed_commit", watched)
 
-    pages = walk(client_for(world.commissioner), "/api/v1/incidents/?page_size=1")
+    with CaptureQueriesContext(connection) as queries:
+        pages = walk(client_for(world.commissioner), "/api/v1/incidents/?page_size=1")
 
     assert len(pages) == 4
     reads = list(AuditEntry.objects.filter(action="list-read", seq__gt=flushed.seq))
     assert len(reads) == 4
     # Each committed without a flush, and the connection flushes every other commit as before.
-    assert seen == ["off" if connection.vendor == "postgresql" else "1"] * 4
-    assert _synchronous() == before != seen[0]
+    if connection.vendor == "postgresql":
+        # Two round trips each: the unflushed transaction and locked head, then the writes.
+        sent = [q["sql"] for q in queries.captured_queries]
+        opened = [q for q in sent if q.startswith("BEGIN; SET LOCAL synchronous_commit TO OFF;")]
+        committed = [q for q in sent if q.startswith("INSERT INTO") and q.endswith("; COMMIT")]
+        assert len(opened) == len(committed) == 4 and seen == []
+        assert _synchronous() == before == "on"
+    else:
+        assert seen == ["1"] * 4
+        assert _synchronous() == before != seen[0]
     anchor = audit.read_anchor()
     assert isinstance(anchor, audit.Anchor) and anchor.seq == reads[-1].seq
     assert audit.verify().ok
