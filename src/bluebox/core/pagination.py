@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import json
 import operator
-from datetime import datetime
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import reduce
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Model, Q
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections, router
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -118,6 +121,60 @@ class KeysetPagination(CursorPagination):
     def paginate_queryset(
         self, queryset: Any, request: Request, view: APIView | None = None
     ) -> list[Any] | None:
+        fields, forward = self._start(request)
+        queryset = self._ordered(queryset)
+        if self.cursor is not None:
+            values = self._decode_position(queryset.model, fields, self.cursor.position)
+            queryset = queryset.filter(_beyond(fields, values, forward))
+        # One row more than the page says whether there is anything beyond it.
+        return self._finish(list(queryset[: self.page_size + 1]))
+
+    def paginate_values(
+        self,
+        build: Callable[[], QuerySet[Any]],
+        key: Hashable | None,
+        request: Request,
+        view: APIView | None = None,
+        *,
+        model: type[Model],
+    ) -> list[dict[str, Any]]:
+        """:meth:`paginate_queryset` for a ``values()`` queryset, compiled once per ``key``.
+
+        Compiling the queryset to SQL was a large part of a page's own cost: the same work on
+        every request for the same list. ``key`` must determine the SQL of ``build()``
+        entirely (the caller's access filter and filters, as values); the database, page
+        size, direction and whether there is a cursor are added here. The statement is
+        compiled with marker values where the cursor's go, and each page binds its own in
+        their place. With ``key=None``, or a statement the markers are not found in, the
+        page is read as :meth:`paginate_queryset` reads it.
+        """
+        fields, forward = self._start(request)
+        values = None
+        if self.cursor is not None:
+            values = self._decode_position(model, fields, self.cursor.position)
+        statement = None
+        if key is not None:
+            reverse = bool(self.cursor and self.cursor.reverse)
+            db = router.db_for_read(model)
+            full_key = (key, db, self.ordering, self.page_size, reverse, values is None)
+            statement = _STATEMENTS.get(full_key)
+            if statement is None:
+                queryset = build()
+                if queryset.model is not model or queryset.db != db:
+                    raise ValueError("the list's queryset is not of the model it pages")
+                statement = _Statement.compile(
+                    self._ordered(queryset), fields, values is not None, forward, self.page_size
+                )
+                if len(_STATEMENTS) >= MAX_STATEMENTS:
+                    _STATEMENTS.clear()
+                _STATEMENTS[full_key] = statement
+        if statement is None or statement.sql is None:
+            return self.paginate_queryset(build(), request, view) or []
+        return self._finish(statement.run(values))
+
+    def _start(self, request: Request) -> tuple[list[str], bool]:
+        """Read the page size and cursor; the ordering's fields, and whether the page reads
+        them descending (the ordering's own direction, flipped for a ``previous`` link)."""
         self.request = request
         self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()
@@ -126,19 +183,17 @@ class KeysetPagination(CursorPagination):
         if any(name.startswith("-") != descending for name in self.ordering):
             raise ValueError("keyset ordering fields must all sort in the same direction")
         self.cursor = self.decode_cursor(request)
+        return fields, descending != bool(self.cursor and self.cursor.reverse)
+
+    def _ordered(self, queryset: Any) -> Any:
+        if self.cursor is not None and self.cursor.reverse:
+            return queryset.order_by(*(_flip(name) for name in self.ordering))
+        return queryset.order_by(*self.ordering)
+
+    def _finish(self, rows: list[Any]) -> list[Any]:
+        """The page out of ``page_size + 1`` rows read, and the links around it."""
         reverse = self.cursor is not None and self.cursor.reverse
         position = None if self.cursor is None else self.cursor.position
-
-        if reverse:
-            queryset = queryset.order_by(*(_flip(name) for name in self.ordering))
-        else:
-            queryset = queryset.order_by(*self.ordering)
-        if position is not None:
-            values = self._decode_position(queryset.model, fields, position)
-            queryset = queryset.filter(_beyond(fields, values, descending != reverse))
-
-        # One row more than the page says whether there is anything beyond it.
-        rows = list(queryset[: self.page_size + 1])
         page = rows[: self.page_size]
         following = self._position(rows[-1]) if len(rows) > self.page_size else None
         current = None if position is None else str(position)
@@ -207,6 +262,140 @@ def _beyond(fields: list[str], values: list[Any], descending: bool) -> Q:
         equal = {fields[j]: values[j] for j in range(i)}
         branches.append(Q(**equal, **{f"{name}__{op}": values[i]}))
     return Q(**{f"{fields[0]}__{op}e": values[0]}) & reduce(operator.or_, branches)
+
+
+#: Compiled list statements by key (:meth:`KeysetPagination.paginate_values`); emptied when full.
+MAX_STATEMENTS = 256
+_STATEMENTS: dict[Hashable, _Statement] = {}
+
+# Two sets of values to compile a cursor's place with, by field type: the parameters that differ
+# between the two compilations are where a cursor's values go. Any other value the statement
+# holds (a filter, the access scope) is the same in both, whatever it is.
+_MARKERS: dict[str, tuple[Any, Any]] = {
+    "DateTimeField": (
+        datetime(1111, 1, 1, 1, 1, 1, 111111, tzinfo=UTC),
+        datetime(1222, 2, 2, 2, 2, 2, 222222, tzinfo=UTC),
+    ),
+    **dict.fromkeys(
+        ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField"),
+        (-1_111_111_111, -2_222_222_222),
+    ),
+}
+
+
+def _prepared(field: Field[Any, Any], value: Any, connection: Any) -> Any:
+    """A value as a lookup on ``field`` binds it (what the compiler puts in its parameters)."""
+    return field.get_db_prep_value(field.get_prep_value(value), connection, prepared=True)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A page's SQL compiled once: its parameters, where a cursor's values go, the names of
+    its columns and the database's converters of them (``sql`` None: it cannot be reused)."""
+
+    sql: str | None
+    params: tuple[Any, ...] = ()
+    slots: tuple[tuple[int, int], ...] = ()  # (parameter, ordering field) pairs
+    fields: tuple[Field[Any, Any], ...] = ()
+    names: tuple[str, ...] = ()
+    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...] = ()
+    alias: str = "default"
+
+    @classmethod
+    def compile(
+        cls, queryset: QuerySet[Any], names: list[str], cursor: bool, forward: bool, size: int
+    ) -> _Statement:
+        meta = queryset.model._meta
+        found = [meta.pk if name == "pk" else meta.get_field(name) for name in names]
+        fields = tuple(f for f in found if isinstance(f, Field))
+        kinds = [f.get_internal_type() for f in fields]
+        if len(fields) != len(names) or (cursor and not all(k in _MARKERS for k in kinds)):
+            return cls(sql=None)
+        compiled = []
+        for side in (0, 1):
+            page = queryset
+            if cursor:
+                page = page.filter(_beyond(names, [_MARKERS[k][side] for k in kinds], forward))
+            compiler = page[: size + 1].query.get_compiler(queryset.db)
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:  # nothing to see: the queryset answers that without SQL
+                return cls(sql=None)
+            compiled.append((sql, tuple(params)))
+        slots = _cursor_slots(compiled, fields, kinds, connections[queryset.db], cursor)
+        query = compiler.query
+        columns = (*query.extra_select, *query.values_select, *query.annotation_select)
+        if slots is None or not query.values_select or len(columns) != compiler.col_count:
+            return cls(sql=None)
+        selected = [s[0] for s in compiler.select[: compiler.col_count]]
+        converters = tuple(
+            (pos, tuple(convs), expression)
+            for pos, (convs, expression) in compiler.get_converters(selected).items()
+        )
+        return cls(
+            sql=compiled[0][0],
+            params=compiled[0][1],
+            slots=slots,
+            fields=fields,
+            names=columns,
+            converters=converters,
+            alias=queryset.db,
+        )
+
+    def run(self, values: Sequence[Any] | None) -> list[dict[str, Any]]:
+        """The rows, as ``values()`` gives them, at the cursor ``values`` (or the first page)."""
+        connection = connections[self.alias]
+        params = list(self.params)
+        if values is not None:
+            prepared = [
+                _prepared(f, v, connection) for f, v in zip(self.fields, values, strict=True)
+            ]
+            for i, j in self.slots:
+                params[i] = prepared[j]
+        assert self.sql is not None  # noqa: S101 - only a compiled statement runs
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        result = []
+        for raw in rows:
+            row = list(raw)
+            for pos, convs, expression in self.converters:
+                value = row[pos]
+                for convert in convs:
+                    value = convert(value, expression, connection)
+                row[pos] = value
+            result.append(dict(zip(self.names, row, strict=True)))
+        return result
+
+
+def _cursor_slots(
+    compiled: list[tuple[str, tuple[Any, ...]]],
+    fields: tuple[Field[Any, Any], ...],
+    kinds: list[str],
+    connection: Any,
+    cursor: bool,
+) -> tuple[tuple[int, int], ...] | None:
+    """Which parameters of a statement compiled with each set of markers hold which cursor
+    field: those that differ between the two, each the same field's marker in both. ``None``
+    when the two statements are not the same SQL or the markers are not all found, once."""
+    (sql, params), (other_sql, other_params) = compiled
+    if sql != other_sql or len(params) != len(other_params):
+        return None
+    pairs = list(zip(fields, kinds, strict=True)) if cursor else []
+    marked = [
+        [_prepared(f, _MARKERS[kind][side], connection) for f, kind in pairs] for side in (0, 1)
+    ]
+    slots = []
+    for i, (one, two) in enumerate(zip(params, other_params, strict=True)):
+        if one == two and type(one) is type(two):
+            continue
+        matches = [j for j in range(len(pairs)) if (one, two) == (marked[0][j], marked[1][j])]
+        if len(matches) != 1:
+            return None
+        slots.append((i, matches[0]))
+    if cursor and {j for _, j in slots} != set(range(len(fields))):
+        return None
+    return tuple(slots)
 
 
 def _flip(name: str) -> str:

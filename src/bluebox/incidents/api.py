@@ -356,9 +356,9 @@ class IncidentListCreate(generics.ListAPIView[Incident]):
     serializer_class = IncidentSerializer
     pagination_class = IncidentPagination
 
-    def get_queryset(self) -> Any:
+    def _filters(self) -> selectors.IncidentFilters:
         request = self.request
-        filters = selectors.IncidentFilters(
+        return selectors.IncidentFilters(
             mission_id=int_param(request, "mission"),
             sector_id=int_param(request, "sector"),
             site_id=int_param(request, "site"),
@@ -366,22 +366,33 @@ class IncidentListCreate(generics.ListAPIView[Incident]):
             incident_type=choice_param(request, "incident_type", IncidentType.values),
             text=request.query_params.get("q") or None,
         )
-        return selectors.incidents_for(request.user, filters)
+
+    def get_queryset(self) -> Any:
+        return selectors.incidents_for(self.request.user, self._filters())
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if choice_param(request, "view", LIST_VIEWS) == "full":
             return super().list(request, *args, **kwargs)
-        # The same visible, filtered queryset, read as plain values: no model instances.
-        queryset = self.filter_queryset(self.get_queryset())
-        rows = self.paginate_queryset(queryset.values(*SUMMARY_FIELDS))
+        # The same visible, filtered queryset, read as plain values (no model instances) by a
+        # statement compiled once for this person's access filter and these filters.
+        filters = self._filters()
+        pager = self.paginator
+        assert isinstance(pager, IncidentPagination)  # noqa: S101 - the class's own paginator
+        rows = pager.paginate_values(
+            lambda: self.filter_queryset(selectors.incidents_for(request.user, filters)).values(
+                *SUMMARY_FIELDS
+            ),
+            selectors.incidents_key(request.user, filters),
+            request,
+            self,
+            model=Incident,
+        )
+        access.audit_row_reads(request.user, Incident, rows)
         return self.get_paginated_response(summary_rows(rows))
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset) or []
-        if page and isinstance(page[0], dict):
-            access.audit_row_reads(self.request.user, Incident, page)
-        else:
-            access.audit_reads(self.request.user, page)
+        access.audit_reads(self.request.user, page)
         return page
 
     @extend_schema(request=IncidentReportSerializer, responses={201: IncidentDetailSerializer})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -80,6 +80,18 @@ def incidents_for(user: Any, filters: IncidentFilters | None = None) -> QuerySet
             | Q(external_id=word)
         )
     return qs.order_by("-occurred_at", "-id")
+
+
+def incidents_key(user: Any, filters: IncidentFilters) -> Hashable | None:
+    """Everything the SQL of :func:`incidents_for` depends on, as one hashable value: the
+    access module's filter for ``user`` (read afresh on every call, so a changed role or
+    grant is another key) and the filters. The list compiles its statement once per key
+    (:meth:`bluebox.core.pagination.KeysetPagination.paginate_values`). ``None`` for a text
+    search: its words stay out of anything kept beyond the request.
+    """
+    if filters.text:
+        return None
+    return ("incidents_for", access.filter_q(user, Incident), filters)
 
 
 MAX_SEARCH_WORDS = 8

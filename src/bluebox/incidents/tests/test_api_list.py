@@ -19,9 +19,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from bluebox.core import access, audit
+from bluebox.core import access, audit, pagination
 from bluebox.core.classification import Classification, Compartment
-from bluebox.core.models import AuditEntry
+from bluebox.core.models import AuditEntry, RoleAssignment
+from bluebox.core.roles import Role
 from bluebox.incidents.api import SUMMARY_FIELDS, IncidentSummarySerializer
 from bluebox.incidents.models import Incident
 from bluebox.testing.factories import IncidentFactory
@@ -270,3 +271,64 @@ def test_list_reads_commit_unflushed_and_the_chain_and_anchor_stay_true(monkeypa
     anchor = audit.read_anchor()
     assert isinstance(anchor, audit.Anchor) and anchor.seq == reads[-1].seq
     assert audit.verify().ok
+
+
+def test_the_list_compiles_its_statement_once_per_scope_and_filters(world, monkeypatch):
+    varied_incidents(world, 5)
+    compiled: list[bool] = []
+    original = pagination._Statement.compile.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: Any, *args: Any) -> Any:
+        compiled.append(args[2])  # whether it pages from a cursor
+        return original(cls, *args)
+
+    monkeypatch.setattr(pagination, "_STATEMENTS", {})
+    monkeypatch.setattr(pagination._Statement, "compile", classmethod(counted))
+    client = client_for(world.commissioner)
+    pages = walk(client, "/api/v1/incidents/?page_size=2")
+    assert len(pages) > 3
+    assert compiled == [False, True]  # the first page's statement, then every later page's
+    assert walk(client, "/api/v1/incidents/?page_size=2") == pages
+    assert len(compiled) == 2
+    # Another filter, another person, a search: statements of their own, or none kept.
+    walk(client, "/api/v1/incidents/?page_size=2&status=verified")
+    walk(client_for(world.reporter_at_a), "/api/v1/incidents/?page_size=2")
+    assert len(compiled) == 6
+    walk(client, "/api/v1/incidents/?page_size=2&q=water")
+    assert len(compiled) == 6 and len(pagination._STATEMENTS) == 6
+
+
+def test_a_changed_role_changes_the_list_at_once(world):
+    varied_incidents(world, 6)
+    at_b = {
+        i.pk
+        for i in Incident.objects.filter(site=world.site_b, classification__lte=1, compartments=0)
+    }
+    assert at_b
+
+    def listed() -> set[int]:
+        # Each request reads its user afresh, as token and session authentication do.
+        user = type(world.reporter_at_a).objects.get(pk=world.reporter_at_a.pk)
+        return {r["id"] for page in walk(client_for(user), "/api/v1/incidents/") for r in page}
+
+    before = listed()
+    assert not before & at_b
+    assignment = RoleAssignment.objects.create(
+        user=world.reporter_at_a, role=Role.REPORTER, mission=world.mission, site=world.site_b
+    )
+    assert listed() == before | at_b
+    assignment.delete()
+    assert listed() == before
+
+
+def test_a_filter_value_equal_to_a_cursor_marker_is_kept_as_it_is(world):
+    varied_incidents(world, 7)
+    client = client_for(world.commissioner)
+    marker = pagination._MARKERS["BigAutoField"][0]
+    for url in (
+        f"/api/v1/incidents/?page_size=2&mission={-marker}",
+        "/api/v1/incidents/?page_size=2",
+    ):
+        summary = walk(client, url)
+        full = walk(client, url + "&view=full")
+        assert [[r["id"] for r in p] for p in summary] == [[r["id"] for r in p] for p in full]
